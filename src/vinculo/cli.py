@@ -1,0 +1,46 @@
+"""The ``vinculo`` command: one entry point over Vínculo's management commands.
+
+vinculo serve [--host H] [--port P] [--demo]   migrate and serve (web + in-process worker)
+vinculo worker [--burst]                         run tasks and deliver domain events
+vinculo migrate                                  apply database migrations
+vinculo createworkspace NAME --owner EMAIL       create a workspace and its owner
+vinculo token create --workspace W --user EMAIL  print a new API token once
+vinculo check                                    health: database, task queue, migrations
+vinculo demo                                     create the demo workspace
+vinculo manage COMMAND …                         any Django management command
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"check": "healthcheck"}
+COMMANDS = ["serve", "worker", "migrate", "createworkspace", "token", "check", "demo", "manage"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    if argv[0] in {"--version", "version"}:
+        from vinculo import __version__
+
+        print(f"vinculo {__version__}")
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vinculo.settings")
+    from django.core.management import execute_from_command_line
+
+    command, rest = argv[0], argv[1:]
+    if command == "manage":
+        execute_from_command_line(["vinculo", *rest])
+        return
+    if command not in COMMANDS:
+        print(f"vinculo: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        raise SystemExit(2)
+    execute_from_command_line(["vinculo", ALIASES.get(command, command), *rest])
+
+
+if __name__ == "__main__":
+    main()

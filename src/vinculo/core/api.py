@@ -1,0 +1,117 @@
+"""API: the audit log and the domain-event outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from vinculo.core import selectors, services
+from vinculo.core.actor import Source
+from vinculo.core.models import AuditEntry, DeliveryStatus, EventDelivery
+from vinculo.core.pagination import paginate
+from vinculo.integrations.auth import actor_of
+from vinculo.integrations.schemas import ERRORS, PageOut
+
+router = Router(tags=["audit"])
+
+
+class AuditQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    action: str | None = Field(None, examples=["member.role_changed"])
+    object_type: str | None = Field(None, examples=["workspaces.membership"])
+    object_id: str | None = None
+    actor_id: int | None = None
+    source: Source | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    created_at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+    source: Source
+    ip_address: str | None
+
+
+class DeliveryQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    status: DeliveryStatus | None = None
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: int
+    event_name: str
+    subject_type: str
+    subject_id: str
+    consumer: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    finished_at: datetime | None
+    last_error: str
+
+
+def _delivery(d: EventDelivery) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "event_id": d.event_id,
+        "event_name": d.event.name,
+        "subject_type": d.event.subject_type,
+        "subject_id": d.event.subject_id,
+        "consumer": d.consumer,
+        "status": d.status,
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at,
+        "finished_at": d.finished_at,
+        "last_error": d.last_error,
+    }
+
+
+@router.get("/audit", response={200: PageOut[AuditOut], **ERRORS}, summary="The audit log")
+def list_audit(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
+    entries = selectors.audit_entries(
+        actor_of(request),
+        action=query.action,
+        object_type=query.object_type,
+        object_id=query.object_id,
+        actor_id=query.actor_id,
+        source=query.source,
+    )
+    page = paginate(entries, cursor=query.cursor, limit=query.limit, order="-pk")
+    items: list[AuditEntry] = page.items
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/outbox/deliveries",
+    response={200: PageOut[DeliveryOut], **ERRORS},
+    tags=["events"],
+    summary="Deliveries of domain events to their consumers (e.g. status=failed)",
+)
+def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[str, Any]:
+    deliveries = selectors.event_deliveries(actor_of(request), status=query.status)
+    page = paginate(deliveries, cursor=query.cursor, limit=query.limit, order="-pk")
+    return {"items": [_delivery(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/outbox/deliveries/{delivery_id}/retry",
+    response={200: DeliveryOut, **ERRORS},
+    tags=["events"],
+    summary="Run a failed delivery again",
+)
+def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
+    delivery = services.retry_event_delivery(actor=actor_of(request), delivery_id=delivery_id)
+    return _delivery(delivery)

@@ -1,0 +1,143 @@
+"""The shared kernel's tables: the tenancy base, the domain-event outbox and the audit log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.core.actor import Source
+
+if TYPE_CHECKING:
+    from vinculo.workspaces.models import Workspace
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    """A queryset whose scope is always said out loud: ``Model.objects.for_workspace(ws)``."""
+
+    def for_workspace(self, workspace: Workspace | int) -> WorkspaceQuerySet:
+        workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+        if workspace_id is None:
+            raise ValueError("for_workspace() needs a saved workspace")
+        return self.filter(workspace_id=workspace_id)
+
+
+class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class WorkspaceScopedModel(models.Model):
+    """Base of every domain row: the workspace key, timestamps and who created it."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        abstract = True
+
+
+class DomainEvent(models.Model):
+    """One thing that happened (``person.created``, ``deal.stage_changed``…): the outbox row.
+
+    Written in the same transaction as the change it describes, so it exists if and only if the
+    change committed. Each consumer's work on it is tracked by an :class:`EventDelivery`.
+    """
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(max_length=100, db_index=True)
+    subject_type = models.CharField(max_length=50, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "subject_type", "subject_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class EventDelivery(models.Model):
+    """One consumer's handling of one event: claimed with a lease, retried with backoff."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(DomainEvent, on_delete=models.CASCADE, related_name="deliveries")
+    consumer = models.CharField(max_length=100)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "consumer"], name="uniq_delivery_per_consumer")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} ← {self.event_id} ({self.status})"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when and from where. Append-only."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,114 @@
+"""The API root at ``/api/v1/``: authentication, problem responses, every app's router."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from vinculo.core.errors import ServiceError, problem
+from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
+
+api = NinjaAPI(
+    title="Vínculo API",
+    version="1",
+    description=(
+        "The Vínculo CRM API. Authenticate with `Authorization: Bearer <token>` (tokens are "
+        "scoped to one workspace) or the web session. Errors are RFC 9457 problem documents "
+        "with a field-level `errors` list. Lists use cursor pagination (`cursor`, `limit`)."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), WorkspaceSessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, type_slug: str, errors: Any = (), **headers: str
+) -> HttpResponse:
+    body = problem(status, title, detail, type_slug=type_slug, errors=errors)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
+    )
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_slug=exc.type_slug,
+        errors=[e.as_dict() for e in exc.errors],
+    )
+
+
+def _field_path(loc: list[Any]) -> str:
+    # ninja locations look like ["body", "payload", "email"] or ["query", "limit"]
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in {"query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": _field_path(list(e.get("loc", []))),
+            "message": e.get("msg", ""),
+            "code": e.get("type", "invalid"),
+        }
+        for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or _("Invalid request.")
+    return problem_response(
+        422, "Validation failed", detail, type_slug="validation-failed", errors=errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        401,
+        "Unauthorized",
+        _("Send a valid, unrevoked API token as 'Authorization: Bearer <token>', or sign in."),
+        type_slug="unauthorized",
+        WWW_Authenticate='Bearer realm="vinculo"',
+    )
+
+
+@api.exception_handler(AuthorizationError)
+def _forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return problem_response(403, "Permission denied", str(exc), type_slug="permission-denied")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, "Not found", str(exc) or _("Not found."), type_slug="not-found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(exc.status_code, "Error", str(exc), type_slug="http-error")
+
+
+def _mount() -> None:
+    from vinculo.core.api import router as core_router
+    from vinculo.workspaces.api import router as workspaces_router
+
+    api.add_router("/", workspaces_router)
+    api.add_router("/", core_router)
+
+
+_mount()

@@ -1,0 +1,207 @@
+"""Vínculo settings: one module, every value from the environment, defaults = embedded mode.
+
+Embedded mode: SQLite (WAL) and the database task backend under ``VINCULO_DATA_DIR`` (``./var``).
+Scale-out: ``DATABASE_URL`` (PostgreSQL) and ``VINCULO_TASKS=rq`` with ``REDIS_URL``.
+See ``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from vinculo.core.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# pytest imports this module with pytest already loaded; tests get their own data dir and may
+# point at PostgreSQL through VINCULO_TEST_DATABASE_URL.
+TESTING = env_bool("VINCULO_TESTING", default="pytest" in sys.modules)
+
+DATA_DIR = Path(env_str("VINCULO_DATA_DIR", "var/test" if TESTING else "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept in the data dir."""
+    key = env_str("VINCULO_SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("VINCULO_DEBUG", default=False)
+ALLOWED_HOSTS = env_list("VINCULO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("VINCULO_CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = env_str("VINCULO_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
+    "vinculo.core",
+    "vinculo.workspaces",
+    "vinculo.integrations",
+    "vinculo.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "vinculo.workspaces.middleware.WorkspaceMiddleware",
+]
+
+ROOT_URLCONF = "vinculo.urls"
+WSGI_APPLICATION = "vinculo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vinculo.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait (busy timeout)
+    # instead of failing with "database is locked" half-way through a transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-65536;"
+        "PRAGMA mmap_size=268435456;"
+    ),
+}
+
+_db_url = env_str("VINCULO_TEST_DATABASE_URL") if TESTING else ""
+_db_url = _db_url or env_str("DATABASE_URL")
+if _db_url:
+    DATABASES = {
+        "default": dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "vinculo.sqlite3"),
+            "OPTIONS": dict(_SQLITE_OPTIONS),
+            # A file, not memory: tests start real worker and server processes that share it.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "workspaces.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing is not what the suite measures.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("VINCULO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- I18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Sao_Paulo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Served straight from the app and package folders: no collectstatic step in embedded mode.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Tasks ----------------------------------------------------------------------------------
+TASKS_MODE = env_str("VINCULO_TASKS", "db").strip().lower()
+if TASKS_MODE not in {"db", "rq"}:
+    raise ValueError(f"VINCULO_TASKS must be 'db' or 'rq', got {TASKS_MODE!r}")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+_DB_TASKS = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+_RQ_TASKS = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+TASKS = {
+    "default": _RQ_TASKS if TASKS_MODE == "rq" else _DB_TASKS,
+    # Both backends stay addressable by name so tests and `vinculo check` can reach either.
+    "db": _DB_TASKS,
+    "rq": _RQ_TASKS,
+}
+
+# Domain-event outbox: how long a claimed delivery is leased to one worker, and retry policy.
+OUTBOX_LEASE_SECONDS = env_int("VINCULO_OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_MAX_ATTEMPTS = env_int("VINCULO_OUTBOX_MAX_ATTEMPTS", 12)
+OUTBOX_BACKOFF_SECONDS = env_int("VINCULO_OUTBOX_BACKOFF_SECONDS", 10)
+# Extra modules whose import registers event consumers (plug-ins; the test suite uses it).
+EVENT_CONSUMER_MODULES = env_list("VINCULO_EVENT_CONSUMER_MODULES", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("VINCULO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django_tasks_db": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
+}
+
+NINJA_PAGINATION_MAX_LIMIT = 200

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vinculo.integrations.api import api
+from vinculo.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("vinculo.web.urls")),
+]

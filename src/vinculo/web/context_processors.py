@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.workspaces.permissions import permissions_of
+from vinculo.workspaces.selectors import memberships_of
+
+# The navigation every later capability fills: (url name or None while not built, label, icon)
+NAVIGATION = [
+    ("web:home", _("Home"), "home"),
+    (None, _("People"), "people"),
+    (None, _("Companies"), "companies"),
+    (None, _("Deals"), "deals"),
+    (None, _("Tasks"), "tasks"),
+    (None, _("Tickets"), "tickets"),
+    (None, _("Marketing"), "marketing"),
+    (None, _("Insights"), "insights"),
+    (None, _("Strategy"), "strategy"),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    context: dict[str, Any] = {"LANGUAGES": settings.LANGUAGES, "navigation": NAVIGATION}
+    if actor is not None:
+        context["actor"] = actor
+        context["current_workspace"] = actor.workspace
+        context["my_permissions"] = permissions_of(actor.role)
+        context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
+    return context

@@ -1,0 +1,98 @@
+"""The login pages, the application shell and the health endpoint."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from vinculo.core.errors import ValidationFailed
+from vinculo.core.health import run_checks
+from vinculo.workspaces import services
+from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
+from vinculo.workspaces.selectors import actor_for
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": gettext_lazy("Wrong email or password. Both are case-sensitive."),
+        "inactive": gettext_lazy("This account is inactive."),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.actor is None:  # type: ignore[attr-defined]
+        return render(request, "web/no_workspace.html", status=403)
+    return render(request, "web/home.html")
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def switch_workspace(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user, request.POST.get("workspace", ""))  # type: ignore[arg-type]
+    if actor is None:
+        messages.error(request, _("You are not a member of that workspace."))
+    else:
+        request.session[SESSION_WORKSPACE_KEY] = actor.workspace.pk
+        messages.success(request, _("Now working in %(name)s.") % {"name": actor.workspace.name})
+    return redirect("web:home")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the user, or in a cookie before login."""
+    language = request.POST.get("language", "")
+    response = redirect(_safe_next(request))
+    try:
+        if request.user.is_authenticated:
+            services.set_user_language(user=request.user, language=language)  # type: ignore[arg-type]
+        elif language not in dict(translation.trans_real.get_languages()):
+            raise ValidationFailed.field("language", _("Unsupported language."))
+    except ValidationFailed as exc:
+        messages.error(request, exc.detail)
+        return response
+    response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database, migrations and task queue are fine, else 503."""
+    checks = run_checks()
+    ok = all(c.ok for c in checks)
+    body = {
+        "status": "ok" if ok else "unhealthy",
+        "checks": {c.name: {"ok": c.ok, "detail": c.detail, **c.data} for c in checks},
+    }
+    return JsonResponse(body, status=200 if ok else 503)

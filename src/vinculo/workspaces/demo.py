@@ -1,0 +1,58 @@
+"""The demo workspace that `vinculo serve --demo` (and `make run`) opens on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from vinculo.core.actor import Actor, Source
+from vinculo.workspaces import services
+from vinculo.workspaces.models import Membership, Role, User, Workspace
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "demo@vinculo.local"
+# A demo login is meant to be printed and typed; it only exists when --demo is asked for.
+DEMO_PASSWORD = "cafe-com-leite-42"  # noqa: S105
+
+DEMO_TEAM = [
+    ("bruno.souza@vinculo.local", "Bruno Souza", Role.SALES_REP),
+    ("carla.lima@vinculo.local", "Carla Lima", Role.SUPPORT_AGENT),
+    ("diego.alves@vinculo.local", "Diego Alves", Role.MARKETER),
+    ("elisa.rocha@vinculo.local", "Elisa Rocha", Role.MANAGER),
+]
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    password: str
+
+
+def ensure_demo_workspace() -> DemoLogin:
+    """Create the demo workspace with a few members (once); reset the demo owner's password."""
+    with transaction.atomic():
+        workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+        if workspace is None:
+            new = services.create_workspace(
+                name="Vínculo Demo Ltda.",
+                slug=DEMO_SLUG,
+                owner_email=DEMO_EMAIL,
+                owner_password=DEMO_PASSWORD,
+                owner_name="Ana Demo",
+                source=Source.SYSTEM,
+            )
+            workspace = new.workspace
+            owner = Actor(
+                workspace=workspace, user=new.owner, role=Role.OWNER, source=Source.SYSTEM
+            )
+            for email, name, role in DEMO_TEAM:
+                services.add_member(actor=owner, email=email, role=role, full_name=name)
+            sales = services.create_team(actor=owner, data={"name": "Vendas SP"})
+            bruno = User.objects.get(email=DEMO_TEAM[0][0])
+            services.add_team_member(actor=owner, team_id=sales.pk, user_id=bruno.pk)
+        user = User.objects.get(email=DEMO_EMAIL)
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        Membership.objects.filter(workspace=workspace, user=user).update(role=Role.OWNER)
+    return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD)

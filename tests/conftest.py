@@ -1,0 +1,90 @@
+"""Shared personas: workspace A (Ana owner, Bruno sales rep, Vera viewer) and B (Carla owner)."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from vinculo.core.actor import Actor, Source
+from vinculo.workspaces import services
+from vinculo.workspaces.models import Role, User, Workspace
+from vinculo.workspaces.selectors import actor_for
+
+PASSWORD = "senha-forte-do-teste-1"
+
+
+@dataclass
+class Persona:
+    user: User
+    workspace: Workspace
+    actor: Actor
+    token: str
+
+    def client(self, language: str = "en") -> Client:
+        """An API client with this persona's token; messages in ``language``."""
+        return Client(HTTP_AUTHORIZATION=f"Bearer {self.token}", HTTP_ACCEPT_LANGUAGE=language)
+
+
+def _persona(user: User, workspace: Workspace) -> Persona:
+    actor = actor_for(user, workspace, source=Source.API)
+    assert actor is not None
+    token = services.create_api_token(actor=actor, name=f"{user.email} test").plaintext
+    return Persona(user, workspace, actor, token)
+
+
+@pytest.fixture
+def ws_a(db) -> dict[str, Persona]:
+    new = services.create_workspace(
+        name="Padaria Aurora", owner_email="ana@aurora.test", owner_password=PASSWORD
+    )
+    ana = _persona(new.owner, new.workspace)
+    people = {"ana": ana}
+    for key, email, role in [
+        ("bruno", "bruno@aurora.test", Role.SALES_REP),
+        ("vera", "vera@aurora.test", Role.VIEWER),
+    ]:
+        member = services.add_member(actor=ana.actor, email=email, role=role)
+        services.set_user_password(user=member.membership.user, password=PASSWORD)
+        people[key] = _persona(member.membership.user, new.workspace)
+    return people
+
+
+@pytest.fixture
+def ana(ws_a) -> Persona:
+    return ws_a["ana"]
+
+
+@pytest.fixture
+def bruno(ws_a) -> Persona:
+    return ws_a["bruno"]
+
+
+@pytest.fixture
+def vera(ws_a) -> Persona:
+    return ws_a["vera"]
+
+
+@pytest.fixture
+def carla(db) -> Persona:
+    new = services.create_workspace(
+        name="Oficina Brasa", owner_email="carla@brasa.test", owner_password=PASSWORD
+    )
+    return _persona(new.owner, new.workspace)
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    if not _answers("127.0.0.1", 6379):
+        pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/15"

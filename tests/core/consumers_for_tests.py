@@ -1,0 +1,43 @@
+"""Event types and consumers used by the outbox tests (also loaded by worker subprocesses
+through ``VINCULO_EVENT_CONSUMER_MODULES``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vinculo.core.events import consumer, register_event_type
+from vinculo.core.models import AuditEntry, DomainEvent
+
+register_event_type("test.ping", "A test event with a well-behaved consumer.")
+register_event_type("test.fail", "A test event whose consumer always raises.")
+register_event_type("test.crash", "A test event whose consumer kills its worker once.")
+
+
+def _record(event: DomainEvent, action: str) -> None:
+    AuditEntry.objects.create(
+        workspace_id=event.workspace_id,
+        action=action,
+        object_type="event",
+        object_id=str(event.pk),
+    )
+
+
+@consumer("test.recorder", events=["test.ping"])
+def recorder(event: DomainEvent) -> None:
+    _record(event, "test.consumed")
+
+
+@consumer("test.failing", events=["test.fail"])
+def failing(event: DomainEvent) -> None:
+    raise RuntimeError("the mail server said no")
+
+
+@consumer("test.crashing", events=["test.crash"])
+def crashing(event: DomainEvent) -> None:
+    """Writes its effect, then the first time kills the process before the transaction ends."""
+    _record(event, "test.consumed")
+    marker = Path(os.environ.get("VINCULO_TEST_CRASH_MARKER", "/nonexistent/marker"))
+    if marker.parent.is_dir() and not marker.exists():
+        marker.write_text("crashed once")
+        os._exit(1)
