@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "vinculo.core",
     "vinculo.workspaces",
+    "vinculo.contacts",
+    "vinculo.sales",
+    "vinculo.activities",
     "vinculo.integrations",
     "vinculo.web",
 ]

@@ -104,11 +104,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from vinculo.activities.api import router as activities_router
+    from vinculo.contacts.api import router as contacts_router
     from vinculo.core.api import router as core_router
+    from vinculo.sales.api import router as sales_router
     from vinculo.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
     api.add_router("/", core_router)
+    api.add_router("/", contacts_router)
+    api.add_router("/", sales_router)
+    api.add_router("/", activities_router)
 
 
 _mount()

@@ -34,3 +34,15 @@ class Problem(Schema):
 
 
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+class RowProblem(Schema):
+    index: int = Field(description="Position of the row in the request (0-based).")
+    errors: list[FieldProblem]
+
+
+class BulkOut(Schema, Generic[T]):
+    """Result of a bulk create: the rows created and, by index, the rows refused."""
+
+    created: list[T]
+    errors: list[RowProblem]

@@ -1,0 +1,7 @@
+"""REST endpoints of the activities app (thin: parse, call a service or selector, serialise)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["activities"])

@@ -1,0 +1,147 @@
+"""Interactions (notes, calls, meetings, emails, tasks) and the timeline every service writes to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.core.actor import Source
+from vinculo.core.models import WorkspaceScopedModel
+
+
+class ActivityKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("Email")
+    TASK = "task", _("Task")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
+
+
+class CallOutcome(models.TextChoices):
+    CONNECTED = "connected", _("Connected")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    VOICEMAIL = "voicemail", _("Left voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Activity(WorkspaceScopedModel):
+    """Something that happened with a customer (or, for tasks, should happen)."""
+
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    person = models.ForeignKey(
+        "contacts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    company = models.ForeignKey(
+        "contacts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    deal = models.ForeignKey(
+        "sales.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
+    call_outcome = models.CharField(max_length=20, choices=CallOutcome.choices, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    email_from = models.CharField(max_length=254, blank=True)
+    email_to = models.CharField(max_length=1000, blank=True)
+    # tasks
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    priority = models.CharField(
+        max_length=10, choices=Priority.choices, default=Priority.NORMAL, blank=True
+    )
+    reminder_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["workspace", "kind", "occurred_at"]),
+            models.Index(fields=["workspace", "assignee", "completed_at", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.get_kind_display()
+
+
+class TimelineEntry(WorkspaceScopedModel):
+    """One line of a customer's history. Append-only; written by the services of every app.
+
+    An entry names every record it concerns (person, company, deal), so each record's timeline is
+    one indexed query: ``TimelineEntry.objects.for_workspace(ws).filter(person=p)``.
+    """
+
+    kind = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    person = models.ForeignKey(
+        "contacts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    company = models.ForeignKey(
+        "contacts.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    deal = models.ForeignKey(
+        "sales.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
+
+    class Meta:
+        verbose_name_plural = "timeline entries"
+        indexes = [
+            models.Index(fields=["person", "occurred_at", "id"]),
+            models.Index(fields=["company", "occurred_at", "id"]),
+            models.Index(fields=["deal", "occurred_at", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary

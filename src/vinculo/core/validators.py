@@ -1,0 +1,199 @@
+"""Uniform data entry (C1): the cleaners every service uses for emails, phones, documents, names.
+
+Each cleaner returns the normalised value or raises :class:`ValidationFailed` naming ``field``.
+Empty input cleans to ``""`` (callers decide whether a field is required).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlparse
+
+import phonenumbers
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from validate_docbr import CNPJ, CPF
+
+from vinculo.core.errors import ValidationFailed
+
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\D")
+
+
+def clean_name(value: Any, field: str, *, required: bool = False, max_length: int = 200) -> str:
+    """Trim and collapse inner whitespace; refuse empty (when required) or too long."""
+    text = _SPACES.sub(" ", str(value or "")).strip()
+    if required and not text:
+        raise ValidationFailed.field(field, _("This field is required."), "required")
+    if len(text) > max_length:
+        raise ValidationFailed.field(
+            field, _("At most %(n)s characters.") % {"n": max_length}, "too_long"
+        )
+    return text
+
+
+def clean_email(value: Any, field: str = "email") -> str:
+    """A syntactically valid address (no DNS lookup), domain lower-cased."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed.field(
+            field,
+            _("%(value)r is not a valid email address: %(why)s") % {"value": text, "why": exc},
+            "invalid_email",
+        ) from None
+    return str(result.normalized).lower()
+
+
+def clean_phone(value: Any, field: str = "phone", *, region: str = "BR") -> str:
+    """Normalise to E.164 (``+5511987654321``); national numbers use the workspace region."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or "BR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationFailed.field(
+            field,
+            _("%(value)r is not a valid phone number for %(region)s.")
+            % {"value": text, "region": region or "BR"},
+            "invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_cpf(value: Any, field: str = "cpf") -> str:
+    """Eleven digits with valid check digits (punctuation accepted on input)."""
+    digits = _DIGITS.sub("", str(value or ""))
+    if not digits:
+        return ""
+    if len(digits) != 11 or not CPF().validate(digits):
+        raise ValidationFailed.field(field, _("This CPF is not valid."), "invalid_cpf")
+    return digits
+
+
+def clean_cnpj(value: Any, field: str = "cnpj") -> str:
+    """Fourteen digits with valid check digits (punctuation accepted on input)."""
+    digits = _DIGITS.sub("", str(value or ""))
+    if not digits:
+        return ""
+    if len(digits) != 14 or not CNPJ().validate(digits):
+        raise ValidationFailed.field(field, _("This CNPJ is not valid."), "invalid_cnpj")
+    return digits
+
+
+def clean_url(value: Any, field: str = "url") -> str:
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = f"https://{text}"
+    parsed = urlparse(text)
+    if parsed.scheme not in {"http", "https"} or "." not in (parsed.hostname or ""):
+        raise ValidationFailed.field(field, _("Enter a valid web address."), "invalid_url")
+    return text
+
+
+def clean_decimal(
+    value: Any, field: str, *, places: int = 2, max_digits: int = 14, minimum: Decimal | None = None
+) -> Decimal | None:
+    """A Decimal with at most ``places`` decimals; accepts ``1234.5`` and ``"1.234,50"``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationFailed.field(field, _("Enter a number."), "invalid_number")
+    text = str(value).strip()
+    if isinstance(value, str) and "," in text:
+        text = text.replace(".", "").replace(",", ".")  # Brazilian 1.234,50
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed.field(field, _("Enter a number."), "invalid_number") from None
+    if not number.is_finite():
+        raise ValidationFailed.field(field, _("Enter a number."), "invalid_number")
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum) if places >= 0 else False:
+        raise ValidationFailed.field(
+            field, _("At most %(n)s decimal places.") % {"n": places}, "too_precise"
+        )
+    if len(number.quantize(quantum).as_tuple().digits) > max_digits:
+        raise ValidationFailed.field(field, _("This number is too large."), "too_large")
+    if minimum is not None and number < minimum:
+        raise ValidationFailed.field(
+            field, _("Must be at least %(min)s.") % {"min": minimum}, "too_small"
+        )
+    return number.quantize(quantum)
+
+
+def clean_date(value: Any, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        parsed = parse_date(str(value).strip())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationFailed.field(field, _("Enter a date as YYYY-MM-DD."), "invalid_date")
+    return parsed
+
+
+def clean_datetime(value: Any, field: str) -> datetime | None:
+    """An aware datetime; naive input is read in the current (workspace) time zone."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    else:
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise ValidationFailed.field(
+            field,
+            _("Enter a date and time in ISO 8601 (2026-03-01T14:30:00-03:00)."),
+            "invalid_datetime",
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def clean_bool(value: Any, field: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "sim", "s", "y"}:
+        return True
+    if text in {"false", "0", "no", "não", "nao", "n"}:
+        return False
+    raise ValidationFailed.field(field, _("Enter true or false."), "invalid_boolean")
+
+
+def clean_currency(value: Any, field: str = "currency") -> str:
+    from babel.numbers import list_currencies
+
+    code = str(value or "").strip().upper()
+    if code not in list_currencies():
+        raise ValidationFailed.field(
+            field,
+            _("Unknown currency %(code)r; use an ISO 4217 code such as BRL.") % {"code": code},
+            "invalid_currency",
+        )
+    return code

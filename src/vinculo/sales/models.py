@@ -1,0 +1,139 @@
+"""Pipelines, stages, deals, products and the dated history of every stage change (C2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.core.actor import Source
+from vinculo.core.models import WorkspaceScopedModel
+
+
+class Pipeline(WorkspaceScopedModel):
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    is_default = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Stage(WorkspaceScopedModel):
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    probability = models.PositiveSmallIntegerField(_("win probability (%)"), default=0)
+    rotting_days = models.PositiveIntegerField(_("rotting after (days)"), null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=StageKind.choices, default=StageKind.OPEN)
+
+    class Meta:
+        ordering = ["pipeline", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Deal(WorkspaceScopedModel):
+    title = models.CharField(_("title"), max_length=200)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    status = models.CharField(max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="BRL")
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "contacts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    company = models.ForeignKey(
+        "contacts.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    tags = models.ManyToManyField("contacts.Tag", blank=True, related_name="deals")
+    custom_fields = models.JSONField(default=dict, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "pipeline", "stage"]),
+            models.Index(fields=["workspace", "status", "closed_at"]),
+            models.Index(fields=["workspace", "owner"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Product(WorkspaceScopedModel):
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField("SKU", max_length=60, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="BRL")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LineItem(WorkspaceScopedModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="line_items")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class StageChange(WorkspaceScopedModel):
+    """A deal entered ``to_stage`` at ``changed_at`` (its first row has no ``from_stage``)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    seconds_in_previous = models.PositiveBigIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["workspace", "to_stage", "changed_at"])]
