@@ -159,6 +159,55 @@ def emit(
     return event
 
 
+def emit_many(
+    name: str,
+    *,
+    actor: Actor,
+    subjects: list[tuple[str, str | int, dict[str, Any]]],
+    batch_size: int = 1000,
+) -> int:
+    """Write one ``name`` event per ``(subject_type, subject_id, payload)`` in bulk (imports,
+    seeding). Same guarantees as :func:`emit`; returns the number of events written."""
+    if name not in EVENT_TYPES:
+        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("emit_many() must be called inside transaction.atomic()")
+    if not subjects:
+        return 0
+    now = timezone.now()
+    rows = [
+        DomainEvent(
+            workspace=actor.workspace,
+            name=name,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            payload=payload,
+            actor=actor.user,
+            source=actor.source,
+            occurred_at=now,
+        )
+        for subject_type, subject_id, payload in subjects
+    ]
+    created = DomainEvent.objects.bulk_create(rows, batch_size=batch_size)
+    specs = consumers_for(name)
+    if specs:
+        if any(e.pk is None for e in created):  # backends that do not return ids
+            created = list(
+                DomainEvent.objects.filter(workspace=actor.workspace, name=name, occurred_at=now)
+            )
+        EventDelivery.objects.bulk_create(
+            [
+                EventDelivery(workspace=actor.workspace, event=event, consumer=spec.name)
+                for event in created
+                for spec in specs
+            ],
+            batch_size=batch_size,
+        )
+        for event in created:
+            transaction.on_commit(partial(_enqueue_dispatch, event.pk))
+    return len(created)
+
+
 def _enqueue_dispatch(event_id: int) -> None:
     from vinculo.core.tasks import dispatch_event_task
 
