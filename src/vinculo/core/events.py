@@ -203,9 +203,18 @@ def emit_many(
             ],
             batch_size=batch_size,
         )
-        for event in created:
-            transaction.on_commit(partial(_enqueue_dispatch, event.pk))
+        # One sweep task rather than one task per event: a 100,000-row import stays one job.
+        transaction.on_commit(_enqueue_sweep)
     return len(created)
+
+
+def _enqueue_sweep() -> None:
+    from vinculo.core.tasks import dispatch_due_task
+
+    try:
+        dispatch_due_task.enqueue()
+    except Exception:
+        logger.exception("could not enqueue an outbox sweep; the worker's sweeper will run it")
 
 
 def _enqueue_dispatch(event_id: int) -> None:

@@ -15,8 +15,15 @@ def dispatch_event_task(event_id: int) -> int:
 
 @task()
 def dispatch_due_task() -> int:
-    """Deliver every due event: retries, missed enqueues, leases of workers that died."""
-    return events.dispatch_due()
+    """Deliver every due event: retries, missed enqueues, leases of workers that died, bulk
+    imports (which enqueue one sweep instead of one task per event)."""
+    total = 0
+    for _batch in range(1000):
+        done = events.dispatch_due()
+        total += done
+        if done == 0:
+            break
+    return total
 
 
 @task()
