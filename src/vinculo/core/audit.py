@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from vinculo.core.actor import Actor
@@ -35,7 +37,8 @@ def record(
         object_type=object_type or "",
         object_id="" if object_id is None else str(object_id),
         object_repr=str(obj)[:200] if obj is not None else "",
-        changes=changes or {},
+        # Dates, decimals and UUIDs become their JSON text, so callers can pass model values.
+        changes=json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder)),
         source=actor.source,
         ip_address=actor.ip,
     )

@@ -1,0 +1,232 @@
+"""Reads of people, companies and their settings, always scoped to the actor's workspace."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from vinculo.contacts.models import (
+    Affiliation,
+    Company,
+    Consent,
+    ConsentChange,
+    CustomFieldDefinition,
+    LifecycleChange,
+    LifecycleStage,
+    Person,
+    Tag,
+)
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.workspaces.permissions import require
+
+PERSON_SORTS = ("created_at", "updated_at", "first_name", "last_name", "email")
+COMPANY_SORTS = ("created_at", "updated_at", "name")
+
+_DIGITS = re.compile(r"\D")
+
+
+def check_sort(sort: str | None, allowed: tuple[str, ...], default: str = "-created_at") -> str:
+    """``sort`` if it names an allowed field (``-`` for descending), else a 422 on ``sort``."""
+    sort = sort or default
+    if sort.lstrip("-") not in allowed:
+        raise ValidationFailed.field(
+            "sort",
+            _("Sort by one of: %(fields)s (prefix - for descending).")
+            % {"fields": ", ".join(allowed)},
+            "invalid_choice",
+        )
+    return sort
+
+
+def _apply_filter(qs: QuerySet, object_type: str, tree: Any, actor: Actor) -> QuerySet:
+    if not tree:
+        return qs
+    from vinculo.core.filters import apply_filter
+
+    return apply_filter(qs, object_type, tree, actor=actor)
+
+
+def _person_search(q: str) -> Q:
+    condition = Q()
+    for word in q.split()[:5]:
+        part = (
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+        digits = _DIGITS.sub("", word)
+        if len(digits) >= 4:
+            part |= (
+                Q(cpf__startswith=digits)
+                | Q(phone__contains=digits)
+                | Q(mobile_phone__contains=digits)
+            )
+        condition &= part
+    return condition
+
+
+def people(
+    actor: Actor,
+    *,
+    q: str | None = None,
+    filter: Any = None,
+    owner_id: int | None = None,
+    lifecycle_stage: str | None = None,
+    tag: str | None = None,
+    company_id: int | None = None,
+    deleted: bool = False,
+) -> QuerySet[Person]:
+    """People of the workspace matching a search, a filter tree and simple criteria; the bin
+    when ``deleted``. Tags, companies and stage come prefetched for listing."""
+    require(actor, "records.view")
+    qs = Person.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=not deleted)
+    if q and q.strip():
+        qs = qs.filter(_person_search(q.strip()))
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if lifecycle_stage:
+        qs = qs.filter(lifecycle_stage__key=lifecycle_stage)
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag)
+    if company_id is not None:
+        qs = qs.filter(affiliations__company_id=company_id)
+    qs = _apply_filter(qs, "person", filter, actor)
+    return qs.select_related("lifecycle_stage").prefetch_related(
+        "tags",
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+    )
+
+
+def get_person(actor: Actor, person_id: int) -> Person:
+    """One person of the workspace (live or in the bin) with tags, companies and consents;
+    NotFound otherwise."""
+    require(actor, "records.view")
+    person = (
+        Person.objects.for_workspace(actor.workspace)
+        .select_related("lifecycle_stage")
+        .prefetch_related(
+            "tags",
+            "consents",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+        )
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
+    return person
+
+
+def companies(
+    actor: Actor,
+    *,
+    q: str | None = None,
+    filter: Any = None,
+    owner_id: int | None = None,
+    lifecycle_stage: str | None = None,
+    tag: str | None = None,
+    deleted: bool = False,
+) -> QuerySet[Company]:
+    """Companies of the workspace, like :func:`people`."""
+    require(actor, "records.view")
+    qs = Company.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=not deleted)
+    if q and q.strip():
+        text = q.strip()
+        condition = (
+            Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(domain__icontains=text)
+        )
+        digits = _DIGITS.sub("", text)
+        if len(digits) >= 4:
+            condition |= Q(cnpj__startswith=digits)
+        qs = qs.filter(condition)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if lifecycle_stage:
+        qs = qs.filter(lifecycle_stage__key=lifecycle_stage)
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag)
+    qs = _apply_filter(qs, "company", filter, actor)
+    return qs.select_related("lifecycle_stage").prefetch_related("tags")
+
+
+def get_company(actor: Actor, company_id: int) -> Company:
+    """One company (live or in the bin) with its tags; NotFound otherwise."""
+    require(actor, "records.view")
+    company = (
+        Company.objects.for_workspace(actor.workspace)
+        .select_related("lifecycle_stage")
+        .prefetch_related("tags")
+        .filter(pk=company_id)
+        .first()
+    )
+    if company is None:
+        raise NotFound(_("No company with id %(id)s.") % {"id": company_id})
+    return company
+
+
+def company_people(actor: Actor, company_id: int) -> QuerySet[Affiliation]:
+    """The live people of a company with their roles."""
+    get_company(actor, company_id)
+    return (
+        Affiliation.objects.for_workspace(actor.workspace)
+        .filter(company_id=company_id, person__deleted_at__isnull=True)
+        .select_related("person")
+        .order_by("-is_primary", "person__first_name", "pk")
+    )
+
+
+def lifecycle_stages(actor: Actor) -> list[LifecycleStage]:
+    """The workspace's lifecycle stages in order (the defaults are created on first use)."""
+    require(actor, "records.view")
+    from vinculo.contacts.services import ensure_lifecycle_stages
+
+    ensure_lifecycle_stages(actor=actor)
+    return list(LifecycleStage.objects.for_workspace(actor.workspace).order_by("position", "pk"))
+
+
+def lifecycle_history(actor: Actor, person_id: int) -> QuerySet[LifecycleChange]:
+    get_person(actor, person_id)
+    return (
+        LifecycleChange.objects.for_workspace(actor.workspace)
+        .filter(person_id=person_id)
+        .select_related("from_stage", "to_stage", "created_by")
+        .order_by("changed_at", "pk")
+    )
+
+
+def consents(actor: Actor, person_id: int) -> tuple[list[Consent], list[ConsentChange]]:
+    """A person's current consent per channel and the full history, oldest first."""
+    get_person(actor, person_id)
+    current = list(
+        Consent.objects.for_workspace(actor.workspace)
+        .filter(person_id=person_id)
+        .order_by("channel")
+    )
+    history = list(
+        ConsentChange.objects.for_workspace(actor.workspace)
+        .filter(person_id=person_id)
+        .order_by("changed_at", "pk")
+    )
+    return current, history
+
+
+def custom_fields(
+    actor: Actor, *, object_type: str | None = None, include_archived: bool = False
+) -> QuerySet[CustomFieldDefinition]:
+    require(actor, "records.view")
+    qs = CustomFieldDefinition.objects.for_workspace(actor.workspace)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    return qs.order_by("object_type", "position", "pk")
+
+
+def tags(actor: Actor, *, q: str | None = None) -> QuerySet[Tag]:
+    require(actor, "records.view")
+    qs = Tag.objects.for_workspace(actor.workspace)
+    if q:
+        qs = qs.filter(name__icontains=q.strip())
+    return qs.order_by("name")

@@ -1,0 +1,1585 @@
+"""Writes on people, companies, lifecycle stages, consent, tags and custom fields (C1, C2).
+
+Every single-record service validates the whole input first and raises one
+:class:`ValidationFailed` listing every bad field, so nothing is half-written. The bulk services
+validate row by row against data loaded once per call (members, stages, tags, custom fields,
+referenced companies), keep every good row and report the bad ones by index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.activities import timeline
+from vinculo.contacts import custom_fields as cf
+from vinculo.contacts.models import (
+    Affiliation,
+    Channel,
+    Company,
+    Consent,
+    ConsentChange,
+    ConsentMethod,
+    ConsentStatus,
+    CustomFieldDefinition,
+    CustomObject,
+    FieldType,
+    JourneyPhase,
+    LegalBasis,
+    LifecycleChange,
+    LifecycleStage,
+    Person,
+    Tag,
+)
+from vinculo.core import audit, events, validators
+from vinculo.core.actor import Actor
+from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
+from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.workspaces.models import Membership
+from vinculo.workspaces.permissions import require
+
+DEFAULT_LIFECYCLE = [
+    (
+        "subscriber",
+        "Assinante",
+        JourneyPhase.AWARENESS,
+        "Assina a newsletter ou o blog; ainda não demonstrou interesse de compra.",
+    ),
+    (
+        "lead",
+        "Lead",
+        JourneyPhase.CONSIDERATION,
+        "Deixou os dados em troca de algo (material, evento) e pode ser trabalhado.",
+    ),
+    (
+        "mql",
+        "MQL",
+        JourneyPhase.CONSIDERATION,
+        "Lead qualificado pelo marketing: perfil e engajamento indicam potencial.",
+    ),
+    ("sql", "SQL", JourneyPhase.DECISION, "Lead aceito por vendas para abordagem direta."),
+    (
+        "opportunity",
+        "Oportunidade",
+        JourneyPhase.DECISION,
+        "Há um negócio aberto com esta pessoa ou empresa.",
+    ),
+    ("customer", "Cliente", JourneyPhase.GROWTH, "Comprou ao menos uma vez."),
+    ("advocate", "Promotor", JourneyPhase.ADVOCACY, "Cliente que indica e defende a marca."),
+]
+
+ADDRESS_FIELDS = ("street", "number", "complement", "district", "city", "state", "postal_code")
+
+PERSON_TEXT_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 100,
+    "gender": 30,
+    "source": 60,
+    **dict.fromkeys(ADDRESS_FIELDS[:-1], 200),
+}
+COMPANY_TEXT_FIELDS = {
+    "name": 200,
+    "legal_name": 200,
+    "industry": 100,
+    "source": 60,
+    **dict.fromkeys(ADDRESS_FIELDS[:-1], 200),
+}
+
+
+# --- lifecycle stages -----------------------------------------------------------------------
+
+
+def ensure_lifecycle_stages(*, actor: Actor) -> list[LifecycleStage]:
+    """The workspace's lifecycle stages, creating the default seven on first use."""
+    stages = list(LifecycleStage.objects.for_workspace(actor.workspace))
+    if stages:
+        return stages
+    with transaction.atomic():
+        LifecycleStage.objects.bulk_create(
+            [
+                LifecycleStage(
+                    workspace=actor.workspace,
+                    key=key,
+                    name=name,
+                    phase=phase,
+                    description=description,
+                    position=i,
+                )
+                for i, (key, name, phase, description) in enumerate(DEFAULT_LIFECYCLE)
+            ],
+            ignore_conflicts=True,
+        )
+    return list(LifecycleStage.objects.for_workspace(actor.workspace))
+
+
+def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleStage:
+    """Add a stage to the workspace's lifecycle (its glossary: what the stage means here)."""
+    require(actor, "settings.manage")
+    ensure_lifecycle_stages(actor=actor)
+    errors: list[FieldError] = []
+    key = validators.clean_name(data.get("key"), "key", required=False, max_length=40)
+    name = _collect(
+        errors, validators.clean_name, data.get("name"), "name", required=True, max_length=60
+    )
+    from django.utils.text import slugify
+
+    key = slugify(key or name or "").replace("-", "_")[:40]
+    if not key:
+        errors.append(FieldError("key", _("This field is required."), "required"))
+    elif LifecycleStage.objects.for_workspace(actor.workspace).filter(key=key).exists():
+        errors.append(FieldError("key", _("A stage with this key exists."), "unique"))
+    phase = data.get("phase") or JourneyPhase.CONSIDERATION
+    if phase not in JourneyPhase.values:
+        errors.append(_choice_error("phase", phase, JourneyPhase.values))
+    _raise(errors)
+    with transaction.atomic():
+        position = data.get("position")
+        if position is None:
+            position = LifecycleStage.objects.for_workspace(actor.workspace).count()
+        stage = LifecycleStage.objects.create(
+            workspace=actor.workspace,
+            created_by=actor.user,
+            key=key,
+            name=name,
+            phase=phase,
+            description=str(data.get("description") or ""),
+            position=int(position),
+        )
+        audit.record(actor, "lifecycle_stage.created", stage)
+        events.emit("lifecycle_stage.updated", actor=actor, subject=stage, payload={"key": key})
+    return stage
+
+
+def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any]) -> LifecycleStage:
+    """Rename, redefine, re-phase, reorder or (de)activate a stage; its key never changes."""
+    require(actor, "settings.manage")
+    with transaction.atomic():
+        stage = _get_for_update(LifecycleStage, actor, stage_id, _("lifecycle stage"))
+        errors: list[FieldError] = []
+        before = {
+            "name": stage.name,
+            "description": stage.description,
+            "phase": stage.phase,
+            "position": stage.position,
+            "is_active": stage.is_active,
+        }
+        if "name" in data:
+            stage.name = (
+                _collect(
+                    errors,
+                    validators.clean_name,
+                    data["name"],
+                    "name",
+                    required=True,
+                    max_length=60,
+                )
+                or stage.name
+            )
+        if "description" in data:
+            stage.description = str(data["description"] or "")
+        if "phase" in data:
+            if data["phase"] not in JourneyPhase.values:
+                errors.append(_choice_error("phase", data["phase"], JourneyPhase.values))
+            else:
+                stage.phase = data["phase"]
+        if "position" in data and data["position"] is not None:
+            stage.position = int(data["position"])
+        if "is_active" in data and data["is_active"] is not None:
+            stage.is_active = bool(data["is_active"])
+        _raise(errors)
+        stage.save()
+        after = {k: getattr(stage, k) for k in before}
+        audit.record(actor, "lifecycle_stage.updated", stage, changes=audit.diff(before, after))
+        events.emit(
+            "lifecycle_stage.updated", actor=actor, subject=stage, payload={"key": stage.key}
+        )
+    return stage
+
+
+# --- custom fields --------------------------------------------------------------------------
+
+
+def _clean_choices(raw: Any, errors: list[FieldError]) -> list[dict[str, str]]:
+    if not isinstance(raw, list) or not raw:
+        errors.append(FieldError("choices", _("Give at least one choice."), "required"))
+        return []
+    result: list[dict[str, str]] = []
+    for i, item in enumerate(raw):
+        value = item.get("value") if isinstance(item, dict) else item
+        label = item.get("label", value) if isinstance(item, dict) else item
+        value = str(value or "").strip()
+        if not value:
+            errors.append(FieldError(f"choices.{i}", _("A choice needs a value."), "required"))
+            continue
+        if value in {c["value"] for c in result}:
+            errors.append(FieldError(f"choices.{i}", _("Repeated choice."), "unique"))
+            continue
+        result.append({"value": value, "label": str(label or value).strip()})
+    return result
+
+
+def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDefinition:
+    """Define a typed field for people, companies or deals; refuses a taken key or bad choices."""
+    require(actor, "settings.manage")
+    from django.utils.text import slugify
+
+    errors: list[FieldError] = []
+    object_type = data.get("object_type")
+    if object_type not in CustomObject.values:
+        errors.append(_choice_error("object_type", object_type, CustomObject.values))
+    label = _collect(
+        errors, validators.clean_name, data.get("label"), "label", required=True, max_length=100
+    )
+    key = slugify(str(data.get("key") or label or "")).replace("-", "_")[:50]
+    if not key:
+        if label or data.get("key"):
+            errors.append(FieldError("key", _("Use letters or digits in the key."), "invalid"))
+    elif not key[0].isalpha():
+        errors.append(FieldError("key", _("The key must start with a letter."), "invalid"))
+    elif (
+        CustomFieldDefinition.objects.for_workspace(actor.workspace)
+        .filter(object_type=object_type, key=key)
+        .exists()
+    ):
+        errors.append(FieldError("key", _("A field with this key exists."), "unique"))
+    field_type = data.get("field_type")
+    if field_type not in FieldType.values:
+        errors.append(_choice_error("field_type", field_type, FieldType.values))
+    choices: list[dict[str, str]] = []
+    if field_type in {FieldType.CHOICE, FieldType.MULTI_CHOICE}:
+        choices = _clean_choices(data.get("choices"), errors)
+    _raise(errors)
+    with transaction.atomic():
+        position = (
+            CustomFieldDefinition.objects.for_workspace(actor.workspace)
+            .filter(object_type=object_type)
+            .count()
+        )
+        definition = CustomFieldDefinition.objects.create(
+            workspace=actor.workspace,
+            created_by=actor.user,
+            object_type=object_type,
+            key=key,
+            label=label,
+            field_type=field_type,
+            required=bool(data.get("required")),
+            unique=bool(data.get("unique")),
+            choices=choices,
+            help_text=str(data.get("help_text") or "")[:200],
+            position=position,
+        )
+        audit.record(actor, "custom_field.created", definition)
+        events.emit(
+            "custom_field.created",
+            actor=actor,
+            subject=definition,
+            payload={"object_type": object_type, "key": key, "field_type": field_type},
+        )
+    return definition
+
+
+@dataclass
+class DefinitionChange:
+    definition: CustomFieldDefinition
+    nonconforming: int  # stored values that do not fit the (new) type; kept as they are
+
+
+def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) -> DefinitionChange:
+    """Relabel, retype, re-choice, reorder, archive or restore a custom field.
+
+    Stored values are never rewritten or dropped: a value that no longer fits (a removed choice,
+    a new type) stays stored and is counted in ``nonconforming``; it must be fixed only when the
+    field is next edited on that record.
+    """
+    require(actor, "settings.manage")
+    with transaction.atomic():
+        definition = _get_for_update(CustomFieldDefinition, actor, field_id, _("custom field"))
+        before = {
+            k: getattr(definition, k)
+            for k in (
+                "label",
+                "field_type",
+                "required",
+                "unique",
+                "choices",
+                "help_text",
+                "position",
+                "archived_at",
+            )
+        }
+        errors: list[FieldError] = []
+        if "label" in data:
+            definition.label = (
+                _collect(
+                    errors,
+                    validators.clean_name,
+                    data["label"],
+                    "label",
+                    required=True,
+                    max_length=100,
+                )
+                or definition.label
+            )
+        if "field_type" in data and data["field_type"] is not None:
+            if data["field_type"] not in FieldType.values:
+                errors.append(_choice_error("field_type", data["field_type"], FieldType.values))
+            else:
+                definition.field_type = data["field_type"]
+        for flag in ("required", "unique"):
+            if flag in data and data[flag] is not None:
+                setattr(definition, flag, bool(data[flag]))
+        if "help_text" in data:
+            definition.help_text = str(data["help_text"] or "")[:200]
+        if "position" in data and data["position"] is not None:
+            definition.position = int(data["position"])
+        if "archived" in data and data["archived"] is not None:
+            definition.archived_at = timezone.now() if data["archived"] else None
+        choice_type = definition.field_type in {FieldType.CHOICE, FieldType.MULTI_CHOICE}
+        if choice_type and ("choices" in data or not definition.choices):
+            definition.choices = _clean_choices(data.get("choices"), errors)
+        _raise(errors)
+        definition.save()
+        after = {k: getattr(definition, k) for k in before}
+        changes = audit.diff(before, after)
+        audit.record(actor, "custom_field.updated", definition, changes=changes)
+        events.emit(
+            "custom_field.updated",
+            actor=actor,
+            subject=definition,
+            payload={"changed": sorted(changes)},
+        )
+    return DefinitionChange(definition, count_nonconforming(actor, definition))
+
+
+def count_nonconforming(actor: Actor, definition: CustomFieldDefinition) -> int:
+    """How many stored values of ``definition`` do not pass its current validation."""
+    model = _custom_model(definition.object_type)
+    key = definition.key
+    bad = 0
+    rows = (
+        model.objects.for_workspace(actor.workspace)
+        .filter(**{"custom_fields__has_key": key})
+        .values_list("custom_fields", flat=True)
+    )
+    for values in rows.iterator(chunk_size=2000):
+        try:
+            cf.clean_value(definition, values.get(key))
+        except ValidationFailed:
+            bad += 1
+    return bad
+
+
+def _custom_model(object_type: str) -> Any:
+    if object_type == CustomObject.PERSON:
+        return Person
+    if object_type == CustomObject.COMPANY:
+        return Company
+    from vinculo.sales.models import Deal
+
+    return Deal
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+
+def update_tag(*, actor: Actor, tag_id: int, data: dict[str, Any]) -> Tag:
+    """Rename or recolour a tag (names stay unique, case-insensitively)."""
+    require(actor, "records.write")
+    with transaction.atomic():
+        tag = _get_for_update(Tag, actor, tag_id, _("tag"))
+        errors: list[FieldError] = []
+        before = {"name": tag.name, "color": tag.color}
+        if "name" in data:
+            name = _collect(
+                errors, validators.clean_name, data["name"], "name", required=True, max_length=50
+            )
+            if (
+                name
+                and Tag.objects.for_workspace(actor.workspace)
+                .annotate(lname=Lower("name"))
+                .filter(lname=name.lower())
+                .exclude(pk=tag.pk)
+                .exists()
+            ):
+                errors.append(FieldError("name", _("A tag with this name exists."), "unique"))
+            tag.name = name or tag.name
+        if "color" in data:
+            color = str(data["color"] or "")
+            if len(color) != 7 or not color.startswith("#"):
+                errors.append(FieldError("color", _("Use a colour like #1e88e5."), "invalid"))
+            tag.color = color
+        _raise(errors)
+        tag.save()
+        audit.record(
+            actor,
+            "tag.updated",
+            tag,
+            changes=audit.diff(before, {"name": tag.name, "color": tag.color}),
+        )
+    return tag
+
+
+def delete_tag(*, actor: Actor, tag_id: int) -> None:
+    """Remove a tag from every record and delete it."""
+    require(actor, "records.delete")
+    with transaction.atomic():
+        tag = _get_for_update(Tag, actor, tag_id, _("tag"))
+        audit.record(actor, "tag.deleted", tag)
+        tag.delete()
+
+
+# --- shared cleaning ------------------------------------------------------------------------
+
+
+class Context:
+    """What validating a batch of rows needs, loaded once: members, stages, tags, fields."""
+
+    def __init__(self, actor: Actor, object_type: str) -> None:
+        self.actor = actor
+        self.workspace = actor.workspace
+        self.region = (actor.workspace.country or "BR").upper()
+        self.member_ids = set(
+            Membership.objects.filter(workspace=actor.workspace, is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        self.stages = {s.key: s for s in ensure_lifecycle_stages(actor=actor)}
+        self.defs = cf.definitions(actor, object_type)
+        self._tags: dict[str, Tag] | None = None
+        self._companies: dict[int, bool] = {}
+
+    def tags(self) -> dict[str, Tag]:
+        if self._tags is None:
+            self._tags = {t.name.lower(): t for t in Tag.objects.for_workspace(self.workspace)}
+        return self._tags
+
+    def resolve_tags(self, names: list[str]) -> list[Tag]:
+        """Existing tags by name (case-insensitive), creating the missing ones."""
+        known = self.tags()
+        missing = {n.lower(): n for n in names if n.lower() not in known}
+        if missing:
+            Tag.objects.bulk_create(
+                [
+                    Tag(workspace=self.workspace, name=n, created_by=self.actor.user)
+                    for n in missing.values()
+                ],
+                ignore_conflicts=True,
+            )
+            self._tags = None
+            known = self.tags()
+        return [known[n.lower()] for n in names if n.lower() in known]
+
+    def load_companies(self, ids: Iterable[int]) -> None:
+        wanted = {i for i in ids if isinstance(i, int) and i not in self._companies}
+        if not wanted:
+            return
+        live = set(
+            Company.objects.for_workspace(self.workspace)
+            .filter(pk__in=wanted, deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        for i in wanted:
+            self._companies[i] = i in live
+
+    def company_exists(self, company_id: int) -> bool:
+        self.load_companies([company_id])
+        return self._companies.get(company_id, False)
+
+
+def _collect(errors: list[FieldError], cleaner: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return cleaner(*args, **kwargs)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+def _choice_error(field: str, value: Any, allowed: Iterable[str]) -> FieldError:
+    return FieldError(
+        field,
+        _("%(value)r is not one of: %(choices)s.")
+        % {"value": value, "choices": ", ".join(allowed)},
+        "invalid_choice",
+    )
+
+
+def _clean_owner(ctx: Context, value: Any, errors: list[FieldError]) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        owner_id = int(value)
+    except (TypeError, ValueError):
+        owner_id = -1
+    if owner_id not in ctx.member_ids:
+        errors.append(
+            FieldError(
+                "owner_id",
+                _("The owner must be an active member of this workspace."),
+                "invalid_owner",
+            )
+        )
+        return None
+    return owner_id
+
+
+def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError("tags", _("Send a list of tag names."), "invalid_type"))
+        return []
+    names: dict[str, str] = {}
+    for i, raw in enumerate(value):
+        name = (
+            validators.clean_name(raw, f"tags.{i}", max_length=50) if isinstance(raw, str) else ""
+        )
+        if not name:
+            errors.append(FieldError(f"tags.{i}", _("A tag needs a name."), "invalid"))
+            continue
+        names.setdefault(name.lower(), name)
+    return list(names.values())
+
+
+def _clean_stage(ctx: Context, value: Any, errors: list[FieldError]) -> LifecycleStage | None:
+    if value is None or value == "":
+        return None
+    stage = ctx.stages.get(str(value))
+    if stage is None:
+        errors.append(_choice_error("lifecycle_stage", value, ctx.stages))
+    return stage
+
+
+def _clean_address(
+    data: dict[str, Any], fields: dict[str, Any], errors: list[FieldError], limits: dict[str, int]
+) -> None:
+    for name in ADDRESS_FIELDS:
+        if name in data:
+            if name == "postal_code":
+                fields[name] = (
+                    _collect(errors, validators.clean_name, data[name], name, max_length=20) or ""
+                )
+            else:
+                fields[name] = (
+                    _collect(
+                        errors,
+                        validators.clean_name,
+                        data[name],
+                        name,
+                        max_length=limits.get(name, 200),
+                    )
+                    or ""
+                )
+    if "country" in data:
+        country = str(data["country"] or "").strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            errors.append(
+                FieldError("country", _("Use a two-letter country code (BR)."), "invalid")
+            )
+        fields["country"] = country
+
+
+def _clean_created_at(
+    data: dict[str, Any], fields: dict[str, Any], errors: list[FieldError]
+) -> None:
+    """Imports may carry the record's historical creation time (never in the future)."""
+    if data.get("created_at") in (None, ""):
+        return
+    moment = _collect(errors, validators.clean_datetime, data["created_at"], "created_at")
+    if moment and moment > timezone.now() + timezone.timedelta(minutes=5):
+        errors.append(FieldError("created_at", _("Cannot be in the future."), "invalid"))
+    elif moment:
+        fields["created_at"] = moment
+
+
+PERSON_KEYS = frozenset(
+    {
+        *PERSON_TEXT_FIELDS,
+        *ADDRESS_FIELDS,
+        "country",
+        "email",
+        "phone",
+        "mobile_phone",
+        "cpf",
+        "birth_date",
+        "preferred_channel",
+        "interests",
+        "owner_id",
+        "lifecycle_stage",
+        "tags",
+        "companies",
+        "consents",
+        "custom_fields",
+        "created_at",
+    }
+)
+COMPANY_KEYS = frozenset(
+    {
+        *COMPANY_TEXT_FIELDS,
+        *ADDRESS_FIELDS,
+        "country",
+        "cnpj",
+        "email",
+        "phone",
+        "website",
+        "domain",
+        "employees",
+        "annual_revenue",
+        "description",
+        "owner_id",
+        "lifecycle_stage",
+        "tags",
+        "custom_fields",
+        "created_at",
+    }
+)
+
+
+def _unknown_keys(data: dict[str, Any], allowed: frozenset[str], errors: list[FieldError]) -> None:
+    for key in data:
+        if key not in allowed:
+            errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
+
+
+@dataclass
+class Cleaned:
+    fields: dict[str, Any]
+    tags: list[str] | None = None
+    companies: list[dict[str, Any]] | None = None
+    consents: list[dict[str, Any]] | None = None
+    stage: LifecycleStage | None = None
+    stage_given: bool = False
+
+
+def _clean_consents(value: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError("consents", _("Send a list of consents."), "invalid_type"))
+        return []
+    result = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append(FieldError(f"consents.{i}", _("Send an object."), "invalid_type"))
+            continue
+        try:
+            result.append(clean_consent(item, prefix=f"consents.{i}."))
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    return result
+
+
+def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
+    """Validate one consent statement (channel, status, legal basis, method, evidence)."""
+    errors: list[FieldError] = []
+    for name, allowed in (
+        ("channel", Channel.values),
+        ("status", ConsentStatus.values),
+        ("legal_basis", LegalBasis.values),
+        ("method", ConsentMethod.values),
+    ):
+        if data.get(name) not in allowed:
+            errors.append(_choice_error(prefix + name, data.get(name), allowed))
+    if (
+        data.get("status") == ConsentStatus.OPTED_IN
+        and data.get("legal_basis") == "consent"
+        and not str(data.get("evidence") or "").strip()
+        and data.get("method") in {ConsentMethod.VERBAL, ConsentMethod.WRITTEN}
+    ):
+        errors.append(
+            FieldError(
+                prefix + "evidence", _("Record how the person consented (LGPD art. 8)."), "required"
+            )
+        )
+    changed_at = None
+    if data.get("changed_at"):
+        changed_at = _collect(
+            errors, validators.clean_datetime, data["changed_at"], prefix + "changed_at"
+        )
+    _raise(errors)
+    return {
+        "channel": data["channel"],
+        "status": data["status"],
+        "legal_basis": data["legal_basis"],
+        "method": data["method"],
+        "evidence": str(data.get("evidence") or "")[:2000],
+        "changed_at": changed_at or timezone.now(),
+    }
+
+
+def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None = None) -> Cleaned:
+    """Validate person input (a full row, or a patch when ``instance`` is given)."""
+    errors: list[FieldError] = []
+    _unknown_keys(data, PERSON_KEYS, errors)
+    fields: dict[str, Any] = {}
+    creating = instance is None
+    for name, limit in PERSON_TEXT_FIELDS.items():
+        if name in ADDRESS_FIELDS:
+            continue
+        if name in data or (creating and name == "first_name"):
+            fields[name] = (
+                _collect(
+                    errors,
+                    validators.clean_name,
+                    data.get(name),
+                    name,
+                    required=name == "first_name",
+                    max_length=limit,
+                )
+                or ""
+            )
+    if "email" in data:
+        fields["email"] = _collect(errors, validators.clean_email, data["email"], "email") or ""
+    for name in ("phone", "mobile_phone"):
+        if name in data:
+            fields[name] = (
+                _collect(errors, validators.clean_phone, data[name], name, region=ctx.region) or ""
+            )
+    if "cpf" in data:
+        fields["cpf"] = _collect(errors, validators.clean_cpf, data["cpf"], "cpf") or ""
+    if "birth_date" in data:
+        birth = _collect(errors, validators.clean_date, data["birth_date"], "birth_date")
+        if birth and birth > timezone.localdate():
+            errors.append(FieldError("birth_date", _("Cannot be in the future."), "invalid"))
+        fields["birth_date"] = birth
+    if "preferred_channel" in data:
+        channel = data["preferred_channel"] or ""
+        if channel and channel not in Channel.values:
+            errors.append(_choice_error("preferred_channel", channel, Channel.values))
+        fields["preferred_channel"] = channel
+    if "interests" in data:
+        fields["interests"] = str(data["interests"] or "")[:5000]
+    if "owner_id" in data:
+        fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
+    _clean_address(data, fields, errors, PERSON_TEXT_FIELDS)
+    if creating:
+        _clean_created_at(data, fields, errors)
+    cleaned = Cleaned(fields)
+    if "lifecycle_stage" in data:
+        cleaned.stage_given = True
+        cleaned.stage = _clean_stage(ctx, data["lifecycle_stage"], errors)
+    if "tags" in data:
+        cleaned.tags = _clean_tags(data["tags"], errors)
+    if "companies" in data:
+        cleaned.companies = _clean_affiliations(ctx, data["companies"], errors)
+    if "consents" in data:
+        cleaned.consents = _clean_consents(data["consents"], errors)
+    if "custom_fields" in data or creating:
+        values, cf_errors = cf.clean_custom_fields(
+            ctx.actor,
+            CustomObject.PERSON,
+            data.get("custom_fields"),
+            current=instance.custom_fields if instance else None,
+            model=Person,
+            instance_pk=instance.pk if instance else None,
+            defs=ctx.defs,
+        )
+        errors.extend(cf_errors)
+        fields["custom_fields"] = values
+    _raise(errors)
+    return cleaned
+
+
+def _clean_affiliations(ctx: Context, value: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError("companies", _("Send a list of companies."), "invalid_type"))
+        return []
+    result: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    ctx.load_companies(item.get("company_id") for item in value if isinstance(item, dict))
+    for i, item in enumerate(value):
+        field = f"companies.{i}.company_id"
+        if not isinstance(item, dict) or not isinstance(item.get("company_id"), int):
+            errors.append(FieldError(field, _("Give the company's id."), "required"))
+            continue
+        company_id = item["company_id"]
+        if not ctx.company_exists(company_id):
+            errors.append(
+                FieldError(
+                    field,
+                    _("No company with id %(id)s in this workspace.") % {"id": company_id},
+                    "not_found",
+                )
+            )
+            continue
+        if company_id in seen:
+            continue
+        seen.add(company_id)
+        role = (
+            _collect(
+                errors,
+                validators.clean_name,
+                item.get("role"),
+                f"companies.{i}.role",
+                max_length=100,
+            )
+            or ""
+        )
+        result.append(
+            {"company_id": company_id, "role": role, "is_primary": bool(item.get("is_primary"))}
+        )
+    if result and not any(a["is_primary"] for a in result):
+        result[0]["is_primary"] = True
+    return result
+
+
+def clean_company(
+    ctx: Context, data: dict[str, Any], *, instance: Company | None = None
+) -> Cleaned:
+    """Validate company input (a full row, or a patch when ``instance`` is given)."""
+    errors: list[FieldError] = []
+    _unknown_keys(data, COMPANY_KEYS, errors)
+    fields: dict[str, Any] = {}
+    creating = instance is None
+    for name, limit in COMPANY_TEXT_FIELDS.items():
+        if name in ADDRESS_FIELDS:
+            continue
+        if name in data or (creating and name == "name"):
+            fields[name] = (
+                _collect(
+                    errors,
+                    validators.clean_name,
+                    data.get(name),
+                    name,
+                    required=name == "name",
+                    max_length=limit,
+                )
+                or ""
+            )
+    if "cnpj" in data:
+        fields["cnpj"] = _collect(errors, validators.clean_cnpj, data["cnpj"], "cnpj") or ""
+    if "email" in data:
+        fields["email"] = _collect(errors, validators.clean_email, data["email"], "email") or ""
+    if "phone" in data:
+        fields["phone"] = (
+            _collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region)
+            or ""
+        )
+    if "website" in data:
+        fields["website"] = _collect(errors, validators.clean_url, data["website"], "website") or ""
+    if "domain" in data:
+        domain = str(data["domain"] or "").strip().lower().removeprefix("www.")
+        if domain and ("." not in domain or " " in domain or "/" in domain):
+            errors.append(FieldError("domain", _("Use a domain like empresa.com.br."), "invalid"))
+        fields["domain"] = domain
+    elif creating and fields.get("website"):
+        from urllib.parse import urlparse
+
+        fields["domain"] = (urlparse(fields["website"]).hostname or "").removeprefix("www.")
+    if "employees" in data:
+        employees = data["employees"]
+        if employees in (None, ""):
+            fields["employees"] = None
+        elif isinstance(employees, bool) or not str(employees).isdigit():
+            errors.append(FieldError("employees", _("Enter a whole number ≥ 0."), "invalid"))
+        else:
+            fields["employees"] = int(employees)
+    if "annual_revenue" in data:
+        fields["annual_revenue"] = _collect(
+            errors,
+            validators.clean_decimal,
+            data["annual_revenue"],
+            "annual_revenue",
+            places=2,
+            max_digits=16,
+            minimum=0,
+        )
+    if "description" in data:
+        fields["description"] = str(data["description"] or "")[:10000]
+    if "owner_id" in data:
+        fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
+    _clean_address(data, fields, errors, COMPANY_TEXT_FIELDS)
+    if creating:
+        _clean_created_at(data, fields, errors)
+    cleaned = Cleaned(fields)
+    if "lifecycle_stage" in data:
+        cleaned.stage_given = True
+        cleaned.stage = _clean_stage(ctx, data["lifecycle_stage"], errors)
+    if "tags" in data:
+        cleaned.tags = _clean_tags(data["tags"], errors)
+    if "custom_fields" in data or creating:
+        values, cf_errors = cf.clean_custom_fields(
+            ctx.actor,
+            CustomObject.COMPANY,
+            data.get("custom_fields"),
+            current=instance.custom_fields if instance else None,
+            model=Company,
+            instance_pk=instance.pk if instance else None,
+            defs=ctx.defs,
+        )
+        errors.extend(cf_errors)
+        fields["custom_fields"] = values
+    _raise(errors)
+    return cleaned
+
+
+def _check_document_unique(
+    model: type[Model], actor: Actor, field: str, value: str, exclude_pk: int | None = None
+) -> None:
+    if not value:
+        return
+    clash = model._default_manager.filter(
+        workspace=actor.workspace, deleted_at__isnull=True, **{field: value}
+    )
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.first()
+    if other is not None:
+        raise Conflict(
+            _("%(doc)s already belongs to %(name)s (id %(id)s).")
+            % {"doc": field.upper(), "name": other, "id": other.pk},
+            errors=[
+                FieldError(
+                    field, _("Another record has this %(doc)s.") % {"doc": field.upper()}, "unique"
+                )
+            ],
+        )
+
+
+def _display_name(obj: Person | Company) -> str:
+    return obj.full_name if isinstance(obj, Person) else obj.name
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def create_person(*, actor: Actor, data: dict[str, Any]) -> Person:
+    """Add a person; refuses bad emails, phones, CPFs, custom values, owners or companies."""
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.PERSON)
+    cleaned = clean_person(ctx, data)
+    with transaction.atomic():
+        _check_document_unique(Person, actor, "cpf", cleaned.fields.get("cpf", ""))
+        result = _insert_people(ctx, [cleaned], single=True)
+    return result[0]
+
+
+def bulk_create_people(
+    *, actor: Actor, rows: list[dict[str, Any]], max_rows: int | None = MAX_BULK_ROWS
+) -> BulkResult[Person]:
+    """Create many people at once (API bulk, imports, seeding): good rows are kept, each bad
+    row is reported with its index and field errors. ``max_rows=None`` lifts the cap."""
+    require(actor, "records.write")
+    _check_bulk_size(rows, max_rows)
+    ctx = Context(actor, CustomObject.PERSON)
+    result: BulkResult[Person] = BulkResult()
+    good: list[tuple[int, Cleaned]] = []
+    cpf_rows: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            result.errors.append(
+                RowError(index, [FieldError("", _("Send an object."), "invalid_type")])
+            )
+            continue
+        try:
+            cleaned = clean_person(ctx, row)
+        except ValidationFailed as exc:
+            result.errors.append(RowError(index, exc.errors))
+            continue
+        cpf = cleaned.fields.get("cpf")
+        if cpf:
+            if cpf in cpf_rows:
+                result.errors.append(
+                    RowError(
+                        index,
+                        [
+                            FieldError(
+                                "cpf",
+                                _("Same CPF as row %(row)s.") % {"row": cpf_rows[cpf]},
+                                "unique",
+                            )
+                        ],
+                    )
+                )
+                continue
+            cpf_rows[cpf] = index
+        good.append((index, cleaned))
+    taken = _existing_values(Person, actor, "cpf", list(cpf_rows))
+    keep = []
+    for index, cleaned in good:
+        if cleaned.fields.get("cpf") in taken:
+            result.errors.append(
+                RowError(index, [FieldError("cpf", _("Another record has this CPF."), "unique")])
+            )
+        else:
+            keep.append(cleaned)
+    with transaction.atomic():
+        result.created = _insert_people(ctx, keep, single=False)
+        if result.created or result.errors:
+            audit.record(
+                actor,
+                "person.bulk_created",
+                object_type="contacts.person",
+                changes={"created": len(result.created), "refused": len(result.errors)},
+            )
+    result.errors.sort(key=lambda e: e.index)
+    return result
+
+
+def _check_bulk_size(rows: Any, max_rows: int | None) -> None:
+    if not isinstance(rows, list):
+        raise ValidationFailed.field("rows", _("Send a list of rows."), "invalid_type")
+    if max_rows is not None and len(rows) > max_rows:
+        raise ValidationFailed.field(
+            "rows", _("At most %(n)s rows per call.") % {"n": max_rows}, "too_many"
+        )
+
+
+def _existing_values(model: type[Model], actor: Actor, field: str, values: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(values), 900):
+        found.update(
+            model._default_manager.filter(
+                workspace=actor.workspace,
+                deleted_at__isnull=True,
+                **{f"{field}__in": values[start : start + 900]},
+            ).values_list(field, flat=True)
+        )
+    return found
+
+
+def _insert_people(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[Person]:
+    actor = ctx.actor
+    now = timezone.now()
+    people = []
+    for cleaned in rows:
+        person = Person(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
+        if person.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
+            person.owner_id = actor.user.pk
+        if cleaned.stage is not None:
+            person.lifecycle_stage = cleaned.stage
+            person.lifecycle_changed_at = cleaned.fields.get("created_at", now)
+        people.append(person)
+    if single:
+        for person in people:
+            person.save()
+    else:
+        people = Person.objects.bulk_create(people, batch_size=1000)
+    _write_relations(ctx, Person, people, rows)
+    pending = []
+    for person in people:
+        pending.append(
+            timeline.PendingEntry(
+                kind="person.created",
+                summary=_("%(name)s was added") % {"name": person.full_name},
+                person=person.pk,
+                data={"source": person.source} if person.source else {},
+                occurred_at=person.created_at,
+            )
+        )
+    if single:
+        person = people[0]
+        audit.record(actor, "person.created", person)
+        timeline.record_many(actor, pending)
+        events.emit(
+            "person.created",
+            actor=actor,
+            subject=person,
+            payload={"name": person.full_name, "email": person.email},
+        )
+    else:
+        timeline.record_many(actor, pending)
+        events.emit_many(
+            "person.created",
+            actor=actor,
+            subjects=[("person", p.pk, {"name": p.full_name, "email": p.email}) for p in people],
+        )
+    return people
+
+
+def _write_relations(
+    ctx: Context, model: type[Person] | type[Company], records: list[Any], rows: list[Cleaned]
+) -> None:
+    """Tags, affiliations, consents and first lifecycle entries of freshly inserted records."""
+    actor = ctx.actor
+    is_person = model is Person
+    all_tags = sorted({name for c in rows for name in (c.tags or [])})
+    tag_by_name = {t.name.lower(): t for t in ctx.resolve_tags(all_tags)} if all_tags else {}
+    through = model.tags.through
+    tag_rows = []
+    lifecycle_rows = []
+    affiliation_rows = []
+    consent_rows = []
+    consent_changes = []
+    owner_key = "person_id" if is_person else "company_id"
+    for record, cleaned in zip(records, rows, strict=True):
+        for name in cleaned.tags or []:
+            tag_rows.append(
+                through(**{owner_key: record.pk, "tag_id": tag_by_name[name.lower()].pk})
+            )
+        if cleaned.stage is not None:
+            lifecycle_rows.append(
+                LifecycleChange(
+                    workspace=actor.workspace,
+                    created_by=actor.user,
+                    to_stage=cleaned.stage,
+                    changed_at=record.lifecycle_changed_at,
+                    source=actor.source,
+                    **{"person" if is_person else "company": record},
+                )
+            )
+        for affiliation in cleaned.companies or []:
+            affiliation_rows.append(
+                Affiliation(
+                    workspace=actor.workspace, created_by=actor.user, person=record, **affiliation
+                )
+            )
+        for consent in cleaned.consents or []:
+            consent_rows.append(
+                Consent(workspace=actor.workspace, created_by=actor.user, person=record, **consent)
+            )
+            consent_changes.append(
+                ConsentChange(
+                    workspace=actor.workspace,
+                    created_by=actor.user,
+                    person=record,
+                    from_status=ConsentStatus.UNKNOWN,
+                    source=actor.source,
+                    **consent,
+                )
+            )
+    through.objects.bulk_create(tag_rows, batch_size=2000, ignore_conflicts=True)
+    LifecycleChange.objects.bulk_create(lifecycle_rows, batch_size=2000)
+    Affiliation.objects.bulk_create(affiliation_rows, batch_size=2000, ignore_conflicts=True)
+    Consent.objects.bulk_create(consent_rows, batch_size=2000, ignore_conflicts=True)
+    ConsentChange.objects.bulk_create(consent_changes, batch_size=2000)
+
+
+def _get_for_update(
+    model: Any, actor: Actor, pk: int, label: str, *, deleted: bool | None = None
+) -> Any:
+    qs = model.objects.for_workspace(actor.workspace).select_for_update()
+    if deleted is not None:
+        qs = qs.filter(deleted_at__isnull=not deleted)
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(_("No %(what)s with id %(id)s.") % {"what": label, "id": pk})
+    return obj
+
+
+SNAPSHOT_SKIP = {"custom_fields", "created_at", "updated_at"}
+
+
+def _snapshot(obj: Model, names: Iterable[str]) -> dict[str, Any]:
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        out[name] = (
+            value.isoformat()
+            if hasattr(value, "isoformat")
+            else (
+                str(value)
+                if value is not None and not isinstance(value, str | int | bool | dict)
+                else value
+            )
+        )
+    return out
+
+
+def update_person(*, actor: Actor, person_id: int, data: dict[str, Any]) -> Person:
+    """Change some fields of a person (a patch); ``tags``/``companies`` replace the lists.
+
+    A lifecycle move is dated, kept in the history and put on the timeline.
+    """
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.PERSON)
+    with transaction.atomic():
+        person = _get_for_update(Person, actor, person_id, _("person"), deleted=False)
+        cleaned = clean_person(ctx, data, instance=person)
+        if "cpf" in cleaned.fields:
+            _check_document_unique(Person, actor, "cpf", cleaned.fields["cpf"], person.pk)
+        _apply_update(ctx, person, cleaned, "person")
+    return person
+
+
+def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind: str) -> None:
+    actor = ctx.actor
+    names = [n for n in cleaned.fields if n not in {"created_at"}]
+    before = _snapshot(record, names)
+    before_custom = dict(record.custom_fields)
+    for name, value in cleaned.fields.items():
+        if name != "created_at":
+            setattr(record, name, value)
+    changes = audit.diff(before, _snapshot(record, names))
+    changes.pop("custom_fields", None)
+    for key in set(before_custom) | set(record.custom_fields):
+        if before_custom.get(key) != record.custom_fields.get(key):
+            changes[f"custom_fields.{key}"] = [
+                before_custom.get(key),
+                record.custom_fields.get(key),
+            ]
+    record.save()
+    is_person = isinstance(record, Person)
+    link = {"person": record} if is_person else {"company": record}
+    if cleaned.tags is not None:
+        old = sorted(t.name for t in record.tags.all())
+        tags = ctx.resolve_tags(cleaned.tags)
+        record.tags.set(tags)
+        new = sorted(t.name for t in tags)
+        if old != new:
+            changes["tags"] = [old, new]
+    if cleaned.companies is not None and is_person:
+        old_ids = sorted(record.affiliations.values_list("company_id", flat=True))
+        record.affiliations.all().delete()
+        Affiliation.objects.bulk_create(
+            [
+                Affiliation(workspace=actor.workspace, created_by=actor.user, person=record, **a)
+                for a in cleaned.companies
+            ]
+        )
+        new_ids = sorted(a["company_id"] for a in cleaned.companies)
+        if old_ids != new_ids:
+            changes["companies"] = [old_ids, new_ids]
+    if cleaned.stage_given and cleaned.stage != record.lifecycle_stage:
+        _move_lifecycle(actor, record, cleaned.stage, link, kind)
+        changes["lifecycle_stage"] = [None, cleaned.stage.key if cleaned.stage else None]
+    for consent in cleaned.consents or []:
+        _set_consent(actor, record, consent)  # type: ignore[arg-type]
+    if changes:
+        audit.record(actor, f"{kind}.updated", record, changes=changes)
+        summary_fields = ", ".join(sorted(changes)[:6])
+        timeline.record(
+            actor,
+            f"{kind}.updated",
+            _("%(name)s updated: %(fields)s")
+            % {"name": _display_name(record), "fields": summary_fields},
+            data={"changes": changes},
+            **link,
+        )
+        events.emit(
+            f"{kind}.updated", actor=actor, subject=record, payload={"changed": sorted(changes)}
+        )
+
+
+def _move_lifecycle(
+    actor: Actor,
+    record: Person | Company,
+    stage: LifecycleStage | None,
+    link: dict[str, Any],
+    kind: str,
+) -> None:
+    previous = record.lifecycle_stage
+    now = timezone.now()
+    type(record).objects.filter(pk=record.pk).update(
+        lifecycle_stage=stage, lifecycle_changed_at=now
+    )
+    record.lifecycle_stage = stage
+    record.lifecycle_changed_at = now
+    LifecycleChange.objects.create(
+        workspace=actor.workspace,
+        created_by=actor.user,
+        from_stage=previous,
+        to_stage=stage,
+        changed_at=now,
+        source=actor.source,
+        **link,
+    )
+    summary = _("Lifecycle: %(old)s → %(new)s") % {
+        "old": previous.name if previous else "—",
+        "new": stage.name if stage else "—",
+    }
+    timeline.record(
+        actor,
+        "lifecycle.changed",
+        summary,
+        occurred_at=now,
+        data={
+            "from": previous.key if previous else None,
+            "to": stage.key if stage else None,
+        },
+        **link,
+    )
+    events.emit(
+        f"{kind}.lifecycle_changed",
+        actor=actor,
+        subject=record,
+        payload={
+            "from": previous.key if previous else None,
+            "to": stage.key if stage else None,
+            "phase": stage.phase if stage else None,
+        },
+    )
+
+
+def delete_person(*, actor: Actor, person_id: int) -> Person:
+    """Move a person to the bin (restorable); their history stays."""
+    return _soft_delete(actor, Person, person_id, "person")
+
+
+def restore_person(*, actor: Actor, person_id: int) -> Person:
+    """Bring a person back from the bin; refuses when their CPF now belongs to someone else."""
+    return _restore(actor, Person, person_id, "person", "cpf")
+
+
+def _soft_delete(actor: Actor, model: Any, pk: int, kind: str) -> Any:
+    require(actor, "records.delete")
+    with transaction.atomic():
+        record = _get_for_update(model, actor, pk, _(kind), deleted=False)
+        record.deleted_at = timezone.now()
+        record.save(update_fields=["deleted_at", "updated_at"])
+        audit.record(actor, f"{kind}.deleted", record)
+        link = {kind: record}
+        timeline.record(
+            actor,
+            f"{kind}.deleted",
+            _("%(name)s moved to the bin") % {"name": _display_name(record)},
+            **link,
+        )
+        events.emit(f"{kind}.deleted", actor=actor, subject=record)
+    return record
+
+
+def _restore(actor: Actor, model: Any, pk: int, kind: str, document: str) -> Any:
+    require(actor, "records.delete")
+    with transaction.atomic():
+        record = _get_for_update(model, actor, pk, _(kind), deleted=True)
+        _check_document_unique(model, actor, document, getattr(record, document), record.pk)
+        record.deleted_at = None
+        record.save(update_fields=["deleted_at", "updated_at"])
+        audit.record(actor, f"{kind}.restored", record)
+        timeline.record(
+            actor,
+            f"{kind}.restored",
+            _("%(name)s restored from the bin") % {"name": _display_name(record)},
+            **{kind: record},
+        )
+        events.emit(f"{kind}.restored", actor=actor, subject=record)
+    return record
+
+
+# --- consent --------------------------------------------------------------------------------
+
+
+def set_consent(*, actor: Actor, person_id: int, data: dict[str, Any]) -> Consent:
+    """Record a person's consent for one channel (LGPD): status, legal basis, how and when.
+
+    Keeps the full history; refuses unknown channels/statuses/bases/methods and, for verbal or
+    written consent, a statement without evidence.
+    """
+    require(actor, "records.write")
+    consent = clean_consent(data)
+    with transaction.atomic():
+        person = _get_for_update(Person, actor, person_id, _("person"), deleted=False)
+        return _set_consent(actor, person, consent)
+
+
+def _set_consent(actor: Actor, person: Person, consent: dict[str, Any]) -> Consent:
+    current = Consent.objects.filter(person=person, channel=consent["channel"]).first()
+    previous = current.status if current else ConsentStatus.UNKNOWN
+    if current is None:
+        current = Consent(workspace=actor.workspace, created_by=actor.user, person=person)
+    for name, value in consent.items():
+        setattr(current, name, value)
+    current.save()
+    ConsentChange.objects.create(
+        workspace=actor.workspace,
+        created_by=actor.user,
+        person=person,
+        from_status=previous,
+        source=actor.source,
+        **consent,
+    )
+    channel_label = Channel(consent["channel"]).label
+    status_label = ConsentStatus(consent["status"]).label
+    timeline.record(
+        actor,
+        "consent.changed",
+        _("Consent for %(channel)s: %(status)s")
+        % {"channel": channel_label, "status": status_label},
+        person=person,
+        occurred_at=consent["changed_at"],
+        data={
+            "channel": consent["channel"],
+            "from": previous,
+            "to": consent["status"],
+            "legal_basis": consent["legal_basis"],
+            "method": consent["method"],
+        },
+    )
+    audit.record(
+        actor,
+        "person.consent_changed",
+        person,
+        changes={f"consent.{consent['channel']}": [previous, consent["status"]]},
+    )
+    events.emit(
+        "person.consent_changed",
+        actor=actor,
+        subject=person,
+        payload={
+            "channel": consent["channel"],
+            "from": previous,
+            "to": consent["status"],
+            "legal_basis": consent["legal_basis"],
+        },
+    )
+    return current
+
+
+# --- companies ------------------------------------------------------------------------------
+
+
+def create_company(*, actor: Actor, data: dict[str, Any]) -> Company:
+    """Add a company; refuses a bad or taken CNPJ, bad contact data, owner or custom values."""
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.COMPANY)
+    cleaned = clean_company(ctx, data)
+    with transaction.atomic():
+        _check_document_unique(Company, actor, "cnpj", cleaned.fields.get("cnpj", ""))
+        return _insert_companies(ctx, [cleaned], single=True)[0]
+
+
+def bulk_create_companies(
+    *, actor: Actor, rows: list[dict[str, Any]], max_rows: int | None = MAX_BULK_ROWS
+) -> BulkResult[Company]:
+    """Create many companies at once; good rows kept, bad rows reported by index."""
+    require(actor, "records.write")
+    _check_bulk_size(rows, max_rows)
+    ctx = Context(actor, CustomObject.COMPANY)
+    result: BulkResult[Company] = BulkResult()
+    good: list[tuple[int, Cleaned]] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            result.errors.append(
+                RowError(index, [FieldError("", _("Send an object."), "invalid_type")])
+            )
+            continue
+        try:
+            cleaned = clean_company(ctx, row)
+        except ValidationFailed as exc:
+            result.errors.append(RowError(index, exc.errors))
+            continue
+        cnpj = cleaned.fields.get("cnpj")
+        if cnpj:
+            if cnpj in seen:
+                result.errors.append(
+                    RowError(
+                        index,
+                        [
+                            FieldError(
+                                "cnpj",
+                                _("Same CNPJ as row %(row)s.") % {"row": seen[cnpj]},
+                                "unique",
+                            )
+                        ],
+                    )
+                )
+                continue
+            seen[cnpj] = index
+        good.append((index, cleaned))
+    taken = _existing_values(Company, actor, "cnpj", list(seen))
+    keep = []
+    for index, cleaned in good:
+        if cleaned.fields.get("cnpj") in taken:
+            result.errors.append(
+                RowError(index, [FieldError("cnpj", _("Another record has this CNPJ."), "unique")])
+            )
+        else:
+            keep.append(cleaned)
+    with transaction.atomic():
+        result.created = _insert_companies(ctx, keep, single=False)
+        if result.created or result.errors:
+            audit.record(
+                actor,
+                "company.bulk_created",
+                object_type="contacts.company",
+                changes={"created": len(result.created), "refused": len(result.errors)},
+            )
+    result.errors.sort(key=lambda e: e.index)
+    return result
+
+
+def _insert_companies(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[Company]:
+    actor = ctx.actor
+    now = timezone.now()
+    companies = []
+    for cleaned in rows:
+        company = Company(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
+        if company.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
+            company.owner_id = actor.user.pk
+        if cleaned.stage is not None:
+            company.lifecycle_stage = cleaned.stage
+            company.lifecycle_changed_at = cleaned.fields.get("created_at", now)
+        companies.append(company)
+    if single:
+        companies[0].save()
+    else:
+        companies = Company.objects.bulk_create(companies, batch_size=1000)
+    _write_relations(ctx, Company, companies, rows)
+    pending = [
+        timeline.PendingEntry(
+            kind="company.created",
+            summary=_("%(name)s was added") % {"name": c.name},
+            company=c.pk,
+            occurred_at=c.created_at,
+        )
+        for c in companies
+    ]
+    timeline.record_many(actor, pending)
+    if single:
+        audit.record(actor, "company.created", companies[0])
+        events.emit(
+            "company.created",
+            actor=actor,
+            subject=companies[0],
+            payload={"name": companies[0].name, "cnpj": companies[0].cnpj},
+        )
+    else:
+        events.emit_many(
+            "company.created",
+            actor=actor,
+            subjects=[("company", c.pk, {"name": c.name, "cnpj": c.cnpj}) for c in companies],
+        )
+    return companies
+
+
+def update_company(*, actor: Actor, company_id: int, data: dict[str, Any]) -> Company:
+    """Change some fields of a company (a patch); ``tags`` replaces the list."""
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.COMPANY)
+    with transaction.atomic():
+        company = _get_for_update(Company, actor, company_id, _("company"), deleted=False)
+        cleaned = clean_company(ctx, data, instance=company)
+        if "cnpj" in cleaned.fields:
+            _check_document_unique(Company, actor, "cnpj", cleaned.fields["cnpj"], company.pk)
+        _apply_update(ctx, company, cleaned, "company")
+    return company
+
+
+def delete_company(*, actor: Actor, company_id: int) -> Company:
+    """Move a company to the bin (restorable); its people stay."""
+    return _soft_delete(actor, Company, company_id, "company")
+
+
+def restore_company(*, actor: Actor, company_id: int) -> Company:
+    """Bring a company back; refuses when its CNPJ now belongs to another company."""
+    return _restore(actor, Company, company_id, "company", "cnpj")
+
+
+def note_activity(
+    *, actor: Actor, person_ids: Iterable[int] = (), company_ids: Iterable[int] = (), at: datetime
+) -> None:
+    """Move ``last_activity_at`` forward (never backward) for people and companies."""
+    from django.db.models import Q
+
+    for model, ids in ((Person, list(person_ids)), (Company, list(company_ids))):
+        if ids:
+            model.objects.for_workspace(actor.workspace).filter(pk__in=ids).filter(
+                Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=at)
+            ).update(last_activity_at=at)
