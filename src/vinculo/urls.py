@@ -8,5 +8,6 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("vinculo.contacts.urls")),
     path("", include("vinculo.web.urls")),
 ]

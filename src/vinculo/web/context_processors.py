@@ -12,8 +12,8 @@ from vinculo.workspaces.selectors import memberships_of
 # The navigation every later capability fills: (url name or None while not built, label, icon)
 NAVIGATION = [
     ("web:home", _("Home"), "home"),
-    (None, _("People"), "people"),
-    (None, _("Companies"), "companies"),
+    ("contacts:people", _("People"), "people"),
+    ("contacts:companies", _("Companies"), "companies"),
     (None, _("Deals"), "deals"),
     (None, _("Tasks"), "tasks"),
     (None, _("Tickets"), "tickets"),

@@ -6,3 +6,18 @@ document.addEventListener("change", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-toggle-nav]")) document.body.classList.toggle("nav-open");
 });
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-all]");
+  if (all) {
+    all.closest("form").querySelectorAll("input[name=ids]").forEach((box) => { box.checked = all.checked; });
+  }
+});
+// Keyboard shortcuts: "/" focuses search, "n" opens the "new" form of the page.
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest("input, textarea, select, [contenteditable]");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = document.querySelector(`[data-shortcut="${event.key}"]`);
+  if (!target) return;
+  event.preventDefault();
+  if (target.tagName === "A") window.location = target.href; else target.focus();
+});

@@ -1,0 +1,531 @@
+"""The people and company screens: tables with search, filters and bulk actions; the 360° page."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vinculo.contacts import selectors, services
+from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
+from vinculo.core.errors import ServiceError
+from vinculo.core.pagination import paginate
+from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.workspaces.permissions import can
+from vinculo.workspaces.selectors import members
+
+PAGE_SIZE = 50
+
+TIMELINE_KINDS = [
+    ("activity.call", _("Calls")),
+    ("activity.meeting", _("Meetings")),
+    ("activity.email", _("Emails")),
+    ("activity.note", _("Notes")),
+    ("activity.task", _("Tasks")),
+    ("deal.stage_changed", _("Deal stage changes")),
+    ("lifecycle.changed", _("Lifecycle changes")),
+    ("consent.changed", _("Consent changes")),
+]
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+PERSON_FORM_FIELDS = [
+    ("first_name", _("First name")),
+    ("last_name", _("Last name")),
+    ("email", _("Email")),
+    ("phone", _("Phone")),
+    ("mobile_phone", _("Mobile phone")),
+    ("cpf", "CPF"),
+    ("job_title", _("Job title")),
+    ("source", _("Source")),
+    ("city", _("City")),
+    ("state", _("State")),
+]
+COMPANY_FORM_FIELDS = [
+    ("name", _("Name")),
+    ("legal_name", _("Legal name")),
+    ("cnpj", "CNPJ"),
+    ("website", _("Website")),
+    ("email", _("Email")),
+    ("phone", _("Phone")),
+    ("industry", _("Industry")),
+    ("city", _("City")),
+    ("state", _("State")),
+]
+
+
+def _list_params(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "filter": request.GET.get("filter", "").strip(),
+        "sort": request.GET.get("sort", "") or "-created_at",
+        "lifecycle_stage": request.GET.get("lifecycle_stage", ""),
+        "owner_id": request.GET.get("owner_id", ""),
+        "tag": request.GET.get("tag", ""),
+        "deleted": request.GET.get("deleted") == "1",
+    }
+
+
+def _tree(raw: str) -> Any:
+    if not raw:
+        return None
+    from vinculo.core.filters import parse_filter_param
+
+    return parse_filter_param(raw)
+
+
+def _people_queryset(request: HttpRequest, params: dict[str, Any]) -> Any:
+    owner = params["owner_id"]
+    return selectors.people(
+        actor(request),
+        q=params["q"] or None,
+        filter=_tree(params["filter"]),
+        lifecycle_stage=params["lifecycle_stage"] or None,
+        owner_id=int(owner) if owner.isdigit() else None,
+        tag=params["tag"] or None,
+        deleted=params["deleted"],
+    )
+
+
+def _common_context(request: HttpRequest) -> dict[str, Any]:
+    a = actor(request)
+    return {
+        "stages": selectors.lifecycle_stages(a),
+        "owners": [m.user for m in members(a)],
+        "can_write": can(a, "records.write"),
+        "can_delete": can(a, "records.delete"),
+    }
+
+
+@workspace_view
+def people_list(request: HttpRequest) -> HttpResponse:
+    params = _list_params(request)
+    error = None
+    page = None
+    try:
+        sort = selectors.check_sort(params["sort"], selectors.PERSON_SORTS)
+        page = paginate(
+            _people_queryset(request, params),
+            cursor=request.GET.get("cursor"),
+            limit=PAGE_SIZE,
+            order=sort,
+        )
+    except ServiceError as exc:
+        error = exc.detail
+    context = {
+        "page": page,
+        "params": params,
+        "error": error,
+        **_common_context(request),
+        "querystring": request.GET.urlencode(),
+    }
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "contacts/_people_rows.html", context)
+    if is_htmx(request) and request.headers.get("HX-Target") == "people-results":
+        return render(request, "contacts/_people_results.html", context)
+    return render(request, "contacts/people_list.html", context)
+
+
+@workspace_view
+def people_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current view as CSV (UTF-8 with BOM so spreadsheets open accents right)."""
+    params = _list_params(request)
+    sort = selectors.check_sort(params["sort"], selectors.PERSON_SORTS)
+    rows = _people_queryset(request, params).order_by(sort, "pk")
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile_phone",
+        "cpf",
+        "job_title",
+        "company",
+        "lifecycle_stage",
+        "owner",
+        "tags",
+        "city",
+        "state",
+        "custom_fields",
+        "created_at",
+    ]
+
+    def stream() -> Any:
+        yield "\ufeff" + writer.writerow(header)
+        for p in rows.iterator(chunk_size=1000):
+            company = next(iter(p.affiliations.all()), None)
+            yield writer.writerow(
+                [
+                    p.pk,
+                    p.first_name,
+                    p.last_name,
+                    p.email,
+                    p.phone,
+                    p.mobile_phone,
+                    p.cpf,
+                    p.job_title,
+                    company.company.name if company else "",
+                    p.lifecycle_stage.key if p.lifecycle_stage else "",
+                    p.owner_id or "",
+                    "|".join(sorted(t.name for t in p.tags.all())),
+                    p.city,
+                    p.state,
+                    json.dumps(p.custom_fields, ensure_ascii=False),
+                    p.created_at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people.csv"'
+    return response
+
+
+@workspace_view
+@require_POST
+def people_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected people: tag, owner, lifecycle stage or delete."""
+    a = actor(request)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action", "")
+    value = request.POST.get("value", "").strip()
+    done = 0
+    failures: list[str] = []
+    for person_id in ids:
+        try:
+            if action == "delete":
+                services.delete_person(actor=a, person_id=person_id)
+            elif action == "owner":
+                services.update_person(
+                    actor=a, person_id=person_id, data={"owner_id": int(value) if value else None}
+                )
+            elif action == "lifecycle":
+                services.update_person(
+                    actor=a, person_id=person_id, data={"lifecycle_stage": value or None}
+                )
+            elif action == "tag" and value:
+                person = selectors.get_person(a, person_id)
+                names = sorted({t.name for t in person.tags.all()} | {value})
+                services.update_person(actor=a, person_id=person_id, data={"tags": names})
+            else:
+                failures.append(_("Choose an action."))
+                break
+            done += 1
+        except ServiceError as exc:
+            failures.append(exc.detail)
+    if done:
+        messages.success(request, _("%(n)s people updated.") % {"n": done})
+    for failure in sorted(set(failures))[:3]:
+        messages.error(request, failure)
+    return redirect(request.POST.get("next") or reverse("contacts:people"))
+
+
+def _form_data(request: HttpRequest, fields: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {name: request.POST.get(name, "") for name, _label in fields}
+    for extra in ("owner_id", "lifecycle_stage"):
+        if extra in request.POST:
+            data[extra] = request.POST.get(extra) or None
+    if request.POST.get("tags") is not None:
+        data["tags"] = [t.strip() for t in request.POST.get("tags", "").split(",") if t.strip()]
+    custom = {k.removeprefix("cf_"): v for k, v in request.POST.items() if k.startswith("cf_")}
+    custom.update(
+        {
+            k.removeprefix("cfm_"): request.POST.getlist(k)
+            for k in request.POST
+            if k.startswith("cfm_")
+        }
+    )
+    if custom:
+        data["custom_fields"] = custom
+    return data
+
+
+def _custom_defs(request: HttpRequest, object_type: str) -> list[Any]:
+    return list(selectors.custom_fields(actor(request), object_type=object_type))
+
+
+@workspace_view
+def person_create(request: HttpRequest) -> HttpResponse:
+    a = actor(request)
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = _form_data(request, PERSON_FORM_FIELDS)
+        company_id = request.POST.get("company_id", "")
+        if company_id.isdigit():
+            data["companies"] = [
+                {"company_id": int(company_id), "role": request.POST.get("company_role", "")}
+            ]
+        try:
+            person = services.create_person(actor=a, data=data)
+        except ServiceError as exc:
+            errors = field_errors(exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+            return redirect("contacts:person", person_id=person.pk)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {
+            "fields": PERSON_FORM_FIELDS,
+            "data": data,
+            "errors": errors,
+            "custom_defs": _custom_defs(request, "person"),
+            **_common_context(request),
+            "companies": selectors.companies(a).order_by("name")[:200],
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _timeline(request: HttpRequest, **link: int) -> Any:
+    try:
+        from vinculo.activities import selectors as activity_selectors
+    except ImportError:  # pragma: no cover - the activities app always ships with contacts
+        return None
+    if not hasattr(activity_selectors, "timeline"):
+        return None
+    kinds = [k for k in request.GET.getlist("kinds") if k] or None
+    return activity_selectors.timeline(
+        actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
+    )
+
+
+@workspace_view
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    a = actor(request)
+    person = selectors.get_person(a, person_id)
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(
+            request,
+            "contacts/_timeline_entries.html",
+            {"timeline": _timeline(request, person_id=person.pk)},
+        )
+    current, history = selectors.consents(a, person.pk)
+    deals = []
+    tasks = []
+    try:
+        from vinculo.sales import selectors as sales_selectors
+
+        deals = list(sales_selectors.deals(a, person_id=person.pk)[:20])
+    except (ImportError, AttributeError, TypeError):
+        deals = []
+    try:
+        from vinculo.activities import selectors as activity_selectors
+
+        tasks = list(
+            activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
+        )
+    except (ImportError, AttributeError, TypeError):
+        tasks = []
+    context = {
+        "person": person,
+        "consents": current,
+        "consent_history": history,
+        "deals": deals,
+        "tasks": tasks,
+        "timeline": _timeline(request, person_id=person.pk),
+        "custom_defs": _custom_defs(request, "person"),
+        "fields": PERSON_FORM_FIELDS,
+        "channels": Channel.choices,
+        "consent_statuses": ConsentStatus.choices,
+        "legal_bases": LegalBasis.choices,
+        "consent_methods": ConsentMethod.choices,
+        "errors": {},
+        **_common_context(request),
+    }
+    return render(request, "contacts/person_detail.html", context)
+
+
+@workspace_view
+@require_POST
+def person_update(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Save the edited fields of the 360° page; errors come back next to the fields."""
+    a = actor(request)
+    data = _form_data(request, [f for f in PERSON_FORM_FIELDS if f[0] in request.POST])
+    try:
+        services.update_person(actor=a, person_id=person_id, data=data)
+    except ServiceError as exc:
+        person = selectors.get_person(a, person_id)
+        for name, value in data.items():
+            if name in dict(PERSON_FORM_FIELDS):
+                setattr(person, name, value)
+        return render(
+            request,
+            "contacts/_person_fields.html",
+            {
+                "person": person,
+                "errors": field_errors(exc),
+                "fields": PERSON_FORM_FIELDS,
+                "custom_defs": _custom_defs(request, "person"),
+                "posted": data,
+                "editing": True,
+                **_common_context(request),
+            },
+            status=422,
+        )
+    if is_htmx(request):
+        return render(
+            request,
+            "contacts/_person_fields.html",
+            {
+                "person": selectors.get_person(a, person_id),
+                "errors": {},
+                "fields": PERSON_FORM_FIELDS,
+                "custom_defs": _custom_defs(request, "person"),
+                "saved": True,
+                **_common_context(request),
+            },
+        )
+    return redirect("contacts:person", person_id=person_id)
+
+
+@workspace_view
+@require_POST
+def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        services.set_consent(
+            actor=actor(request),
+            person_id=person_id,
+            data={
+                k: request.POST.get(k, "")
+                for k in ("channel", "status", "legal_basis", "method", "evidence")
+            },
+        )
+        messages.success(request, _("Consent recorded."))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("contacts:person", person_id=person_id)
+
+
+@workspace_view
+@require_POST
+def person_delete(request: HttpRequest, person_id: int) -> HttpResponse:
+    services.delete_person(actor=actor(request), person_id=person_id)
+    messages.success(request, _("Moved to the bin. You can restore it from the bin."))
+    return redirect("contacts:people")
+
+
+@workspace_view
+@require_POST
+def person_restore(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        services.restore_person(actor=actor(request), person_id=person_id)
+        messages.success(request, _("Restored."))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("contacts:person", person_id=person_id)
+
+
+# --- companies ------------------------------------------------------------------------------
+
+
+@workspace_view
+def company_list(request: HttpRequest) -> HttpResponse:
+    params = _list_params(request)
+    error = None
+    page = None
+    try:
+        sort = selectors.check_sort(params["sort"], selectors.COMPANY_SORTS)
+        qs = selectors.companies(
+            actor(request),
+            q=params["q"] or None,
+            filter=_tree(params["filter"]),
+            lifecycle_stage=params["lifecycle_stage"] or None,
+            tag=params["tag"] or None,
+            deleted=params["deleted"],
+        )
+        page = paginate(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, order=sort)
+    except ServiceError as exc:
+        error = exc.detail
+    context = {"page": page, "params": params, "error": error, **_common_context(request)}
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "contacts/_company_rows.html", context)
+    return render(request, "contacts/company_list.html", context)
+
+
+@workspace_view
+def company_create(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = _form_data(request, COMPANY_FORM_FIELDS)
+        try:
+            company = services.create_company(actor=actor(request), data=data)
+        except ServiceError as exc:
+            errors = field_errors(exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": company.name})
+            return redirect("contacts:company", company_id=company.pk)
+    return render(
+        request,
+        "contacts/company_form.html",
+        {
+            "fields": COMPANY_FORM_FIELDS,
+            "data": data,
+            "errors": errors,
+            "custom_defs": _custom_defs(request, "company"),
+            **_common_context(request),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@workspace_view
+def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
+    a = actor(request)
+    company = selectors.get_company(a, company_id)
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(
+            request,
+            "contacts/_timeline_entries.html",
+            {"timeline": _timeline(request, company_id=company.pk)},
+        )
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = _form_data(request, [f for f in COMPANY_FORM_FIELDS if f[0] in request.POST])
+        try:
+            services.update_company(actor=a, company_id=company.pk, data=data)
+            messages.success(request, _("Saved."))
+            return redirect("contacts:company", company_id=company.pk)
+        except ServiceError as exc:
+            errors = field_errors(exc)
+            for name, value in data.items():
+                if name in dict(COMPANY_FORM_FIELDS):
+                    setattr(company, name, value)
+    return render(
+        request,
+        "contacts/company_detail.html",
+        {
+            "company": company,
+            "people": selectors.company_people(a, company.pk),
+            "timeline": _timeline(request, company_id=company.pk),
+            "errors": errors,
+            "fields": COMPANY_FORM_FIELDS,
+            "custom_defs": _custom_defs(request, "company"),
+            **_common_context(request),
+        },
+        status=422 if errors else 200,
+    )

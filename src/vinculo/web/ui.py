@@ -1,0 +1,59 @@
+"""Helpers every app's views share: the workspace guard and service errors shown on forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
+
+View = Callable[..., HttpResponse]
+
+
+def workspace_view(view: View) -> View:
+    """Signed in, inside a workspace; ``NotFound`` becomes a 404 page and ``PermissionDenied``
+    a 403 page that says which role cannot do what."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "actor", None) is None:
+            return render(request, "web/no_workspace.html", status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.detail) from None
+        except PermissionDenied as exc:
+            return render(request, "web/forbidden.html", {"detail": exc.detail}, status=403)
+
+    return wrapped
+
+
+def actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def field_errors(exc: ServiceError) -> dict[str, list[str]]:
+    """Service errors by field (``""`` for errors that belong to no field).
+
+    Permission and not-found errors are not form errors: they are re-raised so
+    :func:`workspace_view` answers 403/404 pages.
+    """
+    if isinstance(exc, PermissionDenied | NotFound):
+        raise exc
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(error.field, []).append(error.message)
+    if not exc.errors:
+        errors[""] = [exc.detail]
+    return errors
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))

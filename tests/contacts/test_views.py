@@ -1,0 +1,130 @@
+"""The people and company screens (server-rendered): lists, forms with field errors, 360° page."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from vinculo.contacts import services
+from vinculo.contacts.models import Person
+
+
+def signed_in(persona, language: str = "en") -> Client:
+    client = Client()
+    assert client.login(username=persona.user.email, password=PASSWORD)
+    persona.user.language = language
+    persona.user.save(update_fields=["language"])
+    return client
+
+
+def test_people_list_searches_and_pages(ana):
+    for name in ["Joana Prado", "João Pedro", "Marcos Lima"]:
+        first, last = name.split()
+        services.create_person(actor=ana.actor, data={"first_name": first, "last_name": last})
+    client = signed_in(ana)
+    page = client.get("/people/").content.decode()
+    assert "Joana Prado" in page and "Marcos Lima" in page
+    found = client.get("/people/?q=jo").content.decode()
+    assert "Joana Prado" in found and "João Pedro" in found and "Marcos Lima" not in found
+    partial = client.get(
+        "/people/?q=marcos", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="people-results"
+    ).content.decode()
+    assert "Marcos Lima" in partial and "<html" not in partial
+
+
+def test_people_list_shows_a_bad_filter_instead_of_crashing(ana):
+    page = signed_in(ana).get("/people/?filter={not json").content.decode()
+    assert 'class="message error"' in page
+
+
+def test_create_person_form_keeps_input_and_shows_the_service_message(ana):
+    client = signed_in(ana)
+    response = client.post("/people/new/", {"first_name": "Rita", "email": "rita@", "phone": "12"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'value="Rita"' in page and 'value="rita@"' in page
+    assert "is not a valid email address" in page
+    assert "is not a valid phone number" in page
+    assert not Person.objects.exists()
+    ok = client.post("/people/new/", {"first_name": "Rita", "email": "rita@exemplo.com.br"})
+    person = Person.objects.get()
+    assert ok["Location"] == f"/people/{person.pk}/"
+
+
+def test_person_page_edits_in_place_and_records_consent(ana):
+    person = services.create_person(actor=ana.actor, data={"first_name": "Beto"})
+    client = signed_in(ana)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert "Beto" in page and "Timeline" in page
+    bad = client.post(
+        f"/people/{person.pk}/edit/", {"first_name": "Beto", "cpf": "123"}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 422
+    assert "This CPF is not valid." in bad.content.decode()
+    good = client.post(
+        f"/people/{person.pk}/edit/",
+        {"first_name": "Roberto", "lifecycle_stage": "customer"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert good.status_code == 200
+    person.refresh_from_db()
+    assert (person.first_name, person.lifecycle_stage.key) == ("Roberto", "customer")
+    client.post(
+        f"/people/{person.pk}/consent/",
+        {"channel": "email", "status": "opted_out", "legal_basis": "consent", "method": "api"},
+    )
+    assert person.consents.get().status == "opted_out"
+
+
+def test_pages_speak_portuguese_by_default(ana):
+    services.create_person(actor=ana.actor, data={"first_name": "Lu"})
+    page = signed_in(ana, language="").get("/people/").content.decode()
+    assert "Pessoas" in page and "Nova pessoa" in page
+
+
+def test_viewer_sees_but_cannot_edit(vera, ana):
+    person = services.create_person(actor=ana.actor, data={"first_name": "Vi"})
+    client = signed_in(vera)
+    assert "fieldset disabled" in client.get(f"/people/{person.pk}/").content.decode()
+    response = client.post("/people/new/", {"first_name": "X"})
+    assert response.status_code == 403
+    assert "Your role (Viewer) cannot create or change customer records." in (
+        response.content.decode()
+    )
+
+
+def test_bulk_actions_and_csv_export(ana):
+    a = services.create_person(actor=ana.actor, data={"first_name": "Ana", "email": "a@b.com"})
+    b = services.create_person(actor=ana.actor, data={"first_name": "Bia"})
+    client = signed_in(ana)
+    client.post("/people/bulk/", {"ids": [a.pk, b.pk], "action": "tag", "value": "feira"})
+    assert {t.name for t in a.tags.all()} == {"feira"}
+    export = client.get("/people/export.csv?tag=feira")
+    body = b"".join(export.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffid,first_name")
+    assert "a@b.com" in body and "Bia" in body
+    client.post("/people/bulk/", {"ids": [b.pk], "action": "delete"})
+    b.refresh_from_db()
+    assert b.deleted_at is not None
+
+
+def test_carla_gets_404_on_anas_records(ana, carla):
+    person = services.create_person(actor=ana.actor, data={"first_name": "Secreta"})
+    company = services.create_company(actor=ana.actor, data={"name": "Aurora"})
+    client = signed_in(carla)
+    assert client.get(f"/people/{person.pk}/").status_code == 404
+    assert client.get(f"/companies/{company.pk}/").status_code == 404
+    assert client.post(f"/people/{person.pk}/edit/", {"first_name": "X"}).status_code == 404
+    assert "Secreta" not in client.get("/people/").content.decode()
+    client.post("/people/bulk/", {"ids": [person.pk], "action": "delete"})
+    person.refresh_from_db()
+    assert person.deleted_at is None and person.first_name == "Secreta"
+
+
+def test_company_screens(ana):
+    client = signed_in(ana)
+    bad = client.post("/companies/new/", {"name": "Acme", "cnpj": "11.111.111/1111-11"})
+    assert bad.status_code == 422 and "This CNPJ is not valid." in bad.content.decode()
+    client.post("/companies/new/", {"name": "Acme", "cnpj": "11.222.333/0001-81"})
+    page = client.get("/companies/?q=acme").content.decode()
+    assert "Acme" in page and "11222333000181" in page
