@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench messages clean help
+.PHONY: run test lint format bench messages screenshots clean help
 
 help:
 	@echo "make run    serve Vínculo on http://$(HOST):$(PORT) (SQLite under ./var, demo workspace)"
@@ -43,6 +43,9 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	cd src/vinculo && ../../$(BIN)/vinculo manage makemessages -l pt_BR --no-obsolete
 	cd src/vinculo && ../../$(BIN)/vinculo manage compilemessages -l pt_BR
+
+screenshots: $(VENV)/.installed-dev
+	VINCULO_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

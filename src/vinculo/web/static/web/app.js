@@ -21,3 +21,12 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   if (target.tagName === "A") window.location = target.href; else target.focus();
 });
+// Forms answer 422 with the fields' errors: swap them in like a success.
+if (window.htmx) {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: false, error: true },
+  ];
+}
