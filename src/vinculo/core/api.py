@@ -1,4 +1,4 @@
-"""API: the audit log and the domain-event outbox."""
+"""API: the audit log, the domain-event outbox and the fields the filter language offers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from vinculo.core import selectors, services
+from vinculo.core import filters, selectors, services
 from vinculo.core.actor import Source
 from vinculo.core.models import AuditEntry, DeliveryStatus, EventDelivery
 from vinculo.core.pagination import paginate
@@ -115,3 +115,46 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
 def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     delivery = services.retry_event_delivery(actor=actor_of(request), delivery_id=delivery_id)
     return _delivery(delivery)
+
+
+class FilterChoiceOut(Schema):
+    value: int | str
+    label: str
+
+
+class FilterFieldOut(Schema):
+    field: str = Field(examples=["custom_fields.segment"])
+    label: str
+    type: str = Field(examples=["text", "number", "date", "choice", "tags", "relation"])
+    operators: list[str]
+    custom: bool = Field(description="A custom field of this workspace.")
+    choices: list[FilterChoiceOut] | None = Field(
+        None, description="Allowed values (choice, multi_choice and user fields)."
+    )
+    object_type: str | None = Field(
+        None, description="For relations: the object type the nested filter is about."
+    )
+
+
+class FilterSchemaOut(Schema):
+    object_type: str
+    max_depth: int
+    max_conditions: int
+    fields: list[FilterFieldOut]
+
+
+@router.get(
+    "/filters/{object_type}",
+    response={200: FilterSchemaOut, **ERRORS},
+    tags=["filters"],
+    summary="The fields, operators and choices a filter over people, companies, deals or "
+    "activities may use (docs/filters.md)",
+)
+def describe_filter(request: HttpRequest, object_type: str) -> dict[str, Any]:
+    fields = filters.describe(object_type, actor=actor_of(request))
+    return {
+        "object_type": object_type,
+        "max_depth": filters.MAX_DEPTH,
+        "max_conditions": filters.MAX_CONDITIONS,
+        "fields": fields,
+    }
