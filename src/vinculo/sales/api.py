@@ -2,6 +2,690 @@
 
 from __future__ import annotations
 
-from ninja import Router
+import base64
+import binascii
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Body, Query, Router, Schema, Status
+from pydantic import Field
+
+from vinculo.core.errors import ValidationFailed
+from vinculo.core.pagination import Page, paginate
+from vinculo.integrations.auth import actor_of
+from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
+from vinculo.sales import selectors, services
+from vinculo.sales.models import Deal, DealStatus, Pipeline, Product, Stage, StageKind
+from vinculo.sales.services import line_total
 
 router = Router(tags=["sales"])
+
+Number = str | int | float
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class StageOut(Schema):
+    id: int
+    pipeline_id: int
+    name: str
+    position: int
+    kind: StageKind
+    probability: int
+    rotting_days: int | None
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    position: int
+    is_default: bool
+    archived_at: datetime | None
+    created_at: datetime
+    stages: list[StageOut]
+
+
+class StageIn(Schema):
+    name: str
+    kind: StageKind = StageKind.OPEN
+    probability: int | None = Field(None, description="Win probability, 0-100.")
+    rotting_days: int | None = Field(None, description="Days in the stage before a deal rots.")
+    position: int | None = Field(None, description="0-based; default: after the open stages.")
+
+
+class PipelineIn(Schema):
+    name: str
+    stages: list[StageIn] | None = Field(
+        None, description="Stages in order; default: the standard sales stages."
+    )
+    is_default: bool = False
+
+
+class PipelinePatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    archived: bool | None = Field(None, description="Archive (hide) or unarchive the pipeline.")
+
+
+class StagePatch(Schema):
+    name: str | None = None
+    kind: StageKind | None = None
+    probability: int | None = None
+    rotting_days: int | None = None
+
+
+class StageOrderIn(Schema):
+    stage_ids: list[int] = Field(description="Every stage id of the pipeline, in the new order.")
+
+
+class PipelineQuery(Schema):
+    archived: bool = Field(False, description="Include archived pipelines.")
+
+
+class LineItemIn(Schema):
+    product_id: int | None = None
+    name: str = Field("", description="Defaults to the product's name.")
+    quantity: Number | None = Field(None, examples=["2"], description="Default 1.")
+    unit_price: Number | None = Field(None, examples=["150.00"], description="Default: product's.")
+    discount_percent: Number | None = Field(None, examples=["10"])
+
+
+class LineItemOut(Schema):
+    id: int
+    product_id: int | None
+    name: str
+    quantity: str
+    unit_price: str
+    discount_percent: str
+    total: str
+
+
+class DealIn(Schema):
+    title: str
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Number | None = Field(None, examples=["1500.00"])
+    currency: str | None = Field(None, examples=["BRL"])
+    expected_close_date: date | str | None = None
+    owner_id: int | None = None
+    person_id: int | None = None
+    company_id: int | None = None
+    lost_reason: str = ""
+    source: str = ""
+    description: str = ""
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+    line_items: list[LineItemIn] | None = None
+
+
+class DealPatch(Schema):
+    title: str | None = None
+    pipeline_id: int | None = None
+    stage_id: int | None = Field(None, description="Only with a new pipeline_id; else use /move.")
+    amount: Number | None = None
+    currency: str | None = None
+    expected_close_date: date | str | None = None
+    owner_id: int | None = None
+    person_id: int | None = None
+    company_id: int | None = None
+    lost_reason: str | None = None
+    source: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+    line_items: list[LineItemIn] | None = None
+
+
+class MoveIn(Schema):
+    stage_id: int
+    lost_reason: str = Field("", description="Required when the stage is a lost stage.")
+
+
+class DealOut(Schema):
+    id: int
+    title: str
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    status: DealStatus
+    amount: str = Field(examples=["1500.00"])
+    currency: str
+    expected_close_date: date | None
+    closed_at: datetime | None
+    stage_entered_at: datetime
+    owner_id: int | None
+    person_id: int | None
+    company_id: int | None
+    lost_reason: str
+    source: str
+    description: str
+    tags: list[str]
+    custom_fields: dict[str, Any]
+    line_items: list[LineItemOut]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+class StageChangeOut(Schema):
+    id: int
+    pipeline_id: int
+    from_stage_id: int | None
+    from_stage_name: str | None
+    to_stage_id: int | None
+    to_stage_name: str | None
+    changed_at: datetime
+    seconds_in_previous: int | None
+    source: str
+
+
+class DealDetailOut(DealOut):
+    stage_history: list[StageChangeOut]
+
+
+Sort = Literal[
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "amount",
+    "-amount",
+    "expected_close_date",
+    "-expected_close_date",
+    "closed_at",
+    "-closed_at",
+    "stage_entered_at",
+    "-stage_entered_at",
+    "title",
+    "-title",
+]
+
+
+class DealQuery(Schema):
+    cursor: str | None = Field(None, description="Opaque cursor from `next_cursor`.")
+    limit: int = Field(50, ge=1, le=200)
+    sort: Sort = "-created_at"
+    q: str | None = Field(None, description="Searches title, person and company names.")
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    status: DealStatus | None = None
+    owner_id: int | None = None
+    person_id: int | None = None
+    company_id: int | None = None
+    deleted: bool = Field(False, description="List the bin instead.")
+    filter: str | None = Field(
+        None,
+        description="A JSON condition tree of the filter language, e.g. "
+        '`{"all": [{"field": "amount", "op": "gte", "value": 1000}]}`.',
+    )
+
+
+class CurrencyTotalOut(Schema):
+    currency: str
+    count: int
+    amount: str
+    weighted_amount: str
+
+
+class DealCard(Schema):
+    id: int
+    title: str
+    status: DealStatus
+    amount: str
+    currency: str
+    expected_close_date: date | None
+    stage_entered_at: datetime
+    closed_at: datetime | None
+    days_in_stage: int
+    is_rotting: bool
+    owner_id: int | None
+    owner_name: str | None
+    person_id: int | None
+    person_name: str | None
+    company_id: int | None
+    company_name: str | None
+
+
+class BoardColumnOut(Schema):
+    stage: StageOut
+    count: int
+    amount: str = Field(description="Sum in the workspace currency.")
+    weighted_amount: str = Field(description="Amount times the stage's win probability.")
+    totals: list[CurrencyTotalOut] = Field(description="Count and sums per currency.")
+    deals: list[DealCard]
+
+
+class BoardOut(Schema):
+    pipeline: PipelineOut
+    currency: str
+    columns: list[BoardColumnOut]
+
+
+class BoardQuery(Schema):
+    per_stage: int = Field(50, ge=1, le=200, description="Deals shown per stage.")
+    closed_within_days: int = Field(
+        30, ge=1, le=3650, description="Won/lost columns show deals closed this recently."
+    )
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    sku: str
+    unit_price: str
+    currency: str
+    is_active: bool
+    created_at: datetime
+
+
+class ProductIn(Schema):
+    name: str
+    sku: str = ""
+    unit_price: Number = "0"
+    currency: str | None = None
+
+
+class ProductPatch(Schema):
+    name: str | None = None
+    sku: str | None = None
+    unit_price: Number | None = None
+    currency: str | None = None
+    is_active: bool | None = None
+
+
+class ProductQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    q: str | None = None
+    archived: bool = Field(False, description="Include archived products.")
+
+
+# --- serialisers ------------------------------------------------------------------------------
+
+
+def _stage(s: Stage) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "pipeline_id": s.pipeline_id,
+        "name": s.name,
+        "position": s.position,
+        "kind": s.kind,
+        "probability": s.probability,
+        "rotting_days": s.rotting_days,
+    }
+
+
+def _pipeline(p: Pipeline) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "position": p.position,
+        "is_default": p.is_default,
+        "archived_at": p.archived_at,
+        "created_at": p.created_at,
+        "stages": [_stage(s) for s in p.stages.all()],
+    }
+
+
+def _deal(d: Deal) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "title": d.title,
+        "pipeline_id": d.pipeline_id,
+        "stage_id": d.stage_id,
+        "stage_name": d.stage.name,
+        "status": d.status,
+        "amount": str(d.amount),
+        "currency": d.currency,
+        "expected_close_date": d.expected_close_date,
+        "closed_at": d.closed_at,
+        "stage_entered_at": d.stage_entered_at,
+        "owner_id": d.owner_id,
+        "person_id": d.person_id,
+        "company_id": d.company_id,
+        "lost_reason": d.lost_reason,
+        "source": d.source,
+        "description": d.description,
+        "tags": sorted(t.name for t in d.tags.all()),
+        "custom_fields": d.custom_fields,
+        "line_items": [
+            {
+                "id": i.pk,
+                "product_id": i.product_id,
+                "name": i.name,
+                "quantity": str(i.quantity.normalize()),
+                "unit_price": str(i.unit_price),
+                "discount_percent": str(i.discount_percent),
+                "total": str(line_total(i.quantity, i.unit_price, i.discount_percent)),
+            }
+            for i in d.line_items.all()
+        ],
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+        "deleted_at": d.deleted_at,
+    }
+
+
+def _deal_detail(d: Deal) -> dict[str, Any]:
+    return {
+        **_deal(d),
+        "stage_history": [
+            {
+                "id": c.pk,
+                "pipeline_id": c.pipeline_id,
+                "from_stage_id": c.from_stage_id,
+                "from_stage_name": c.from_stage.name if c.from_stage else None,
+                "to_stage_id": c.to_stage_id,
+                "to_stage_name": c.to_stage.name if c.to_stage else None,
+                "changed_at": c.changed_at,
+                "seconds_in_previous": c.seconds_in_previous,
+                "source": c.source,
+            }
+            for c in d.stage_changes.all()
+        ],
+    }
+
+
+def _card(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "title": d.title,
+        "status": d.status,
+        "amount": str(d.amount),
+        "currency": d.currency,
+        "expected_close_date": d.expected_close_date,
+        "stage_entered_at": d.stage_entered_at,
+        "closed_at": d.closed_at,
+        "days_in_stage": d.days_in_stage,
+        "is_rotting": d.is_rotting,
+        "owner_id": d.owner_id,
+        "owner_name": str(d.owner) if d.owner else None,
+        "person_id": d.person_id,
+        "person_name": " ".join(filter(None, [d.person.first_name, d.person.last_name]))
+        if d.person
+        else None,
+        "company_id": d.company_id,
+        "company_name": d.company.name if d.company else None,
+    }
+
+
+def _product(p: Product) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "sku": p.sku,
+        "unit_price": str(p.unit_price),
+        "currency": p.currency,
+        "is_active": p.is_active,
+        "created_at": p.created_at,
+    }
+
+
+# --- pagination of nullable sort keys ---------------------------------------------------------
+
+_NULLABLE_SORTS = {"expected_close_date", "closed_at"}
+
+
+def _encode(value: Any, pk: int) -> str:
+    raw = json.dumps([value, pk], default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _paginate_nulls_last(
+    qs: QuerySet[Deal], *, cursor: str | None, limit: int, order: str
+) -> Page[Deal]:
+    """Keyset pagination on a nullable field: values in order, then the rows without one."""
+    descending = order.startswith("-")
+    name = order.lstrip("-")
+    field = Deal._meta.get_field(name)
+    key = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+    qs = qs.order_by(key, "-pk" if descending else "pk")
+    op = "lt" if descending else "gt"
+    if cursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            raw_value, raw_pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            value = None if raw_value is None else field.to_python(raw_value)
+            pk = int(raw_pk)
+        except (ValueError, TypeError, binascii.Error, Exception) as exc:
+            raise ValidationFailed.field("cursor", _("The cursor is not valid.")) from exc
+        if value is None:
+            qs = qs.filter(**{f"{name}__isnull": True, f"pk__{op}": pk})
+        else:
+            qs = qs.filter(
+                Q(**{f"{name}__{op}": value})
+                | Q(**{name: value, f"pk__{op}": pk})
+                | Q(**{f"{name}__isnull": True})
+            )
+    items = list(qs[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        value = getattr(last, field.attname)
+        next_cursor = _encode(value.isoformat() if value is not None else None, last.pk)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+# --- pipelines and stages ---------------------------------------------------------------------
+
+
+@router.get("/pipelines", response={200: list[PipelineOut], **ERRORS})
+def list_pipelines(request: HttpRequest, query: Query[PipelineQuery]) -> list[dict[str, Any]]:
+    qs = selectors.pipelines(actor_of(request), include_archived=query.archived)
+    return [_pipeline(p) for p in qs]
+
+
+@router.post("/pipelines", response={201: PipelineOut, **ERRORS})
+def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    data = payload.model_dump(exclude_unset=True)
+    pipeline = services.create_pipeline(actor=actor, data=data)
+    return Status(201, _pipeline(selectors.get_pipeline(actor, pipeline.pk)))
+
+
+@router.get("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
+def get_pipeline(request: HttpRequest, pipeline_id: int) -> dict[str, Any]:
+    return _pipeline(selectors.get_pipeline(actor_of(request), pipeline_id))
+
+
+@router.patch("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
+def patch_pipeline(
+    request: HttpRequest, pipeline_id: int, payload: PipelinePatch
+) -> dict[str, Any]:
+    actor = actor_of(request)
+    services.update_pipeline(
+        actor=actor, pipeline_id=pipeline_id, data=payload.model_dump(exclude_unset=True)
+    )
+    return _pipeline(selectors.get_pipeline(actor, pipeline_id))
+
+
+@router.delete("/pipelines/{pipeline_id}", response={204: None, **ERRORS})
+def delete_pipeline(request: HttpRequest, pipeline_id: int) -> Status[None]:
+    services.delete_pipeline(actor=actor_of(request), pipeline_id=pipeline_id)
+    return Status(204, None)
+
+
+@router.post("/pipelines/{pipeline_id}/stages", response={201: StageOut, **ERRORS})
+def create_stage(
+    request: HttpRequest, pipeline_id: int, payload: StageIn
+) -> Status[dict[str, Any]]:
+    stage = services.create_stage(
+        actor=actor_of(request),
+        pipeline_id=pipeline_id,
+        data=payload.model_dump(exclude_unset=True),
+    )
+    return Status(201, _stage(stage))
+
+
+@router.put("/pipelines/{pipeline_id}/stage-order", response={200: PipelineOut, **ERRORS})
+def reorder_stages(request: HttpRequest, pipeline_id: int, payload: StageOrderIn) -> dict[str, Any]:
+    actor = actor_of(request)
+    services.reorder_stages(actor=actor, pipeline_id=pipeline_id, stage_ids=payload.stage_ids)
+    return _pipeline(selectors.get_pipeline(actor, pipeline_id))
+
+
+@router.patch("/stages/{stage_id}", response={200: StageOut, **ERRORS})
+def patch_stage(request: HttpRequest, stage_id: int, payload: StagePatch) -> dict[str, Any]:
+    stage = services.update_stage(
+        actor=actor_of(request), stage_id=stage_id, data=payload.model_dump(exclude_unset=True)
+    )
+    return _stage(stage)
+
+
+@router.delete("/stages/{stage_id}", response={204: None, **ERRORS})
+def delete_stage(
+    request: HttpRequest, stage_id: int, move_deals_to: int | None = None
+) -> Status[None]:
+    services.delete_stage(actor=actor_of(request), stage_id=stage_id, move_deals_to=move_deals_to)
+    return Status(204, None)
+
+
+@router.get("/pipelines/{pipeline_id}/board", response={200: BoardOut, **ERRORS})
+def get_board(request: HttpRequest, pipeline_id: int, query: Query[BoardQuery]) -> dict[str, Any]:
+    board = selectors.board(
+        actor_of(request),
+        pipeline_id,
+        per_stage=query.per_stage,
+        closed_within_days=query.closed_within_days,
+    )
+    return {
+        "pipeline": _pipeline(board.pipeline),
+        "currency": board.currency,
+        "columns": [
+            {
+                "stage": _stage(c.stage),
+                "count": c.count,
+                "amount": str(c.amount),
+                "weighted_amount": str(c.weighted_amount),
+                "totals": [
+                    {
+                        "currency": t.currency,
+                        "count": t.count,
+                        "amount": str(t.amount),
+                        "weighted_amount": str(t.weighted_amount),
+                    }
+                    for t in c.totals
+                ],
+                "deals": [_card(d) for d in c.deals],
+            }
+            for c in board.columns
+        ],
+    }
+
+
+# --- deals ------------------------------------------------------------------------------------
+
+
+@router.get("/deals", response={200: PageOut[DealOut], **ERRORS})
+def list_deals(request: HttpRequest, query: Query[DealQuery]) -> dict[str, Any]:
+    qs = selectors.deals(
+        actor_of(request),
+        q=query.q,
+        pipeline_id=query.pipeline_id,
+        stage_id=query.stage_id,
+        status=query.status,
+        owner_id=query.owner_id,
+        person_id=query.person_id,
+        company_id=query.company_id,
+        deleted=query.deleted,
+        filter=query.filter,
+    )
+    if query.sort.lstrip("-") in _NULLABLE_SORTS:
+        page = _paginate_nulls_last(qs, cursor=query.cursor, limit=query.limit, order=query.sort)
+    else:
+        page = paginate(qs, cursor=query.cursor, limit=query.limit, order=query.sort)
+    return {"items": [_deal(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/deals", response={201: DealOut, **ERRORS})
+def create_deal(request: HttpRequest, payload: DealIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    deal = services.create_deal(actor=actor, data=payload.model_dump(exclude_unset=True))
+    return Status(201, _deal(selectors.get_deal(actor, deal.pk)))
+
+
+@router.post(
+    "/deals/bulk",
+    response={200: BulkOut[DealOut], **ERRORS},
+    summary="Create up to 1000 deals; bad rows are reported by index",
+)
+def bulk_create_deals(request: HttpRequest, rows: Body[list[Any]]) -> dict[str, Any]:
+    """Each row takes the fields of `POST /deals` plus, for imports with history, `created_at`
+    and `stage_history` (`[{"stage_id", "at"}, …]`, the last being the current stage)."""
+    actor = actor_of(request)
+    result = services.bulk_create_deals(actor=actor, rows=rows)
+    created = selectors.deals(actor).filter(pk__in=[d.pk for d in result.created]).order_by("pk")
+    return {"created": [_deal(d) for d in created], "errors": [e.as_dict() for e in result.errors]}
+
+
+@router.get("/deals/{deal_id}", response={200: DealDetailOut, **ERRORS})
+def get_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
+    return _deal_detail(selectors.get_deal(actor_of(request), deal_id))
+
+
+@router.patch("/deals/{deal_id}", response={200: DealDetailOut, **ERRORS})
+def patch_deal(request: HttpRequest, deal_id: int, payload: DealPatch) -> dict[str, Any]:
+    actor = actor_of(request)
+    services.update_deal(actor=actor, deal_id=deal_id, data=payload.model_dump(exclude_unset=True))
+    return _deal_detail(selectors.get_deal(actor, deal_id))
+
+
+@router.delete("/deals/{deal_id}", response={204: None, **ERRORS})
+def delete_deal(request: HttpRequest, deal_id: int) -> Status[None]:
+    services.delete_deal(actor=actor_of(request), deal_id=deal_id)
+    return Status(204, None)
+
+
+@router.post("/deals/{deal_id}/restore", response={200: DealDetailOut, **ERRORS})
+def restore_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
+    actor = actor_of(request)
+    services.restore_deal(actor=actor, deal_id=deal_id)
+    return _deal_detail(selectors.get_deal(actor, deal_id))
+
+
+@router.post("/deals/{deal_id}/move", response={200: DealDetailOut, **ERRORS})
+def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn) -> dict[str, Any]:
+    actor = actor_of(request)
+    services.move_deal(
+        actor=actor, deal_id=deal_id, stage_id=payload.stage_id, lost_reason=payload.lost_reason
+    )
+    return _deal_detail(selectors.get_deal(actor, deal_id))
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+@router.get("/products", response={200: PageOut[ProductOut], **ERRORS})
+def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
+    qs = selectors.products(actor_of(request), q=query.q, include_archived=query.archived)
+    page = paginate(qs, cursor=query.cursor, limit=query.limit, order="pk")
+    return {"items": [_product(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/products", response={201: ProductOut, **ERRORS})
+def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
+    product = services.create_product(
+        actor=actor_of(request), data=payload.model_dump(exclude_unset=True)
+    )
+    return Status(201, _product(product))
+
+
+@router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
+def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> dict[str, Any]:
+    product = services.update_product(
+        actor=actor_of(request), product_id=product_id, data=payload.model_dump(exclude_unset=True)
+    )
+    return _product(product)
+
+
+@router.delete(
+    "/products/{product_id}", response={200: ProductOut, **ERRORS}, summary="Archive a product"
+)
+def archive_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+    return _product(services.archive_product(actor=actor_of(request), product_id=product_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,9 @@ class Stage(WorkspaceScopedModel):
 
     class Meta:
         ordering = ["pipeline", "position", "id"]
+        constraints = [
+            models.UniqueConstraint("pipeline", Lower("name"), name="uniq_stage_name_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -129,11 +133,17 @@ class StageChange(WorkspaceScopedModel):
     from_stage = models.ForeignKey(
         Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    to_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    # Null once the stage was deleted: the dated row stays, so cycle lengths survive.
+    to_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(default=timezone.now)
     seconds_in_previous = models.PositiveBigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
 
     class Meta:
         ordering = ["changed_at", "id"]
-        indexes = [models.Index(fields=["workspace", "to_stage", "changed_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "to_stage", "changed_at"]),
+            models.Index(fields=["deal", "changed_at"]),
+        ]

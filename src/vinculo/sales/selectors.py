@@ -1,0 +1,308 @@
+"""Reads of pipelines, deals, the board and products, always scoped to the actor's workspace."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.sales.models import (
+    Deal,
+    DealStatus,
+    LineItem,
+    Pipeline,
+    Product,
+    Stage,
+    StageChange,
+    StageKind,
+)
+from vinculo.workspaces.permissions import require
+
+CENT = Decimal("0.01")
+
+
+# --- pipelines --------------------------------------------------------------------------------
+
+
+def pipelines(actor: Actor, *, include_archived: bool = False) -> QuerySet[Pipeline]:
+    """The workspace's pipelines with their stages in order; archived ones only on request."""
+    require(actor, "records.view")
+    qs = Pipeline.objects.for_workspace(actor.workspace).prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+    )
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    return qs
+
+
+def get_pipeline(actor: Actor, pipeline_id: int) -> Pipeline:
+    """One pipeline (archived too) with its stages; 404 outside the workspace."""
+    pipeline = pipelines(actor, include_archived=True).filter(pk=pipeline_id).first()
+    if pipeline is None:
+        raise NotFound(_("No pipeline with id %(id)s.") % {"id": pipeline_id})
+    return pipeline
+
+
+def get_stage(actor: Actor, stage_id: int) -> Stage:
+    require(actor, "records.view")
+    stage = Stage.objects.for_workspace(actor.workspace).filter(pk=stage_id).first()
+    if stage is None:
+        raise NotFound(_("No stage with id %(id)s.") % {"id": stage_id})
+    return stage
+
+
+# --- deals ------------------------------------------------------------------------------------
+
+
+def _with_details(qs: QuerySet[Deal]) -> QuerySet[Deal]:
+    return qs.select_related("stage").prefetch_related(
+        "tags", Prefetch("line_items", queryset=LineItem.objects.order_by("position", "id"))
+    )
+
+
+def parse_filter(value: Any) -> dict[str, Any] | None:
+    """A filter tree from a JSON string (query parameter) or a dict; 422 ``filter`` if bad."""
+    if value is None or value == "" or value == {}:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValidationFailed.field(
+                "filter", _("The filter is not valid JSON."), "invalid_json"
+            ) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed.field(
+            "filter", _("The filter must be a JSON object (a condition tree)."), "invalid_type"
+        )
+    return value
+
+
+def deals(
+    actor: Actor,
+    *,
+    q: str | None = None,
+    pipeline_id: int | None = None,
+    stage_id: int | None = None,
+    status: str | None = None,
+    owner_id: int | None = None,
+    person_id: int | None = None,
+    company_id: int | None = None,
+    deleted: bool = False,
+    filter: Any = None,
+) -> QuerySet[Deal]:
+    """Deals of the workspace (the bin with ``deleted=True``), narrowed by the arguments.
+
+    ``q`` searches the title and the person's and company's names; ``filter`` is a condition tree
+    of the shared filter language (:mod:`vinculo.core.filters`), a dict or a JSON string.
+    Refuses (422 ``filter``) a tree that is not valid JSON or that the filter language rejects.
+    """
+    require(actor, "records.view")
+    qs = Deal.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=not deleted)
+    if q and q.strip():
+        text = q.strip()
+        qs = qs.filter(
+            Q(title__icontains=text)
+            | Q(company__name__icontains=text)
+            | Q(person__first_name__icontains=text)
+            | Q(person__last_name__icontains=text)
+            | Q(person__email__icontains=text)
+        )
+    for name, value in (
+        ("pipeline_id", pipeline_id),
+        ("stage_id", stage_id),
+        ("owner_id", owner_id),
+        ("person_id", person_id),
+        ("company_id", company_id),
+    ):
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if status:
+        if status not in DealStatus.values:
+            raise ValidationFailed.field(
+                "status",
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(DealStatus.values)},
+                "invalid_choice",
+            )
+        qs = qs.filter(status=status)
+    tree = parse_filter(filter)
+    if tree is not None:
+        # Imported here: the filter language lives in the kernel and knows every object type.
+        from vinculo.core.filters import apply_filter
+
+        qs = apply_filter(qs, "deal", tree, actor=actor)
+    return _with_details(qs)
+
+
+def get_deal(actor: Actor, deal_id: int) -> Deal:
+    """One deal (binned too) with its stage, tags, line items and dated stage history."""
+    require(actor, "records.view")
+    deal = (
+        _with_details(Deal.objects.for_workspace(actor.workspace))
+        .select_related("pipeline")
+        .prefetch_related(
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.select_related("from_stage", "to_stage").order_by(
+                    "changed_at", "id"
+                ),
+            )
+        )
+        .filter(pk=deal_id)
+        .first()
+    )
+    if deal is None:
+        raise NotFound(_("No deal with id %(id)s.") % {"id": deal_id})
+    return deal
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+@dataclass
+class CurrencyTotal:
+    currency: str
+    count: int
+    amount: Decimal
+    weighted_amount: Decimal
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    deals: list[Deal]
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    weighted_amount: Decimal = Decimal("0.00")
+    totals: list[CurrencyTotal] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    currency: str
+    columns: list[BoardColumn]
+
+
+def _weighted(amount: Decimal, probability: int) -> Decimal:
+    return (amount * probability / Decimal(100)).quantize(CENT)
+
+
+def board(
+    actor: Actor,
+    pipeline_id: int,
+    *,
+    per_stage: int = 50,
+    closed_within_days: int | None = 30,
+    now: datetime | None = None,
+) -> Board:
+    """The Kanban board of a pipeline: every stage with its first ``per_stage`` deals (oldest in
+    the stage first; won/lost columns: the most recently closed, within ``closed_within_days``),
+    and per stage the count, amount and weighted amount (amount times probability) of all its
+    deals. Totals are in the workspace currency; ``totals`` breaks them down per currency. Each
+    deal carries ``days_in_stage`` and ``is_rotting`` (days in stage > the stage's rotting days).
+    Four queries whatever the size.
+    """
+    require(actor, "records.view")
+    now = now or timezone.now()
+    pipeline = get_pipeline(actor, pipeline_id)
+    stages = list(pipeline.stages.all())
+    scope = Deal.objects.for_workspace(actor.workspace).filter(
+        pipeline=pipeline, deleted_at__isnull=True
+    )
+    if closed_within_days is not None:
+        since = now - timedelta(days=closed_within_days)
+        scope = scope.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=since))
+    per_currency: dict[int, list[CurrencyTotal]] = {s.pk: [] for s in stages}
+    by_stage = {s.pk: s for s in stages}
+    for row in (
+        scope.order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("stage_id", "currency")
+    ):
+        stage = by_stage.get(row["stage_id"])
+        if stage is None:
+            continue
+        total = Decimal(row["total"] or 0).quantize(CENT)
+        per_currency[stage.pk].append(
+            CurrencyTotal(row["currency"], row["n"], total, _weighted(total, stage.probability))
+        )
+    ranked = scope.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("stage_id")],
+            order_by=[
+                F("closed_at").desc(nulls_last=True),
+                F("stage_entered_at").asc(),
+                F("id").asc(),
+            ],
+        )
+    )
+    cards: dict[int, list[Deal]] = {s.pk: [] for s in stages}
+    for deal in (
+        ranked.filter(rank__lte=per_stage)
+        .select_related("person", "company", "owner")
+        .order_by("stage_id", "rank")
+    ):
+        stage = by_stage.get(deal.stage_id)
+        if stage is None:
+            continue
+        deal.stage = stage
+        days = max(0, (now - deal.stage_entered_at).days)
+        deal.days_in_stage = days  # type: ignore[attr-defined]
+        deal.is_rotting = bool(  # type: ignore[attr-defined]
+            deal.status == DealStatus.OPEN
+            and stage.kind == StageKind.OPEN
+            and stage.rotting_days
+            and days > stage.rotting_days
+        )
+        cards[stage.pk].append(deal)
+    currency = actor.workspace.default_currency
+    columns = []
+    for stage in stages:
+        totals = per_currency[stage.pk]
+        main = next((t for t in totals if t.currency == currency), None)
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                deals=cards[stage.pk],
+                count=sum(t.count for t in totals),
+                amount=main.amount if main else Decimal("0.00"),
+                weighted_amount=main.weighted_amount if main else Decimal("0.00"),
+                totals=totals,
+            )
+        )
+    return Board(pipeline=pipeline, currency=currency, columns=columns)
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+def products(
+    actor: Actor, *, q: str | None = None, include_archived: bool = False
+) -> QuerySet[Product]:
+    """The product catalogue; archived (inactive) products only on request."""
+    require(actor, "records.view")
+    qs = Product.objects.for_workspace(actor.workspace)
+    if not include_archived:
+        qs = qs.filter(is_active=True)
+    if q and q.strip():
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(sku__icontains=q.strip()))
+    return qs
+
+
+def get_product(actor: Actor, product_id: int) -> Product:
+    product = products(actor, include_archived=True).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("No product with id %(id)s.") % {"id": product_id})
+    return product
