@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import ValidationFailed
@@ -59,22 +59,38 @@ def paginate(
         field_name = pk_name
     field = model._meta.get_field(field_name)
     prefix = "-" if descending else ""
-    queryset = queryset.order_by(f"{prefix}{field_name}", f"{prefix}{pk_name}")
+    nullable = getattr(field, "null", False) and field_name != pk_name
+    if nullable:
+        # Empty values come last in both directions, then the pk breaks ties.
+        expression = (
+            F(field_name).desc(nulls_last=True)
+            if descending
+            else F(field_name).asc(nulls_last=True)
+        )
+        queryset = queryset.order_by(expression, f"{prefix}{pk_name}")
+    else:
+        queryset = queryset.order_by(f"{prefix}{field_name}", f"{prefix}{pk_name}")
     if cursor:
         raw_value, raw_pk = _decode(cursor)
         try:
-            value = field.to_python(raw_value)
+            value = None if raw_value is None else field.to_python(raw_value)
             pk = model._meta.pk.to_python(raw_pk)
         except Exception as exc:
             raise ValidationFailed.field("cursor", _("The cursor is not valid.")) from exc
         op = "lt" if descending else "gt"
         if field_name == pk_name:
             queryset = queryset.filter(**{f"{pk_name}__{op}": pk})
+        elif value is None:
+            if not nullable:
+                raise ValidationFailed.field("cursor", _("The cursor is not valid."))
+            queryset = queryset.filter(**{f"{field_name}__isnull": True, f"{pk_name}__{op}": pk})
         else:
-            queryset = queryset.filter(
-                Q(**{f"{field_name}__{op}": value})
-                | Q(**{field_name: value, f"{pk_name}__{op}": pk})
+            after = Q(**{f"{field_name}__{op}": value}) | Q(
+                **{field_name: value, f"{pk_name}__{op}": pk}
             )
+            if nullable:
+                after |= Q(**{f"{field_name}__isnull": True})
+            queryset = queryset.filter(after)
     items = list(queryset[: limit + 1])
     next_cursor = None
     if len(items) > limit:
