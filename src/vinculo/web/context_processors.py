@@ -20,6 +20,7 @@ NAVIGATION = [
     (None, _("Marketing"), "marketing"),
     (None, _("Insights"), "insights"),
     (None, _("Strategy"), "strategy"),
+    ("web:settings:index", _("Settings"), "settings"),
 ]
 
 

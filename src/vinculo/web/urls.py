@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from vinculo.web import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("workspace/switch/", views.switch_workspace, name="switch_workspace"),
     path("language/", views.set_language, name="set_language"),
+    path("settings/", include("vinculo.web.settings_urls")),
 ]
