@@ -183,3 +183,30 @@ def test_carla_cannot_see_or_change_anas_companies_and_settings(ana, carla):
     field.refresh_from_db()
     assert (company.name, company.deleted_at, field.label) == ("Aurora Filial", None, "Porte")
     assert Tag.objects.filter(pk=tag.pk, name="aurora").exists()
+
+
+def test_lifecycle_stages_are_reordered_in_one_call(ana, carla):
+    stages = services.ensure_lifecycle_stages(actor=ana.actor)
+    ids = [s.pk for s in stages]
+    reordered = services.reorder_lifecycle_stages(actor=ana.actor, stage_ids=ids[::-1])
+    assert reordered[0].key == "advocate"
+    keys = [s["key"] for s in ana.client().get("/api/v1/lifecycle-stages").json()]
+    assert keys[0] == "advocate" and keys[-1] == "subscriber"
+    theirs = services.ensure_lifecycle_stages(actor=carla.actor)
+    import pytest
+
+    from vinculo.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):  # another workspace's ids are not a permutation
+        services.reorder_lifecycle_stages(actor=ana.actor, stage_ids=[s.pk for s in theirs])
+
+
+def test_workspace_country_drives_phone_normalisation(ana):
+    response = send(ana.client(), "patch", "/api/v1/workspace", {"country": "PT"})
+    assert response.json()["country"] == "PT"
+    person = send(
+        ana.client(), "post", "/api/v1/people", {"first_name": "Zé", "phone": "912 345 678"}
+    ).json()
+    assert person["phone"] == "+351912345678"
+    bad = send(ana.client(), "patch", "/api/v1/workspace", {"country": "XX"})
+    assert bad.json()["errors"][0]["field"] == "country"

@@ -1,4 +1,4 @@
-"""People through the API: uniform data entry, lifecycle, consent, custom fields, bulk, isolation."""
+"""People through the API: data entry, lifecycle, consent, custom fields, bulk, isolation."""
 
 from __future__ import annotations
 

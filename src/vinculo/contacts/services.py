@@ -205,6 +205,41 @@ def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any])
     return stage
 
 
+def reorder_lifecycle_stages(*, actor: Actor, stage_ids: list[int]) -> list[LifecycleStage]:
+    """Put the workspace's lifecycle stages in the order of ``stage_ids`` (all of them, once)."""
+    require(actor, "settings.manage")
+    with transaction.atomic():
+        stages = {
+            s.pk: s
+            for s in LifecycleStage.objects.for_workspace(actor.workspace).select_for_update()
+        }
+        if sorted(stage_ids) != sorted(stages) or len(set(stage_ids)) != len(stage_ids):
+            raise ValidationFailed.field(
+                "stage_ids",
+                _("Send every lifecycle stage id of this workspace exactly once."),
+                "invalid_order",
+            )
+        before = [s.key for s in sorted(stages.values(), key=lambda s: (s.position, s.pk))]
+        for position, pk in enumerate(stage_ids):
+            stages[pk].position = position
+        LifecycleStage.objects.bulk_update(list(stages.values()), ["position"])
+        after = [stages[pk].key for pk in stage_ids]
+        if before != after:
+            audit.record(
+                actor,
+                "lifecycle_stage.reordered",
+                object_type="contacts.lifecyclestage",
+                changes={"order": [before, after]},
+            )
+            events.emit(
+                "lifecycle_stage.updated",
+                actor=actor,
+                subject_type="lifecyclestage",
+                payload={"order": after},
+            )
+    return [stages[pk] for pk in stage_ids]
+
+
 # --- custom fields --------------------------------------------------------------------------
 
 

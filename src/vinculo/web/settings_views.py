@@ -26,7 +26,7 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contact_services
 from vinculo.contacts.models import CustomObject, FieldType, JourneyPhase
 from vinculo.core.actor import Actor
-from vinculo.core.errors import NotFound, ServiceError
+from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
@@ -192,7 +192,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 # --- workspace --------------------------------------------------------------------------------
 
-WORKSPACE_FIELDS = ("name", "default_currency", "locale", "timezone")
+WORKSPACE_FIELDS = ("name", "default_currency", "locale", "timezone", "country")
 
 
 @workspace_view
@@ -203,9 +203,10 @@ def workspace(request: HttpRequest) -> HttpResponse:
     current = a.workspace
     data = {name: getattr(current, name) for name in WORKSPACE_FIELDS}
     if request.method == "POST":
-        data = {name: request.POST.get(name, "") for name in WORKSPACE_FIELDS}
+        posted = {name: request.POST[name] for name in WORKSPACE_FIELDS if name in request.POST}
+        data = {**data, **posted}
         try:
-            ws_services.update_workspace(actor=a, data=data)
+            ws_services.update_workspace(actor=a, data=posted)
         except ServiceError as exc:
             errors = _errors(exc)
         else:
@@ -728,26 +729,15 @@ def lifecycle_update(request: HttpRequest, stage_id: int) -> HttpResponse:
 @workspace_view
 @require_POST
 def lifecycle_reorder(request: HttpRequest) -> HttpResponse:
-    """Save the order of the lifecycle stages (drag and drop, or the position inputs).
-
-    The contacts app has no reorder service, so each moved stage gets its new position through
-    ``update_lifecycle_stage``; an id outside the workspace is a 404 before anything is written.
-    """
+    """Save the order of the lifecycle stages (drag and drop, or the position inputs)."""
     a = actor(request)
-    # Refused even when nothing moved (then no service runs to refuse it).
-    require(a, "settings.manage")
     stages = contact_selectors.lifecycle_stages(a)
-    by_id = {s.pk: s for s in stages}
     order = _order_from_positions(request, stages)
-    unknown = [pk for pk in order if pk not in by_id]
-    if unknown:
-        raise NotFound(_("No lifecycle stage with id %(id)s.") % {"id": unknown[0]})
     order += [s.pk for s in stages if s.pk not in order]
-    for position, pk in enumerate(order):
-        if by_id[pk].position != position:
-            contact_services.update_lifecycle_stage(
-                actor=a, stage_id=pk, data={"position": position}
-            )
+    try:
+        contact_services.reorder_lifecycle_stages(actor=a, stage_ids=order)
+    except ValidationFailed:
+        raise NotFound(_("No such lifecycle stage in this workspace.")) from None
     if _wants_fragment(request):
         return HttpResponse(status=204)
     messages.success(request, _("Order saved."))

@@ -46,6 +46,7 @@ class WorkspaceIn(Schema):
     default_currency: str | None = Field(None, examples=["BRL"])
     locale: str | None = Field(None, examples=["pt-br"])
     timezone: str | None = Field(None, examples=["America/Sao_Paulo"])
+    country: str | None = Field(None, examples=["BR"])
 
 
 class WorkspaceChoice(Schema):

@@ -1,8 +1,14 @@
-"""The demo workspace that `vinculo serve --demo` (and `make run`) opens on."""
+"""The demo workspace that `vinculo serve --demo` (and `make run`) opens on.
+
+It holds a team of five and, seeded once by :mod:`vinculo.demo.generator`, a realistic pt-BR CRM:
+companies, people, pipelines with deals, 18 months of activities and today's tasks.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -10,10 +16,17 @@ from vinculo.core.actor import Actor, Source
 from vinculo.workspaces import services
 from vinculo.workspaces.models import Membership, Role, User, Workspace
 
+if TYPE_CHECKING:
+    from vinculo.demo.generator import Progress, SeedSummary
+
+logger = logging.getLogger(__name__)
+
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@vinculo.local"
 # A demo login is meant to be printed and typed; it only exists when --demo is asked for.
 DEMO_PASSWORD = "cafe-com-leite-42"  # noqa: S105
+# How many people `make run` shows: enough for lists, filters and reports to feel real.
+DEMO_PEOPLE = 2000
 
 DEMO_TEAM = [
     ("bruno.souza@vinculo.local", "Bruno Souza", Role.SALES_REP),
@@ -27,10 +40,20 @@ DEMO_TEAM = [
 class DemoLogin:
     email: str
     password: str
+    seeded: SeedSummary | None = None
 
 
-def ensure_demo_workspace() -> DemoLogin:
-    """Create the demo workspace with a few members (once); reset the demo owner's password."""
+def _log_progress(phase: str, done: int, total: int) -> None:
+    if done >= total:
+        logger.info("demo data: %s %s", phase, f"{total:,}")
+
+
+def ensure_demo_workspace(
+    *, people: int = DEMO_PEOPLE, seed: int = 42, progress: Progress | None = _log_progress
+) -> DemoLogin:
+    """Create the demo workspace with a few members (once); reset the demo owner's password;
+    seed its CRM data (``people`` people and what goes with them) unless it already has people.
+    ``people=0`` skips the CRM data."""
     with transaction.atomic():
         workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
         if workspace is None:
@@ -55,4 +78,10 @@ def ensure_demo_workspace() -> DemoLogin:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         Membership.objects.filter(workspace=workspace, user=user).update(role=Role.OWNER)
-    return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD)
+    seeded = None
+    if people > 0:
+        from vinculo.demo.generator import seed_workspace
+
+        owner = Actor(workspace=workspace, user=user, role=Role.OWNER, source=Source.SYSTEM)
+        seeded = seed_workspace(actor=owner, people=people, seed=seed, progress=progress)
+    return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, seeded)

@@ -100,6 +100,21 @@ def validate_workspace_fields(data: dict[str, Any]) -> dict[str, Any]:
                 )
             )
         cleaned["timezone"] = tz
+    if "country" in data:
+        # The country is the default region of national phone numbers (phones are stored E.164).
+        import phonenumbers
+
+        country = str(data["country"] or "").strip().upper()
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            errors.append(
+                FieldError(
+                    "country",
+                    _("Unknown country %(code)r; use a two-letter ISO code such as BR.")
+                    % {"code": country},
+                    "invalid_choice",
+                )
+            )
+        cleaned["country"] = country
     if errors:
         raise ValidationFailed(_("Some fields are not valid."), errors=errors)
     return cleaned
@@ -200,7 +215,7 @@ def _validate_new_password(password: str, email: str) -> None:
 
 
 def update_workspace(*, actor: Actor, data: dict[str, Any]) -> Workspace:
-    """Change name, currency, language or time zone of the actor's workspace."""
+    """Change name, currency, language, time zone or country of the actor's workspace."""
     require(actor, "workspace.manage")
     cleaned = validate_workspace_fields(data)
     with transaction.atomic():
