@@ -6,13 +6,15 @@ names every record it concerns, so a person's, company's or deal's timeline is o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connections, router
 from django.utils import timezone
 
+from vinculo.activities.fastinsert import insert_rows
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
 
@@ -51,25 +53,77 @@ class PendingEntry:
 
 
 def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: int = 1000) -> int:
-    """Append many entries in bulk (imports, seeding); returns how many were written."""
-    rows = [
-        TimelineEntry(
-            **_fields(
-                actor,
-                e.kind,
-                e.summary,
-                e.person,
-                e.company,
-                e.deal,
-                e.activity,
-                e.data,
-                e.occurred_at,
-            )
+    """Append many entries in bulk (imports, seeding); returns how many were written.
+
+    Rows go straight to multi-row INSERTs (no model instances): 100,000 entries take seconds.
+    ``batch_size`` is kept for compatibility; statements are sized to the backend's limits.
+    """
+    now = timezone.now()
+    user_id = actor.user.pk if actor.user is not None else None
+    workspace_id = actor.workspace.pk
+    rows = (
+        (
+            workspace_id,
+            now,
+            now,
+            user_id,
+            user_id,
+            actor.source,
+            e.kind,
+            str(e.summary)[:300],
+            _pk(e.person),
+            _pk(e.company),
+            _pk(e.deal),
+            _pk(e.activity),
+            e.data or {},
+            e.occurred_at or now,
         )
         for e in entries
-    ]
-    TimelineEntry.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    )
+    counted = _Counted(rows)
+    if not _fast_insert_possible():
+        TimelineEntry.objects.bulk_create(
+            [TimelineEntry(**dict(zip(_COLUMNS, row, strict=True))) for row in counted],
+            batch_size=batch_size,
+        )
+    else:
+        insert_rows(TimelineEntry, _COLUMNS, counted)
+    return counted.count
+
+
+_COLUMNS = (
+    "workspace_id",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "actor_id",
+    "source",
+    "kind",
+    "summary",
+    "person_id",
+    "company_id",
+    "deal_id",
+    "activity_id",
+    "data",
+    "occurred_at",
+)
+
+
+class _Counted:
+    """An iterable that counts what it yielded."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _fast_insert_possible() -> bool:
+    return connections[router.db_for_write(TimelineEntry)].vendor in {"sqlite", "postgresql"}
 
 
 def _pk(value: Any) -> Any:

@@ -1,0 +1,173 @@
+"""Fast multi-row INSERTs for the bulk paths (imports, seeding) on SQLite and PostgreSQL.
+
+``bulk_create`` spends most of its time sending every value through the SQL compiler; here each
+column gets one converter (the backend's own adapter for date-times and JSON). On SQLite rows go
+as multi-row ``INSERT … VALUES (…), (…)`` statements, ``RETURNING`` the new keys in order when
+asked (the ordering ``bulk_create`` relies on too); on PostgreSQL through ``COPY``, with keys
+drawn from the table's sequence beforehand. Plain columns only: no
+``save()``, no signals, no many-to-many. Other backends fall back to ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
+
+MAX_ROWS_PER_STATEMENT = 1000
+_FAST_VENDORS = {"sqlite", "postgresql"}
+
+
+def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda v: None if v is None else adapt(v)
+    if kind in {"CharField", "TextField", "SlugField", "EmailField"}:
+        return lambda v: v if v is None or type(v) is str else str(v)
+    if kind in {
+        "ForeignKey",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "SmallIntegerField",
+        "BigAutoField",
+        "AutoField",
+    }:
+        return lambda v: v
+    return lambda v: field.get_db_prep_save(v, connection)
+
+
+def _copy_converter(field: models.Field) -> Callable[[Any], Any]:
+    """PostgreSQL COPY: the driver dumps Python values; JSON goes as its text."""
+    if field.get_internal_type() == "JSONField":
+        encoder = getattr(field, "encoder", None)
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if field.get_internal_type() in {"CharField", "TextField", "SlugField", "EmailField"}:
+        return lambda v: v if v is None or type(v) is str else str(v)
+    return lambda v: v
+
+
+def _copy_rows(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    fields: list[models.Field],
+    rows: Iterable[Sequence[Any]],
+    returning: bool,
+) -> list[Any]:
+    """PostgreSQL: ``COPY … FROM STDIN``; new keys are drawn from the table's sequence first."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    converters = [_copy_converter(f) for f in fields]
+    prepared = [
+        tuple(convert(value) for convert, value in zip(converters, row, strict=True))
+        for row in rows
+    ]
+    keys: list[Any] = []
+    columns = [f.column for f in fields]
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(prepared)],
+            )
+            keys = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, meta.pk.column)
+            prepared = [(key, *row) for key, row in zip(keys, prepared, strict=True)]
+        columns_sql = ", ".join(quote(c) for c in columns)
+        statement = f"COPY {quote(meta.db_table)} ({columns_sql}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for row in prepared:
+                copy.write_row(row)
+    return keys
+
+
+def _max_params(connection: BaseDatabaseWrapper) -> int:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        try:
+            return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        except (AttributeError, sqlite3.Error):
+            return 999
+    return 65_535
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    returning: bool = False,
+) -> list[Any]:
+    """Insert ``rows`` (tuples of ``columns``' values; columns named by attname) into ``model``'s
+    table; returns the new primary keys in row order when ``returning``, else ``[]``."""
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    if connection.vendor == "postgresql":
+        return _copy_rows(connection, model, fields, rows, returning)
+    converters = [_converter(f, connection) for f in fields]
+    quote = connection.ops.quote_name
+    # Only quoted model metadata goes into the SQL text; every value is a bound parameter.
+    columns_sql = ", ".join(quote(f.column) for f in fields)
+    head = f"INSERT INTO {quote(meta.db_table)} ({columns_sql}) VALUES "  # noqa: S608
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
+    per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, _max_params(connection) // len(fields)))
+    keys: list[Any] = []
+    batch: list[Any] = []
+    count = 0
+
+    def flush(cursor: Any) -> None:
+        nonlocal batch, count
+        if not count:
+            return
+        cursor.execute(head + ", ".join([placeholder] * count) + tail, batch)
+        if returning:
+            keys.extend(row[0] for row in cursor.fetchall())
+        batch, count = [], 0
+
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.extend(convert(value) for convert, value in zip(converters, row, strict=True))
+            count += 1
+            if count == per_statement:
+                flush(cursor)
+        flush(cursor)
+    return keys
+
+
+def insert_objects(objs: list[M]) -> list[M]:
+    """Insert unsaved instances of one model and give them their primary keys (like
+    ``bulk_create`` without its per-value overhead); ``auto_now`` fields are set to now."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor not in _FAST_VENDORS:
+        return model._default_manager.bulk_create(objs)
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    now = timezone.now()
+    for field in fields:
+        if getattr(field, "auto_now", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    attnames = [f.attname for f in fields]
+    values = attrgetter(*attnames)
+    keys = insert_rows(model, attnames, (values(obj) for obj in objs), returning=True)
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
