@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.activities import timeline
-from vinculo.activities.fastinsert import insert_objects
 from vinculo.activities.models import (
     Activity,
     ActivityKind,
@@ -46,6 +45,7 @@ from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.fastinsert import insert_objects
 from vinculo.workspaces.permissions import require
 
 MAX_BODY = 100_000

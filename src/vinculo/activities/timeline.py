@@ -14,9 +14,9 @@ from typing import Any
 from django.db import connections, router
 from django.utils import timezone
 
-from vinculo.activities.fastinsert import insert_rows
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
+from vinculo.core.fastinsert import insert_rows
 
 
 def record(
