@@ -31,6 +31,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vinculo.activities import timeline
 from vinculo.activities.models import (
@@ -362,9 +363,9 @@ def _clean_fields(
 
 
 _LINK_LABELS = {
-    "person_id": "person",
-    "company_id": "company",
-    "deal_id": "deal",
+    "person_id": gettext_lazy("person"),
+    "company_id": gettext_lazy("company"),
+    "deal_id": gettext_lazy("deal"),
 }
 
 

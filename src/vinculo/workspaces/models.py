@@ -9,12 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vinculo.core.models import WorkspaceScopedModel
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", pgettext_lazy("workspace role", "Owner")
     ADMIN = "admin", _("Admin")
     MANAGER = "manager", _("Manager")
     SALES_REP = "sales_rep", _("Sales rep")
