@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("vinculo.contacts.urls")),
+    path("", include("vinculo.sales.urls")),
     path("", include("vinculo.web.urls")),
 ]

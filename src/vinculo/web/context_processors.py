@@ -14,7 +14,7 @@ NAVIGATION = [
     ("web:home", _("Home"), "home"),
     ("contacts:people", _("People"), "people"),
     ("contacts:companies", _("Companies"), "companies"),
-    (None, _("Deals"), "deals"),
+    ("sales:board", _("Deals"), "deals"),
     (None, _("Tasks"), "tasks"),
     (None, _("Tickets"), "tickets"),
     (None, _("Marketing"), "marketing"),

@@ -1,0 +1,687 @@
+"""The deal screens: the Kanban board, the deal table, the new-deal form and the deal page.
+
+Thin like the API: every read goes through :mod:`vinculo.sales.selectors` (another workspace's
+id is a 404) and every write through :mod:`vinculo.sales.services`, whose field errors are shown
+next to the fields with what the user typed kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from vinculo.contacts import selectors as contact_selectors
+from vinculo.core.errors import ServiceError
+from vinculo.core.pagination import paginate
+from vinculo.sales import selectors, services
+from vinculo.sales.models import Deal, DealStatus, Pipeline, StageKind
+from vinculo.sales.selectors import Board, BoardColumn, CurrencyTotal
+from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.workspaces.permissions import can, require
+from vinculo.workspaces.selectors import members
+
+PER_STAGE = 50
+CLOSED_WITHIN_DAYS = 30
+PAGE_SIZE = 50
+CENT = Decimal("0.01")
+
+DEAL_SORTS = [
+    ("-created_at", gettext_lazy("Newest first")),
+    ("created_at", gettext_lazy("Oldest first")),
+    ("-amount", gettext_lazy("Largest amount")),
+    ("amount", gettext_lazy("Smallest amount")),
+    ("expected_close_date", gettext_lazy("Closing soonest")),
+    ("title", gettext_lazy("Title A to Z")),
+    ("-updated_at", gettext_lazy("Recently changed")),
+]
+STATUSES = [
+    ("open", gettext_lazy("Open")),
+    ("won", gettext_lazy("Won")),
+    ("lost", gettext_lazy("Lost")),
+]
+TIMELINE_KINDS = [
+    ("activity.*", gettext_lazy("Activities")),
+    ("activity.call", gettext_lazy("Calls")),
+    ("activity.meeting", gettext_lazy("Meetings")),
+    ("activity.email", gettext_lazy("Emails")),
+    ("activity.note", gettext_lazy("Notes")),
+    ("activity.task", gettext_lazy("Tasks")),
+    ("deal.stage_changed", gettext_lazy("Deal stage changes")),
+]
+# The deal's own fields on the form and the deal page: (name, label, input type)
+DEAL_FIELDS = [
+    ("title", gettext_lazy("Title"), "text"),
+    ("amount", gettext_lazy("Amount"), "decimal"),
+    ("currency", gettext_lazy("Currency"), "currency"),
+    ("expected_close_date", gettext_lazy("Expected close date"), "date"),
+    ("source", gettext_lazy("Source"), "text"),
+]
+LINE_ITEM_FIELDS = ("name", "quantity", "unit_price", "discount_percent")
+
+
+def _has_url(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _owners(request: HttpRequest) -> list[Any]:
+    return [m.user for m in members(actor(request)).filter(is_active=True).order_by("user__email")]
+
+
+# --- the board --------------------------------------------------------------------------------
+
+
+def _board_params(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "pipeline": request.GET.get("pipeline", "").strip(),
+        "q": request.GET.get("q", "").strip(),
+        "owner_id": request.GET.get("owner_id", "").strip(),
+        "filter": request.GET.get("filter", "").strip(),
+    }
+
+
+def _live_pipelines(request: HttpRequest) -> list[Pipeline]:
+    a = actor(request)
+    found = list(selectors.pipelines(a))
+    if not found:  # a new workspace: its first look at deals creates the default pipeline
+        services.ensure_default_pipeline(actor=a)
+        found = list(selectors.pipelines(a))
+    return found
+
+
+def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) -> Pipeline:
+    pipeline_id = _int(wanted)
+    if pipeline_id is not None:
+        chosen = next((p for p in live if p.pk == pipeline_id), None)
+        # archived pipelines keep their board; another workspace's id is a 404
+        return chosen or selectors.get_pipeline(actor(request), pipeline_id)
+    return next((p for p in live if p.is_default), live[0])
+
+
+def _filtered_board(
+    request: HttpRequest, pipeline: Pipeline, *, q: str, owner_id: int | None, tree: Any
+) -> Board:
+    """The board of ``pipeline`` over the deals the selector finds for the board's filters.
+
+    Mirrors :func:`selectors.board` (same columns, totals, cards, rotting) for a narrowed set of
+    deals; the unfiltered board is the selector's own.
+    """
+    a = actor(request)
+    now = timezone.now()
+    found = selectors.deals(a, pipeline_id=pipeline.pk, q=q or None, owner_id=owner_id, filter=tree)
+    since = now - timedelta(days=CLOSED_WITHIN_DAYS)
+    # Through the ids: joins of the search or the filter tree must not repeat a deal in the sums.
+    scope = Deal.objects.for_workspace(a.workspace).filter(
+        pk__in=found.order_by().values("pk"),
+    )
+    scope = scope.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=since))
+    stages = list(pipeline.stages.all())
+    by_stage = {s.pk: s for s in stages}
+    totals: dict[int, list[CurrencyTotal]] = {s.pk: [] for s in stages}
+    for row in (
+        scope.order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("stage_id", "currency")
+    ):
+        stage = by_stage.get(row["stage_id"])
+        if stage is None:
+            continue
+        total = Decimal(row["total"] or 0).quantize(CENT)
+        weighted = (total * stage.probability / Decimal(100)).quantize(CENT)
+        totals[stage.pk].append(CurrencyTotal(row["currency"], row["n"], total, weighted))
+    ranked = scope.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("stage_id")],
+            order_by=[
+                F("closed_at").desc(nulls_last=True),
+                F("stage_entered_at").asc(),
+                F("id").asc(),
+            ],
+        )
+    )
+    cards: dict[int, list[Deal]] = {s.pk: [] for s in stages}
+    for deal in (
+        ranked.filter(rank__lte=PER_STAGE)
+        .select_related("person", "company", "owner")
+        .order_by("stage_id", "rank")
+    ):
+        stage = by_stage.get(deal.stage_id)
+        if stage is None:
+            continue
+        deal.stage = stage
+        in_stage = max(0, (now - deal.stage_entered_at).days)
+        deal.days_in_stage = in_stage  # type: ignore[attr-defined]
+        deal.is_rotting = bool(  # type: ignore[attr-defined]
+            deal.status == DealStatus.OPEN
+            and stage.kind == StageKind.OPEN
+            and stage.rotting_days
+            and in_stage > stage.rotting_days
+        )
+        cards[stage.pk].append(deal)
+    currency = a.workspace.default_currency
+    columns = []
+    for stage in stages:
+        main = next((t for t in totals[stage.pk] if t.currency == currency), None)
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                deals=cards[stage.pk],
+                count=sum(t.count for t in totals[stage.pk]),
+                amount=main.amount if main else Decimal("0.00"),
+                weighted_amount=main.weighted_amount if main else Decimal("0.00"),
+                totals=totals[stage.pk],
+            )
+        )
+    return Board(pipeline=pipeline, currency=currency, columns=columns)
+
+
+def _board_context(
+    request: HttpRequest, *, pipeline_id: int | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """Everything the board partial shows, for the board's query string (filters kept)."""
+    a = actor(request)
+    params = _board_params(request)
+    live = _live_pipelines(request)
+    wanted = str(pipeline_id) if pipeline_id is not None else params["pipeline"]
+    pipeline = _chosen_pipeline(request, live, wanted)
+    owner_id = _int(params["owner_id"])
+    board = None
+    try:
+        if params["q"] or owner_id is not None or params["filter"]:
+            tree = selectors.parse_filter(params["filter"])
+            board = _filtered_board(request, pipeline, q=params["q"], owner_id=owner_id, tree=tree)
+        else:
+            board = selectors.board(
+                a, pipeline.pk, per_stage=PER_STAGE, closed_within_days=CLOSED_WITHIN_DAYS
+            )
+    except ServiceError as exc:
+        errors = field_errors(exc)
+        error = error or " ".join(m for ms in errors.values() for m in ms)
+    query = request.GET.copy()
+    query["pipeline"] = str(pipeline.pk)
+    return {
+        "board": board,
+        "pipeline": pipeline,
+        "pipelines": live,
+        "params": params,
+        "board_error": error,
+        "board_url": f"{reverse('sales:board')}?{query.urlencode()}",
+        "board_query": query.urlencode(),
+        "can_write": can(a, "deals.write"),
+        "stage_kinds": StageKind,
+    }
+
+
+@workspace_view
+def board(request: HttpRequest) -> HttpResponse:
+    """``/deals/``: the default pipeline's board (``?pipeline=`` for another), with filters."""
+    context = _board_context(request)
+    if is_htmx(request) and request.headers.get("HX-Target") == "board":
+        return render(request, "sales/_board.html", context)
+    context["owners"] = _owners(request)
+    return render(request, "sales/board.html", context)
+
+
+@workspace_view
+@require_POST
+def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Move a deal to ``stage_id`` (with ``lost_reason`` for a lost stage).
+
+    From the board (htmx): answers the re-rendered board of the deal's pipeline, 422 with the
+    service's message when refused. From a plain form: back to ``next`` with a message.
+    """
+    a = actor(request)
+    error = None
+    try:
+        deal = services.move_deal(
+            actor=a,
+            deal_id=deal_id,
+            stage_id=_int(request.POST.get("stage_id")) or 0,
+            lost_reason=request.POST.get("lost_reason", ""),
+        )
+    except ServiceError as exc:
+        errors = field_errors(exc)  # 403 and 404 are not form errors: re-raised
+        error = " ".join(m for ms in errors.values() for m in ms)
+        deal = selectors.get_deal(a, deal_id)
+    if is_htmx(request):
+        context = _board_context(request, pipeline_id=deal.pipeline_id, error=error)
+        return render(request, "sales/_board.html", context, status=422 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(title)s moved to %(stage)s.") % {"title": deal.title, "stage": deal.stage.name},
+        )
+    return redirect(_safe_next(request, reverse("sales:deal", args=[deal.pk])))
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def _list_params(request: HttpRequest) -> dict[str, Any]:
+    sort = request.GET.get("sort", "")
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", "").strip(),
+        "owner_id": request.GET.get("owner_id", "").strip(),
+        "pipeline": request.GET.get("pipeline", "").strip(),
+        "stage": request.GET.get("stage", "").strip(),
+        "filter": request.GET.get("filter", "").strip(),
+        "sort": sort if sort in dict(DEAL_SORTS) else "-created_at",
+    }
+
+
+def _list_queryset(request: HttpRequest, params: dict[str, Any]) -> QuerySet[Deal]:
+    return selectors.deals(
+        actor(request),
+        q=params["q"] or None,
+        status=params["status"] or None,
+        owner_id=_int(params["owner_id"]),
+        pipeline_id=_int(params["pipeline"]),
+        stage_id=_int(params["stage"]),
+        filter=params["filter"] or None,
+    ).select_related("pipeline", "owner", "person", "company")
+
+
+@workspace_view
+def deal_list(request: HttpRequest) -> HttpResponse:
+    """``/deals/list/``: the deals as a table with search, filters, sort and "load more"."""
+    a = actor(request)
+    params = _list_params(request)
+    page = None
+    error = None
+    try:
+        page = paginate(
+            _list_queryset(request, params),
+            cursor=request.GET.get("cursor"),
+            limit=PAGE_SIZE,
+            order=params["sort"],
+        )
+    except ServiceError as exc:
+        errors = field_errors(exc)
+        error = " ".join(m for ms in errors.values() for m in ms)
+    context = {
+        "page": page,
+        "params": params,
+        "error": error,
+        "sorts": DEAL_SORTS,
+        "statuses": STATUSES,
+        "pipelines": _live_pipelines(request),
+        "can_write": can(a, "deals.write"),
+        "can_export": can(a, "data.export"),
+    }
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(request, "sales/_deal_rows.html", context)
+    if is_htmx(request) and request.headers.get("HX-Target") == "deal-results":
+        return render(request, "sales/_deal_results.html", context)
+    context["owners"] = _owners(request)
+    return render(request, "sales/deal_list.html", context)
+
+
+@workspace_view
+def deal_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The table's current view as CSV (UTF-8 with BOM so spreadsheets read accents right)."""
+    require(actor(request), "data.export")
+    params = _list_params(request)
+    sort = params["sort"]
+    rows = _list_queryset(request, params).order_by(
+        F(sort.lstrip("-")).desc(nulls_last=True)
+        if sort.startswith("-")
+        else F(sort).asc(nulls_last=True),
+        "pk",
+    )
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        "id", "title", "pipeline", "stage", "status", "amount", "currency", "expected_close_date",
+        "owner", "person", "company", "lost_reason", "source", "tags", "custom_fields",
+        "created_at", "closed_at",
+    ]  # fmt: skip
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for d in rows.iterator(chunk_size=1000):
+            person = d.person
+            yield writer.writerow(
+                [
+                    d.pk,
+                    d.title,
+                    d.pipeline.name,
+                    d.stage.name,
+                    d.status,
+                    d.amount,
+                    d.currency,
+                    d.expected_close_date.isoformat() if d.expected_close_date else "",
+                    d.owner.email if d.owner else "",
+                    " ".join(filter(None, [person.first_name, person.last_name])) if person else "",
+                    d.company.name if d.company else "",
+                    d.lost_reason,
+                    d.source,
+                    "|".join(sorted(t.name for t in d.tags.all())),
+                    json.dumps(d.custom_fields, ensure_ascii=False),
+                    d.created_at.isoformat(),
+                    d.closed_at.isoformat() if d.closed_at else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="deals.csv"'
+    return response
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+def _form_data(request: HttpRequest, names: list[str]) -> dict[str, Any]:
+    """What the form posted, as the service's input (ids as posted: the service checks them)."""
+    data: dict[str, Any] = {name: request.POST.get(name, "") for name in names}
+    for name in ("owner_id", "person_id", "company_id", "stage_id"):
+        if name in request.POST:
+            data[name] = request.POST.get(name) or None
+    if "expected_close_date" in data:
+        data["expected_close_date"] = data["expected_close_date"] or None
+    if "amount" in data and not str(data["amount"]).strip():
+        data["amount"] = None
+    if "description" in request.POST:
+        data["description"] = request.POST.get("description", "")
+    if request.POST.get("tags") is not None:
+        data["tags"] = [t.strip() for t in request.POST.get("tags", "").split(",") if t.strip()]
+    custom = {k.removeprefix("cf_"): v for k, v in request.POST.items() if k.startswith("cf_")}
+    custom.update(
+        {
+            k.removeprefix("cfm_"): request.POST.getlist(k)
+            for k in request.POST
+            if k.startswith("cfm_")
+        }
+    )
+    if custom:
+        data["custom_fields"] = custom
+    return data
+
+
+def _choices_context(request: HttpRequest, *, keep: Deal | None = None) -> dict[str, Any]:
+    """Owners, people, companies and custom fields the deal forms offer."""
+    a = actor(request)
+    # Only names are shown: the selectors' prefetches (tags, affiliations) are dropped.
+    people = list(
+        contact_selectors.people(a)
+        .prefetch_related(None)
+        .order_by("first_name", "last_name", "pk")[:200]
+    )
+    companies = list(
+        contact_selectors.companies(a).prefetch_related(None).order_by("name", "pk")[:200]
+    )
+    if keep is not None:  # the linked ones stay choosable even beyond the first 200
+        if keep.person is not None and keep.person not in people:
+            people.insert(0, keep.person)
+        if keep.company is not None and keep.company not in companies:
+            companies.insert(0, keep.company)
+    return {
+        "owners": _owners(request),
+        "people": people,
+        "companies": companies,
+        "custom_defs": list(contact_selectors.custom_fields(a, object_type="deal")),
+        "fields": DEAL_FIELDS,
+    }
+
+
+@workspace_view
+def deal_create(request: HttpRequest) -> HttpResponse:
+    """``/deals/new/``: title, stage (hence pipeline), money, dates, people, custom fields."""
+    a = actor(request)
+    require(a, "deals.write")
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = _form_data(request, [name for name, _label, _kind in DEAL_FIELDS])
+        try:
+            deal = services.create_deal(actor=a, data=data)
+        except ServiceError as exc:
+            errors = field_errors(exc)
+        else:
+            messages.success(request, _("%(title)s was added.") % {"title": deal.title})
+            return redirect("sales:deal", deal_id=deal.pk)
+    else:
+        data = {
+            "stage_id": request.GET.get("stage", ""),
+            "currency": a.workspace.default_currency,
+            "owner_id": a.user.pk if a.user else None,
+            "person_id": request.GET.get("person", ""),
+            "company_id": request.GET.get("company", ""),
+        }
+    return render(
+        request,
+        "sales/deal_form.html",
+        {
+            "data": data,
+            "errors": errors,
+            "pipelines": _live_pipelines(request),
+            **_choices_context(request),
+        },
+        status=422 if errors else 200,
+    )
+
+
+# --- the deal page ----------------------------------------------------------------------------
+
+
+def _timeline(request: HttpRequest, deal_id: int) -> Any:
+    from vinculo.activities import selectors as activity_selectors
+
+    kinds = [k for k in request.GET.getlist("kinds") if k] or None
+    return activity_selectors.timeline(
+        actor(request), deal_id=deal_id, kinds=kinds, cursor=request.GET.get("cursor"), limit=50
+    )
+
+
+def _stage_history(deal: Deal) -> list[dict[str, Any]]:
+    """Each stage the deal entered: when, when it left, how long it stayed."""
+    now = timezone.now()
+    changes = list(deal.stage_changes.all())
+    rows = []
+    for i, change in enumerate(changes):
+        left = changes[i + 1].changed_at if i + 1 < len(changes) else None
+        rows.append(
+            {
+                "change": change,
+                "stage": change.to_stage.name if change.to_stage else _("(deleted stage)"),
+                "from_stage": change.from_stage.name if change.from_stage else "",
+                "entered": change.changed_at,
+                "left": left,
+                "seconds": int(((left or now) - change.changed_at).total_seconds()),
+                "current": left is None,
+            }
+        )
+    return rows
+
+
+def _line_items_input(deal: Deal) -> list[dict[str, Any]]:
+    """The deal's line items as :func:`services.update_deal` takes them back."""
+    return [
+        {
+            "product_id": item.product_id,
+            "name": item.name,
+            "quantity": str(item.quantity),
+            "unit_price": str(item.unit_price),
+            "discount_percent": str(item.discount_percent),
+        }
+        for item in deal.line_items.all()
+    ]
+
+
+def _field_values(deal: Deal, posted: dict[str, Any] | None) -> dict[str, Any]:
+    """What the fields form shows: the deal's values, or what was posted when it was refused."""
+    if posted is not None:
+        values = {name: posted.get(name) for name, _label, _kind in DEAL_FIELDS}
+        for name in ("owner_id", "person_id", "company_id", "description"):
+            values[name] = posted.get(name)
+        values["custom_fields"] = {**deal.custom_fields, **(posted.get("custom_fields") or {})}
+        return values
+    return {
+        "title": deal.title,
+        "amount": str(deal.amount),
+        "currency": deal.currency,
+        "expected_close_date": deal.expected_close_date.isoformat()
+        if deal.expected_close_date
+        else "",
+        "source": deal.source,
+        "owner_id": deal.owner_id,
+        "person_id": deal.person_id,
+        "company_id": deal.company_id,
+        "description": deal.description,
+        "custom_fields": deal.custom_fields,
+    }
+
+
+def _detail_context(
+    request: HttpRequest, deal: Deal, *, data: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    a = actor(request)
+    pipeline = selectors.get_pipeline(a, deal.pipeline_id)
+    stages = list(pipeline.stages.all())
+    current = deal.stage
+    items = [
+        {"item": i, "total": services.line_total(i.quantity, i.unit_price, i.discount_percent)}
+        for i in deal.line_items.all()
+    ]
+    kinds = request.GET.getlist("kinds")
+    return {
+        "deal": deal,
+        "pipeline": pipeline,
+        "progress": [
+            {
+                "stage": s,
+                "current": s.pk == current.pk,
+                "done": current.kind != StageKind.LOST
+                and s.position < current.position
+                and s.kind == StageKind.OPEN,
+            }
+            for s in stages
+            if s.kind != StageKind.LOST
+        ],
+        "lost_stages": [s for s in stages if s.kind == StageKind.LOST],
+        "line_items": items,
+        "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
+        "history": _stage_history(deal),
+        "timeline": _timeline(request, deal.pk),
+        "timeline_kinds": TIMELINE_KINDS,
+        "selected_kind": kinds[0] if kinds else "",
+        "can_write": can(a, "deals.write") and deal.deleted_at is None,
+        "can_log": can(a, "activities.write") and _has_url("activities:log"),
+        "errors": {},
+        "item_errors": {},
+        "new_item": {},
+        "values": _field_values(deal, data),
+        "products": list(selectors.products(a)[:200]),
+        **_choices_context(request, keep=deal),
+        **extra,
+    }
+
+
+@workspace_view
+def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """``/deals/<id>/``: fields, stage progress, line items, stage history and timeline."""
+    a = actor(request)
+    deal = selectors.get_deal(a, deal_id)
+    if is_htmx(request) and request.GET.get("cursor"):
+        return render(
+            request, "contacts/_timeline_entries.html", {"timeline": _timeline(request, deal.pk)}
+        )
+    return render(request, "sales/deal_detail.html", _detail_context(request, deal))
+
+
+@workspace_view
+@require_POST
+def deal_update(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Save the deal page's fields; refused input comes back next to the fields, as typed."""
+    a = actor(request)
+    names = [name for name, _label, _kind in DEAL_FIELDS if name in request.POST]
+    data = _form_data(request, names)
+    try:
+        services.update_deal(actor=a, deal_id=deal_id, data=data)
+    except ServiceError as exc:
+        errors = field_errors(exc)
+        deal = selectors.get_deal(a, deal_id)
+        context = _detail_context(request, deal, errors=errors, data=data)
+        return render(request, "sales/deal_detail.html", context, status=422)
+    messages.success(request, _("Saved."))
+    return redirect("sales:deal", deal_id=deal_id)
+
+
+@workspace_view
+@require_POST
+def deal_line_items(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Add a line item (``action=add``) or remove one (``action=remove``, ``index``); the
+    amount follows the items (``update_deal`` with the whole list)."""
+    a = actor(request)
+    deal = selectors.get_deal(a, deal_id)
+    items = _line_items_input(deal)
+    action = request.POST.get("action", "")
+    new_item: dict[str, Any] = {}
+    if action == "remove":
+        index = _int(request.POST.get("index"))
+        if index is None or index >= len(items):
+            messages.error(request, _("This line item no longer exists."))
+            return redirect("sales:deal", deal_id=deal.pk)
+        del items[index]
+    else:
+        new_item = {name: request.POST.get(name, "").strip() for name in LINE_ITEM_FIELDS}
+        product_id = _int(request.POST.get("product_id"))
+        entry: dict[str, Any] = {k: v for k, v in new_item.items() if v != ""}
+        if product_id is not None:
+            entry["product_id"] = product_id
+        items.append(entry)
+    try:
+        services.update_deal(actor=a, deal_id=deal.pk, data={"line_items": items})
+    except ServiceError as exc:
+        prefix = f"line_items.{len(items) - 1}." if action != "remove" else "\0"
+        item_errors: dict[str, list[str]] = {}
+        for key, found in field_errors(exc).items():
+            name = key.removeprefix(prefix) if key.startswith(prefix) else ""
+            item_errors.setdefault(name, []).extend(found)
+        context = _detail_context(
+            request, selectors.get_deal(a, deal.pk), item_errors=item_errors, new_item=new_item
+        )
+        return render(request, "sales/deal_detail.html", context, status=422)
+    messages.success(request, _("Line items saved."))
+    return redirect("sales:deal", deal_id=deal.pk)

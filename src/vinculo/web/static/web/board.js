@@ -1,0 +1,143 @@
+// The deal board: drag a card to another column (HTML5 drag and drop) or use the card's
+// "Move to…" form (keyboard, and without JavaScript a plain POST). A lost stage asks for the
+// reason first. The server answers the re-rendered board (200, or 422 with the service's
+// message and the card back where it was); any other failure puts the card back here.
+(() => {
+  let dragged = null;
+
+  const boardEl = () => document.getElementById("board");
+  const status = (text) => {
+    const el = document.getElementById("board-status");
+    if (el) el.textContent = text || "";
+  };
+  const clearTargets = () => {
+    document.querySelectorAll(".board-column.drop-target").forEach((c) => c.classList.remove("drop-target"));
+  };
+
+  // The lost reason, from the dialog; null when cancelled.
+  function askReason(stageName) {
+    const dialog = document.getElementById("lost-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") {
+      const answer = window.prompt(stageName);
+      return Promise.resolve(answer === null ? null : answer.trim());
+    }
+    const input = dialog.querySelector("input[name=lost_reason]");
+    const label = dialog.querySelector("[data-lost-stage]");
+    if (label) label.textContent = stageName;
+    input.value = "";
+    return new Promise((resolve) => {
+      dialog.addEventListener(
+        "close",
+        () => resolve(dialog.returnValue === "ok" && input.value.trim() ? input.value.trim() : null),
+        { once: true },
+      );
+      dialog.returnValue = "";
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  function swapBoard(html) {
+    const current = boardEl();
+    if (!current) return;
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const fresh = holder.querySelector("#board");
+    if (!fresh) return;
+    current.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+  }
+
+  async function move(card, origin, stageId, kind, stageName, reason) {
+    const putBack = () => origin.parent.insertBefore(card, origin.next);
+    const form = card.querySelector("form.move-form");
+    if (!form) return putBack();
+    let lostReason = (reason || "").trim();
+    if (kind === "lost" && !lostReason) {
+      lostReason = await askReason(stageName);
+      if (lostReason === null) {
+        putBack();
+        return;
+      }
+    }
+    const body = new FormData();
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    body.set("csrfmiddlewaretoken", token ? token.value : "");
+    body.set("stage_id", stageId);
+    body.set("lost_reason", lostReason);
+    card.classList.add("moving");
+    status("");
+    let response;
+    try {
+      response = await fetch(form.action + window.location.search, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { "HX-Request": "true", "X-CSRFToken": token ? token.value : "" },
+      });
+    } catch (error) {
+      response = null;
+    }
+    card.classList.remove("moving");
+    if (response && (response.ok || response.status === 422)) {
+      swapBoard(await response.text()); // a refusal shows inside the board (role=alert)
+      return;
+    }
+    putBack();
+    status(boardEl() ? boardEl().dataset.moveError : "");
+  }
+
+  document.addEventListener("dragstart", (event) => {
+    const card = event.target.closest && event.target.closest(".deal-card[draggable=true]");
+    if (!card) return;
+    dragged = { card, origin: { parent: card.parentNode, next: card.nextSibling } };
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.dealId);
+    card.classList.add("dragging");
+  });
+
+  document.addEventListener("dragend", () => {
+    if (dragged) dragged.card.classList.remove("dragging");
+    clearTargets();
+  });
+
+  document.addEventListener("dragover", (event) => {
+    const column = dragged && event.target.closest && event.target.closest(".board-column");
+    if (!column) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!column.classList.contains("drop-target")) {
+      clearTargets();
+      column.classList.add("drop-target");
+    }
+  });
+
+  document.addEventListener("drop", (event) => {
+    const column = dragged && event.target.closest && event.target.closest(".board-column");
+    if (!column) return;
+    event.preventDefault();
+    clearTargets();
+    const { card, origin } = dragged;
+    dragged = null;
+    card.classList.remove("dragging");
+    if (column.dataset.stageId === card.dataset.stageId) return;
+    column.querySelector(".board-cards").appendChild(card);
+    move(card, origin, column.dataset.stageId, column.dataset.stageKind, column.dataset.stageName, "");
+  });
+
+  // The card's "Move to…" form: same request, so the board updates in place.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest && event.target.closest("form.move-form");
+    if (!form || !boardEl() || !boardEl().contains(form)) return;
+    event.preventDefault();
+    const card = form.closest(".deal-card");
+    const select = form.querySelector("select[name=stage_id]");
+    const option = select.selectedOptions[0];
+    if (!option || select.value === card.dataset.stageId) return;
+    const origin = { parent: card.parentNode, next: card.nextSibling };
+    const column = boardEl().querySelector(`.board-column[data-stage-id="${select.value}"] .board-cards`);
+    if (column) column.appendChild(card);
+    const reason = form.querySelector("input[name=lost_reason]");
+    move(card, origin, select.value, option.dataset.kind, option.textContent.trim(), reason ? reason.value : "");
+  });
+})();
