@@ -204,13 +204,17 @@ def board(
     per_stage: int = 50,
     closed_within_days: int | None = 30,
     now: datetime | None = None,
+    q: str | None = None,
+    owner_id: int | None = None,
+    filter: Any = None,
 ) -> Board:
     """The Kanban board of a pipeline: every stage with its first ``per_stage`` deals (oldest in
     the stage first; won/lost columns: the most recently closed, within ``closed_within_days``),
     and per stage the count, amount and weighted amount (amount times probability) of all its
     deals. Totals are in the workspace currency; ``totals`` breaks them down per currency. Each
     deal carries ``days_in_stage`` and ``is_rotting`` (days in stage > the stage's rotting days).
-    Four queries whatever the size.
+    Four queries whatever the size. ``q``, ``owner_id`` and ``filter`` narrow the deals as in
+    :func:`deals` (columns stay; counts and totals cover the narrowed deals).
     """
     require(actor, "records.view")
     now = now or timezone.now()
@@ -219,6 +223,10 @@ def board(
     scope = Deal.objects.for_workspace(actor.workspace).filter(
         pipeline=pipeline, deleted_at__isnull=True
     )
+    if q or owner_id is not None or filter:
+        found = deals(actor, pipeline_id=pipeline.pk, q=q, owner_id=owner_id, filter=filter)
+        # Through the ids: joins of a search or filter must not repeat a deal in the sums.
+        scope = scope.filter(pk__in=found.order_by().values("pk"))
     if closed_within_days is not None:
         since = now - timedelta(days=closed_within_days)
         scope = scope.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=since))

@@ -10,13 +10,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,8 +28,7 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
-from vinculo.sales.models import Deal, DealStatus, Pipeline, StageKind
-from vinculo.sales.selectors import Board, BoardColumn, CurrencyTotal
+from vinculo.sales.models import Deal, Pipeline, StageKind
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.workspaces.permissions import can, require
 from vinculo.workspaces.selectors import members
@@ -131,85 +128,6 @@ def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) ->
     return next((p for p in live if p.is_default), live[0])
 
 
-def _filtered_board(
-    request: HttpRequest, pipeline: Pipeline, *, q: str, owner_id: int | None, tree: Any
-) -> Board:
-    """The board of ``pipeline`` over the deals the selector finds for the board's filters.
-
-    Mirrors :func:`selectors.board` (same columns, totals, cards, rotting) for a narrowed set of
-    deals; the unfiltered board is the selector's own.
-    """
-    a = actor(request)
-    now = timezone.now()
-    found = selectors.deals(a, pipeline_id=pipeline.pk, q=q or None, owner_id=owner_id, filter=tree)
-    since = now - timedelta(days=CLOSED_WITHIN_DAYS)
-    # Through the ids: joins of the search or the filter tree must not repeat a deal in the sums.
-    scope = Deal.objects.for_workspace(a.workspace).filter(
-        pk__in=found.order_by().values("pk"),
-    )
-    scope = scope.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=since))
-    stages = list(pipeline.stages.all())
-    by_stage = {s.pk: s for s in stages}
-    totals: dict[int, list[CurrencyTotal]] = {s.pk: [] for s in stages}
-    for row in (
-        scope.order_by()
-        .values("stage_id", "currency")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("stage_id", "currency")
-    ):
-        stage = by_stage.get(row["stage_id"])
-        if stage is None:
-            continue
-        total = Decimal(row["total"] or 0).quantize(CENT)
-        weighted = (total * stage.probability / Decimal(100)).quantize(CENT)
-        totals[stage.pk].append(CurrencyTotal(row["currency"], row["n"], total, weighted))
-    ranked = scope.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage_id")],
-            order_by=[
-                F("closed_at").desc(nulls_last=True),
-                F("stage_entered_at").asc(),
-                F("id").asc(),
-            ],
-        )
-    )
-    cards: dict[int, list[Deal]] = {s.pk: [] for s in stages}
-    for deal in (
-        ranked.filter(rank__lte=PER_STAGE)
-        .select_related("person", "company", "owner")
-        .order_by("stage_id", "rank")
-    ):
-        stage = by_stage.get(deal.stage_id)
-        if stage is None:
-            continue
-        deal.stage = stage
-        in_stage = max(0, (now - deal.stage_entered_at).days)
-        deal.days_in_stage = in_stage  # type: ignore[attr-defined]
-        deal.is_rotting = bool(  # type: ignore[attr-defined]
-            deal.status == DealStatus.OPEN
-            and stage.kind == StageKind.OPEN
-            and stage.rotting_days
-            and in_stage > stage.rotting_days
-        )
-        cards[stage.pk].append(deal)
-    currency = a.workspace.default_currency
-    columns = []
-    for stage in stages:
-        main = next((t for t in totals[stage.pk] if t.currency == currency), None)
-        columns.append(
-            BoardColumn(
-                stage=stage,
-                deals=cards[stage.pk],
-                count=sum(t.count for t in totals[stage.pk]),
-                amount=main.amount if main else Decimal("0.00"),
-                weighted_amount=main.weighted_amount if main else Decimal("0.00"),
-                totals=totals[stage.pk],
-            )
-        )
-    return Board(pipeline=pipeline, currency=currency, columns=columns)
-
-
 def _board_context(
     request: HttpRequest, *, pipeline_id: int | None = None, error: str | None = None
 ) -> dict[str, Any]:
@@ -222,13 +140,15 @@ def _board_context(
     owner_id = _int(params["owner_id"])
     board = None
     try:
-        if params["q"] or owner_id is not None or params["filter"]:
-            tree = selectors.parse_filter(params["filter"])
-            board = _filtered_board(request, pipeline, q=params["q"], owner_id=owner_id, tree=tree)
-        else:
-            board = selectors.board(
-                a, pipeline.pk, per_stage=PER_STAGE, closed_within_days=CLOSED_WITHIN_DAYS
-            )
+        board = selectors.board(
+            a,
+            pipeline.pk,
+            per_stage=PER_STAGE,
+            closed_within_days=CLOSED_WITHIN_DAYS,
+            q=params["q"] or None,
+            owner_id=owner_id,
+            filter=selectors.parse_filter(params["filter"]),
+        )
     except ServiceError as exc:
         errors = field_errors(exc)
         error = error or " ".join(m for ms in errors.values() for m in ms)
