@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("vinculo.contacts.urls")),
+    path("", include("vinculo.activities.urls")),
     path("", include("vinculo.sales.urls")),
     path("", include("vinculo.web.urls")),
 ]

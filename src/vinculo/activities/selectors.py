@@ -118,6 +118,12 @@ def my_tasks(
         completed_at__isnull=True,
         deleted_at__isnull=True,
     )
+    return _in_window(actor, qs, when, now)
+
+
+def _in_window(
+    actor: Actor, qs: QuerySet[Activity], when: str, now: datetime | None
+) -> QuerySet[Activity]:
     now = now or timezone.now()
     start, end = today_bounds(actor, now=now)
     if when == "today":
@@ -127,6 +133,61 @@ def my_tasks(
     elif when == "upcoming":
         qs = qs.filter(due_at__gte=end)
     return qs
+
+
+def team_tasks(
+    actor: Actor, *, when: str = "today", now: datetime | None = None
+) -> QuerySet[Activity]:
+    """Open tasks of every member of the workspace, in the same windows as :func:`my_tasks`.
+
+    Refuses an unknown ``when`` (422).
+    """
+    require(actor, "records.view")
+    if when not in TASK_WINDOWS:
+        raise ValidationFailed.field(
+            "when",
+            _("Use one of: %(choices)s.") % {"choices": ", ".join(TASK_WINDOWS)},
+            "invalid_choice",
+        )
+    qs = Activity.objects.for_workspace(actor.workspace).filter(
+        kind=ActivityKind.TASK, completed_at__isnull=True, deleted_at__isnull=True
+    )
+    return _in_window(actor, qs, when, now)
+
+
+def recent_timeline(
+    actor: Actor,
+    *,
+    owner_id: int | None = None,
+    since: datetime | None = None,
+    limit: int = 15,
+) -> list[TimelineEntry]:
+    """The latest timeline entries of the workspace, newest first (future ones left out).
+
+    With ``owner_id``: only entries about people, companies or deals that member owns, or
+    written by that member. Entries of activities in the bin are hidden.
+    """
+    require(actor, "records.view")
+    now = timezone.now()
+    entries = (
+        TimelineEntry.objects.for_workspace(actor.workspace)
+        .filter(occurred_at__lte=now)
+        .filter(Q(activity__isnull=True) | Q(activity__deleted_at__isnull=True))
+    )
+    if since is not None:
+        entries = entries.filter(occurred_at__gte=since)
+    if owner_id is not None:
+        entries = entries.filter(
+            Q(person__owner_id=owner_id)
+            | Q(company__owner_id=owner_id)
+            | Q(deal__owner_id=owner_id)
+            | Q(actor_id=owner_id)
+        )
+    return list(
+        entries.select_related("actor", "person", "company", "deal")
+        .defer("data", "actor__password")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
 
 
 _SUBJECTS = ("person_id", "company_id", "deal_id")

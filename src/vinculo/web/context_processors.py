@@ -15,7 +15,7 @@ NAVIGATION = [
     ("contacts:people", _("People"), "people"),
     ("contacts:companies", _("Companies"), "companies"),
     ("sales:board", _("Deals"), "deals"),
-    (None, _("Tasks"), "tasks"),
+    ("activities:tasks", _("Tasks"), "tasks"),
     (None, _("Tickets"), "tickets"),
     (None, _("Marketing"), "marketing"),
     (None, _("Insights"), "insights"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -9,18 +12,25 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.health import run_checks
+from vinculo.web import selectors
+from vinculo.web.ui import actor, is_htmx, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
+from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import actor_for
+
+HOME_TASKS = 15
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -42,11 +52,59 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
-@login_required
+def _money(amount: Any, currency: str) -> str:
+    try:
+        from vinculo.sales.templatetags.sales import format_money
+    except ImportError:  # pragma: no cover - the deal screens ship with the shell
+        return f"{currency} {amount}"
+    return format_money(amount, currency)
+
+
+@workspace_view
 def home(request: HttpRequest) -> HttpResponse:
-    if request.actor is None:  # type: ignore[attr-defined]
-        return render(request, "web/no_workspace.html", status=403)
-    return render(request, "web/home.html")
+    """My day: tasks due today or late, my deals going stale, what happened lately, counters."""
+    a = actor(request)
+    me = a.user.pk if a.user is not None else None
+    now = timezone.now()
+    due = (
+        activity_selectors.my_tasks(a, when="overdue", now=now)
+        | activity_selectors.my_tasks(a, when="today", now=now)
+    ).select_related("person", "company", "deal")
+    totals = selectors.open_deal_totals(a, owner_id=me)
+    everyone = can(a, "records.delete")
+    context = {
+        "tasks": list(due.defer("body").order_by("due_at", "pk")[:HOME_TASKS]),
+        "tasks_count": due.count(),
+        "now": now,
+        "can_complete": can(a, "activities.write"),
+        "next_url": reverse("web:home"),
+        "rotting": selectors.rotting_deals(a, owner_id=me, now=now),
+        "recent": activity_selectors.recent_timeline(
+            a, owner_id=None if everyone else me, since=now - timedelta(days=30), limit=15
+        ),
+        "recent_everyone": everyone,
+        "totals": totals,
+        "totals_amount": _money(totals.amount, totals.currency),
+    }
+    return render(request, "web/home.html", context)
+
+
+@workspace_view
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The top bar's search: a dropdown of people, companies and deals as you type (htmx),
+    a page of results otherwise; ``pick=1`` answers radio buttons for a record picker."""
+    a = actor(request)
+    # The top bar's box is named "find": pages have their own "q" search boxes.
+    q = request.GET.get("q") or request.GET.get("find") or ""
+    if is_htmx(request):
+        results = selectors.search(a, q, limit=5)
+        template = (
+            "web/_search_pick.html" if request.GET.get("pick") else "web/_search_results.html"
+        )
+        return render(request, template, {"results": results})
+    results = selectors.search(a, q, limit=20)
+    return render(request, "web/search.html", {"results": results})
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -5,6 +5,7 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-toggle-nav]")) document.body.classList.toggle("nav-open");
+  if (event.target.closest("[data-toggle-account]")) document.body.classList.toggle("account-open");
 });
 document.addEventListener("change", (event) => {
   const all = event.target.closest("[data-check-all]");
@@ -12,14 +13,21 @@ document.addEventListener("change", (event) => {
     all.closest("form").querySelectorAll("input[name=ids]").forEach((box) => { box.checked = all.checked; });
   }
 });
-// Keyboard shortcuts: "/" focuses search, "n" opens the "new" form of the page.
+// Keyboard shortcuts: "/" focuses search, "n" opens the "new" form of the page, "c" the create
+// menu. The page's own shortcut wins over the top bar's (the people list's "/" searches people).
 document.addEventListener("keydown", (event) => {
   const typing = event.target.closest("input, textarea, select, [contenteditable]");
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = document.querySelector(`[data-shortcut="${event.key}"]`);
+  const selector = `[data-shortcut="${CSS.escape(event.key)}"]`;
+  const target = document.querySelector(`#content ${selector}`) || document.querySelector(selector);
   if (!target) return;
   event.preventDefault();
-  if (target.tagName === "A") window.location = target.href; else target.focus();
+  if (target.tagName === "A") window.location = target.href;
+  else if (target.tagName === "SUMMARY") {
+    target.parentElement.open = true;
+    const first = target.parentElement.querySelector("a, button");
+    (first || target).focus();
+  } else target.focus();
 });
 // Forms answer 422 with the fields' errors: swap them in like a success.
 if (window.htmx) {
