@@ -141,6 +141,7 @@ class TimelineEntry(WorkspaceScopedModel):
             models.Index(fields=["person", "occurred_at", "id"]),
             models.Index(fields=["company", "occurred_at", "id"]),
             models.Index(fields=["deal", "occurred_at", "id"]),
+            models.Index(fields=["workspace", "occurred_at", "id"]),
         ]
 
     def __str__(self) -> str:
