@@ -27,8 +27,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -496,34 +494,21 @@ def _payload(activity: Activity) -> dict[str, Any]:
     return payload
 
 
-def _advance_last_activity(activities: Iterable[Activity]) -> None:
-    """Move ``last_activity_at`` of the linked people and companies forward (never back).
-
-    Cross-app write, kept here until the contacts app offers a service for it.
-    """
-    from vinculo.contacts.models import Company, Person
+def _advance_last_activity(actor: Actor, activities: Iterable[Activity]) -> None:
+    """Move ``last_activity_at`` of the linked people and companies forward (never back),
+    through the contacts service."""
+    from vinculo.contacts.services import note_activity
 
     now = timezone.now()
-    newest: dict[type[models.Model], dict[int, datetime]] = {Person: {}, Company: {}}
+    people: dict[int, datetime] = {}
+    companies: dict[int, datetime] = {}
     for a in activities:
         if a.kind == ActivityKind.TASK or a.deleted_at is not None or a.occurred_at > now:
             continue
-        for model, pk in ((Person, a.person_id), (Company, a.company_id)):
-            if pk is not None:
-                seen = newest[model].get(pk)
-                if seen is None or seen < a.occurred_at:
-                    newest[model][pk] = a.occurred_at
-    for model, by_pk in newest.items():
-        items = sorted(by_pk.items())
-        for chunk in _chunks(items, 150):
-            moment = Case(
-                *[When(pk=pk, then=Value(ts)) for pk, ts in chunk],
-                output_field=models.DateTimeField(),
-            )
-            # max(current, new): Coalesce first, as GREATEST/MAX with a NULL is NULL on SQLite.
-            model.objects.filter(pk__in=[pk for pk, _ts in chunk]).update(
-                last_activity_at=Greatest(Coalesce(F("last_activity_at"), moment), moment)
-            )
+        for newest, pk in ((people, a.person_id), (companies, a.company_id)):
+            if pk is not None and (pk not in newest or newest[pk] < a.occurred_at):
+                newest[pk] = a.occurred_at
+    note_activity(actor=actor, people=people, companies=companies)
 
 
 def _get_for_update(actor: Actor, activity_id: int) -> Activity:
@@ -553,7 +538,7 @@ def _create(actor: Actor, data: Mapping[str, Any], kind: str | None) -> Activity
         cleaned = _clean_fields(actor, data, refs, kind=kind)
     activity = Activity.objects.create(workspace=actor.workspace, created_by=actor.user, **cleaned)
     timeline.record_many(actor, [_entry(activity)])
-    _advance_last_activity([activity])
+    _advance_last_activity(actor, [activity])
     is_task = activity.kind == ActivityKind.TASK
     name = "task.created" if is_task else "activity.logged"
     audit.record(
@@ -634,7 +619,7 @@ def update_activity(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
             company_id=activity.company_id,
             deal_id=activity.deal_id,
         )
-        _advance_last_activity([activity])
+        _advance_last_activity(actor, [activity])
         audit.record(actor, "activity.updated", activity, changes=changes)
         events.emit(
             "activity.updated",
@@ -813,7 +798,7 @@ def bulk_log_activities(
                     actor=actor,
                     subjects=[("activity", a.pk, _payload(a)) for a in subset],
                 )
-            _advance_last_activity(created)
+            _advance_last_activity(actor, created)
             result.created = created
         audit.record(
             actor,

@@ -124,6 +124,7 @@ class Company(CustomerRecord):
             models.Index(fields=["workspace", "name"]),
             models.Index(fields=["workspace", "cnpj"]),
             models.Index(fields=["workspace", "domain"]),
+            models.Index(fields=["workspace", "created_at", "id"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -161,9 +162,10 @@ class Person(CustomerRecord):
             models.Index(fields=["workspace", "email"]),
             models.Index(fields=["workspace", "phone"]),
             models.Index(fields=["workspace", "cpf"]),
-            models.Index(fields=["workspace", "deleted_at", "id"]),
-            models.Index(fields=["workspace", "lifecycle_stage"]),
-            models.Index(fields=["workspace", "owner"]),
+            # The default list order, and the most common filter with it.
+            models.Index(fields=["workspace", "created_at", "id"]),
+            models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
+            models.Index(fields=["workspace", "owner", "created_at"]),
         ]
         constraints = [
             models.UniqueConstraint(

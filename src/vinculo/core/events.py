@@ -188,20 +188,17 @@ def emit_many(
         )
         for subject_type, subject_id, payload in subjects
     ]
-    created = DomainEvent.objects.bulk_create(rows, batch_size=batch_size)
+    from vinculo.core.fastinsert import insert_objects
+
+    created = insert_objects(rows)
     specs = consumers_for(name)
     if specs:
-        if any(e.pk is None for e in created):  # backends that do not return ids
-            created = list(
-                DomainEvent.objects.filter(workspace=actor.workspace, name=name, occurred_at=now)
-            )
-        EventDelivery.objects.bulk_create(
+        insert_objects(
             [
                 EventDelivery(workspace=actor.workspace, event=event, consumer=spec.name)
                 for event in created
                 for spec in specs
-            ],
-            batch_size=batch_size,
+            ]
         )
         # One sweep task rather than one task per event: a 100,000-row import stays one job.
         transaction.on_commit(_enqueue_sweep)
