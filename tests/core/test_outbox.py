@@ -192,3 +192,20 @@ def test_a_worker_dying_mid_delivery_leaves_exactly_one_effect(ana, tmp_path):
     third = _worker_burst(tmp_path)
     assert third.returncode == 0, third.stderr
     assert _consumed(event) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_events_are_delivered_like_single_ones(ana):
+    with transaction.atomic():
+        written = events.emit_many(
+            "test.ping", actor=ana.actor, subjects=[("thing", i, {"n": i}) for i in range(5)]
+        )
+    assert written == 5
+    ids = list(DomainEvent.objects.filter(name="test.ping").values_list("pk", flat=True))
+    assert len(ids) == 5
+    assert EventDelivery.objects.filter(event_id__in=ids, consumer="test.recorder").count() == 5
+    run_burst(mode="db")
+    assert AuditEntry.objects.filter(action="test.consumed").count() == 5
+    assert set(EventDelivery.objects.filter(event_id__in=ids).values_list("status", flat=True)) == {
+        DeliveryStatus.DONE
+    }

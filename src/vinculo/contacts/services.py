@@ -77,6 +77,12 @@ DEFAULT_LIFECYCLE = [
     ("advocate", "Promotor", JourneyPhase.ADVOCACY, "Cliente que indica e defende a marca."),
 ]
 
+# Computed once: ``TextChoices.values`` builds a new list on every access (hot in bulk paths).
+CHANNELS = tuple(Channel.values)
+CONSENT_STATUSES = tuple(ConsentStatus.values)
+LEGAL_BASES = tuple(LegalBasis.values)
+CONSENT_METHODS = tuple(ConsentMethod.values)
+
 ADDRESS_FIELDS = ("street", "number", "complement", "district", "city", "state", "postal_code")
 
 PERSON_TEXT_FIELDS = {
@@ -724,10 +730,10 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
     """Validate one consent statement (channel, status, legal basis, method, evidence)."""
     errors: list[FieldError] = []
     for name, allowed in (
-        ("channel", Channel.values),
-        ("status", ConsentStatus.values),
-        ("legal_basis", LegalBasis.values),
-        ("method", ConsentMethod.values),
+        ("channel", CHANNELS),
+        ("status", CONSENT_STATUSES),
+        ("legal_basis", LEGAL_BASES),
+        ("method", CONSENT_METHODS),
     ):
         if data.get(name) not in allowed:
             errors.append(_choice_error(prefix + name, data.get(name), allowed))
@@ -795,8 +801,8 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
         fields["birth_date"] = birth
     if "preferred_channel" in data:
         channel = data["preferred_channel"] or ""
-        if channel and channel not in Channel.values:
-            errors.append(_choice_error("preferred_channel", channel, Channel.values))
+        if channel and channel not in CHANNELS:
+            errors.append(_choice_error("preferred_channel", channel, CHANNELS))
         fields["preferred_channel"] = channel
     if "interests" in data:
         fields["interests"] = str(data["interests"] or "")[:5000]
@@ -1151,61 +1157,62 @@ def _insert_people(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[P
 def _write_relations(
     ctx: Context, model: type[Person] | type[Company], records: list[Any], rows: list[Cleaned]
 ) -> None:
-    """Tags, affiliations, consents and first lifecycle entries of freshly inserted records."""
+    """Tags, affiliations, consents and first lifecycle entries of freshly inserted records.
+
+    The records are new, so no link can exist yet: rows go straight in as tuples (a 100,000-row
+    import would otherwise build several hundred thousand model instances).
+    """
     actor = ctx.actor
     is_person = model is Person
     all_tags = sorted({name for c in rows for name in (c.tags or [])})
-    tag_by_name = {t.name.lower(): t for t in ctx.resolve_tags(all_tags)} if all_tags else {}
-    through = model.tags.through
-    tag_rows = []
-    lifecycle_rows = []
-    affiliation_rows = []
-    consent_rows = []
-    consent_changes = []
+    tag_by_name = {t.name.lower(): t.pk for t in ctx.resolve_tags(all_tags)} if all_tags else {}
     owner_key = "person_id" if is_person else "company_id"
+    now = timezone.now()
+    base = (actor.workspace.pk, now, now, actor.user.pk if actor.user else None)
+    base_columns = ["workspace_id", "created_at", "updated_at", "created_by_id"]
+    tag_rows: list[tuple[Any, ...]] = []
+    lifecycle_rows: list[tuple[Any, ...]] = []
+    affiliation_rows: list[tuple[Any, ...]] = []
+    consent_rows: list[tuple[Any, ...]] = []
+    consent_changes: list[tuple[Any, ...]] = []
+    consent_keys = ("channel", "status", "legal_basis", "method", "evidence", "changed_at")
     for record, cleaned in zip(records, rows, strict=True):
         for name in cleaned.tags or []:
-            tag_rows.append(
-                through(**{owner_key: record.pk, "tag_id": tag_by_name[name.lower()].pk})
-            )
+            tag_rows.append((record.pk, tag_by_name[name.lower()]))
         if cleaned.stage is not None:
             lifecycle_rows.append(
-                LifecycleChange(
-                    workspace=actor.workspace,
-                    created_by=actor.user,
-                    to_stage=cleaned.stage,
-                    changed_at=record.lifecycle_changed_at,
-                    source=actor.source,
-                    **{"person" if is_person else "company": record},
+                (
+                    *base,
+                    record.pk,
+                    None,
+                    cleaned.stage.pk,
+                    record.lifecycle_changed_at,
+                    actor.source,
                 )
             )
-        for affiliation in cleaned.companies or []:
-            affiliation_rows.append(
-                Affiliation(
-                    workspace=actor.workspace, created_by=actor.user, person=record, **affiliation
-                )
-            )
+        for a in cleaned.companies or []:
+            affiliation_rows.append((*base, record.pk, a["company_id"], a["role"], a["is_primary"]))
         for consent in cleaned.consents or []:
-            consent_rows.append(
-                Consent(workspace=actor.workspace, created_by=actor.user, person=record, **consent)
-            )
-            consent_changes.append(
-                ConsentChange(
-                    workspace=actor.workspace,
-                    created_by=actor.user,
-                    person=record,
-                    from_status=ConsentStatus.UNKNOWN,
-                    source=actor.source,
-                    **consent,
-                )
-            )
-    # The records are new: no link can exist yet, so plain fast inserts are safe.
-    owner_column = f"{owner_key}"
+            values = tuple(consent[k] for k in consent_keys)
+            consent_rows.append((*base, record.pk, *values))
+            consent_changes.append((*base, record.pk, *values, ConsentStatus.UNKNOWN, actor.source))
+    insert_rows(model.tags.through, [owner_key, "tag_id"], tag_rows)
     insert_rows(
-        through, [owner_column, "tag_id"], [(getattr(r, owner_column), r.tag_id) for r in tag_rows]
+        LifecycleChange,
+        [*base_columns, owner_key, "from_stage_id", "to_stage_id", "changed_at", "source"],
+        lifecycle_rows,
     )
-    for objects in (lifecycle_rows, affiliation_rows, consent_rows, consent_changes):
-        insert_objects(objects)
+    insert_rows(
+        Affiliation,
+        [*base_columns, "person_id", "company_id", "role", "is_primary"],
+        affiliation_rows,
+    )
+    insert_rows(Consent, [*base_columns, "person_id", *consent_keys], consent_rows)
+    insert_rows(
+        ConsentChange,
+        [*base_columns, "person_id", *consent_keys, "from_status", "source"],
+        consent_changes,
+    )
 
 
 def _get_for_update(

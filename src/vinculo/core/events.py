@@ -174,35 +174,56 @@ def emit_many(
         raise RuntimeError("emit_many() must be called inside transaction.atomic()")
     if not subjects:
         return 0
+    from vinculo.core.fastinsert import insert_rows
+
     now = timezone.now()
+    user_id = actor.user.pk if actor.user else None
+    columns = [
+        "workspace_id",
+        "name",
+        "subject_type",
+        "subject_id",
+        "payload",
+        "actor_id",
+        "source",
+        "occurred_at",
+    ]
     rows = [
-        DomainEvent(
-            workspace=actor.workspace,
-            name=name,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            payload=payload,
-            actor=actor.user,
-            source=actor.source,
-            occurred_at=now,
+        (
+            actor.workspace.pk,
+            name,
+            subject_type,
+            str(subject_id),
+            payload,
+            user_id,
+            actor.source,
+            now,
         )
         for subject_type, subject_id, payload in subjects
     ]
-    from vinculo.core.fastinsert import insert_objects
-
-    created = insert_objects(rows)
     specs = consumers_for(name)
+    ids = insert_rows(DomainEvent, columns, rows, returning=bool(specs))
     if specs:
-        insert_objects(
+        insert_rows(
+            EventDelivery,
             [
-                EventDelivery(workspace=actor.workspace, event=event, consumer=spec.name)
-                for event in created
+                "workspace_id",
+                "event_id",
+                "consumer",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+            ],
+            [
+                (actor.workspace.pk, event_id, spec.name, DeliveryStatus.PENDING, 0, now, "")
+                for event_id in ids
                 for spec in specs
-            ]
+            ],
         )
         # One sweep task rather than one task per event: a 100,000-row import stays one job.
         transaction.on_commit(_enqueue_sweep)
-    return len(created)
+    return len(rows)
 
 
 def _enqueue_sweep() -> None:

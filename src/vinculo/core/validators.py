@@ -37,11 +37,41 @@ def clean_name(value: Any, field: str, *, required: bool = False, max_length: in
     return text
 
 
+# Plain ASCII addresses (almost all of them) are checked here; anything else goes through
+# email-validator, which knows internationalised names and quoting rules.
+_SIMPLE_EMAIL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+_SPECIAL_USE: tuple[str, ...] = ()
+
+
+def _special_use_domains() -> tuple[str, ...]:
+    global _SPECIAL_USE
+    if not _SPECIAL_USE:
+        import email_validator
+
+        _SPECIAL_USE = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+    return _SPECIAL_USE
+
+
+def _is_simple_email(text: str) -> bool:
+    if len(text) > 254 or not _SIMPLE_EMAIL.fullmatch(text):
+        return False
+    local, domain = text.rsplit("@", 1)
+    if len(local) > 64:
+        return False
+    return not any(domain == d or domain.endswith("." + d) for d in _special_use_domains())
+
+
 def clean_email(value: Any, field: str = "email") -> str:
-    """A syntactically valid address (no DNS lookup), domain lower-cased."""
+    """A syntactically valid address (no DNS lookup), lower-cased."""
     text = str(value or "").strip()
     if not text:
         return ""
+    lowered = text.lower()
+    if _is_simple_email(lowered):
+        return lowered
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
