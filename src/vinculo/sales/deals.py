@@ -24,6 +24,7 @@ from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.fastinsert import insert_objects
 from vinculo.core.validators import (
     clean_currency,
     clean_date,
@@ -1064,15 +1065,11 @@ def bulk_create_deals(
             plans.append(_build(actor, out, now))
         if not plans:
             return result
-        deals = Deal.objects.bulk_create([p.deal for p in plans], batch_size=1000)
-        if any(d.pk is None for d in deals):  # pragma: no cover (SQLite ≥ 3.35 and PG return ids)
-            raise RuntimeError("bulk_create_deals needs a database that returns inserted ids")
+        deals = insert_objects([p.deal for p in plans])
         tagged = [(p.deal, p.tags) for p in plans if p.tags]
         if tagged:
             _set_tags(actor, tagged)
-        LineItem.objects.bulk_create(
-            [i for p in plans for i in _line_item_rows(actor, p.deal, p.items)], batch_size=1000
-        )
+        insert_objects([i for p in plans for i in _line_item_rows(actor, p.deal, p.items)])
         _insert_stage_changes([c for p in plans for c in p.stage_changes(actor)])
         summaries = _Summaries()
         entries = []
