@@ -55,6 +55,15 @@ def prepare(slug: str, sample: int, seed: int, busy_person: int | None) -> dict[
         for pk, pipeline_id, stage_id in open_deals
         if len(open_stages.get(pipeline_id, [])) > 1
     ][:sample]
+    board = (
+        Deal.objects.for_workspace(ws)
+        .filter(status="open", deleted_at__isnull=True)
+        .values("pipeline_id")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     entries = TimelineEntry.objects.for_workspace(ws)
     if busy_person is not None:
         busiest = {"person_id": busy_person, "n": entries.filter(person_id=busy_person).count()}
@@ -79,6 +88,7 @@ def prepare(slug: str, sample: int, seed: int, busy_person: int | None) -> dict[
         "people_sample": rng.sample(people_ids, min(sample, len(people_ids))),
         "deals_sample": deals,
         "busy_person_id": busiest["person_id"] if busiest else None,
+        "board_pipeline": {"id": board["pipeline_id"], "open_deals": board["n"]} if board else None,
         "busy_person_entries": busiest["n"] if busiest else 0,
         "sizes": {
             "people": len(people_ids),

@@ -44,6 +44,10 @@ PG_BENCH_DB = "vinculo_bench"
 PG_BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 
 TARGETS = {"read_p95_ms": 50.0, "write_p95_ms": 100.0, "seed_seconds": 60.0}
+DEMO_PASSWORD = "cafe-com-leite-42"  # noqa: S105  (the printed demo login)
+# Server time of the web screens (issue 4): people list, a person page whose timeline has
+# 1,000 entries, the board of the busiest pipeline.
+UI_TARGETS = {"ui_people_list": 150.0, "ui_person_page": 150.0, "ui_board": 300.0}
 FILTER_STAGES = ["customer", "lead", "mql", "sql", "opportunity", "subscriber", "advocate"]
 
 
@@ -220,6 +224,8 @@ class Scenario:
     # (thread index, thread count, how many) → that thread's requests, in order
     plan: Callable[[int, int, int], list[Request]]
     expect: tuple[int, ...] = (200,)
+    auth: str = "token"  # token (API) | session (the web screens, signed in)
+    target_ms: float | None = None  # overrides the read/write target (web screens)
 
 
 @dataclass
@@ -228,15 +234,64 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _worker(
-    port: int, token: str, requests: list[Request], expect: tuple[int, ...], out: Outcome
-) -> None:
-    headers = {
-        "Authorization": f"Bearer {token}",
+def _headers(auth: dict[str, str], scenario: Scenario) -> dict[str, str]:
+    if scenario.auth == "session":
+        return {"Cookie": auth["cookie"], "Accept": "text/html", "Accept-Language": "pt-br"}
+    return {
+        "Authorization": f"Bearer {auth['token']}",
         "Accept": "application/json",
         "Content-Type": "application/json",
         "Accept-Language": "en",
     }
+
+
+def session_cookie(port: int, email: str, password: str) -> str:
+    """Sign in through the login page (CSRF included) and return the Cookie header."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", "/login/")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookies = _cookies(response)
+        marker = 'name="csrfmiddlewaretoken" value="'
+        form_token = page.split(marker, 1)[1].split('"', 1)[0]
+        body = urllib.parse.urlencode(
+            {"username": email, "password": password, "csrfmiddlewaretoken": form_token}
+        )
+        conn.request(
+            "POST",
+            "/login/",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        cookies.update(_cookies(response))
+        if response.status != 302 or "sessionid" not in cookies:
+            raise BenchError(f"could not sign in as {email} (HTTP {response.status})")
+        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    finally:
+        conn.close()
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def _worker(
+    port: int,
+    headers: dict[str, str],
+    requests: list[Request],
+    expect: tuple[int, ...],
+    out: Outcome,
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         for req in requests:
@@ -261,7 +316,12 @@ def _worker(
 
 
 def drive(
-    port: int, token: str, scenario: Scenario, count: int, concurrency: int, offset: int = 0
+    port: int,
+    auth: dict[str, str],
+    scenario: Scenario,
+    count: int,
+    concurrency: int,
+    offset: int = 0,
 ) -> tuple[Outcome, float]:
     """Send ``count`` requests of ``scenario`` over ``concurrency`` connections."""
     per_thread = [
@@ -273,7 +333,7 @@ def drive(
             target=_worker,
             args=(
                 port,
-                token,
+                _headers(auth, scenario),
                 scenario.plan(t + offset, concurrency, n),
                 scenario.expect,
                 outcomes[t],
@@ -397,6 +457,40 @@ def scenarios(prepared: dict[str, Any], run_tag: str) -> list[Scenario]:
     found.append(
         Scenario("create_person", "write", "POST /api/v1/people", create_person, (200, 201))
     )
+    found.append(
+        Scenario(
+            "ui_people_list",
+            "read",
+            "GET /people/ (the web screen, 50 rows, signed in)",
+            lambda t, n, count: [Request("GET", "/people/")] * count,
+            auth="session",
+            target_ms=UI_TARGETS["ui_people_list"],
+        )
+    )
+    if busy:
+        found.append(
+            Scenario(
+                "ui_person_page",
+                "read",
+                f"GET /people/{{id}}/ (360° page, timeline of "
+                f"{prepared['busy_person_entries']:,} entries)",
+                lambda t, n, count: [Request("GET", f"/people/{busy}/")] * count,
+                auth="session",
+                target_ms=UI_TARGETS["ui_person_page"],
+            )
+        )
+    board = prepared.get("board_pipeline")
+    if board:
+        found.append(
+            Scenario(
+                "ui_board",
+                "read",
+                f"GET /deals/?pipeline={{id}} (kanban, {board['open_deals']:,} open deals)",
+                lambda t, n, count: [Request("GET", f"/deals/?pipeline={board['id']}")] * count,
+                auth="session",
+                target_ms=UI_TARGETS["ui_board"],
+            )
+        )
     if deals:
         found.append(
             Scenario(
@@ -487,13 +581,17 @@ def bench_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         server = Server(env, args.server_threads, data_dir / "server.log")
         server.wait_ready()
         say(f"[{database}] server up on port {server.port}; measuring…")
+        auth = {
+            "token": token,
+            "cookie": session_cookie(server.port, "demo@vinculo.local", DEMO_PASSWORD),
+        }
         report["runs"] = []
         run_tag = str(int(time.time()) % 1_000_000)
         for scenario in scenarios(prepared, run_tag):
             if args.only and scenario.name not in args.only:
                 continue
             for concurrency in args.concurrency:
-                result = measure(server.port, token, scenario, concurrency, args)
+                result = measure(server.port, auth, scenario, concurrency, args)
                 report["runs"].append(result)
                 say(
                     f"[{database}] {scenario.name:<21} c={concurrency:<2} "
@@ -516,13 +614,19 @@ def bench_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def measure(
-    port: int, token: str, scenario: Scenario, concurrency: int, args: argparse.Namespace
+    port: int,
+    auth: dict[str, str],
+    scenario: Scenario,
+    concurrency: int,
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
     """Warm up, then time ``args.requests`` requests at ``concurrency``."""
-    warm, _ = drive(port, token, scenario, args.warmup, concurrency)
-    outcome, wall = drive(port, token, scenario, args.requests, concurrency, offset=concurrency)
+    warm, _ = drive(port, auth, scenario, args.warmup, concurrency)
+    outcome, wall = drive(port, auth, scenario, args.requests, concurrency, offset=concurrency)
     lat = sorted(outcome.latencies_ms)
-    target = TARGETS["read_p95_ms" if scenario.kind == "read" else "write_p95_ms"]
+    target = (
+        scenario.target_ms or TARGETS["read_p95_ms" if scenario.kind == "read" else "write_p95_ms"]
+    )
     p95 = round(percentile(lat, 95), 1)
     return {
         "scenario": scenario.name,
