@@ -90,6 +90,9 @@ class Deal(WorkspaceScopedModel):
             models.Index(fields=["workspace", "pipeline", "stage"]),
             models.Index(fields=["workspace", "status", "closed_at"]),
             models.Index(fields=["workspace", "owner"]),
+            # Board columns: the oldest open deals of a stage, the latest closed ones.
+            models.Index(fields=["stage", "stage_entered_at", "id"]),
+            models.Index(fields=["stage", "closed_at"]),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,7 @@ from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.workspaces.permissions import can, require
 from vinculo.workspaces.selectors import members
 
-PER_STAGE = 50
+PER_STAGE = 20  # cards per column; the column header links to all of them
 CLOSED_WITHIN_DAYS = 30
 PAGE_SIZE = 50
 CENT = Decimal("0.01")
