@@ -1029,9 +1029,24 @@ def bulk_create_people(
         for link in row["companies"]
         if isinstance(link, dict)
     )
-    result: BulkResult[Person] = BulkResult()
+    return _bulk_create(ctx, rows, clean_person, Person, "cpf", _insert_people, "person")
+
+
+def _bulk_create(
+    ctx: Context,
+    rows: list[Any],
+    clean: Any,
+    model: type[Person] | type[Company],
+    document: str,
+    insert: Any,
+    kind: str,
+) -> BulkResult[Any]:
+    """Validate every row, refuse documents (CPF/CNPJ) repeated in the batch or already taken,
+    insert the rest in bulk with one audit entry."""
+    result: BulkResult[Any] = BulkResult()
     good: list[tuple[int, Cleaned]] = []
-    cpf_rows: dict[str, int] = {}
+    first_row: dict[str, int] = {}
+    label = document.upper()
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             result.errors.append(
@@ -1039,44 +1054,36 @@ def bulk_create_people(
             )
             continue
         try:
-            cleaned = clean_person(ctx, row)
+            cleaned = clean(ctx, row)
         except ValidationFailed as exc:
             result.errors.append(RowError(index, exc.errors))
             continue
-        cpf = cleaned.fields.get("cpf")
-        if cpf:
-            if cpf in cpf_rows:
-                result.errors.append(
-                    RowError(
-                        index,
-                        [
-                            FieldError(
-                                "cpf",
-                                _("Same CPF as row %(row)s.") % {"row": cpf_rows[cpf]},
-                                "unique",
-                            )
-                        ],
-                    )
-                )
+        value = cleaned.fields.get(document)
+        if value:
+            if value in first_row:
+                message = _("Same %(doc)s as row %(row)s.") % {
+                    "doc": label,
+                    "row": first_row[value],
+                }
+                result.errors.append(RowError(index, [FieldError(document, message, "unique")]))
                 continue
-            cpf_rows[cpf] = index
+            first_row[value] = index
         good.append((index, cleaned))
-    taken = _existing_values(Person, actor, "cpf", list(cpf_rows))
+    taken = _existing_values(model, ctx.actor, document, list(first_row))
     keep = []
     for index, cleaned in good:
-        if cleaned.fields.get("cpf") in taken:
-            result.errors.append(
-                RowError(index, [FieldError("cpf", _("Another record has this CPF."), "unique")])
-            )
+        if cleaned.fields.get(document) in taken:
+            message = _("Another record has this %(doc)s.") % {"doc": label}
+            result.errors.append(RowError(index, [FieldError(document, message, "unique")]))
         else:
             keep.append(cleaned)
     with transaction.atomic():
-        result.created = _insert_people(ctx, keep, single=False)
+        result.created = insert(ctx, keep, single=False)
         if result.created or result.errors:
             audit.record(
-                actor,
-                "person.bulk_created",
-                object_type="contacts.person",
+                ctx.actor,
+                f"{kind}.bulk_created",
+                object_type=model._meta.label_lower,
                 changes={"created": len(result.created), "refused": len(result.errors)},
             )
     result.errors.sort(key=lambda e: e.index)
@@ -1506,58 +1513,7 @@ def bulk_create_companies(
     require(actor, "records.write")
     _check_bulk_size(rows, max_rows)
     ctx = Context(actor, CustomObject.COMPANY)
-    result: BulkResult[Company] = BulkResult()
-    good: list[tuple[int, Cleaned]] = []
-    seen: dict[str, int] = {}
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            result.errors.append(
-                RowError(index, [FieldError("", _("Send an object."), "invalid_type")])
-            )
-            continue
-        try:
-            cleaned = clean_company(ctx, row)
-        except ValidationFailed as exc:
-            result.errors.append(RowError(index, exc.errors))
-            continue
-        cnpj = cleaned.fields.get("cnpj")
-        if cnpj:
-            if cnpj in seen:
-                result.errors.append(
-                    RowError(
-                        index,
-                        [
-                            FieldError(
-                                "cnpj",
-                                _("Same CNPJ as row %(row)s.") % {"row": seen[cnpj]},
-                                "unique",
-                            )
-                        ],
-                    )
-                )
-                continue
-            seen[cnpj] = index
-        good.append((index, cleaned))
-    taken = _existing_values(Company, actor, "cnpj", list(seen))
-    keep = []
-    for index, cleaned in good:
-        if cleaned.fields.get("cnpj") in taken:
-            result.errors.append(
-                RowError(index, [FieldError("cnpj", _("Another record has this CNPJ."), "unique")])
-            )
-        else:
-            keep.append(cleaned)
-    with transaction.atomic():
-        result.created = _insert_companies(ctx, keep, single=False)
-        if result.created or result.errors:
-            audit.record(
-                actor,
-                "company.bulk_created",
-                object_type="contacts.company",
-                changes={"created": len(result.created), "refused": len(result.errors)},
-            )
-    result.errors.sort(key=lambda e: e.index)
-    return result
+    return _bulk_create(ctx, rows, clean_company, Company, "cnpj", _insert_companies, "company")
 
 
 def _insert_companies(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[Company]:
