@@ -10,13 +10,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.web import tables
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import members
@@ -70,16 +73,38 @@ COMPANY_FORM_FIELDS = [
 ]
 
 
-def _list_params(request: HttpRequest) -> dict[str, Any]:
+QUICK_KEYS = ("lifecycle_stage", "owner_id", "tag")
+
+
+def _list_params(request: HttpRequest, state: Any = None, source: Any = None) -> dict[str, Any]:
+    """The table's parameters: search, filter, sort and columns from ``state`` (the address or
+    a saved view), the toolbar's quick filters from ``source`` (the address or a posted form)."""
+    source = request.GET if source is None else source
+    if state is None:
+        state = tables.table_state(request, "person", source=source)
     return {
-        "q": request.GET.get("q", "").strip(),
-        "filter": request.GET.get("filter", "").strip(),
-        "sort": request.GET.get("sort", "") or "-created_at",
-        "lifecycle_stage": request.GET.get("lifecycle_stage", ""),
-        "owner_id": request.GET.get("owner_id", ""),
-        "tag": request.GET.get("tag", ""),
-        "deleted": request.GET.get("deleted") == "1",
+        "q": state.q,
+        "filter": state.filter,
+        "sort": state.sort or "-created_at",
+        "lifecycle_stage": source.get("lifecycle_stage", ""),
+        "owner_id": source.get("owner_id", ""),
+        "tag": source.get("tag", ""),
+        "deleted": source.get("deleted") == "1",
     }
+
+
+def _quick_filters(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The toolbar's quick filters as conditions, so a saved view keeps them."""
+    conditions: list[dict[str, Any]] = []
+    if params["lifecycle_stage"]:
+        conditions.append(
+            {"field": "lifecycle_stage", "op": "eq", "value": params["lifecycle_stage"]}
+        )
+    if params["owner_id"].isdigit():
+        conditions.append({"field": "owner", "op": "eq", "value": int(params["owner_id"])})
+    if params["tag"]:
+        conditions.append({"field": "tags", "op": "has_any", "value": [params["tag"]]})
+    return conditions
 
 
 def _tree(raw: str) -> Any:
@@ -113,27 +138,56 @@ def _common_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _tag_names(request: HttpRequest) -> list[str]:
+    return list(selectors.tags(actor(request)).values_list("name", flat=True)[:500])
+
+
+def _table_page(
+    request: HttpRequest, qs: Any, params: dict[str, Any], sorts: tuple[str, ...], state: Any
+) -> tuple[Any, int | None, str | None]:
+    """One page of ``qs`` (with the owners when that column shows), the number of matching
+    rows, or the filter's error message instead."""
+    try:
+        sort = selectors.check_sort(params["sort"], sorts)
+        if "owner" in state.column_set:
+            qs = qs.select_related("owner")
+        page = paginate(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, order=sort)
+        total = None if request.GET.get("cursor") else qs.count()
+    except ServiceError as exc:
+        return None, None, exc.detail
+    return page, total, None
+
+
 @workspace_view
 def people_list(request: HttpRequest) -> HttpResponse:
-    params = _list_params(request)
-    error = None
-    page = None
-    try:
-        sort = selectors.check_sort(params["sort"], selectors.PERSON_SORTS)
-        page = paginate(
-            _people_queryset(request, params),
-            cursor=request.GET.get("cursor"),
-            limit=PAGE_SIZE,
-            order=sort,
+    """``/people/``: the people table (search, filter builder, columns, saved views, bulk);
+    POST saves, renames, shares or deletes a saved view."""
+    list_url = reverse("contacts:people")
+    if request.method == "POST":
+        params = _list_params(request, source=tables.posted_state(request.POST))
+        return tables.handle_view_post(
+            request, "person", list_url=list_url, quick_filters=_quick_filters(params)
         )
+    state = tables.table_state(request, "person")
+    params = _list_params(request, state)
+    page, total, error = None, None, None
+    try:
+        qs = _people_queryset(request, params)
     except ServiceError as exc:
         error = exc.detail
+    else:
+        page, total, error = _table_page(request, qs, params, selectors.PERSON_SORTS, state)
+    tag_names = _tag_names(request)
     context = {
         "page": page,
+        "total": total,
         "params": params,
         "error": error,
         **_common_context(request),
         "querystring": request.GET.urlencode(),
+        "tag_names": tag_names,
+        "quick_keys": QUICK_KEYS,
+        **tables.table_context(request, state, list_url=list_url, tags=tag_names),
     }
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "contacts/_people_rows.html", context)
@@ -203,43 +257,50 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+def _bulk_update(a: Any, update: Any, get: Any, key: str) -> Any:
+    """``apply(pk, action, value)`` for :func:`vinculo.web.tables.run_bulk` over one kind of
+    record, through the record's own services."""
+
+    def apply(pk: int, action: str, value: str) -> None:
+        if action == "delete":
+            getattr(services, f"delete_{key}")(actor=a, **{f"{key}_id": pk})
+        elif action == "owner":
+            if value and not value.isdigit():
+                raise ValueError(_("Choose a member."))
+            update(actor=a, **{f"{key}_id": pk}, data={"owner_id": int(value) if value else None})
+        elif action == "lifecycle":
+            update(actor=a, **{f"{key}_id": pk}, data={"lifecycle_stage": value or None})
+        elif action == "tag":
+            record = get(a, pk)
+            names = sorted({t.name for t in record.tags.all()} | {value})
+            update(actor=a, **{f"{key}_id": pk}, data={"tags": names})
+
+    return apply
+
+
 @workspace_view
 @require_POST
 def people_bulk(request: HttpRequest) -> HttpResponse:
-    """Apply one action to the selected people: tag, owner, lifecycle stage or delete."""
+    """Apply one action to the selected people, or to every person the table's filter matches
+    (``scope=all``): tag, owner, lifecycle stage or move to the bin."""
     a = actor(request)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    action = request.POST.get("action", "")
-    value = request.POST.get("value", "").strip()
-    done = 0
-    failures: list[str] = []
-    for person_id in ids:
-        try:
-            if action == "delete":
-                services.delete_person(actor=a, person_id=person_id)
-            elif action == "owner":
-                services.update_person(
-                    actor=a, person_id=person_id, data={"owner_id": int(value) if value else None}
-                )
-            elif action == "lifecycle":
-                services.update_person(
-                    actor=a, person_id=person_id, data={"lifecycle_stage": value or None}
-                )
-            elif action == "tag" and value:
-                person = selectors.get_person(a, person_id)
-                names = sorted({t.name for t in person.tags.all()} | {value})
-                services.update_person(actor=a, person_id=person_id, data={"tags": names})
-            else:
-                failures.append(_("Choose an action."))
-                break
-            done += 1
-        except ServiceError as exc:
-            failures.append(exc.detail)
-    if done:
-        messages.success(request, _("%(n)s people updated.") % {"n": done})
-    for failure in sorted(set(failures))[:3]:
-        messages.error(request, failure)
-    return redirect(request.POST.get("next") or reverse("contacts:people"))
+    params = _list_params(request, source=tables.posted_state(request.POST))
+    tables.run_bulk(
+        request,
+        apply=_bulk_update(a, services.update_person, selectors.get_person, "person"),
+        matching=lambda: _people_queryset(request, params),
+        noun=lambda n: ngettext("person", "people", n),
+    )
+    return redirect(_safe_next(request, reverse("contacts:people")))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 def _form_data(request: HttpRequest, fields: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -442,27 +503,78 @@ def person_restore(request: HttpRequest, person_id: int) -> HttpResponse:
 # --- companies ------------------------------------------------------------------------------
 
 
+def _company_params(request: HttpRequest, state: Any = None, source: Any = None) -> dict:
+    source = request.GET if source is None else source
+    if state is None:
+        state = tables.table_state(request, "company", source=source)
+    return {
+        "q": state.q,
+        "filter": state.filter,
+        "sort": state.sort or "-created_at",
+        "lifecycle_stage": source.get("lifecycle_stage", ""),
+        "owner_id": source.get("owner_id", ""),
+        "tag": source.get("tag", ""),
+        "deleted": source.get("deleted") == "1",
+    }
+
+
+def _companies_queryset(request: HttpRequest, params: dict[str, Any]) -> Any:
+    owner = params["owner_id"]
+    return selectors.companies(
+        actor(request),
+        q=params["q"] or None,
+        filter=_tree(params["filter"]),
+        lifecycle_stage=params["lifecycle_stage"] or None,
+        owner_id=int(owner) if owner.isdigit() else None,
+        tag=params["tag"] or None,
+        deleted=params["deleted"],
+    )
+
+
 @workspace_view
 def company_list(request: HttpRequest) -> HttpResponse:
-    params = _list_params(request)
-    error = None
-    page = None
-    try:
-        sort = selectors.check_sort(params["sort"], selectors.COMPANY_SORTS)
-        qs = selectors.companies(
-            actor(request),
-            q=params["q"] or None,
-            filter=_tree(params["filter"]),
-            lifecycle_stage=params["lifecycle_stage"] or None,
-            tag=params["tag"] or None,
-            deleted=params["deleted"],
+    """``/companies/``: the company table like the people one. POST with ``action`` applies a
+    bulk action (to the selection or ``scope=all``); with ``view_action`` it changes a saved
+    view."""
+    list_url = reverse("contacts:companies")
+    if request.method == "POST":
+        params = _company_params(request, source=tables.posted_state(request.POST))
+        if "view_action" in request.POST:
+            return tables.handle_view_post(
+                request, "company", list_url=list_url, quick_filters=_quick_filters(params)
+            )
+        a = actor(request)
+        tables.run_bulk(
+            request,
+            apply=_bulk_update(a, services.update_company, selectors.get_company, "company"),
+            matching=lambda: _companies_queryset(request, params),
+            noun=lambda n: ngettext("company", "companies", n),
         )
-        page = paginate(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE, order=sort)
+        return redirect(_safe_next(request, list_url))
+    state = tables.table_state(request, "company")
+    params = _company_params(request, state)
+    page, total, error = None, None, None
+    try:
+        qs = _companies_queryset(request, params)
     except ServiceError as exc:
         error = exc.detail
-    context = {"page": page, "params": params, "error": error, **_common_context(request)}
+    else:
+        page, total, error = _table_page(request, qs, params, selectors.COMPANY_SORTS, state)
+    tag_names = _tag_names(request)
+    context = {
+        "page": page,
+        "total": total,
+        "params": params,
+        "error": error,
+        **_common_context(request),
+        "tag_names": tag_names,
+        "quick_keys": QUICK_KEYS,
+        **tables.table_context(request, state, list_url=list_url, tags=tag_names),
+    }
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "contacts/_company_rows.html", context)
+    if is_htmx(request) and request.headers.get("HX-Target") == "company-results":
+        return render(request, "contacts/_company_results.html", context)
     return render(request, "contacts/company_list.html", context)
 
 

@@ -1,4 +1,5 @@
-"""API: the audit log, the domain-event outbox and the fields the filter language offers."""
+"""API: the audit log, the domain-event outbox, the fields the filter language offers and the
+saved table views."""
 
 from __future__ import annotations
 
@@ -6,12 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
 
 from vinculo.core import filters, selectors, services
 from vinculo.core.actor import Source
-from vinculo.core.models import AuditEntry, DeliveryStatus, EventDelivery
+from vinculo.core.models import (
+    AuditEntry,
+    DeliveryStatus,
+    EventDelivery,
+    SavedView,
+    SavedViewObject,
+)
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, PageOut
@@ -158,3 +165,82 @@ def describe_filter(request: HttpRequest, object_type: str) -> dict[str, Any]:
         "max_conditions": filters.MAX_CONDITIONS,
         "fields": fields,
     }
+
+
+# --- saved table views ---------------------------------------------------------------------------
+
+
+class ViewQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(100, ge=1, le=200)
+    object_type: SavedViewObject | None = None
+
+
+class ViewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, examples=["Varejo em SP"])
+    shared: bool | None = Field(None, description="Seen (not changed) by the whole workspace.")
+    filter: dict[str, Any] | None = Field(
+        None, description="A condition tree of the filter language (docs/filters.md)."
+    )
+    columns: list[str] | None = Field(None, examples=[["name", "email", "custom_fields.segment"]])
+    sort: str | None = Field(None, examples=["-created_at"])
+    search: str | None = None
+
+
+class ViewCreate(ViewIn):
+    object_type: SavedViewObject
+    name: str = Field(examples=["Varejo em SP"])
+
+
+class ViewOut(Schema):
+    id: int
+    object_type: SavedViewObject
+    name: str
+    owner_id: int
+    shared: bool
+    filter: dict[str, Any] | None
+    columns: list[str]
+    sort: str
+    search: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.get(
+    "/views",
+    response={200: PageOut[ViewOut], **ERRORS},
+    tags=["views"],
+    summary="My saved table views and the workspace's shared ones",
+)
+def list_views(request: HttpRequest, query: Query[ViewQuery]) -> dict[str, Any]:
+    found = selectors.views(actor_of(request), query.object_type)
+    page = paginate(found, cursor=query.cursor, limit=query.limit, order="pk")
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/views/{view_id}", response={200: ViewOut, **ERRORS}, tags=["views"])
+def get_view(request: HttpRequest, view_id: int) -> SavedView:
+    return selectors.get_view(actor_of(request), view_id)
+
+
+@router.post(
+    "/views", response={201: ViewOut, **ERRORS}, tags=["views"], summary="Save a table view"
+)
+def create_view(request: HttpRequest, payload: ViewCreate) -> Status[SavedView]:
+    view = services.save_view(actor=actor_of(request), data=payload.dict(exclude_unset=True))
+    return Status(201, view)
+
+
+@router.patch("/views/{view_id}", response={200: ViewOut, **ERRORS}, tags=["views"])
+def patch_view(request: HttpRequest, view_id: int, payload: ViewIn) -> SavedView:
+    return services.update_view(
+        actor=actor_of(request), view_id=view_id, data=payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/views/{view_id}", response={204: None, **ERRORS}, tags=["views"])
+def delete_view(request: HttpRequest, view_id: int) -> Status[None]:
+    services.delete_view(actor=actor_of(request), view_id=view_id)
+    return Status(204, None)

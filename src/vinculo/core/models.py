@@ -141,3 +141,39 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class SavedViewObject(models.TextChoices):
+    PERSON = "person", _("People")
+    COMPANY = "company", _("Companies")
+    DEAL = "deal", _("Deals")
+
+
+class SavedView(WorkspaceScopedModel):
+    """A named table view: a filter tree, the chosen columns, the sort and the search text.
+
+    Personal views are seen by their owner only; shared views by everyone in the workspace.
+    """
+
+    object_type = models.CharField(max_length=20, choices=SavedViewObject.choices)
+    name = models.CharField(max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    shared = models.BooleanField(default=False)
+    filter = models.JSONField(null=True, blank=True)
+    columns = models.JSONField(default=list, blank=True)
+    sort = models.CharField(max_length=50, blank=True)
+    search = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "owner", "object_type", "name"],
+                name="uniq_saved_view_name_per_owner",
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "object_type", "shared"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}: {self.name}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
-from vinculo.core.models import AuditEntry, EventDelivery
+from vinculo.core.models import AuditEntry, EventDelivery, SavedView
 
 
 def _require(actor: Actor, permission: str) -> None:
@@ -56,3 +57,24 @@ def get_event_delivery(actor: Actor, delivery_id: int) -> EventDelivery:
     if delivery is None:
         raise NotFound(f"No event delivery with id {delivery_id}.")
     return delivery
+
+
+def views(actor: Actor, object_type: str | None = None) -> QuerySet[SavedView]:
+    """The table views the actor may use: their own and the workspace's shared ones (another
+    member's personal views never), by name."""
+    _require(actor, "records.view")
+    qs = SavedView.objects.for_workspace(actor.workspace).filter(
+        Q(shared=True) | Q(owner_id=actor.user.pk if actor.user else None)
+    )
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    return qs.select_related("owner").order_by("name", "pk")
+
+
+def get_view(actor: Actor, view_id: int) -> SavedView:
+    """One view the actor may use; another member's personal view or another workspace's view
+    is NotFound."""
+    view = views(actor).filter(pk=view_id).first()
+    if view is None:
+        raise NotFound(_("No saved view with id %(id)s.") % {"id": view_id})
+    return view

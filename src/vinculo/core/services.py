@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
-from vinculo.core.errors import Conflict
-from vinculo.core.models import DeliveryStatus, EventDelivery
+from vinculo.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from vinculo.core.models import DeliveryStatus, EventDelivery, SavedView, SavedViewObject
 from vinculo.core.selectors import get_event_delivery
+
+
+def require(actor: Actor, permission: str) -> None:
+    # The permission matrix lives with the roles; imported late (kernel import rule).
+    from vinculo.workspaces.permissions import require as require_permission
+
+    require_permission(actor, permission)
 
 
 def retry_event_delivery(*, actor: Actor, delivery_id: int) -> EventDelivery:
@@ -27,3 +36,252 @@ def retry_event_delivery(*, actor: Actor, delivery_id: int) -> EventDelivery:
         )
     delivery.refresh_from_db()
     return delivery
+
+
+# --- saved table views --------------------------------------------------------------------------
+
+VIEW_KEYS = frozenset({"object_type", "name", "shared", "filter", "columns", "sort", "search"})
+VIEW_NAME_MAX = 80
+VIEW_SEARCH_MAX = 200
+
+
+def _can_manage_shared_views(actor: Actor) -> bool:
+    from vinculo.workspaces.models import Role
+
+    return actor.role is None or actor.role in {Role.OWNER, Role.ADMIN, Role.MANAGER}
+
+
+def _clean_view(
+    actor: Actor, data: dict[str, Any], *, instance: SavedView | None
+) -> dict[str, Any]:
+    """The accepted fields of ``data`` (all of them when creating), or ``ValidationFailed``
+    naming every bad field."""
+    from vinculo.core import filters, table_columns
+
+    if not isinstance(data, dict):
+        raise ValidationFailed.field("", _("Send a JSON object."), "invalid_type")
+    errors: list[FieldError] = [
+        FieldError(key, _("Unknown field."), "unknown_field")
+        for key in data
+        if key not in VIEW_KEYS
+    ]
+    creating = instance is None
+    cleaned: dict[str, Any] = {}
+    object_type = data.get("object_type") if creating else instance.object_type
+    if not creating and "object_type" in data and data["object_type"] != instance.object_type:
+        errors.append(
+            FieldError("object_type", _("A view's object type cannot change."), "read_only")
+        )
+    elif object_type not in SavedViewObject.values:
+        errors.append(
+            FieldError(
+                "object_type",
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(SavedViewObject.values)},
+                "invalid_choice",
+            )
+        )
+        object_type = None
+    cleaned["object_type"] = object_type
+    if creating or "name" in data:
+        name = data.get("name")
+        name = name.strip() if isinstance(name, str) else ""
+        if not name:
+            errors.append(FieldError("name", _("Give the view a name."), "required"))
+        elif len(name) > VIEW_NAME_MAX:
+            errors.append(
+                FieldError(
+                    "name",
+                    _("At most %(n)s characters.") % {"n": VIEW_NAME_MAX},
+                    "too_long",
+                )
+            )
+        cleaned["name"] = name
+    if "shared" in data:
+        if not isinstance(data["shared"], bool):
+            errors.append(FieldError("shared", _("Send true or false."), "invalid_type"))
+        cleaned["shared"] = data["shared"] is True
+    if creating or "filter" in data:
+        tree = data.get("filter")
+        if tree in (None, {}):
+            cleaned["filter"] = None
+        elif not isinstance(tree, dict):
+            errors.append(
+                FieldError("filter", _("The filter must be a JSON object."), "invalid_type")
+            )
+        else:
+            if object_type:
+                try:
+                    filters.validate_filter(object_type, tree, actor=actor)
+                except filters.BadFilter as exc:
+                    errors.extend(exc.errors or [FieldError("filter", exc.detail, "invalid")])
+            cleaned["filter"] = tree
+    if creating or "columns" in data:
+        columns = data.get("columns") or []
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            errors.append(FieldError("columns", _("Send a list of column names."), "invalid_type"))
+        elif len(columns) > table_columns.MAX_COLUMNS:
+            errors.append(
+                FieldError(
+                    "columns",
+                    _("At most %(n)s columns.") % {"n": table_columns.MAX_COLUMNS},
+                    "too_long",
+                )
+            )
+        else:
+            if object_type:
+                allowed = [c.key for c in table_columns.available_columns(actor, object_type)]
+                for index, column in enumerate(columns):
+                    if column not in allowed:
+                        errors.append(
+                            FieldError(
+                                f"columns.{index}",
+                                _("%(column)r is not a column here; use one of: %(allowed)s.")
+                                % {"column": column, "allowed": ", ".join(allowed)},
+                                "invalid_choice",
+                            )
+                        )
+            cleaned["columns"] = list(dict.fromkeys(columns))
+    if creating or "sort" in data:
+        sort = data.get("sort") or ""
+        if not isinstance(sort, str):
+            errors.append(FieldError("sort", _("Send a text value."), "invalid_type"))
+        elif object_type and not table_columns.check_sort(object_type, sort):
+            errors.append(
+                FieldError(
+                    "sort",
+                    _("Sort by one of: %(fields)s (prefix - for descending).")
+                    % {"fields": ", ".join(table_columns.SORTS[object_type])},
+                    "invalid_choice",
+                )
+            )
+        cleaned["sort"] = sort if isinstance(sort, str) else ""
+    if creating or "search" in data:
+        search = data.get("search") or ""
+        if not isinstance(search, str):
+            errors.append(FieldError("search", _("Send a text value."), "invalid_type"))
+            search = ""
+        elif len(search.strip()) > VIEW_SEARCH_MAX:
+            errors.append(
+                FieldError(
+                    "search",
+                    _("At most %(n)s characters.") % {"n": VIEW_SEARCH_MAX},
+                    "too_long",
+                )
+            )
+        cleaned["search"] = search.strip()
+    if errors:
+        raise ValidationFailed(errors[0].message, errors=errors)
+    return cleaned
+
+
+def _check_name_free(
+    actor: Actor, object_type: str, name: str, exclude_pk: int | None = None
+) -> None:
+    taken = SavedView.objects.for_workspace(actor.workspace).filter(
+        owner=actor.user, object_type=object_type, name__iexact=name
+    )
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationFailed.field(
+            "name", _("You already have a view with this name."), "duplicate"
+        )
+
+
+def _snapshot_view(view: SavedView) -> dict[str, Any]:
+    return {
+        "name": view.name,
+        "shared": view.shared,
+        "filter": view.filter,
+        "columns": view.columns,
+        "sort": view.sort,
+        "search": view.search,
+    }
+
+
+def save_view(*, actor: Actor, data: dict[str, Any]) -> SavedView:
+    """Save a new table view owned by the actor.
+
+    ``data``: ``object_type`` (person, company, deal), ``name`` (unique per owner and object
+    type), ``shared``, ``filter`` (a condition tree, validated by the filter language),
+    ``columns``, ``sort`` and ``search``. Refuses (422, naming each field) bad input, roles without
+    ``records.view``, and sharing by roles that cannot change records.
+    """
+    with transaction.atomic():
+        require(actor, "records.view")
+        if actor.user is None:
+            raise PermissionDenied(_("Saved views belong to a signed-in user."))
+        cleaned = _clean_view(actor, data, instance=None)
+        if cleaned.get("shared"):
+            require(actor, "records.write")
+        _check_name_free(actor, cleaned["object_type"], cleaned["name"])
+        view = SavedView.objects.create(
+            workspace=actor.workspace, owner=actor.user, created_by=actor.user, **cleaned
+        )
+        audit.record(
+            actor,
+            "saved_view.created",
+            view,
+            changes={k: [None, v] for k, v in _snapshot_view(view).items()},
+        )
+    return view
+
+
+def _view_for_update(actor: Actor, view_id: int) -> SavedView:
+    """The view, locked, if the actor may change it: its owner always; a shared view also the
+    workspace's owners, admins and managers. Another member's personal view is a 404."""
+    from vinculo.core.selectors import get_view
+
+    get_view(actor, view_id)
+    view = SavedView.objects.select_for_update().get(pk=view_id)
+    if view.owner_id != (actor.user.pk if actor.user else None) and not (
+        view.shared and _can_manage_shared_views(actor)
+    ):
+        raise PermissionDenied(
+            _("Only the owner of this view, an admin or a manager can change it.")
+        )
+    return view
+
+
+def update_view(*, actor: Actor, view_id: int, data: dict[str, Any]) -> SavedView:
+    """Change a saved view's name, sharing, filter, columns, sort or search (only the keys
+    given). Refuses others' personal views (404), shared views of others unless owner/admin/
+    manager (403), bad input (422 naming the fields) and a name the view's owner already uses."""
+    with transaction.atomic():
+        require(actor, "records.view")
+        view = _view_for_update(actor, view_id)
+        cleaned = _clean_view(actor, data, instance=view)
+        cleaned.pop("object_type", None)
+        if cleaned.get("shared") and not view.shared:
+            require(actor, "records.write")
+        if "name" in cleaned and cleaned["name"].lower() != view.name.lower():
+            taken = SavedView.objects.for_workspace(actor.workspace).filter(
+                owner_id=view.owner_id, object_type=view.object_type, name__iexact=cleaned["name"]
+            )
+            if taken.exclude(pk=view.pk).exists():
+                raise ValidationFailed.field(
+                    "name", _("The owner already has a view with this name."), "duplicate"
+                )
+        before = _snapshot_view(view)
+        for key, value in cleaned.items():
+            setattr(view, key, value)
+        view.save()
+        changes = audit.diff(before, _snapshot_view(view))
+        if changes:
+            audit.record(actor, "saved_view.updated", view, changes=changes)
+    return view
+
+
+def delete_view(*, actor: Actor, view_id: int) -> None:
+    """Delete a saved view (views are settings, not records: no bin). Same rules as
+    :func:`update_view`."""
+    with transaction.atomic():
+        require(actor, "records.view")
+        view = _view_for_update(actor, view_id)
+        audit.record(
+            actor,
+            "saved_view.deleted",
+            view,
+            changes={k: [v, None] for k, v in _snapshot_view(view).items()},
+        )
+        view.delete()

@@ -29,6 +29,7 @@ from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
 from vinculo.sales.models import Deal, Pipeline, StageKind
+from vinculo.web import tables
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.workspaces.permissions import can, require
 from vinculo.workspaces.selectors import members
@@ -214,17 +215,37 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
 # --- the table --------------------------------------------------------------------------------
 
 
-def _list_params(request: HttpRequest) -> dict[str, Any]:
-    sort = request.GET.get("sort", "")
+QUICK_KEYS = ("status", "pipeline", "owner_id", "stage")
+
+
+def _list_params(
+    request: HttpRequest, state: tables.TableState | None = None, source: Any = None
+) -> dict[str, Any]:
+    """Search, filter and sort from ``state`` (the address or a saved view); the toolbar's quick
+    filters from ``source`` (the address or a posted form)."""
+    source = request.GET if source is None else source
+    if state is None:
+        state = tables.table_state(request, "deal", source=source)
     return {
-        "q": request.GET.get("q", "").strip(),
-        "status": request.GET.get("status", "").strip(),
-        "owner_id": request.GET.get("owner_id", "").strip(),
-        "pipeline": request.GET.get("pipeline", "").strip(),
-        "stage": request.GET.get("stage", "").strip(),
-        "filter": request.GET.get("filter", "").strip(),
-        "sort": sort if sort in dict(DEAL_SORTS) else "-created_at",
+        "q": state.q,
+        "status": source.get("status", "").strip(),
+        "owner_id": source.get("owner_id", "").strip(),
+        "pipeline": source.get("pipeline", "").strip(),
+        "stage": source.get("stage", "").strip(),
+        "filter": state.filter,
+        "sort": state.sort if state.sort in dict(DEAL_SORTS) else "-created_at",
     }
+
+
+def _quick_filters(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The toolbar's quick filters as conditions, so a saved view keeps them."""
+    conditions: list[dict[str, Any]] = []
+    if params["status"]:
+        conditions.append({"field": "status", "op": "eq", "value": params["status"]})
+    for key, name in (("pipeline", "pipeline"), ("stage", "stage"), ("owner_id", "owner")):
+        if params[key].isdigit():
+            conditions.append({"field": name, "op": "eq", "value": int(params[key])})
+    return conditions
 
 
 def _list_queryset(request: HttpRequest, params: dict[str, Any]) -> QuerySet[Deal]:
@@ -241,23 +262,35 @@ def _list_queryset(request: HttpRequest, params: dict[str, Any]) -> QuerySet[Dea
 
 @workspace_view
 def deal_list(request: HttpRequest) -> HttpResponse:
-    """``/deals/list/``: the deals as a table with search, filters, sort and "load more"."""
+    """``/deals/list/``: the deals as a table with search, the filter builder, columns, saved
+    views, sort and "load more". POST changes a saved view."""
     a = actor(request)
-    params = _list_params(request)
+    list_url = reverse("sales:list")
+    if request.method == "POST":
+        params = _list_params(request, source=tables.posted_state(request.POST))
+        return tables.handle_view_post(
+            request, "deal", list_url=list_url, quick_filters=_quick_filters(params)
+        )
+    state = tables.table_state(request, "deal")
+    params = _list_params(request, state)
     page = None
+    total = None
     error = None
     try:
+        qs = _list_queryset(request, params)
         page = paginate(
-            _list_queryset(request, params),
+            qs,
             cursor=request.GET.get("cursor"),
             limit=PAGE_SIZE,
             order=params["sort"],
         )
+        total = None if request.GET.get("cursor") else qs.count()
     except ServiceError as exc:
         errors = field_errors(exc)
         error = " ".join(m for ms in errors.values() for m in ms)
     context = {
         "page": page,
+        "total": total,
         "params": params,
         "error": error,
         "sorts": DEAL_SORTS,
@@ -265,6 +298,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "pipelines": _live_pipelines(request),
         "can_write": can(a, "deals.write"),
         "can_export": can(a, "data.export"),
+        "quick_keys": QUICK_KEYS,
+        **tables.table_context(request, state, list_url=list_url),
     }
     if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "sales/_deal_rows.html", context)
