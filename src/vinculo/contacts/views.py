@@ -20,7 +20,13 @@ from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, Legal
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.web import tables
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.web.ui import (
+    actor,
+    field_errors,
+    is_htmx,
+    posted_tags_and_custom_fields,
+    workspace_view,
+)
 from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import members
 
@@ -308,18 +314,7 @@ def _form_data(request: HttpRequest, fields: list[tuple[str, Any]]) -> dict[str,
     for extra in ("owner_id", "lifecycle_stage"):
         if extra in request.POST:
             data[extra] = request.POST.get(extra) or None
-    if request.POST.get("tags") is not None:
-        data["tags"] = [t.strip() for t in request.POST.get("tags", "").split(",") if t.strip()]
-    custom = {k.removeprefix("cf_"): v for k, v in request.POST.items() if k.startswith("cf_")}
-    custom.update(
-        {
-            k.removeprefix("cfm_"): request.POST.getlist(k)
-            for k in request.POST
-            if k.startswith("cfm_")
-        }
-    )
-    if custom:
-        data["custom_fields"] = custom
+    data.update(posted_tags_and_custom_fields(request))
     return data
 
 

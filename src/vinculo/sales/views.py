@@ -30,7 +30,13 @@ from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
 from vinculo.sales.models import Deal, Pipeline, StageKind
 from vinculo.web import tables
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.web.ui import (
+    actor,
+    field_errors,
+    is_htmx,
+    posted_tags_and_custom_fields,
+    workspace_view,
+)
 from vinculo.workspaces.permissions import can, require
 from vinculo.workspaces.selectors import members
 
@@ -379,18 +385,7 @@ def _form_data(request: HttpRequest, names: list[str]) -> dict[str, Any]:
         data["amount"] = None
     if "description" in request.POST:
         data["description"] = request.POST.get("description", "")
-    if request.POST.get("tags") is not None:
-        data["tags"] = [t.strip() for t in request.POST.get("tags", "").split(",") if t.strip()]
-    custom = {k.removeprefix("cf_"): v for k, v in request.POST.items() if k.startswith("cf_")}
-    custom.update(
-        {
-            k.removeprefix("cfm_"): request.POST.getlist(k)
-            for k in request.POST
-            if k.startswith("cfm_")
-        }
-    )
-    if custom:
-        data["custom_fields"] = custom
+    data.update(posted_tags_and_custom_fields(request))
     return data
 
 

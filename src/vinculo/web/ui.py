@@ -57,3 +57,24 @@ def field_errors(exc: ServiceError) -> dict[str, list[str]]:
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def posted_tags_and_custom_fields(request: HttpRequest) -> dict[str, Any]:
+    """``tags`` (comma-separated) and custom fields (``cf_<key>``, multi-choice ``cfm_<key>``)
+    as posted by the shared form partials, in the services' input shape."""
+    data: dict[str, Any] = {}
+    if request.POST.get("tags") is not None:
+        data["tags"] = [t.strip() for t in request.POST.get("tags", "").split(",") if t.strip()]
+    custom: dict[str, Any] = {
+        k.removeprefix("cf_"): v for k, v in request.POST.items() if k.startswith("cf_")
+    }
+    custom.update(
+        {
+            k.removeprefix("cfm_"): request.POST.getlist(k)
+            for k in request.POST
+            if k.startswith("cfm_")
+        }
+    )
+    if custom:
+        data["custom_fields"] = custom
+    return data
