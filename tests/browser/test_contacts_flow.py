@@ -42,6 +42,7 @@ def test_find_a_person_and_edit_in_place(page, ana):
     page.wait_for_selector("#person-fields .message.success")
     page.reload()
     assert page.input_value("#pf_cpf") == "52998224725"
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "person-pt")
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.workspaces.models import Role
 from vinculo.workspaces.permissions import permissions_of
 from vinculo.workspaces.selectors import memberships_of
 
@@ -31,5 +32,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["actor"] = actor
         context["current_workspace"] = actor.workspace
         context["my_permissions"] = permissions_of(actor.role)
+        context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
     return context
