@@ -764,27 +764,76 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None = None) -> Cleaned:
-    """Validate person input (a full row, or a patch when ``instance`` is given)."""
-    errors: list[FieldError] = []
-    _unknown_keys(data, PERSON_KEYS, errors)
+def _clean_head(
+    data: dict[str, Any],
+    allowed: frozenset[str],
+    texts: dict[str, int],
+    required: str,
+    creating: bool,
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    """Unknown keys refused by name; the plain text fields trimmed (``required`` on create)."""
+    _unknown_keys(data, allowed, errors)
     fields: dict[str, Any] = {}
-    creating = instance is None
-    for name, limit in PERSON_TEXT_FIELDS.items():
+    for name, limit in texts.items():
         if name in ADDRESS_FIELDS:
             continue
-        if name in data or (creating and name == "first_name"):
+        if name in data or (creating and name == required):
             fields[name] = (
                 _collect(
                     errors,
                     validators.clean_name,
                     data.get(name),
                     name,
-                    required=name == "first_name",
+                    required=name == required,
                     max_length=limit,
                 )
                 or ""
             )
+    return fields
+
+
+def _clean_tail(
+    ctx: Context,
+    data: dict[str, Any],
+    fields: dict[str, Any],
+    texts: dict[str, int],
+    model: type[Person] | type[Company],
+    instance: Person | Company | None,
+    errors: list[FieldError],
+) -> Cleaned:
+    """What people and companies share: owner, address, import time, stage, tags, custom fields."""
+    if "owner_id" in data:
+        fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
+    _clean_address(data, fields, errors, texts)
+    if instance is None:
+        _clean_created_at(data, fields, errors)
+    cleaned = Cleaned(fields)
+    if "lifecycle_stage" in data:
+        cleaned.stage_given = True
+        cleaned.stage = _clean_stage(ctx, data["lifecycle_stage"], errors)
+    if "tags" in data:
+        cleaned.tags = _clean_tags(data["tags"], errors)
+    if "custom_fields" in data or instance is None:
+        values, cf_errors = cf.clean_custom_fields(
+            ctx.actor,
+            CustomObject.PERSON if model is Person else CustomObject.COMPANY,
+            data.get("custom_fields"),
+            current=instance.custom_fields if instance else None,
+            model=model,
+            instance_pk=instance.pk if instance else None,
+            defs=ctx.defs,
+        )
+        errors.extend(cf_errors)
+        fields["custom_fields"] = values
+    return cleaned
+
+
+def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None = None) -> Cleaned:
+    """Validate person input (a full row, or a patch when ``instance`` is given)."""
+    errors: list[FieldError] = []
+    creating = instance is None
+    fields = _clean_head(data, PERSON_KEYS, PERSON_TEXT_FIELDS, "first_name", creating, errors)
     if "email" in data:
         fields["email"] = _collect(errors, validators.clean_email, data["email"], "email") or ""
     for name in ("phone", "mobile_phone"):
@@ -806,33 +855,11 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
         fields["preferred_channel"] = channel
     if "interests" in data:
         fields["interests"] = str(data["interests"] or "")[:5000]
-    if "owner_id" in data:
-        fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
-    _clean_address(data, fields, errors, PERSON_TEXT_FIELDS)
-    if creating:
-        _clean_created_at(data, fields, errors)
-    cleaned = Cleaned(fields)
-    if "lifecycle_stage" in data:
-        cleaned.stage_given = True
-        cleaned.stage = _clean_stage(ctx, data["lifecycle_stage"], errors)
-    if "tags" in data:
-        cleaned.tags = _clean_tags(data["tags"], errors)
+    cleaned = _clean_tail(ctx, data, fields, PERSON_TEXT_FIELDS, Person, instance, errors)
     if "companies" in data:
         cleaned.companies = _clean_affiliations(ctx, data["companies"], errors)
     if "consents" in data:
         cleaned.consents = _clean_consents(data["consents"], errors)
-    if "custom_fields" in data or creating:
-        values, cf_errors = cf.clean_custom_fields(
-            ctx.actor,
-            CustomObject.PERSON,
-            data.get("custom_fields"),
-            current=instance.custom_fields if instance else None,
-            model=Person,
-            instance_pk=instance.pk if instance else None,
-            defs=ctx.defs,
-        )
-        errors.extend(cf_errors)
-        fields["custom_fields"] = values
     _raise(errors)
     return cleaned
 
@@ -887,24 +914,8 @@ def clean_company(
 ) -> Cleaned:
     """Validate company input (a full row, or a patch when ``instance`` is given)."""
     errors: list[FieldError] = []
-    _unknown_keys(data, COMPANY_KEYS, errors)
-    fields: dict[str, Any] = {}
     creating = instance is None
-    for name, limit in COMPANY_TEXT_FIELDS.items():
-        if name in ADDRESS_FIELDS:
-            continue
-        if name in data or (creating and name == "name"):
-            fields[name] = (
-                _collect(
-                    errors,
-                    validators.clean_name,
-                    data.get(name),
-                    name,
-                    required=name == "name",
-                    max_length=limit,
-                )
-                or ""
-            )
+    fields = _clean_head(data, COMPANY_KEYS, COMPANY_TEXT_FIELDS, "name", creating, errors)
     if "cnpj" in data:
         fields["cnpj"] = _collect(errors, validators.clean_cnpj, data["cnpj"], "cnpj") or ""
     if "email" in data:
@@ -945,29 +956,7 @@ def clean_company(
         )
     if "description" in data:
         fields["description"] = str(data["description"] or "")[:10000]
-    if "owner_id" in data:
-        fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
-    _clean_address(data, fields, errors, COMPANY_TEXT_FIELDS)
-    if creating:
-        _clean_created_at(data, fields, errors)
-    cleaned = Cleaned(fields)
-    if "lifecycle_stage" in data:
-        cleaned.stage_given = True
-        cleaned.stage = _clean_stage(ctx, data["lifecycle_stage"], errors)
-    if "tags" in data:
-        cleaned.tags = _clean_tags(data["tags"], errors)
-    if "custom_fields" in data or creating:
-        values, cf_errors = cf.clean_custom_fields(
-            ctx.actor,
-            CustomObject.COMPANY,
-            data.get("custom_fields"),
-            current=instance.custom_fields if instance else None,
-            model=Company,
-            instance_pk=instance.pk if instance else None,
-            defs=ctx.defs,
-        )
-        errors.extend(cf_errors)
-        fields["custom_fields"] = values
+    cleaned = _clean_tail(ctx, data, fields, COMPANY_TEXT_FIELDS, Company, instance, errors)
     _raise(errors)
     return cleaned
 
