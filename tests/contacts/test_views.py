@@ -128,3 +128,12 @@ def test_company_screens(ana):
     client.post("/companies/new/", {"name": "Acme", "cnpj": "11.222.333/0001-81"})
     page = client.get("/companies/?q=acme").content.decode()
     assert "Acme" in page and "11222333000181" in page
+
+
+def test_form_labels_follow_the_language_of_each_request(ana):
+    pt = signed_in(ana, language="pt-br").get("/people/new/").content.decode()
+    assert "Sobrenome" in pt and "Last name" not in pt
+    en = signed_in(ana, language="en").get("/people/new/").content.decode()
+    assert "Last name" in en and "Sobrenome" not in en
+    company_pt = signed_in(ana, language="pt-br").get("/companies/new/").content.decode()
+    assert "Razão social" in company_pt and "Legal name" not in company_pt

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors, services
@@ -33,14 +33,14 @@ from vinculo.workspaces.selectors import members
 PAGE_SIZE = 50
 
 TIMELINE_KINDS = [
-    ("activity.call", _("Calls")),
-    ("activity.meeting", _("Meetings")),
-    ("activity.email", _("Emails")),
-    ("activity.note", _("Notes")),
-    ("activity.task", _("Tasks")),
-    ("deal.stage_changed", _("Deal stage changes")),
-    ("lifecycle.changed", _("Lifecycle changes")),
-    ("consent.changed", _("Consent changes")),
+    ("activity.call", gettext_lazy("Calls")),
+    ("activity.meeting", gettext_lazy("Meetings")),
+    ("activity.email", gettext_lazy("Emails")),
+    ("activity.note", gettext_lazy("Notes")),
+    ("activity.task", gettext_lazy("Tasks")),
+    ("deal.stage_changed", gettext_lazy("Deal stage changes")),
+    ("lifecycle.changed", gettext_lazy("Lifecycle changes")),
+    ("consent.changed", gettext_lazy("Consent changes")),
 ]
 
 
@@ -55,27 +55,27 @@ def _has_url(name: str) -> bool:
 
 
 PERSON_FORM_FIELDS = [
-    ("first_name", _("First name")),
-    ("last_name", _("Last name")),
-    ("email", _("Email")),
-    ("phone", _("Phone")),
-    ("mobile_phone", _("Mobile phone")),
+    ("first_name", gettext_lazy("First name")),
+    ("last_name", gettext_lazy("Last name")),
+    ("email", gettext_lazy("Email")),
+    ("phone", gettext_lazy("Phone")),
+    ("mobile_phone", gettext_lazy("Mobile phone")),
     ("cpf", "CPF"),
-    ("job_title", _("Job title")),
-    ("source", _("Source")),
-    ("city", _("City")),
-    ("state", _("State")),
+    ("job_title", gettext_lazy("Job title")),
+    ("source", gettext_lazy("Source")),
+    ("city", gettext_lazy("City")),
+    ("state", gettext_lazy("State")),
 ]
 COMPANY_FORM_FIELDS = [
-    ("name", _("Name")),
-    ("legal_name", _("Legal name")),
+    ("name", gettext_lazy("Name")),
+    ("legal_name", gettext_lazy("Legal name")),
     ("cnpj", "CNPJ"),
-    ("website", _("Website")),
-    ("email", _("Email")),
-    ("phone", _("Phone")),
-    ("industry", _("Industry")),
-    ("city", _("City")),
-    ("state", _("State")),
+    ("website", gettext_lazy("Website")),
+    ("email", gettext_lazy("Email")),
+    ("phone", gettext_lazy("Phone")),
+    ("industry", gettext_lazy("Industry")),
+    ("city", gettext_lazy("City")),
+    ("state", gettext_lazy("State")),
 ]
 
 
