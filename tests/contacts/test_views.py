@@ -137,3 +137,35 @@ def test_form_labels_follow_the_language_of_each_request(ana):
     assert "Last name" in en and "Sobrenome" not in en
     company_pt = signed_in(ana, language="pt-br").get("/companies/new/").content.decode()
     assert "Razão social" in company_pt and "Legal name" not in company_pt
+
+
+def test_person_page_filters_its_timeline_and_lists_only_open_deals(ana):
+    from vinculo.activities import services as activity_services
+    from vinculo.sales import services as sales_services
+
+    person = services.create_person(actor=ana.actor, data={"first_name": "Téo"})
+    activity_services.log_activity(
+        actor=ana.actor,
+        data={
+            "kind": "call",
+            "subject": "Ligação de boas-vindas",
+            "person_id": person.pk,
+            "direction": "outbound",
+        },
+    )
+    pipeline = sales_services.ensure_default_pipeline(actor=ana.actor)
+    won = next(s for s in pipeline.stages.all() if s.kind == "won")
+    sales_services.create_deal(actor=ana.actor, data={"title": "Aberto", "person_id": person.pk})
+    closed = sales_services.create_deal(
+        actor=ana.actor, data={"title": "Fechado", "person_id": person.pk}
+    )
+    sales_services.move_deal(actor=ana.actor, deal_id=closed.pk, stage_id=won.pk)
+    client = signed_in(ana)
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert 'value="activity.call"' in page  # the kinds filter is offered
+    open_deals = page.split("<h2>Open deals</h2>", 1)[1].split("</article>", 1)[0]
+    assert "Aberto" in open_deals and "Fechado" not in open_deals
+    calls = client.get(f"/people/{person.pk}/?kinds=activity.call").content.decode()
+    assert "Ligação de boas-vindas" in calls
+    assert page.count('class="timeline-entry') > 1  # creation, deals, the call…
+    assert calls.count('class="timeline-entry') == 1  # only the call

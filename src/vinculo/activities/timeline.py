@@ -13,10 +13,24 @@ from typing import Any
 
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import insert_rows
+
+# The kinds people filter a timeline by (``activity.*`` is the whole family).
+KINDS = [
+    ("activity.*", gettext_lazy("Activities")),
+    ("activity.call", gettext_lazy("Calls")),
+    ("activity.meeting", gettext_lazy("Meetings")),
+    ("activity.email", gettext_lazy("Emails")),
+    ("activity.note", gettext_lazy("Notes")),
+    ("activity.task", gettext_lazy("Tasks")),
+    ("deal.stage_changed", gettext_lazy("Deal stage changes")),
+    ("lifecycle.changed", gettext_lazy("Lifecycle changes")),
+    ("consent.changed", gettext_lazy("Consent changes")),
+]
 
 
 def record(

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from vinculo.activities.models import Activity, ActivityKind, Priority
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, NotFound, ServiceError
 from vinculo.core.pagination import paginate
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.web.ui import actor, field_errors, is_htmx, safe_next, workspace_view
 from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import members
 
@@ -46,17 +45,6 @@ _KIND_INPUTS = (
     "due_at",
     "priority",
 )
-
-
-def safe_next(request: HttpRequest, default: str, *, referer: bool = True) -> str:
-    """``next`` (or the referring page) when it is a URL of this site, else ``default``."""
-    target = request.POST.get("next") or ""
-    if not target and referer:
-        target = request.META.get("HTTP_REFERER") or ""
-    target = target or default
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 def activity_data(post: QueryDict, *, kind: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -25,33 +24,14 @@ from vinculo.web.ui import (
     field_errors,
     is_htmx,
     posted_tags_and_custom_fields,
+    safe_next,
+    timeline_context,
     workspace_view,
 )
 from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import members
 
 PAGE_SIZE = 50
-
-TIMELINE_KINDS = [
-    ("activity.call", gettext_lazy("Calls")),
-    ("activity.meeting", gettext_lazy("Meetings")),
-    ("activity.email", gettext_lazy("Emails")),
-    ("activity.note", gettext_lazy("Notes")),
-    ("activity.task", gettext_lazy("Tasks")),
-    ("deal.stage_changed", gettext_lazy("Deal stage changes")),
-    ("lifecycle.changed", gettext_lazy("Lifecycle changes")),
-    ("consent.changed", gettext_lazy("Consent changes")),
-]
-
-
-def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 PERSON_FORM_FIELDS = [
@@ -297,16 +277,7 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
         matching=lambda: _people_queryset(request, params),
         noun=lambda n: ngettext("person", "people", n),
     )
-    return redirect(_safe_next(request, reverse("contacts:people")))
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect(safe_next(request, referer=False, default=reverse("contacts:people")))
 
 
 def _form_data(request: HttpRequest, fields: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -356,19 +327,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(request: HttpRequest, **link: int) -> Any:
-    try:
-        from vinculo.activities import selectors as activity_selectors
-    except ImportError:  # pragma: no cover - the activities app always ships with contacts
-        return None
-    if not hasattr(activity_selectors, "timeline"):
-        return None
-    kinds = [k for k in request.GET.getlist("kinds") if k] or None
-    return activity_selectors.timeline(
-        actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
-    )
-
-
 @workspace_view
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     a = actor(request)
@@ -377,32 +335,23 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         return render(
             request,
             "contacts/_timeline_entries.html",
-            {"timeline": _timeline(request, person_id=person.pk)},
+            timeline_context(request, person_id=person.pk),
         )
     current, history = selectors.consents(a, person.pk)
-    deals = []
-    tasks = []
-    try:
-        from vinculo.sales import selectors as sales_selectors
+    from vinculo.activities import selectors as activity_selectors
+    from vinculo.sales import selectors as sales_selectors
 
-        deals = list(sales_selectors.deals(a, person_id=person.pk)[:20])
-    except (ImportError, AttributeError, TypeError):
-        deals = []
-    try:
-        from vinculo.activities import selectors as activity_selectors
-
-        tasks = list(
-            activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
-        )
-    except (ImportError, AttributeError, TypeError):
-        tasks = []
+    deals = list(sales_selectors.deals(a, person_id=person.pk, status="open")[:20])
+    tasks = list(
+        activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
+    )
     context = {
         "person": person,
         "consents": current,
         "consent_history": history,
         "deals": deals,
         "tasks": tasks,
-        "timeline": _timeline(request, person_id=person.pk),
+        **timeline_context(request, person_id=person.pk),
         "custom_defs": _custom_defs(request, "person"),
         "fields": PERSON_FORM_FIELDS,
         "channels": Channel.choices,
@@ -545,7 +494,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
             matching=lambda: _companies_queryset(request, params),
             noun=lambda n: ngettext("company", "companies", n),
         )
-        return redirect(_safe_next(request, list_url))
+        return redirect(safe_next(request, referer=False, default=list_url))
     state = tables.table_state(request, "company")
     params = _company_params(request, state)
     page, total, error = None, None, None
@@ -608,7 +557,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         return render(
             request,
             "contacts/_timeline_entries.html",
-            {"timeline": _timeline(request, company_id=company.pk)},
+            timeline_context(request, company_id=company.pk),
         )
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -628,7 +577,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         {
             "company": company,
             "people": selectors.company_people(a, company.pk),
-            "timeline": _timeline(request, company_id=company.pk),
+            **timeline_context(request, company_id=company.pk),
             "errors": errors,
             "fields": COMPANY_FORM_FIELDS,
             "custom_defs": _custom_defs(request, "company"),

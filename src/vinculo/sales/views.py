@@ -17,9 +17,8 @@ from django.contrib import messages
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +34,8 @@ from vinculo.web.ui import (
     field_errors,
     is_htmx,
     posted_tags_and_custom_fields,
+    safe_next,
+    timeline_context,
     workspace_view,
 )
 from vinculo.workspaces.permissions import can, require
@@ -59,15 +60,6 @@ STATUSES = [
     ("won", gettext_lazy("Won")),
     ("lost", gettext_lazy("Lost")),
 ]
-TIMELINE_KINDS = [
-    ("activity.*", gettext_lazy("Activities")),
-    ("activity.call", gettext_lazy("Calls")),
-    ("activity.meeting", gettext_lazy("Meetings")),
-    ("activity.email", gettext_lazy("Emails")),
-    ("activity.note", gettext_lazy("Notes")),
-    ("activity.task", gettext_lazy("Tasks")),
-    ("deal.stage_changed", gettext_lazy("Deal stage changes")),
-]
 # The deal's own fields on the form and the deal page: (name, label, input type)
 DEAL_FIELDS = [
     ("title", gettext_lazy("Title"), "text"),
@@ -79,26 +71,9 @@ DEAL_FIELDS = [
 LINE_ITEM_FIELDS = ("name", "quantity", "unit_price", "discount_percent")
 
 
-def _has_url(name: str) -> bool:
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _owners(request: HttpRequest) -> list[Any]:
@@ -215,7 +190,9 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             request,
             _("%(title)s moved to %(stage)s.") % {"title": deal.title, "stage": deal.stage.name},
         )
-    return redirect(_safe_next(request, reverse("sales:deal", args=[deal.pk])))
+    return redirect(
+        safe_next(request, referer=False, default=reverse("sales:deal", args=[deal.pk]))
+    )
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -455,15 +432,6 @@ def deal_create(request: HttpRequest) -> HttpResponse:
 # --- the deal page ----------------------------------------------------------------------------
 
 
-def _timeline(request: HttpRequest, deal_id: int) -> Any:
-    from vinculo.activities import selectors as activity_selectors
-
-    kinds = [k for k in request.GET.getlist("kinds") if k] or None
-    return activity_selectors.timeline(
-        actor(request), deal_id=deal_id, kinds=kinds, cursor=request.GET.get("cursor"), limit=50
-    )
-
-
 def _stage_history(deal: Deal) -> list[dict[str, Any]]:
     """Each stage the deal entered: when, when it left, how long it stayed."""
     now = timezone.now()
@@ -534,7 +502,6 @@ def _detail_context(
         {"item": i, "total": services.line_total(i.quantity, i.unit_price, i.discount_percent)}
         for i in deal.line_items.all()
     ]
-    kinds = request.GET.getlist("kinds")
     return {
         "deal": deal,
         "pipeline": pipeline,
@@ -553,11 +520,9 @@ def _detail_context(
         "line_items": items,
         "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
         "history": _stage_history(deal),
-        "timeline": _timeline(request, deal.pk),
-        "timeline_kinds": TIMELINE_KINDS,
-        "selected_kind": kinds[0] if kinds else "",
+        **timeline_context(request, deal_id=deal.pk),
         "can_write": can(a, "deals.write") and deal.deleted_at is None,
-        "can_log": can(a, "activities.write") and _has_url("activities:log"),
+        "can_log": can(a, "activities.write"),
         "errors": {},
         "item_errors": {},
         "new_item": {},
@@ -575,7 +540,7 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = selectors.get_deal(a, deal_id)
     if is_htmx(request) and request.GET.get("cursor"):
         return render(
-            request, "contacts/_timeline_entries.html", {"timeline": _timeline(request, deal.pk)}
+            request, "contacts/_timeline_entries.html", timeline_context(request, deal_id=deal.pk)
         )
     return render(request, "sales/deal_detail.html", _detail_context(request, deal))
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
@@ -78,3 +79,26 @@ def posted_tags_and_custom_fields(request: HttpRequest) -> dict[str, Any]:
     if custom:
         data["custom_fields"] = custom
     return data
+
+
+def safe_next(request: HttpRequest, default: str, *, referer: bool = True) -> str:
+    """``next`` (or the referring page) when it is a URL of this site, else ``default``."""
+    target = request.POST.get("next") or ""
+    if not target and referer:
+        target = request.META.get("HTTP_REFERER") or ""
+    target = target or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def timeline_context(request: HttpRequest, **link: int) -> dict[str, Any]:
+    """A record's timeline page (``?kinds=``, ``?cursor=``) and the kinds to filter it by."""
+    from vinculo.activities import selectors as activity_selectors
+    from vinculo.activities.timeline import KINDS
+
+    kinds = [k for k in request.GET.getlist("kinds") if k] or None
+    page = activity_selectors.timeline(
+        actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
+    )
+    return {"timeline": page, "timeline_kinds": KINDS, "selected_kind": kinds[0] if kinds else ""}

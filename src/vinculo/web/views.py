@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,7 +23,7 @@ from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.health import run_checks
 from vinculo.web import selectors
-from vinculo.web.ui import actor, is_htmx, workspace_view
+from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
 from vinculo.workspaces.permissions import can
@@ -107,13 +106,6 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {"results": results})
 
 
-def _safe_next(request: HttpRequest, default: str = "/") -> str:
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or default
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 @login_required
 @require_POST
 def switch_workspace(request: HttpRequest) -> HttpResponse:
@@ -130,7 +122,7 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; remembered on the user, or in a cookie before login."""
     language = request.POST.get("language", "")
-    response = redirect(_safe_next(request))
+    response = redirect(safe_next(request, "/"))
     try:
         if request.user.is_authenticated:
             services.set_user_language(user=request.user, language=language)  # type: ignore[arg-type]
