@@ -405,9 +405,12 @@ def _filter_tree(raw: str | None) -> Any:
     return parse_filter_param(raw)
 
 
-def _bulk(result: Any, serialise: Any) -> dict[str, Any]:
+def _bulk(result: Any, listing: Any, serialise: Any) -> dict[str, Any]:
+    """The bulk answer: created rows re-read through ``listing`` (with their prefetches, in
+    request order) and the refused rows by index."""
+    fresh = {r.pk: r for r in listing.filter(pk__in=[r.pk for r in result.created])}
     return {
-        "created": [serialise(r) for r in result.created],
+        "created": [serialise(fresh[r.pk]) for r in result.created],
         "errors": [e.as_dict() for e in result.errors],
     }
 
@@ -448,11 +451,7 @@ def create_person(request: HttpRequest, payload: PersonCreate) -> Status[dict[st
 def bulk_create_people(request: HttpRequest, payload: list[Any]) -> dict[str, Any]:
     actor = actor_of(request)
     result = services.bulk_create_people(actor=actor, rows=payload)
-    created = {
-        p.pk: p for p in selectors.people(actor).filter(pk__in=[p.pk for p in result.created])
-    }
-    result.created = [created[p.pk] for p in result.created]
-    return _bulk(result, person_json)
+    return _bulk(result, selectors.people(actor), person_json)
 
 
 @router.get("/people/{person_id}", response={200: PersonDetail, **ERRORS})
@@ -561,11 +560,7 @@ def create_company(request: HttpRequest, payload: CompanyCreate) -> Status[dict[
 def bulk_create_companies(request: HttpRequest, payload: list[Any]) -> dict[str, Any]:
     actor = actor_of(request)
     result = services.bulk_create_companies(actor=actor, rows=payload)
-    created = {
-        c.pk: c for c in selectors.companies(actor).filter(pk__in=[c.pk for c in result.created])
-    }
-    result.created = [created[c.pk] for c in result.created]
-    return _bulk(result, company_json)
+    return _bulk(result, selectors.companies(actor), company_json)
 
 
 @router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS})
