@@ -263,12 +263,7 @@ def board(
         deal.stage = stage
         days = max(0, (now - deal.stage_entered_at).days)
         deal.days_in_stage = days  # type: ignore[attr-defined]
-        deal.is_rotting = bool(  # type: ignore[attr-defined]
-            deal.status == DealStatus.OPEN
-            and stage.kind == StageKind.OPEN
-            and stage.rotting_days
-            and days > stage.rotting_days
-        )
+        deal.is_rotting = is_rotting(deal, stage, days)  # type: ignore[attr-defined]
         cards[stage.pk].append(deal)
     currency = actor.workspace.default_currency
     columns = []
@@ -309,3 +304,80 @@ def get_product(actor: Actor, product_id: int) -> Product:
     if product is None:
         raise NotFound(_("No product with id %(id)s.") % {"id": product_id})
     return product
+
+
+# --- rotting deals and open totals (home page) ---------------------------------------------
+
+
+def is_rotting(deal: Deal, stage: Stage, days_in_stage: int) -> bool:
+    """An open deal stayed in an open stage longer than the stage's rotting days."""
+    return bool(
+        deal.status == DealStatus.OPEN
+        and stage.kind == StageKind.OPEN
+        and stage.rotting_days
+        and days_in_stage > stage.rotting_days
+    )
+
+
+def rotting_deals(
+    actor: Actor, *, owner_id: int | None, now: datetime | None = None, limit: int = 10
+) -> list[Deal]:
+    """Open deals of ``owner_id`` that stayed in their stage longer than its rotting days
+    (the board's ``is_rotting``), longest-waiting first, each with ``days_in_stage``."""
+    now = now or timezone.now()
+    condition = Q()
+    for pipeline in pipelines(actor, include_archived=True):
+        for stage in pipeline.stages.all():
+            if stage.kind == StageKind.OPEN and stage.rotting_days:
+                # days in stage > rotting days  ⇔  entered at least (rotting days + 1) days ago
+                cutoff = now - timedelta(days=stage.rotting_days + 1)
+                condition |= Q(stage_id=stage.pk, stage_entered_at__lte=cutoff)
+    if not condition:
+        return []
+    found = list(
+        deals(actor, status=DealStatus.OPEN, owner_id=owner_id)
+        .filter(condition)
+        .prefetch_related(None)
+        .select_related("stage", "person", "company")
+        .order_by("stage_entered_at", "pk")[:limit]
+    )
+    for deal in found:
+        deal.days_in_stage = max(0, (now - deal.stage_entered_at).days)  # type: ignore[attr-defined]
+        deal.is_rotting = True  # type: ignore[attr-defined]
+    return found
+
+
+@dataclass
+class DealTotals:
+    currency: str
+    count: int = 0
+    amount: Decimal = Decimal("0.00")
+    mine: int = 0
+    other_currencies: int = 0
+
+
+def open_deal_totals(actor: Actor, *, owner_id: int | None) -> DealTotals:
+    """How many deals are open in the workspace (and how many are ``owner_id``'s), with their
+    total in the workspace currency; deals in other currencies are counted apart. One query."""
+    currency = actor.workspace.default_currency
+    totals = DealTotals(currency=currency)
+    rows = (
+        deals(actor, status=DealStatus.OPEN)
+        .prefetch_related(None)
+        .select_related(None)
+        .order_by()
+        .values("currency")
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount"),
+            mine=Count("id", filter=Q(owner_id=owner_id)),
+        )
+    )
+    for row in rows:
+        totals.count += row["n"]
+        totals.mine += row["mine"]
+        if row["currency"] == currency:
+            totals.amount = Decimal(row["total"] or 0).quantize(Decimal("0.01"))
+        else:
+            totals.other_currencies += row["n"]
+    return totals

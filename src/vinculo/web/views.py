@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.health import run_checks
+from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
@@ -69,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         activity_selectors.my_tasks(a, when="overdue", now=now)
         | activity_selectors.my_tasks(a, when="today", now=now)
     ).select_related("person", "company", "deal")
-    totals = selectors.open_deal_totals(a, owner_id=me)
+    totals = sales_selectors.open_deal_totals(a, owner_id=me)
     everyone = can(a, "records.delete")
     context = {
         "tasks": list(due.defer("body").order_by("due_at", "pk")[:HOME_TASKS]),
@@ -77,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "now": now,
         "can_complete": can(a, "activities.write"),
         "next_url": reverse("web:home"),
-        "rotting": selectors.rotting_deals(a, owner_id=me, now=now),
+        "rotting": sales_selectors.rotting_deals(a, owner_id=me, now=now),
         "recent": activity_selectors.recent_timeline(
             a, owner_id=None if everyone else me, since=now - timedelta(days=30), limit=15
         ),
