@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "vinculo.contacts",
     "vinculo.sales",
     "vinculo.activities",
+    "vinculo.imports",
+    "vinculo.exports",
+    "vinculo.dedupe",
+    "vinculo.merging",
+    "vinculo.quality",
     "vinculo.integrations",
     "vinculo.web",
 ]

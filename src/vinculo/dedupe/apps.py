@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DedupeConfig(AppConfig):
+    name = "vinculo.dedupe"
+    label = "dedupe"
+    verbose_name = "Dedupe"

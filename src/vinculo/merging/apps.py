@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MergingConfig(AppConfig):
+    name = "vinculo.merging"
+    label = "merging"
+    verbose_name = "Merging"
