@@ -106,12 +106,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from vinculo.activities.api import router as activities_router
     from vinculo.contacts.api import router as contacts_router
-    from vinculo.core.api import router as core_router
     from vinculo.dedupe.api import router as dedupe_router
     from vinculo.exports.api import router as exports_router
     from vinculo.imports.api import router as imports_router
     from vinculo.merging.api import router as merging_router
     from vinculo.quality.api import router as quality_router
+    from vinculo.core.api import router as core_router
     from vinculo.sales.api import router as sales_router
     from vinculo.workspaces.api import router as workspaces_router
 
