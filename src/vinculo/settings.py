@@ -65,11 +65,6 @@ INSTALLED_APPS = [
     "vinculo.contacts",
     "vinculo.sales",
     "vinculo.activities",
-    "vinculo.imports",
-    "vinculo.exports",
-    "vinculo.dedupe",
-    "vinculo.merging",
-    "vinculo.quality",
     "vinculo.integrations",
     "vinculo.web",
 ]

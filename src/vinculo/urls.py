@@ -11,10 +11,5 @@ urlpatterns = [
     path("", include("vinculo.contacts.urls")),
     path("", include("vinculo.activities.urls")),
     path("", include("vinculo.sales.urls")),
-    path("", include("vinculo.imports.urls")),
-    path("", include("vinculo.exports.urls")),
-    path("", include("vinculo.dedupe.urls")),
-    path("", include("vinculo.merging.urls")),
-    path("", include("vinculo.quality.urls")),
     path("", include("vinculo.web.urls")),
 ]

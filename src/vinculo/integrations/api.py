@@ -106,11 +106,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from vinculo.activities.api import router as activities_router
     from vinculo.contacts.api import router as contacts_router
-    from vinculo.dedupe.api import router as dedupe_router
-    from vinculo.exports.api import router as exports_router
-    from vinculo.imports.api import router as imports_router
-    from vinculo.merging.api import router as merging_router
-    from vinculo.quality.api import router as quality_router
     from vinculo.core.api import router as core_router
     from vinculo.sales.api import router as sales_router
     from vinculo.workspaces.api import router as workspaces_router
@@ -120,11 +115,6 @@ def _mount() -> None:
     api.add_router("/", contacts_router)
     api.add_router("/", sales_router)
     api.add_router("/", activities_router)
-    api.add_router("/", imports_router)
-    api.add_router("/", exports_router)
-    api.add_router("/", dedupe_router)
-    api.add_router("/", merging_router)
-    api.add_router("/", quality_router)
 
 
 _mount()

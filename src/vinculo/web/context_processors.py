@@ -21,7 +21,6 @@ NAVIGATION = [
     (None, _("Marketing"), "marketing"),
     (None, _("Insights"), "insights"),
     (None, _("Strategy"), "strategy"),
-    ("web:data", _("Data quality"), "data"),
     ("web:settings:index", _("Settings"), "settings"),
 ]
 

@@ -61,14 +61,6 @@ def _money(amount: Any, currency: str) -> str:
 
 
 @workspace_view
-@require_GET
-def data_hub(request: HttpRequest) -> HttpResponse:
-    """Where data comes in, goes out and is kept clean: imports, exports, duplicates, the data
-    audit and entry rules (each section links to its own page)."""
-    return render(request, "web/data.html")
-
-
-@workspace_view
 def home(request: HttpRequest) -> HttpResponse:
     """My day: tasks due today or late, my deals going stale, what happened lately, counters."""
     a = actor(request)
