@@ -50,7 +50,6 @@ from vinculo.workspaces.permissions import require
 
 MAX_BODY = 100_000
 MAX_DURATION_SECONDS = 31 * 24 * 3600
-_CHUNK = 500  # ids per IN (...) query: far below every backend's parameter limit
 
 LINK_FIELDS = ("person_id", "company_id", "deal_id")
 _COMMON_FIELDS = frozenset({"kind", "subject", "body", "occurred_at", *LINK_FIELDS})
@@ -108,31 +107,12 @@ class _References:
 
     def _load(self, people: set[int], companies: set[int], deals: set[int]) -> None:
         from vinculo.contacts.models import Company, Person
-        from vinculo.sales.models import Deal
+        from vinculo.contacts.selectors import live_ids
+        from vinculo.sales.selectors import live_deal_links
 
-        ws = self.workspace
-        for chunk in _chunks(sorted(deals)):
-            for deal_id, person_id, person_gone, company_id, company_gone in (
-                Deal.objects.for_workspace(ws)
-                .filter(pk__in=chunk, deleted_at__isnull=True)
-                .values_list(
-                    "pk", "person_id", "person__deleted_at", "company_id", "company__deleted_at"
-                )
-            ):
-                self.deals[deal_id] = (
-                    person_id if person_gone is None else None,
-                    company_id if company_gone is None else None,
-                )
-        for model, ids, found in (
-            (Person, people, self.people),
-            (Company, companies, self.companies),
-        ):
-            for chunk in _chunks(sorted(ids)):
-                found.update(
-                    model.objects.for_workspace(ws)
-                    .filter(pk__in=chunk, deleted_at__isnull=True)
-                    .values_list("pk", flat=True)
-                )
+        self.deals.update(live_deal_links(self.workspace, deals))
+        self.people.update(live_ids(self.workspace, Person, people))
+        self.companies.update(live_ids(self.workspace, Company, companies))
 
     def has(self, field: str, pk: int) -> bool:
         if field == "person_id":
@@ -143,19 +123,10 @@ class _References:
 
     def is_member(self, user_id: int) -> bool:
         if self._members is None:
-            from vinculo.workspaces.models import Membership
+            from vinculo.workspaces.selectors import active_member_ids
 
-            self._members = set(
-                Membership.objects.for_workspace(self.workspace)
-                .filter(is_active=True, user__is_active=True)
-                .values_list("user_id", flat=True)
-            )
+            self._members = active_member_ids(self.workspace)
         return user_id in self._members
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _loose_id(value: Any) -> int | None:

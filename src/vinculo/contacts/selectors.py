@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -21,12 +22,29 @@ from vinculo.contacts.models import (
 )
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.workspaces.models import Workspace
 from vinculo.workspaces.permissions import require
 
 PERSON_SORTS = ("created_at", "updated_at", "first_name", "last_name", "email")
 COMPANY_SORTS = ("created_at", "updated_at", "name")
 
 _DIGITS = re.compile(r"\D")
+
+
+def live_ids(
+    workspace: Workspace, model: type[Person] | type[Company], ids: Iterable[int]
+) -> set[int]:
+    """Which of ``ids`` are people (or companies) of ``workspace`` that are not in the bin: how
+    deals and activities check the records they link to, a query per 900 ids."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 900):
+        found.update(
+            model.objects.for_workspace(workspace)
+            .filter(pk__in=wanted[start : start + 900], deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+    return found
 
 
 def check_sort(sort: str | None, allowed: tuple[str, ...], default: str = "-created_at") -> str:

@@ -39,13 +39,14 @@ from vinculo.contacts.models import (
     Person,
     Tag,
 )
+from vinculo.contacts.selectors import live_ids
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects, insert_rows
-from vinculo.workspaces.models import Membership
 from vinculo.workspaces.permissions import require
+from vinculo.workspaces.selectors import active_member_ids
 
 DEFAULT_LIFECYCLE = [
     (
@@ -489,54 +490,46 @@ class Context:
         self.actor = actor
         self.workspace = actor.workspace
         self.region = (actor.workspace.country or "BR").upper()
-        self.member_ids = set(
-            Membership.objects.filter(workspace=actor.workspace, is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
+        self.member_ids = active_member_ids(actor.workspace)
         self.stages = {s.key: s for s in ensure_lifecycle_stages(actor=actor)}
         self.defs = cf.definitions(actor, object_type)
-        self._tags: dict[str, Tag] | None = None
+        self._tags: dict[str, Tag] = {}
         self._companies: dict[int, bool] = {}
 
-    def tags(self) -> dict[str, Tag]:
-        if self._tags is None:
-            self._tags = {t.name.lower(): t for t in Tag.objects.for_workspace(self.workspace)}
-        return self._tags
-
     def resolve_tags(self, names: list[str]) -> list[Tag]:
-        """Existing tags by name (case-insensitive), creating the missing ones."""
-        known = self.tags()
-        missing = {n.lower(): n for n in names if n.lower() not in known}
-        if missing:
-            Tag.objects.bulk_create(
-                [
-                    Tag(workspace=self.workspace, name=n, created_by=self.actor.user)
-                    for n in missing.values()
-                ],
-                ignore_conflicts=True,
-            )
-            self._tags = None
-            known = self.tags()
-        return [known[n.lower()] for n in names if n.lower() in known]
+        """Tags by name (case-insensitive), the missing ones created; cached for the batch."""
+        wanted = {n for n in names if n.lower() not in self._tags}
+        if wanted:
+            self._tags.update(ensure_tags(self.actor, wanted))
+        return [self._tags[n.lower()] for n in names if n.lower() in self._tags]
 
     def load_companies(self, ids: Iterable[Any]) -> None:
-        wanted = sorted({i for i in ids if isinstance(i, int) and i not in self._companies})
-        if not wanted:
-            return
-        live: set[int] = set()
-        for start in range(0, len(wanted), 900):
-            live.update(
-                Company.objects.for_workspace(self.workspace)
-                .filter(pk__in=wanted[start : start + 900], deleted_at__isnull=True)
-                .values_list("pk", flat=True)
-            )
-        for i in wanted:
-            self._companies[i] = i in live
+        wanted = {i for i in ids if isinstance(i, int) and i not in self._companies}
+        if wanted:
+            live = live_ids(self.workspace, Company, wanted)
+            self._companies.update({i: i in live for i in wanted})
 
     def company_exists(self, company_id: int) -> bool:
         self.load_companies([company_id])
         return self._companies.get(company_id, False)
+
+
+def ensure_tags(actor: Actor, names: Iterable[str]) -> dict[str, Tag]:
+    """The workspace's tags named ``names`` (case-insensitive), the missing ones created, keyed
+    by lower-cased name: how people, companies and deals get their tags."""
+    lowered = {n.lower(): n for n in names}
+    if not lowered:
+        return {}
+    tags = Tag.objects.for_workspace(actor.workspace).annotate(lname=Lower("name"))
+    found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
+    missing = [name for low, name in lowered.items() if low not in found]
+    if missing:
+        Tag.objects.bulk_create(
+            [Tag(workspace=actor.workspace, created_by=actor.user, name=n) for n in missing],
+            ignore_conflicts=True,
+        )
+        found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
+    return found
 
 
 def _collect(errors: list[FieldError], cleaner: Any, *args: Any, **kwargs: Any) -> Any:

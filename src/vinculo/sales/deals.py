@@ -13,13 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.activities import timeline
 from vinculo.contacts.custom_fields import clean_custom_fields, definitions
-from vinculo.contacts.models import Company, CustomFieldDefinition, Person, Tag
+from vinculo.contacts.models import Company, CustomFieldDefinition, Person
+from vinculo.contacts.selectors import live_ids
+from vinculo.contacts.services import ensure_tags
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
@@ -42,11 +43,10 @@ from vinculo.sales.models import (
     StageChange,
     StageKind,
 )
-from vinculo.sales.validation import ZERO, clean_id, collect, jsonable, raise_if
-from vinculo.workspaces.models import Membership
+from vinculo.sales.validation import CENT, ZERO, clean_id, collect, jsonable, raise_if
 from vinculo.workspaces.permissions import require
+from vinculo.workspaces.selectors import active_member_ids
 
-CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # 14 digits, 2 decimals
 MAX_LINE_ITEMS = 200
 # Imported history may be stamped a little ahead of our clock; more than this is refused.
@@ -129,23 +129,14 @@ class _Refs:
 
     def is_member(self, user_id: int) -> bool:
         if self._members is None:
-            self._members = set(
-                Membership.objects.for_workspace(self.workspace)
-                .filter(is_active=True, user__is_active=True)
-                .values_list("user_id", flat=True)
-            )
+            self._members = active_member_ids(self.workspace)
         return user_id in self._members
 
     def _live(self, model: Any, cache: dict[int, bool], ids: set[int]) -> None:
-        missing = sorted(ids - set(cache))
-        for start in range(0, len(missing), 5000):
-            chunk = missing[start : start + 5000]
-            found = set(
-                model.objects.for_workspace(self.workspace)
-                .filter(pk__in=chunk, deleted_at__isnull=True)
-                .values_list("pk", flat=True)
-            )
-            cache.update({pk: pk in found for pk in chunk})
+        missing = ids - set(cache)
+        if missing:
+            found = live_ids(self.workspace, model, missing)
+            cache.update({pk: pk in found for pk in missing})
 
     def person_ok(self, pk: int) -> bool:
         self._live(Person, self._people, {pk})
@@ -687,25 +678,8 @@ def _line_item_rows(actor: Actor, deal: Deal, items: list[dict[str, Any]]) -> li
     ]
 
 
-def _tags_by_name(actor: Actor, names: set[str]) -> dict[str, Tag]:
-    """The workspace's tags for ``names`` (case-insensitive), created when missing."""
-    if not names:
-        return {}
-    lowered = {n.lower(): n for n in names}
-    tags = Tag.objects.for_workspace(actor.workspace).annotate(lname=Lower("name"))
-    found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
-    missing = [name for low, name in lowered.items() if low not in found]
-    if missing:
-        Tag.objects.bulk_create(
-            [Tag(workspace=actor.workspace, created_by=actor.user, name=n) for n in missing],
-            ignore_conflicts=True,
-        )
-        found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
-    return found
-
-
 def _set_tags(actor: Actor, deals_and_names: list[tuple[Deal, list[str]]]) -> None:
-    tags = _tags_by_name(actor, {n for _d, names in deals_and_names for n in names})
+    tags = ensure_tags(actor, {n for _d, names in deals_and_names for n in names})
     through = Deal.tags.through
     through.objects.bulk_create(
         [

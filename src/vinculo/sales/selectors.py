@@ -24,9 +24,31 @@ from vinculo.sales.models import (
     StageChange,
     StageKind,
 )
+from vinculo.sales.validation import CENT
+from vinculo.workspaces.models import Workspace
 from vinculo.workspaces.permissions import require
 
-CENT = Decimal("0.01")
+
+def live_deal_links(
+    workspace: Workspace, ids: set[int]
+) -> dict[int, tuple[int | None, int | None]]:
+    """For each of ``ids`` that is a live deal of ``workspace``: its live person id and live
+    company id (None when absent or in the bin). How activities check and inherit deal links."""
+    links: dict[int, tuple[int | None, int | None]] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 900):
+        for deal_id, person_id, person_gone, company_id, company_gone in (
+            Deal.objects.for_workspace(workspace)
+            .filter(pk__in=wanted[start : start + 900], deleted_at__isnull=True)
+            .values_list(
+                "pk", "person_id", "person__deleted_at", "company_id", "company__deleted_at"
+            )
+        ):
+            links[deal_id] = (
+                person_id if person_gone is None else None,
+                company_id if company_gone is None else None,
+            )
+    return links
 
 
 # --- pipelines --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from vinculo.core.errors import FieldError, ValidationFailed
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")  # the money quantum: amounts and totals are rounded to cents
 
 
 def collect(errors: list[FieldError], func: Any, *args: Any, **kwargs: Any) -> Any:

@@ -44,7 +44,6 @@ from vinculo.workspaces.selectors import members
 PER_STAGE = 20  # cards per column; the column header links to all of them
 CLOSED_WITHIN_DAYS = 30
 PAGE_SIZE = 50
-CENT = Decimal("0.01")
 
 DEAL_SORTS = [
     ("-created_at", gettext_lazy("Newest first")),

@@ -51,6 +51,16 @@ def actor_for(
     )
 
 
+def active_member_ids(workspace: Workspace) -> set[int]:
+    """Ids of the users who may own or be assigned records in ``workspace``: an active
+    membership of an active user. Every service that validates an owner or assignee asks here."""
+    return set(
+        Membership.objects.for_workspace(workspace)
+        .filter(is_active=True, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+
+
 def members(actor: Actor) -> QuerySet[Membership]:
     require(actor, "members.view")
     return Membership.objects.for_workspace(actor.workspace).select_related("user")
