@@ -3,11 +3,9 @@ are written elsewhere): each workspace gets a person working at a company, with 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
 
 from tests.conftest import Persona
 from vinculo.contacts.models import Company, Person
@@ -46,20 +44,3 @@ def a(ana) -> Records:
 @pytest.fixture
 def c(carla) -> Records:
     return make_records(carla, "Joana")
-
-
-def send(client: Client, method: str, url: str, data: object = None):
-    """A JSON request (``data`` None: no body)."""
-    if data is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def fields_of(body: dict) -> set[str]:
-    return {e["field"] for e in body.get("errors", [])}

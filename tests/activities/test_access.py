@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.activities.conftest import fields_of, problem, send
+from tests.api import fields_of, problem, send
 from vinculo.activities import services
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.models import AuditEntry, DomainEvent

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.activities.conftest import fields_of, make_records, problem, send
+from tests.activities.conftest import make_records
+from tests.api import fields_of, problem, send
 from vinculo.activities import services
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.contacts.models import Company, Person

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from tests.activities.conftest import fields_of, problem, send
+from tests.api import fields_of, problem, send
 from vinculo.activities import selectors, services
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.models import AuditEntry, DomainEvent

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.activities.conftest import fields_of, problem, send
+from tests.api import fields_of, problem, send
 from vinculo.activities import services, timeline
 from vinculo.activities.models import TimelineEntry
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
+from tests.api import send
 from vinculo.contacts import services
 from vinculo.contacts.models import Company, CustomFieldDefinition, Tag
 
 CNPJ = "11.222.333/0001-81"
-
-
-def send(client, method: str, url: str, data: object):
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
 
 
 def test_company_is_validated_and_normalised(ana):

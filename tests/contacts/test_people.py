@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.api import fields_of, problem, send
 from vinculo.activities.models import TimelineEntry
 from vinculo.contacts import services
 from vinculo.contacts.models import (
@@ -18,19 +17,6 @@ from vinculo.core.models import AuditEntry, DomainEvent
 
 CPF = "529.982.247-25"  # a valid CPF (check digits)
 CPF_2 = "111.444.777-35"
-
-
-def send(client, method: str, url: str, data: object):
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    return response.json()
-
-
-def fields_of(body: dict) -> set[str]:
-    return {e["field"] for e in body["errors"]}
 
 
 @pytest.fixture

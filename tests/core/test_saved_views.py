@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.api import send
 from vinculo.contacts import services as contact_services
 from vinculo.core import selectors, services
 from vinculo.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -26,12 +25,6 @@ def segmento(ana):
             "choices": ["varejo", "atacado"],
         },
     )
-
-
-def send(client, method: str, url: str, data: object = None):
-    if data is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
 
 
 def fields_of(response, status: int) -> list[str]:

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
 from vinculo.contacts.models import Company, CustomFieldDefinition, Person
 from vinculo.sales import services
 from vinculo.sales.models import Pipeline, Stage
-
-
-def send(client: Client, method: str, url: str, data: object = None):
-    """A JSON request; ``data`` None sends no body."""
-    if data is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json")
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
-def fields_of(body: dict) -> set[str]:
-    return {e["field"] for e in body.get("errors") or []}
 
 
 class Stages:

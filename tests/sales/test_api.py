@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
-from tests.sales.conftest import fields_of, problem, send
+from tests.api import fields_of, problem, send
 from vinculo.sales import services
 from vinculo.sales.models import Deal, Pipeline, Product, Stage, StageChange
 

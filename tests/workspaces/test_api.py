@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
+from tests.api import problem
 from tests.conftest import PASSWORD
 from vinculo.core.models import AuditEntry
 from vinculo.workspaces import services
@@ -39,31 +40,25 @@ def test_token_use_is_remembered(ana):
     assert token.last_used_at is not None
 
 
-def _problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
-
-
 def test_missing_wrong_revoked_and_expired_tokens_get_401(ana):
-    assert _problem(Client().get("/api/v1/me"), 401)["status"] == 401
+    assert problem(Client().get("/api/v1/me"), 401)["status"] == 401
     wrong = ana.token[:-4] + "AAAA"
     response = Client(HTTP_AUTHORIZATION=f"Bearer {wrong}").get("/api/v1/me")
-    assert "Bearer" in _problem(response, 401)["detail"]
+    assert "Bearer" in problem(response, 401)["detail"]
     assert response["WWW-Authenticate"].startswith("Bearer")
     garbage = Client(HTTP_AUTHORIZATION="Bearer not-a-token").get("/api/v1/me")
-    _problem(garbage, 401)
+    problem(garbage, 401)
 
     token = ApiToken.objects.get(user=ana.user)
     services.revoke_api_token(actor=ana.actor, token_id=token.pk)
-    _problem(ana.client().get("/api/v1/me"), 401)
+    problem(ana.client().get("/api/v1/me"), 401)
 
     new = services.create_api_token(
         actor=ana.actor, name="short", expires_at=timezone.now() + timedelta(minutes=1)
     )
     ApiToken.objects.filter(pk=new.token.pk).update(expires_at=timezone.now() - timedelta(1))
     expired = Client(HTTP_AUTHORIZATION=f"Bearer {new.plaintext}").get("/api/v1/me")
-    _problem(expired, 401)
+    problem(expired, 401)
 
 
 def test_a_removed_member_token_stops_working(ana, bruno):
@@ -71,7 +66,7 @@ def test_a_removed_member_token_stops_working(ana, bruno):
     assert bruno.client().get("/api/v1/me").status_code == 200
     response = ana.client().delete(f"/api/v1/members/{membership.pk}")
     assert response.status_code == 204
-    _problem(bruno.client().get("/api/v1/me"), 401)
+    problem(bruno.client().get("/api/v1/me"), 401)
 
 
 def test_session_auth_picks_the_workspace_from_the_header(ana, carla):
@@ -89,7 +84,7 @@ def test_session_auth_picks_the_workspace_from_the_header(ana, carla):
 def test_session_cannot_reach_a_workspace_it_is_not_in(ana, carla):
     client = Client()
     client.login(username=ana.user.email, password=PASSWORD)
-    _problem(client.get("/api/v1/me", HTTP_X_WORKSPACE=carla.workspace.slug), 401)
+    problem(client.get("/api/v1/me", HTTP_X_WORKSPACE=carla.workspace.slug), 401)
 
 
 # --- permissions ----------------------------------------------------------------------------
@@ -98,35 +93,35 @@ def test_session_cannot_reach_a_workspace_it_is_not_in(ana, carla):
 def test_viewer_writes_get_403_with_a_clear_message(vera):
     client = vera.client()
     assert client.get("/api/v1/members").status_code == 200
-    body = _problem(post(client, "/api/v1/teams", {"name": "Sneaky"}), 403)
+    body = problem(post(client, "/api/v1/teams", {"name": "Sneaky"}), 403)
     assert body["detail"] == "Your role (Viewer) cannot create or change teams."
-    body = _problem(post(client, "/api/v1/workspace", {"name": "Mine"}, "patch"), 403)
+    body = problem(post(client, "/api/v1/workspace", {"name": "Mine"}, "patch"), 403)
     assert "cannot change the workspace settings" in body["detail"]
     assert not Team.objects.filter(name="Sneaky").exists()
 
 
 def test_api_messages_follow_accept_language_and_default_to_portuguese(vera):
     response = post(vera.client("pt-br"), "/api/v1/teams", {"name": "X"})
-    assert _problem(response, 403)["detail"] == (
+    assert problem(response, 403)["detail"] == (
         "Seu papel (Leitor) não permite criar ou alterar equipes."
     )
     bare = Client(HTTP_AUTHORIZATION=f"Bearer {vera.token}")
-    assert "Seu papel" in _problem(post(bare, "/api/v1/teams", {"name": "X"}), 403)["detail"]
+    assert "Seu papel" in problem(post(bare, "/api/v1/teams", {"name": "X"}), 403)["detail"]
 
 
 def test_sales_rep_cannot_manage_members(bruno):
-    body = _problem(post(bruno.client(), "/api/v1/members", {"email": "x@y.test"}), 403)
+    body = problem(post(bruno.client(), "/api/v1/members", {"email": "x@y.test"}), 403)
     assert "Sales rep" in body["detail"]
     assert not User.objects.filter(email="x@y.test").exists()
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(ana):
     membership = Membership.objects.get(user=ana.user, workspace=ana.workspace)
-    body = _problem(
+    body = problem(
         post(ana.client(), f"/api/v1/members/{membership.pk}", {"role": "admin"}, "patch"), 409
     )
     assert "owner" in body["detail"].lower()
-    _problem(ana.client().delete(f"/api/v1/members/{membership.pk}"), 409)
+    problem(ana.client().delete(f"/api/v1/members/{membership.pk}"), 409)
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
 
@@ -136,7 +131,7 @@ def test_an_admin_cannot_grant_owner(ana, bruno):
     services.change_member_role(actor=ana.actor, membership_id=bruno_m.pk, role=Role.ADMIN)
     vera_m = Membership.objects.get(user__email="vera@aurora.test")
     response = post(bruno.client(), f"/api/v1/members/{vera_m.pk}", {"role": "owner"}, "patch")
-    assert "owner role" in _problem(response, 403)["detail"]
+    assert "owner role" in problem(response, 403)["detail"]
     vera_m.refresh_from_db()
     assert vera_m.role == Role.VIEWER
 
@@ -147,22 +142,22 @@ def test_an_admin_cannot_grant_owner(ana, bruno):
 def test_bad_input_names_the_field_and_writes_nothing(ana):
     client = ana.client()
     members_before = Membership.objects.count()
-    body = _problem(post(client, "/api/v1/members", {"email": "not-an-email"}), 422)
+    body = problem(post(client, "/api/v1/members", {"email": "not-an-email"}), 422)
     assert body["errors"][0]["field"] == "email"
-    body = _problem(post(client, "/api/v1/members", {"email": "a@b.test", "role": "king"}), 422)
+    body = problem(post(client, "/api/v1/members", {"email": "a@b.test", "role": "king"}), 422)
     assert body["errors"][0]["field"] == "role"
     assert Membership.objects.count() == members_before
 
-    body = _problem(post(client, "/api/v1/workspace", {"default_currency": "XYZ"}, "patch"), 422)
+    body = problem(post(client, "/api/v1/workspace", {"default_currency": "XYZ"}, "patch"), 422)
     assert body["errors"][0]["field"] == "default_currency"
-    body = _problem(post(client, "/api/v1/workspace", {"timezone": "Mars/Olympus"}, "patch"), 422)
+    body = problem(post(client, "/api/v1/workspace", {"timezone": "Mars/Olympus"}, "patch"), 422)
     assert body["errors"][0]["field"] == "timezone"
     ana.workspace.refresh_from_db()
     assert ana.workspace.default_currency == "BRL"
 
-    body = _problem(post(client, "/api/v1/teams", {"name": "   "}), 422)
+    body = problem(post(client, "/api/v1/teams", {"name": "   "}), 422)
     assert body["errors"][0]["field"] == "name"
-    body = _problem(post(client, "/api/v1/tokens", {"name": ""}), 422)
+    body = problem(post(client, "/api/v1/tokens", {"name": ""}), 422)
     assert body["errors"][0]["field"] == "name"
 
 
@@ -176,7 +171,7 @@ def test_adding_a_member_gives_a_one_time_password_once(ana):
     assert body["one_time_password"]
     assert Client().login(username="dora@aurora.test", password=body["one_time_password"])
     again = post(ana.client(), "/api/v1/members", {"email": "dora@aurora.test"})
-    _problem(again, 409)
+    problem(again, 409)
     listed = ana.client().get(f"/api/v1/members/{body['id']}").json()
     assert "one_time_password" not in listed
 
@@ -199,7 +194,7 @@ def test_token_is_shown_once_and_stored_hashed(bruno):
 
 def test_a_sales_rep_cannot_revoke_someone_elses_token(ana, bruno):
     ana_token = ApiToken.objects.get(user=ana.user)
-    _problem(bruno.client().delete(f"/api/v1/tokens/{ana_token.pk}"), 403)
+    problem(bruno.client().delete(f"/api/v1/tokens/{ana_token.pk}"), 403)
     assert ana.client().get("/api/v1/me").status_code == 200
 
 
@@ -213,7 +208,7 @@ def test_team_lifecycle(ana, bruno):
     added = post(client, f"/api/v1/teams/{team['id']}/members", {"user_id": bruno.user.pk})
     assert added.status_code == 201
     assert added.json()["member_ids"] == [bruno.user.pk]
-    duplicate = _problem(post(client, "/api/v1/teams", {"name": "vendas rj"}), 422)
+    duplicate = problem(post(client, "/api/v1/teams", {"name": "vendas rj"}), 422)
     assert duplicate["errors"] == [
         {"field": "name", "message": "A team with this name exists.", "code": "unique"}
     ]
@@ -225,7 +220,7 @@ def test_team_lifecycle(ana, bruno):
 
 
 def test_a_team_lead_must_be_a_member(ana, carla):
-    body = _problem(
+    body = problem(
         post(ana.client(), "/api/v1/teams", {"name": "X", "lead_id": carla.user.pk}), 422
     )
     assert body["errors"][0]["field"] == "lead_id"
@@ -296,9 +291,9 @@ def test_cursor_pagination_walks_every_row_once(ana):
             break
     assert len(seen) == 10  # ana, bruno, vera and seven more
     assert len(set(seen)) == len(seen)
-    bad = _problem(ana.client().get("/api/v1/members?cursor=%%%"), 422)
+    bad = problem(ana.client().get("/api/v1/members?cursor=%%%"), 422)
     assert bad["errors"][0]["field"] == "cursor"
-    too_many = _problem(ana.client().get("/api/v1/members?limit=100000"), 422)
+    too_many = problem(ana.client().get("/api/v1/members?limit=100000"), 422)
     assert too_many["errors"][0]["field"] == "limit"
 
 
