@@ -991,7 +991,7 @@ def create_person(*, actor: Actor, data: dict[str, Any]) -> Person:
     cleaned = clean_person(ctx, data)
     with transaction.atomic():
         _check_document_unique(Person, actor, "cpf", cleaned.fields.get("cpf", ""))
-        result = _insert_people(ctx, [cleaned], single=True)
+        result = _insert_records(ctx, Person, [cleaned], single=True)
     return result[0]
 
 
@@ -1011,7 +1011,7 @@ def bulk_create_people(
         for link in row["companies"]
         if isinstance(link, dict)
     )
-    return _bulk_create(ctx, rows, clean_person, Person, "cpf", _insert_people, "person")
+    return _bulk_create(ctx, rows, clean_person, Person, "cpf")
 
 
 def _bulk_create(
@@ -1020,8 +1020,6 @@ def _bulk_create(
     clean: Any,
     model: type[Person] | type[Company],
     document: str,
-    insert: Any,
-    kind: str,
 ) -> BulkResult[Any]:
     """Validate every row, refuse documents (CPF/CNPJ) repeated in the batch or already taken,
     insert the rest in bulk with one audit entry."""
@@ -1060,11 +1058,11 @@ def _bulk_create(
         else:
             keep.append(cleaned)
     with transaction.atomic():
-        result.created = insert(ctx, keep, single=False)
+        result.created = _insert_records(ctx, model, keep, single=False)
         if result.created or result.errors:
             audit.record(
                 ctx.actor,
-                f"{kind}.bulk_created",
+                f"{_kind(model)}.bulk_created",
                 object_type=model._meta.label_lower,
                 changes={"created": len(result.created), "refused": len(result.errors)},
             )
@@ -1094,53 +1092,63 @@ def _existing_values(model: type[Model], actor: Actor, field: str, values: list[
     return found
 
 
-def _insert_people(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[Person]:
+def _insert_records(
+    ctx: Context, model: type[Person] | type[Company], rows: list[Cleaned], *, single: bool
+) -> list[Any]:
+    """Insert freshly validated people or companies with their relations, one "created" timeline
+    entry each and their domain events (``single``: one save with a full audit entry)."""
     actor = ctx.actor
+    kind = _kind(model)
     now = timezone.now()
-    people = []
+    records = []
     for cleaned in rows:
-        person = Person(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
-        if person.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
-            person.owner_id = actor.user.pk
+        record = model(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
+        if record.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
+            record.owner_id = actor.user.pk
         if cleaned.stage is not None:
-            person.lifecycle_stage = cleaned.stage
-            person.lifecycle_changed_at = cleaned.fields.get("created_at", now)
-        people.append(person)
+            record.lifecycle_stage = cleaned.stage
+            record.lifecycle_changed_at = cleaned.fields.get("created_at", now)
+        records.append(record)
     if single:
-        for person in people:
-            person.save()
+        records[0].save()
     else:
-        people = insert_objects(people)
-    _write_relations(ctx, Person, people, rows)
-    pending = []
-    for person in people:
-        pending.append(
+        records = insert_objects(records)
+    _write_relations(ctx, model, records, rows)
+    timeline.record_many(
+        actor,
+        [
             timeline.PendingEntry(
-                kind="person.created",
-                summary=_("%(name)s was added") % {"name": person.full_name},
-                person=person.pk,
-                data={"source": person.source} if person.source else {},
-                occurred_at=person.created_at,
+                kind=f"{kind}.created",
+                summary=_("%(name)s was added") % {"name": _display_name(r)},
+                data={"source": r.source} if r.source else {},
+                occurred_at=r.created_at,
+                **{kind: r.pk},
             )
-        )
+            for r in records
+        ],
+    )
     if single:
-        person = people[0]
-        audit.record(actor, "person.created", person)
-        timeline.record_many(actor, pending)
+        audit.record(actor, f"{kind}.created", records[0])
         events.emit(
-            "person.created",
-            actor=actor,
-            subject=person,
-            payload={"name": person.full_name, "email": person.email},
+            f"{kind}.created", actor=actor, subject=records[0], payload=_created_payload(records[0])
         )
     else:
-        timeline.record_many(actor, pending)
         events.emit_many(
-            "person.created",
+            f"{kind}.created",
             actor=actor,
-            subjects=[("person", p.pk, {"name": p.full_name, "email": p.email}) for p in people],
+            subjects=[(kind, r.pk, _created_payload(r)) for r in records],
         )
-    return people
+    return records
+
+
+def _kind(model: type[Person] | type[Company]) -> str:
+    return "person" if model is Person else "company"
+
+
+def _created_payload(record: Person | Company) -> dict[str, Any]:
+    if isinstance(record, Person):
+        return {"name": record.full_name, "email": record.email}
+    return {"name": record.name, "cnpj": record.cnpj}
 
 
 def _write_relations(
@@ -1485,7 +1493,7 @@ def create_company(*, actor: Actor, data: dict[str, Any]) -> Company:
     cleaned = clean_company(ctx, data)
     with transaction.atomic():
         _check_document_unique(Company, actor, "cnpj", cleaned.fields.get("cnpj", ""))
-        return _insert_companies(ctx, [cleaned], single=True)[0]
+        return _insert_records(ctx, Company, [cleaned], single=True)[0]
 
 
 def bulk_create_companies(
@@ -1495,51 +1503,7 @@ def bulk_create_companies(
     require(actor, "records.write")
     _check_bulk_size(rows, max_rows)
     ctx = Context(actor, CustomObject.COMPANY)
-    return _bulk_create(ctx, rows, clean_company, Company, "cnpj", _insert_companies, "company")
-
-
-def _insert_companies(ctx: Context, rows: list[Cleaned], *, single: bool) -> list[Company]:
-    actor = ctx.actor
-    now = timezone.now()
-    companies = []
-    for cleaned in rows:
-        company = Company(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
-        if company.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
-            company.owner_id = actor.user.pk
-        if cleaned.stage is not None:
-            company.lifecycle_stage = cleaned.stage
-            company.lifecycle_changed_at = cleaned.fields.get("created_at", now)
-        companies.append(company)
-    if single:
-        companies[0].save()
-    else:
-        companies = insert_objects(companies)
-    _write_relations(ctx, Company, companies, rows)
-    pending = [
-        timeline.PendingEntry(
-            kind="company.created",
-            summary=_("%(name)s was added") % {"name": c.name},
-            company=c.pk,
-            occurred_at=c.created_at,
-        )
-        for c in companies
-    ]
-    timeline.record_many(actor, pending)
-    if single:
-        audit.record(actor, "company.created", companies[0])
-        events.emit(
-            "company.created",
-            actor=actor,
-            subject=companies[0],
-            payload={"name": companies[0].name, "cnpj": companies[0].cnpj},
-        )
-    else:
-        events.emit_many(
-            "company.created",
-            actor=actor,
-            subjects=[("company", c.pk, {"name": c.name, "cnpj": c.cnpj}) for c in companies],
-        )
-    return companies
+    return _bulk_create(ctx, rows, clean_company, Company, "cnpj")
 
 
 def update_company(*, actor: Actor, company_id: int, data: dict[str, Any]) -> Company:
