@@ -11,6 +11,7 @@ from vinculo.core.models import AuditEntry
 GLOBAL_MODELS = {
     "workspaces.Workspace": "the tenant itself",
     "workspaces.User": "a person may belong to several workspaces (through Membership)",
+    "core.ScheduledRun": "a recurring task of the installation (one row per schedule)",
 }
 
 

@@ -177,3 +177,14 @@ class SavedView(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.object_type}: {self.name}"
+
+
+class ScheduledRun(models.Model):
+    """When a recurring task (``vinculo.core.schedule``) was last enqueued: one row per schedule
+    for the whole installation, so several workers enqueue each due run once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_enqueued_at}"

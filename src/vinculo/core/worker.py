@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections
 
-from vinculo.core import events
+from vinculo.core import events, schedule
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,8 @@ def worker_id() -> str:
 
 
 class OutboxSweeper(threading.Thread):
-    """Every ``interval`` seconds, runs due deliveries: retries, missed enqueues, dead leases."""
+    """Every ``interval`` seconds, runs due deliveries (retries, missed enqueues, dead leases)
+    and enqueues the recurring tasks that are due (``vinculo.core.schedule``)."""
 
     def __init__(self, interval: float = 5.0) -> None:
         super().__init__(name="vinculo-outbox-sweeper", daemon=True)
@@ -37,6 +38,7 @@ class OutboxSweeper(threading.Thread):
             try:
                 close_old_connections()
                 events.dispatch_due()
+                schedule.enqueue_due()
             except Exception:
                 logger.exception("outbox sweep failed; trying again in %s s", self.interval)
             finally:
