@@ -44,7 +44,7 @@ from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
-from vinculo.core.fastinsert import insert_objects, insert_rows
+from vinculo.core.fastinsert import insert_objects, insert_rows, new_instances
 from vinculo.workspaces.permissions import require
 from vinculo.workspaces.selectors import active_member_ids
 
@@ -1100,26 +1100,35 @@ def _insert_records(
     actor = ctx.actor
     kind = _kind(model)
     now = timezone.now()
-    records = []
-    for cleaned in rows:
-        record = model(workspace=actor.workspace, created_by=actor.user, **cleaned.fields)
-        if record.owner_id is None and "owner_id" not in cleaned.fields and actor.user:
-            record.owner_id = actor.user.pk
+    user_id = actor.user.pk if actor.user else None
+    if single:
+        records = [model(workspace=actor.workspace, created_by=actor.user, **rows[0].fields)]
+    else:
+        records = new_instances(
+            model,
+            (c.fields for c in rows),
+            workspace_id=actor.workspace.pk,
+            created_by_id=user_id,
+            created_at=now,
+        )
+    for record, cleaned in zip(records, rows, strict=True):
+        if record.owner_id is None and "owner_id" not in cleaned.fields and user_id:
+            record.owner_id = user_id
         if cleaned.stage is not None:
             record.lifecycle_stage = cleaned.stage
             record.lifecycle_changed_at = cleaned.fields.get("created_at", now)
-        records.append(record)
     if single:
         records[0].save()
     else:
         records = insert_objects(records)
     _write_relations(ctx, model, records, rows)
+    added = _("%(name)s was added")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind=f"{kind}.created",
-                summary=_("%(name)s was added") % {"name": _display_name(r)},
+                summary=added % {"name": _display_name(r)},
                 data={"source": r.source} if r.source else {},
                 occurred_at=r.created_at,
                 **{kind: r.pk},
