@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    serve Vínculo on http://$(HOST):$(PORT) (SQLite under ./var, demo workspace)"
 	@echo "make test   ruff + migrations check + the whole test suite"
-	@echo "make bench  benchmarks (results in bench/results/)"
+	@echo "make bench  benchmarks (results in bench/results/): web screens, import, duplicates, exports, rules"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ screenshots: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.quality_import --rows 100000 1000000
+	$(BIN)/python -m bench.quality_dedupe --sizes 10000 100000
+	$(BIN)/python -m bench.quality_dedupe --mode memory --sizes 1000000
+	$(BIN)/python -m bench.quality_exports
+	$(BIN)/python -m bench.quality_rules
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

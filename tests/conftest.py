@@ -27,6 +27,14 @@ class Persona:
         """An API client with this persona's token; messages in ``language``."""
         return Client(HTTP_AUTHORIZATION=f"Bearer {self.token}", HTTP_ACCEPT_LANGUAGE=language)
 
+    def web(self, language: str = "en") -> Client:
+        """A browser-like client signed in as this persona, the screens in ``language``."""
+        client = Client()
+        assert client.login(username=self.user.email, password=PASSWORD)
+        self.user.language = language
+        self.user.save(update_fields=["language"])
+        return client
+
 
 def _persona(user: User, workspace: Workspace) -> Persona:
     actor = actor_for(user, workspace, source=Source.API)

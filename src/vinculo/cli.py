@@ -7,6 +7,8 @@ vinculo createworkspace NAME --owner EMAIL       create a workspace and its owne
 vinculo token create --workspace W --user EMAIL  print a new API token once
 vinculo check                                    health: database, task queue, migrations
 vinculo demo                                     create the demo workspace
+vinculo import FILE --workspace W --user EMAIL --type people|companies|deals [--map "Col=field"]
+               [--template NAME] [--dedupe update|skip|create] [--dry-run] [--resume JOB]
 vinculo manage COMMAND …                         any Django management command
 """
 
@@ -15,8 +17,18 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"check": "healthcheck"}
-COMMANDS = ["serve", "worker", "migrate", "createworkspace", "token", "check", "demo", "manage"]
+ALIASES = {"check": "healthcheck", "import": "importfile"}
+COMMANDS = [
+    "serve",
+    "worker",
+    "migrate",
+    "createworkspace",
+    "token",
+    "check",
+    "demo",
+    "import",
+    "manage",
+]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vinculo.contacts",
     "vinculo.sales",
     "vinculo.activities",
+    "vinculo.quality",
     "vinculo.integrations",
     "vinculo.web",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("vinculo.contacts.urls")),
     path("", include("vinculo.activities.urls")),
     path("", include("vinculo.sales.urls")),
+    path("quality/", include("vinculo.quality.urls")),
     path("", include("vinculo.web.urls")),
 ]

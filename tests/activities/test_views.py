@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from tests.contacts.test_views import signed_in
 from vinculo.activities import selectors
 from vinculo.activities import services as activities
 from vinculo.activities.models import Activity, TimelineEntry
@@ -31,7 +30,7 @@ def _task(persona, person, subject: str, **data):
 
 
 def test_logging_a_call_from_the_person_page_puts_it_on_the_timeline(ana, joana):
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get(f"/people/{joana.pk}/").content.decode()
     assert 'action="/activities/log/"' in page and 'name="call_outcome"' in page
 
@@ -61,7 +60,7 @@ def test_logging_a_call_from_the_person_page_puts_it_on_the_timeline(ana, joana)
 
 
 def test_a_task_without_subject_is_refused_with_the_services_message(ana, joana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         "/activities/log/",
         {
@@ -85,7 +84,7 @@ def test_a_task_without_subject_is_refused_with_the_services_message(ana, joana)
 
 
 def test_a_call_with_a_bad_outcome_is_refused_and_nothing_is_written(ana, joana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         "/activities/log/",
         {
@@ -106,7 +105,7 @@ def test_a_call_with_a_bad_outcome_is_refused_and_nothing_is_written(ana, joana)
 
 
 def test_a_stranger_cannot_log_on_someone_elses_person(ana, carla, joana):
-    response = signed_in(carla).post(
+    response = carla.web().post(
         "/activities/log/",
         {
             "kind": "note",
@@ -122,7 +121,7 @@ def test_a_stranger_cannot_log_on_someone_elses_person(ana, carla, joana):
 
 
 def test_a_viewer_cannot_log(vera, joana):
-    client = signed_in(vera)
+    client = vera.web()
     assert 'action="/activities/log/"' not in client.get(f"/people/{joana.pk}/").content.decode()
     response = client.post(
         "/activities/log/", {"kind": "note", "body": "Oi", "person_id": joana.pk}
@@ -132,7 +131,7 @@ def test_a_viewer_cannot_log(vera, joana):
 
 
 def test_the_log_form_only_answers_posts(ana):
-    assert signed_in(ana).get("/activities/log/").status_code == 405
+    assert ana.web().get("/activities/log/").status_code == 405
 
 
 # --- the task list --------------------------------------------------------------------------
@@ -147,7 +146,7 @@ def test_task_tabs_follow_the_workspace_time_zone(ana, joana):
     _task(ana, joana, "Cedo hoje em Tóquio", due_at=start + timedelta(hours=1))
     _task(ana, joana, "Amanhã em Tóquio", due_at=end + timedelta(hours=1))
     _task(ana, joana, "Sem data")
-    client = signed_in(ana)
+    client = ana.web()
 
     today = client.get("/tasks/").content.decode()
     assert "Cedo hoje em Tóquio" in today
@@ -162,7 +161,7 @@ def test_task_tabs_follow_the_workspace_time_zone(ana, joana):
 
 def test_overdue_tab_and_links_to_the_record(ana, joana):
     _task(ana, joana, "Mandar proposta", due_at="2020-01-01T10:00")
-    page = signed_in(ana).get("/tasks/?when=overdue").content.decode()
+    page = ana.web().get("/tasks/?when=overdue").content.decode()
     assert "Mandar proposta" in page and "Overdue" in page
     assert f'href="/people/{joana.pk}/"' in page
 
@@ -170,7 +169,7 @@ def test_overdue_tab_and_links_to_the_record(ana, joana):
 def test_task_list_stays_within_a_few_queries(ana, joana, django_assert_max_num_queries):
     for n in range(30):
         _task(ana, joana, f"Tarefa {n}")
-    client = signed_in(ana)
+    client = ana.web()
     client.get("/tasks/?when=all")  # warm the session and caches
     with django_assert_max_num_queries(20):
         page = client.get("/tasks/?when=all").content.decode()
@@ -180,7 +179,7 @@ def test_task_list_stays_within_a_few_queries(ana, joana, django_assert_max_num_
 def test_team_leads_see_everyones_tasks_and_reps_only_their_own(ana, bruno, joana):
     _task(ana, joana, "Tarefa da Ana")
     _task(bruno, joana, "Tarefa do Bruno")
-    as_ana = signed_in(ana)
+    as_ana = ana.web()
     mine = as_ana.get("/tasks/?when=all").content.decode()
     assert "Tarefa da Ana" in mine and "Tarefa do Bruno" not in mine
     team = as_ana.get("/tasks/?when=all&assignee=all").content.decode()
@@ -188,7 +187,7 @@ def test_team_leads_see_everyones_tasks_and_reps_only_their_own(ana, bruno, joan
     one = as_ana.get(f"/tasks/?when=all&assignee={bruno.user.pk}").content.decode()
     assert "Tarefa do Bruno" in one and "Tarefa da Ana" not in one
 
-    as_bruno = signed_in(bruno)
+    as_bruno = bruno.web()
     page = as_bruno.get(f"/tasks/?when=all&assignee={ana.user.pk}").content.decode()
     assert "Tarefa do Bruno" in page and "Tarefa da Ana" not in page
     assert 'name="assignee"' not in page  # no team filter for a sales rep
@@ -196,7 +195,7 @@ def test_team_leads_see_everyones_tasks_and_reps_only_their_own(ana, bruno, joan
 
 def test_complete_and_reopen_in_place(ana, joana):
     task = _task(ana, joana, "Confirmar entrega")
-    client = signed_in(ana)
+    client = ana.web()
     done = client.post(f"/tasks/{task.pk}/complete/", HTTP_HX_REQUEST="true")
     assert done.status_code == 200
     row = done.content.decode()
@@ -218,13 +217,13 @@ def test_completing_something_that_is_not_a_task_says_why(ana, joana):
     note = activities.log_activity(
         actor=ana.actor, data={"kind": "note", "body": "Nota", "person_id": joana.pk}
     )
-    response = signed_in(ana).post(f"/tasks/{note.pk}/complete/", follow=True)
+    response = ana.web().post(f"/tasks/{note.pk}/complete/", follow=True)
     assert "Only tasks can be completed" in response.content.decode()
 
 
 def test_carla_cannot_complete_or_see_anas_task(ana, carla, joana):
     task = _task(ana, joana, "Segredo da Ana")
-    client = signed_in(carla)
+    client = carla.web()
     assert client.post(f"/tasks/{task.pk}/complete/", HTTP_HX_REQUEST="true").status_code == 404
     assert client.post(f"/tasks/{task.pk}/reopen/").status_code == 404
     task.refresh_from_db()
@@ -238,7 +237,7 @@ def test_carla_cannot_complete_or_see_anas_task(ana, carla, joana):
 
 def test_a_viewer_sees_tasks_but_cannot_complete_them(ana, vera, joana):
     task = _task(ana, joana, "Tarefa da Vera", assignee_id=vera.user.pk)
-    client = signed_in(vera)
+    client = vera.web()
     page = client.get("/tasks/?when=all").content.decode()
     assert "Tarefa da Vera" in page and "/complete/" not in page
     assert client.post(f"/tasks/{task.pk}/complete/").status_code == 403
@@ -250,7 +249,7 @@ def test_a_viewer_sees_tasks_but_cannot_complete_them(ana, vera, joana):
 
 
 def test_new_task_form_creates_a_task_for_a_colleague(ana, bruno, joana):
-    client = signed_in(ana)
+    client = ana.web()
     form = client.get(f"/tasks/new/?person_id={joana.pk}").content.decode()
     assert f'value="person:{joana.pk}" checked' in form and "Joana Prado" in form
     response = client.post(
@@ -275,7 +274,7 @@ def test_new_task_form_creates_a_task_for_a_colleague(ana, bruno, joana):
 
 
 def test_new_task_form_shows_every_refusal_and_keeps_the_input(ana, carla, joana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         "/tasks/new/", {"subject": "", "due_at": "amanhã", "body": "Detalhes", "link": ""}
     )
@@ -295,7 +294,7 @@ def test_new_task_form_shows_every_refusal_and_keeps_the_input(ana, carla, joana
 def test_the_record_picker_searches_the_workspace(ana, carla, joana):
     contacts.create_person(actor=carla.actor, data={"first_name": "Joana", "last_name": "Brasa"})
     picker = (
-        signed_in(ana)
+        ana.web()
         .get("/search/", {"q": "joana", "pick": "1"}, HTTP_HX_REQUEST="true")
         .content.decode()
     )

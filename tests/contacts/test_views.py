@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from django.test import Client
-
-from tests.conftest import PASSWORD
 from vinculo.contacts import services
 from vinculo.contacts.models import Person
-
-
-def signed_in(persona, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=persona.user.email, password=PASSWORD)
-    persona.user.language = language
-    persona.user.save(update_fields=["language"])
-    return client
 
 
 def test_people_list_searches_and_pages(ana):
     for name in ["Joana Prado", "João Pedro", "Marcos Lima"]:
         first, last = name.split()
         services.create_person(actor=ana.actor, data={"first_name": first, "last_name": last})
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get("/people/").content.decode()
     assert "Joana Prado" in page and "Marcos Lima" in page
     found = client.get("/people/?q=jo").content.decode()
@@ -33,12 +22,12 @@ def test_people_list_searches_and_pages(ana):
 
 
 def test_people_list_shows_a_bad_filter_instead_of_crashing(ana):
-    page = signed_in(ana).get("/people/?filter={not json").content.decode()
+    page = ana.web().get("/people/?filter={not json").content.decode()
     assert 'class="message error"' in page
 
 
 def test_create_person_form_keeps_input_and_shows_the_service_message(ana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post("/people/new/", {"first_name": "Rita", "email": "rita@", "phone": "12"})
     assert response.status_code == 422
     page = response.content.decode()
@@ -53,7 +42,7 @@ def test_create_person_form_keeps_input_and_shows_the_service_message(ana):
 
 def test_person_page_edits_in_place_and_records_consent(ana):
     person = services.create_person(actor=ana.actor, data={"first_name": "Beto"})
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert "Beto" in page and "Timeline" in page
     bad = client.post(
@@ -78,13 +67,13 @@ def test_person_page_edits_in_place_and_records_consent(ana):
 
 def test_pages_speak_portuguese_by_default(ana):
     services.create_person(actor=ana.actor, data={"first_name": "Lu"})
-    page = signed_in(ana, language="").get("/people/").content.decode()
+    page = ana.web(language="").get("/people/").content.decode()
     assert "Pessoas" in page and "Nova pessoa" in page
 
 
 def test_viewer_sees_but_cannot_edit(vera, ana):
     person = services.create_person(actor=ana.actor, data={"first_name": "Vi"})
-    client = signed_in(vera)
+    client = vera.web()
     assert "fieldset disabled" in client.get(f"/people/{person.pk}/").content.decode()
     response = client.post("/people/new/", {"first_name": "X"})
     assert response.status_code == 403
@@ -96,12 +85,12 @@ def test_viewer_sees_but_cannot_edit(vera, ana):
 def test_bulk_actions_and_csv_export(ana):
     a = services.create_person(actor=ana.actor, data={"first_name": "Ana", "email": "a@b.com"})
     b = services.create_person(actor=ana.actor, data={"first_name": "Bia"})
-    client = signed_in(ana)
+    client = ana.web()
     client.post("/people/bulk/", {"ids": [a.pk, b.pk], "action": "tag", "value": "feira"})
     assert {t.name for t in a.tags.all()} == {"feira"}
     export = client.get("/people/export.csv?tag=feira")
     body = b"".join(export.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffid,first_name")
+    assert body.startswith('\ufeff"ID","Name","First name","Last name","Email"')
     assert "a@b.com" in body and "Bia" in body
     client.post("/people/bulk/", {"ids": [b.pk], "action": "delete"})
     b.refresh_from_db()
@@ -111,7 +100,7 @@ def test_bulk_actions_and_csv_export(ana):
 def test_carla_gets_404_on_anas_records(ana, carla):
     person = services.create_person(actor=ana.actor, data={"first_name": "Secreta"})
     company = services.create_company(actor=ana.actor, data={"name": "Aurora"})
-    client = signed_in(carla)
+    client = carla.web()
     assert client.get(f"/people/{person.pk}/").status_code == 404
     assert client.get(f"/companies/{company.pk}/").status_code == 404
     assert client.post(f"/people/{person.pk}/edit/", {"first_name": "X"}).status_code == 404
@@ -122,7 +111,7 @@ def test_carla_gets_404_on_anas_records(ana, carla):
 
 
 def test_company_screens(ana):
-    client = signed_in(ana)
+    client = ana.web()
     bad = client.post("/companies/new/", {"name": "Acme", "cnpj": "11.111.111/1111-11"})
     assert bad.status_code == 422 and "This CNPJ is not valid." in bad.content.decode()
     client.post("/companies/new/", {"name": "Acme", "cnpj": "11.222.333/0001-81"})
@@ -131,11 +120,11 @@ def test_company_screens(ana):
 
 
 def test_form_labels_follow_the_language_of_each_request(ana):
-    pt = signed_in(ana, language="pt-br").get("/people/new/").content.decode()
+    pt = ana.web(language="pt-br").get("/people/new/").content.decode()
     assert "Sobrenome" in pt and "Last name" not in pt
-    en = signed_in(ana, language="en").get("/people/new/").content.decode()
+    en = ana.web(language="en").get("/people/new/").content.decode()
     assert "Last name" in en and "Sobrenome" not in en
-    company_pt = signed_in(ana, language="pt-br").get("/companies/new/").content.decode()
+    company_pt = ana.web(language="pt-br").get("/companies/new/").content.decode()
     assert "Razão social" in company_pt and "Legal name" not in company_pt
 
 
@@ -160,7 +149,7 @@ def test_person_page_filters_its_timeline_and_lists_only_open_deals(ana):
         actor=ana.actor, data={"title": "Fechado", "person_id": person.pk}
     )
     sales_services.move_deal(actor=ana.actor, deal_id=closed.pk, stage_id=won.pk)
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert 'value="activity.call"' in page  # the kinds filter is offered
     open_deals = page.split("<h2>Open deals</h2>", 1)[1].split("</article>", 1)[0]

@@ -7,22 +7,12 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
-from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
 from vinculo.sales import services
 from vinculo.sales.models import Deal, StageChange
 
 NBSP = "\xa0"
-
-
-def signed_in(persona, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=persona.user.email, password=PASSWORD)
-    persona.user.language = language
-    persona.user.save(update_fields=["language"])
-    return client
 
 
 def _deal(persona, **data) -> Deal:
@@ -47,7 +37,7 @@ def test_board_shows_the_stages_in_order_with_counts_and_totals(
     _deal(ana, title="Café Central", amount="300", stage_id=negociacao.pk)
     old = _deal(ana, title="Mercado Velho", amount="50", stage_id=proposta.pk)
     Deal.objects.filter(pk=old.pk).update(stage_entered_at=timezone.now() - timedelta(days=30))
-    client = signed_in(ana, language="pt-br")
+    client = ana.web(language="pt-br")
     stage_count = vendas.pipeline.stages.count()  # one query per stage for its cards
     with django_assert_max_num_queries(11 + stage_count):
         response = client.get("/deals/")
@@ -65,7 +55,7 @@ def test_board_shows_the_stages_in_order_with_counts_and_totals(
     assert "Mercado Velho" in rotting and "rotting-mark" in rotting
     assert re.search(r'class="deal-days[^>]*>30 ', rotting)  # days in the stage
     assert "rotting-mark" not in column
-    english = signed_in(ana).get("/deals/").content.decode()
+    english = ana.web().get("/deals/").content.decode()
     assert "R$1,300.50" in _column(english, negociacao.pk)
 
 
@@ -73,7 +63,7 @@ def test_board_filters_by_owner_search_and_the_filter_language(ana, bruno, venda
     stage = vendas["Reunião"]
     _deal(ana, title="Forno novo", amount="100", stage_id=stage.pk)
     _deal(ana, title="Balcão", amount="250", stage_id=stage.pk, owner_id=bruno.user.pk)
-    client = signed_in(ana)
+    client = ana.web()
     mine = client.get(f"/deals/?owner_id={bruno.user.pk}").content.decode()
     assert "Balcão" in mine and "Forno novo" not in mine
     assert 'title="Deals">1<' in _column(mine, stage.pk) and "R$250.00" in mine
@@ -90,7 +80,7 @@ def test_board_filters_by_owner_search_and_the_filter_language(ana, bruno, venda
 def test_moving_on_the_board_persists_and_re_renders_the_columns(ana, vendas):
     start, target = vendas["Qualificação"], vendas["Proposta"]
     deal = _deal(ana, title="Pão de queijo", amount="120", stage_id=start.pk)
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         f"/deals/{deal.pk}/move/?pipeline={vendas.pipeline.pk}&q=queijo",
         {"stage_id": target.pk},
@@ -111,7 +101,7 @@ def test_moving_on_the_board_persists_and_re_renders_the_columns(ana, vendas):
 def test_moving_to_lost_needs_a_reason(ana, vendas):
     start, lost = vendas["Reunião"], vendas["Perdido"]
     deal = _deal(ana, title="Bolo de rolo", stage_id=start.pk)
-    client = signed_in(ana)
+    client = ana.web()
     refused = client.post(f"/deals/{deal.pk}/move/", {"stage_id": lost.pk}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422
     page = refused.content.decode()
@@ -132,7 +122,7 @@ def test_moving_to_lost_needs_a_reason(ana, vendas):
 
 def test_the_move_form_works_without_javascript(ana, vendas):
     deal = _deal(ana, title="Sonho", stage_id=vendas["Qualificação"].pk)
-    client = signed_in(ana)
+    client = ana.web()
     back = f"/deals/?pipeline={vendas.pipeline.pk}"
     moved = client.post(f"/deals/{deal.pk}/move/", {"stage_id": vendas["Ganho"].pk, "next": back})
     assert moved.status_code == 302 and moved["Location"] == back
@@ -152,7 +142,7 @@ def test_the_move_form_works_without_javascript(ana, vendas):
 def test_a_viewer_sees_the_board_but_cannot_move(ana, vera, vendas):
     stage = vendas["Reunião"]
     deal = _deal(ana, title="Rosca", stage_id=stage.pk)
-    client = signed_in(vera)
+    client = vera.web()
     page = client.get("/deals/").content.decode()
     assert "Rosca" in page and 'draggable="true"' not in page and "move-form" not in page
     response = client.post(
@@ -168,7 +158,7 @@ def test_a_viewer_sees_the_board_but_cannot_move(ana, vera, vendas):
 def test_carla_cannot_see_or_move_anas_deals(ana, carla, vendas):
     stage = vendas["Reunião"]
     deal = _deal(ana, title="Segredo da Aurora", stage_id=stage.pk, amount="10")
-    client = signed_in(carla)
+    client = carla.web()
     assert client.get(f"/deals/{deal.pk}/").status_code == 404
     moved = client.post(
         f"/deals/{deal.pk}/move/", {"stage_id": vendas["Proposta"].pk}, HTTP_HX_REQUEST="true"
@@ -197,7 +187,7 @@ def test_deal_table_searches_filters_sorts_pages_and_exports(
     for i in range(55):
         _deal(ana, title=f"Encomenda {i:02d}", amount=str(i), stage_id=vendas["Reunião"].pk)
     _deal(ana, title="Festa junina", amount="999", stage_id=vendas["Ganho"].pk)
-    client = signed_in(ana)
+    client = ana.web()
     # + the filter builder's choices, the columns' custom fields, the saved views and the count
     with django_assert_max_num_queries(18):
         first = client.get("/deals/list/?sort=-amount")
@@ -217,19 +207,19 @@ def test_deal_table_searches_filters_sorts_pages_and_exports(
     assert 'class="message error"' in bad
     export = client.get("/deals/export.csv?status=won")
     body = b"".join(export.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffid,title,pipeline,stage,status,amount")
+    assert body.startswith('\ufeff"ID","Title","Pipeline","Currency","Stage","Status","Amount"')
     assert "Festa junina" in body and "Encomenda" not in body and "999.00" in body
 
 
 def test_a_viewer_cannot_export(vera):
-    assert signed_in(vera).get("/deals/export.csv").status_code == 403
+    assert vera.web().get("/deals/export.csv").status_code == 403
 
 
 # --- the form ---------------------------------------------------------------------------------
 
 
 def test_create_form_keeps_the_input_and_names_the_bad_fields(ana, vendas, maria, acme):
-    client = signed_in(ana)
+    client = ana.web()
     form = client.get(f"/deals/new/?stage={vendas['Proposta'].pk}").content.decode()
     assert f'value="{vendas["Proposta"].pk}" selected' in form
     response = client.post(
@@ -273,7 +263,7 @@ def test_create_form_keeps_the_input_and_names_the_bad_fields(ana, vendas, maria
 
 
 def test_create_form_custom_fields(ana, vendas, segment_field):
-    client = signed_in(ana)
+    client = ana.web()
     assert 'name="cf_segment"' in client.get("/deals/new/").content.decode()
     bad = client.post("/deals/new/", {"title": "Atacado", "cf_segment": "b2c"})
     assert bad.status_code == 422 and not Deal.objects.exists()
@@ -290,7 +280,7 @@ def test_deal_page_shows_progress_history_and_timeline(
     deal = _deal(ana, title="Casamento", amount="5000", stage_id=vendas["Reunião"].pk)
     services.update_deal(actor=ana.actor, deal_id=deal.pk, data={"person_id": maria.pk})
     services.move_deal(actor=ana.actor, deal_id=deal.pk, stage_id=vendas["Proposta"].pk)
-    client = signed_in(ana)
+    client = ana.web()
     with django_assert_max_num_queries(19):
         response = client.get(f"/deals/{deal.pk}/")
     page = response.content.decode()
@@ -307,7 +297,7 @@ def test_deal_page_shows_progress_history_and_timeline(
 
 def test_deal_page_edits_fields_and_moves(ana, vendas):
     deal = _deal(ana, title="Coffee break", amount="100", stage_id=vendas["Reunião"].pk)
-    client = signed_in(ana)
+    client = ana.web()
     bad = client.post(f"/deals/{deal.pk}/edit/", {"title": "Coffee break", "amount": "-5"})
     assert bad.status_code == 422
     assert 'value="-5"' in bad.content.decode() and "Must be at least" in bad.content.decode()
@@ -340,7 +330,7 @@ def test_deal_page_edits_fields_and_moves(ana, vendas):
 
 def test_line_items_are_added_and_removed_and_drive_the_amount(ana, vendas):
     deal = _deal(ana, title="Festa", amount="0", stage_id=vendas["Reunião"].pk)
-    client = signed_in(ana)
+    client = ana.web()
     url = f"/deals/{deal.pk}/line-items/"
     bad = client.post(url, {"action": "add", "name": "Salgados", "quantity": "0"})
     assert bad.status_code == 422
@@ -369,5 +359,5 @@ def test_line_items_are_added_and_removed_and_drive_the_amount(ana, vendas):
 
 
 def test_deals_is_in_the_navigation(ana):
-    page = signed_in(ana).get("/").content.decode()
+    page = ana.web().get("/").content.decode()
     assert 'href="/deals/"' in page

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.contacts.test_views import signed_in
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
 from vinculo.sales import services as sales
@@ -51,7 +50,7 @@ def test_home_shows_my_overdue_task_and_my_rotting_deal(ana, bruno, joana):
     _stale(mine, 20)
     _stale(brunos, 20)
 
-    page = signed_in(ana).get("/").content.decode()
+    page = ana.web().get("/").content.decode()
     tasks = page.split('id="home-tasks"')[1].split("</section>")[0]
     assert "Cobrar o boleto" in tasks and "Overdue" in tasks
     assert f"/tasks/{late.pk}/complete/" in tasks  # done in one click
@@ -66,7 +65,7 @@ def test_home_counts_open_deals_in_the_workspace_currency(ana, bruno):
     sales.create_deal(actor=ana.actor, data={"title": "A", "amount": "1000.50"})
     sales.create_deal(actor=bruno.actor, data={"title": "B", "amount": "200"})
     sales.create_deal(actor=ana.actor, data={"title": "C", "amount": "50", "currency": "USD"})
-    page = signed_in(ana).get("/").content.decode()
+    page = ana.web().get("/").content.decode()
     counters = page.split('class="counters"')[1].split("</section>")[0]
     assert ">3<" in counters and "2 are yours" in counters
     assert "R$1,200.50" in counters  # BRL only, in English formatting
@@ -82,10 +81,10 @@ def test_recent_activity_is_the_workspace_for_owners_and_my_records_for_reps(ana
         actor=bruno.actor,
         data={"kind": "note", "body": "Nota sobre a Rita", "person_id": brunos_person.pk},
     )
-    ana_page = signed_in(ana).get("/").content.decode()
+    ana_page = ana.web().get("/").content.decode()
     recent = ana_page.split('id="home-recent"')[1]
     assert "Nota sobre a Joana" in recent and "Nota sobre a Rita" in recent
-    bruno_page = signed_in(bruno).get("/").content.decode()
+    bruno_page = bruno.web().get("/").content.decode()
     recent = bruno_page.split('id="home-recent"')[1]
     assert "Nota sobre a Rita" in recent and "Nota sobre a Joana" not in recent
 
@@ -97,7 +96,7 @@ def test_home_stays_within_a_few_queries(ana, joana, django_assert_max_num_queri
             data={"subject": f"Tarefa {n}", "person_id": joana.pk, "due_at": "2024-01-10T09:00"},
         )
         _stale(sales.create_deal(actor=ana.actor, data={"title": f"Negócio {n}"}), 30)
-    client = signed_in(ana)
+    client = ana.web()
     client.get("/")
     with django_assert_max_num_queries(25):
         page = client.get("/").content.decode()
@@ -105,7 +104,7 @@ def test_home_stays_within_a_few_queries(ana, joana, django_assert_max_num_queri
 
 
 def test_home_of_a_viewer_has_nothing_to_complete(vera):
-    page = signed_in(vera).get("/").content.decode()
+    page = vera.web().get("/").content.decode()
     assert "Nothing due today" in page
     assert 'class="quick-create"' not in page  # a viewer creates nothing
 
@@ -117,7 +116,7 @@ def test_search_as_you_type_finds_people_companies_and_deals(ana, joana):
     contacts.create_company(actor=ana.actor, data={"name": "Padaria Joaninha"})
     sales.create_deal(actor=ana.actor, data={"title": "Joana: pães", "person_id": joana.pk})
     contacts.create_person(actor=ana.actor, data={"first_name": "Marcos"})
-    client = signed_in(ana)
+    client = ana.web()
     dropdown = client.get("/search/", {"q": "joan"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in dropdown and 'role="listbox"' in dropdown
     assert "Joana Prado" in dropdown and "Padaria Joaninha" in dropdown
@@ -135,7 +134,7 @@ def test_search_as_you_type_finds_people_companies_and_deals(ana, joana):
 def test_search_shows_at_most_five_of_each(ana, django_assert_max_num_queries):
     for n in range(8):
         contacts.create_person(actor=ana.actor, data={"first_name": f"Silva{n}"})
-    client = signed_in(ana)
+    client = ana.web()
     client.get("/")
     with django_assert_max_num_queries(12):
         dropdown = client.get("/search/", {"q": "silva"}, HTTP_HX_REQUEST="true").content.decode()
@@ -143,14 +142,14 @@ def test_search_shows_at_most_five_of_each(ana, django_assert_max_num_queries):
 
 
 def test_a_short_query_finds_nothing(ana, joana):
-    client = signed_in(ana)
+    client = ana.web()
     assert "Joana" not in client.get("/search/?q=j", HTTP_HX_REQUEST="true").content.decode()
     assert "Type at least two characters" in client.get("/search/?q=j").content.decode()
 
 
 def test_carla_cannot_find_anas_people(ana, carla, joana):
     contacts.create_person(actor=carla.actor, data={"first_name": "Joana", "last_name": "Brasa"})
-    client = signed_in(carla)
+    client = carla.web()
     dropdown = client.get("/search/", {"q": "joana"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Joana Brasa" in dropdown and "Prado" not in dropdown
     assert "Prado" not in client.get("/search/", {"q": "prado"}).content.decode()
@@ -166,13 +165,13 @@ def test_search_needs_a_login(db, client):
 
 
 def test_top_bar_has_search_and_the_new_menu_by_permission(ana, bruno):
-    page = signed_in(ana).get("/tasks/").content.decode()
+    page = ana.web().get("/tasks/").content.decode()
     assert 'id="global-search"' in page and 'data-shortcut="/"' in page
     menu = page.split('class="quick-create"')[1].split("</details>")[0]
     assert 'data-shortcut="c"' in menu
     for href in ("/people/new/", "/companies/new/", "/deals/new/", "/tasks/new/"):
         assert f'href="{href}"' in menu
     for href in ("/people/new/", "/companies/new/", "/deals/new/", "/tasks/new/"):
-        assert signed_in(ana).get(href).status_code == 200
-    people_list = signed_in(bruno).get("/people/").content.decode()
+        assert ana.web().get(href).status_code == 200
+    people_list = bruno.web().get("/people/").content.decode()
     assert people_list.count('data-shortcut="/"') == 2  # the page's own search wins there (JS)

@@ -8,21 +8,12 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import CustomFieldDefinition, LifecycleStage, Person, Tag
 from vinculo.sales import services as sales
 from vinculo.sales.models import Pipeline, Stage
 from vinculo.workspaces import services as workspaces
 from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User
-
-
-def signed_in(persona, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=persona.user.email, password=PASSWORD)
-    persona.user.language = language
-    persona.user.save(update_fields=["language"])
-    return client
 
 
 def _membership(persona) -> Membership:
@@ -49,7 +40,7 @@ def test_every_settings_screen_renders_for_an_owner(ana, bruno):
     _tag(ana, "vip")
     workspaces.create_team(actor=ana.actor, data={"name": "Vendas SP"})
     pipeline = sales.ensure_default_pipeline(actor=ana.actor)
-    client = signed_in(ana)
+    client = ana.web()
     home = client.get("/").content.decode()
     assert 'href="/settings/"' in home
     expected = {
@@ -75,7 +66,7 @@ def test_every_settings_screen_renders_for_an_owner(ana, bruno):
 
 
 def test_settings_pages_speak_portuguese_by_default(ana):
-    page = signed_in(ana, language="").get("/settings/").content.decode()
+    page = ana.web(language="").get("/settings/").content.decode()
     assert 'lang="pt-br"' in page
 
 
@@ -83,7 +74,7 @@ def test_settings_pages_speak_portuguese_by_default(ana):
 
 
 def test_workspace_form_shows_each_error_next_to_its_field_and_keeps_the_input(ana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         "/settings/workspace/",
         {"name": "  ", "default_currency": "XYZ", "locale": "en", "timezone": "Mars/Base"},
@@ -114,7 +105,7 @@ def test_workspace_form_shows_each_error_next_to_its_field_and_keeps_the_input(a
 
 
 def test_adding_a_member_shows_the_one_time_password_once_and_it_works(ana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post(
         "/settings/members/add/",
         {"email": "Nina@Aurora.test", "full_name": "Nina Reis", "role": "manager"},
@@ -131,7 +122,7 @@ def test_adding_a_member_shows_the_one_time_password_once_and_it_works(ana):
 
 
 def test_member_form_errors_stay_next_to_the_fields(ana, bruno):
-    client = signed_in(ana)
+    client = ana.web()
     bad = client.post("/settings/members/add/", {"email": "nina@", "role": "viewer"})
     assert bad.status_code == 422
     assert "Enter a valid email address." in bad.content.decode()
@@ -144,7 +135,7 @@ def test_member_form_errors_stay_next_to_the_fields(ana, bruno):
 
 
 def test_role_change_saves_through_htmx_and_the_last_owner_is_refused(ana, bruno):
-    client = signed_in(ana)
+    client = ana.web()
     row = client.post(
         f"/settings/members/{_membership(bruno).pk}/role/",
         {"role": "manager"},
@@ -171,7 +162,7 @@ def test_role_change_saves_through_htmx_and_the_last_owner_is_refused(ana, bruno
 
 
 def test_removing_members_and_the_last_owner_message(ana, bruno):
-    client = signed_in(ana)
+    client = ana.web()
     page = client.post(
         f"/settings/members/{_membership(ana).pk}/remove/", follow=True
     ).content.decode()
@@ -188,7 +179,7 @@ def test_removing_members_and_the_last_owner_message(ana, bruno):
 
 
 def test_teams_create_rename_lead_members_and_delete(ana, bruno, vera):
-    client = signed_in(ana)
+    client = ana.web()
     bad = client.post("/settings/teams/new/", {"name": " ", "description": "Time de SP"})
     assert bad.status_code == 422
     assert "The name cannot be empty." in bad.content.decode()
@@ -228,7 +219,7 @@ def test_teams_create_rename_lead_members_and_delete(ana, bruno, vera):
 
 
 def test_token_plaintext_is_shown_once_and_works_until_revoked(ana):
-    client = signed_in(ana)
+    client = ana.web()
     response = client.post("/settings/tokens/new/", {"name": "Painel BI", "expires_at": ""})
     assert response.status_code == 200
     page = response.content.decode()
@@ -246,7 +237,7 @@ def test_token_plaintext_is_shown_once_and_works_until_revoked(ana):
 
 
 def test_token_form_errors_and_who_sees_which_tokens(ana, bruno):
-    client = signed_in(ana)
+    client = ana.web()
     no_name = client.post("/settings/tokens/new/", {"name": "", "expires_at": "2999-01-01"})
     assert no_name.status_code == 422 and "Give the token a name." in no_name.content.decode()
     assert 'value="2999-01-01"' in no_name.content.decode()
@@ -258,7 +249,7 @@ def test_token_form_errors_and_who_sees_which_tokens(ana, bruno):
 
     everyone = client.get("/settings/tokens/").content.decode()
     assert bruno.user.email in everyone  # the owner sees every token
-    own = signed_in(bruno).get("/settings/tokens/").content.decode()
+    own = bruno.web().get("/settings/tokens/").content.decode()
     assert ana.user.email not in own and f"{bruno.user.email} test" in own
 
 
@@ -266,7 +257,7 @@ def test_token_form_errors_and_who_sees_which_tokens(ana, bruno):
 
 
 def test_custom_field_form_errors_keep_the_input(ana):
-    client = signed_in(ana)
+    client = ana.web()
     bad = client.post(
         "/settings/fields/new/",
         {"object_type": "company", "label": "", "field_type": "choice", "choices": "",
@@ -286,7 +277,7 @@ def test_custom_field_form_errors_keep_the_input(ana):
 
 
 def test_custom_field_edit_reports_stored_values_that_no_longer_fit(ana):
-    client = signed_in(ana)
+    client = ana.web()
     created = client.post(
         "/settings/fields/new/",
         {"object_type": "person", "label": "Porte", "field_type": "choice",
@@ -324,7 +315,7 @@ def test_custom_field_edit_reports_stored_values_that_no_longer_fit(ana):
 
 
 def test_lifecycle_stage_edit_add_and_reorder(ana):
-    client = signed_in(ana)
+    client = ana.web()
     client.get("/settings/lifecycle/")
     stages = list(LifecycleStage.objects.filter(workspace=ana.workspace).order_by("position"))
     mql = next(s for s in stages if s.key == "mql")
@@ -372,7 +363,7 @@ def test_lifecycle_stage_edit_add_and_reorder(ana):
 
 
 def test_pipeline_and_stage_forms(ana):
-    client = signed_in(ana)
+    client = ana.web()
     empty = client.post("/settings/pipelines/new/", {"name": ""})
     assert empty.status_code == 422 and "This field is required" in empty.content.decode()
     created = client.post("/settings/pipelines/new/", {"name": "Revenda"})
@@ -451,7 +442,7 @@ def test_pipeline_and_stage_forms(ana):
 def test_tags_rename_recolour_and_delete(ana):
     vip = _tag(ana, "vip")
     _tag(ana, "atacado")
-    client = signed_in(ana)
+    client = ana.web()
     taken = client.post(f"/settings/tags/{vip.pk}/", {"name": "Atacado", "color": "#1e88e5"})
     assert taken.status_code == 422
     assert "A tag with this name exists." in taken.content.decode()
@@ -479,7 +470,7 @@ def test_a_sales_rep_sees_read_only_settings_and_is_refused_on_post(ana, bruno, 
     pipeline = sales.ensure_default_pipeline(actor=ana.actor)
     stage = pipeline.stages.first()
     lifecycle = contacts.ensure_lifecycle_stages(actor=ana.actor)[0]
-    client = signed_in(bruno)
+    client = bruno.web()
     members = client.get("/settings/members/").content.decode()
     assert "Add a member" not in members and "/remove/" not in members
     assert "Read only" in client.get("/settings/workspace/").content.decode()
@@ -521,7 +512,7 @@ def test_a_sales_rep_sees_read_only_settings_and_is_refused_on_post(ana, bruno, 
 
 def test_a_viewer_cannot_touch_tags_but_may_hold_a_token(ana, vera):
     vip = _tag(ana, "vip")
-    client = signed_in(vera)
+    client = vera.web()
     page = client.get("/settings/tags/").content.decode()
     assert "vip" in page and 'type="color"' not in page and "/delete/" not in page
     assert (
@@ -556,7 +547,7 @@ def anas_things(ana, bruno):
 
 def test_carla_cannot_change_anything_of_workspace_a_by_posting_ids(carla, anas_things, bruno):
     t = anas_things
-    client = signed_in(carla)
+    client = carla.web()
     attempts = [
         ("get", f"/settings/fields/{t['field'].pk}/", {}),
         ("get", f"/settings/pipelines/{t['pipeline'].pk}/", {}),

@@ -8,23 +8,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 
-from tests.conftest import PASSWORD
 from vinculo.contacts import services
 from vinculo.contacts.models import Company, Person
 from vinculo.core import services as core_services
 from vinculo.core.models import SavedView
 
 VAREJO = {"and": [{"field": "custom_fields.segmento", "op": "eq", "value": "varejo"}]}
-
-
-def signed_in(persona, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=persona.user.email, password=PASSWORD)
-    persona.user.language = language
-    persona.user.save(update_fields=["language"])
-    return client
 
 
 def rows(html: str) -> list[str]:
@@ -76,7 +66,7 @@ def people(ana, segmento):
 
 
 def test_builder_rows_sent_as_form_fields_filter_the_table(ana, people):
-    client = signed_in(ana)
+    client = ana.web()
     query = urlencode(
         [
             ("fb_match", "all"),
@@ -113,7 +103,7 @@ def test_builder_rows_sent_as_form_fields_filter_the_table(ana, people):
 
 
 def test_the_builder_gets_the_fields_operators_and_choices(ana, people):
-    page = signed_in(ana).get("/people/").content.decode()
+    page = ana.web().get("/people/").content.decode()
     config = json.loads(
         re.search(
             r'<script id="filter-config" type="application/json">(.*?)</script>', page, re.S
@@ -133,7 +123,7 @@ def test_the_builder_gets_the_fields_operators_and_choices(ana, people):
 
 
 def test_a_json_filter_from_the_builder_renders_the_right_rows(ana, people):
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get("/people/", {"filter": json.dumps(VAREJO)}).content.decode()
     assert sorted(rows(page)) == ["Joana", "Rita"]
     partial = client.get(
@@ -147,7 +137,7 @@ def test_a_json_filter_from_the_builder_renders_the_right_rows(ana, people):
 
 @pytest.mark.parametrize("url", ["/people/", "/companies/", "/deals/list/"])
 def test_a_bad_filter_shows_its_message_instead_of_the_table(ana, url):
-    client = signed_in(ana)
+    client = ana.web()
     bad = {"and": [{"field": "shoe_size", "op": "eq", "value": 42}]}
     response = client.get(url, {"filter": json.dumps(bad)})
     assert response.status_code == 200
@@ -162,7 +152,7 @@ def test_a_bad_filter_shows_its_message_instead_of_the_table(ana, url):
 
 
 def test_columns_param_chooses_the_columns(ana, people):
-    client = signed_in(ana)
+    client = ana.web()
     default = client.get("/people/").content.decode()
     assert headers(default) == ["name", "email", "phone", "company", "lifecycle_stage", "tags"]
     page = client.get("/people/?columns=email,custom_fields.segmento,owner").content.decode()
@@ -182,7 +172,7 @@ def test_columns_param_chooses_the_columns(ana, people):
 
 
 def test_save_a_view_from_the_table_and_apply_it(ana, bruno, people):
-    client = signed_in(ana)
+    client = ana.web()
     saved = client.post(
         "/people/",
         {
@@ -210,21 +200,21 @@ def test_save_a_view_from_the_table_and_apply_it(ana, bruno, people):
         f"/people/?view={view.pk}&q=rita&filter={json.dumps(VAREJO)}&columns=name"
     ).content.decode()
     assert rows(changed) == ["Rita"] and headers(changed) == ["name"]
-    assert signed_in(bruno).get(f"/people/?view={view.pk}").status_code == 404
+    assert bruno.web().get(f"/people/?view={view.pk}").status_code == 404
 
 
 def test_views_bar_renames_shares_and_deletes(ana, bruno, people):
     view = core_services.save_view(
         actor=ana.actor, data={"object_type": "person", "name": "Quentes", "filter": VAREJO}
     )
-    client = signed_in(ana)
+    client = ana.web()
     client.post("/people/", {"view_action": "rename", "view": view.pk, "name": "Mornos"})
     client.post("/people/", {"view_action": "share", "view": view.pk, "shared": "1"})
     view.refresh_from_db()
     assert (view.name, view.shared) == ("Mornos", True)
-    bruno_page = signed_in(bruno).get(f"/people/?view={view.pk}").content.decode()
+    bruno_page = bruno.web().get(f"/people/?view={view.pk}").content.decode()
     assert sorted(rows(bruno_page)) == ["Joana", "Rita"] and "Mornos" in bruno_page
-    refused = signed_in(bruno).post("/people/", {"view_action": "delete", "view": view.pk})
+    refused = bruno.web().post("/people/", {"view_action": "delete", "view": view.pk})
     assert refused.status_code == 302
     assert "Only the owner of this view" in said(refused)
     duplicate = client.post("/people/", {"view_action": "save_as", "name": "Mornos", "filter": ""})
@@ -234,7 +224,7 @@ def test_views_bar_renames_shares_and_deletes(ana, bruno, people):
 
 
 def test_a_saved_view_keeps_the_toolbar_quick_filters(ana, people):
-    client = signed_in(ana)
+    client = ana.web()
     client.post(
         "/people/",
         {"view_action": "save_as", "name": "MQL", "filter": "", "lifecycle_stage": "mql"},
@@ -248,7 +238,7 @@ def test_a_saved_view_keeps_the_toolbar_quick_filters(ana, people):
 
 
 def test_deal_and_company_tables_save_views(ana, carla):
-    client = signed_in(ana)
+    client = ana.web()
     client.post(
         "/deals/list/",
         {"view_action": "save_as", "name": "Ganhos", "status": "won", "columns": "title,amount"},
@@ -263,7 +253,7 @@ def test_deal_and_company_tables_save_views(ana, carla):
     assert SavedView.objects.filter(object_type="company", name="Todas").exists()
     # a person view is not a deal view; Carla never sees Ana's
     assert client.get(f"/people/?view={deal_view.pk}").status_code == 404
-    assert signed_in(carla).get(f"/deals/list/?view={deal_view.pk}").status_code == 404
+    assert carla.web().get(f"/deals/list/?view={deal_view.pk}").status_code == 404
 
 
 # --- bulk actions ------------------------------------------------------------------------------
@@ -281,7 +271,7 @@ def test_bulk_on_the_whole_filtered_set(ana, segmento):
         ],
     )
     assert not rows_in.errors
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get("/people/", {"filter": json.dumps(VAREJO)}).content.decode()
     assert len(rows(page)) == 50 and "Select all 55 matching" in page
     response = client.post(
@@ -302,7 +292,7 @@ def test_bulk_on_the_whole_filtered_set(ana, segmento):
 
 
 def test_bulk_reports_refusals_and_the_selected_rows(ana, bruno, carla, people):
-    client = signed_in(ana)
+    client = ana.web()
     ids = [people["Joana"].pk, people["Marcos"].pk]
     owner = client.post(
         "/people/bulk/", {"ids": ids, "action": "owner", "owner_id": bruno.user.pk}, follow=True
@@ -325,14 +315,14 @@ def test_bulk_reports_refusals_and_the_selected_rows(ana, bruno, carla, people):
     assert "4 people updated." in stage
     assert set(Person.objects.values_list("lifecycle_stage__key", flat=True)) == {"customer"}
     # Carla's "all matching" never reaches Ana's people
-    signed_in(carla).post("/people/bulk/", {"scope": "all", "action": "delete"})
+    carla.web().post("/people/bulk/", {"scope": "all", "action": "delete"})
     assert not Person.objects.filter(deleted_at__isnull=False).exists()
 
 
 def test_company_bulk_actions(ana, bruno):
     acme = services.create_company(actor=ana.actor, data={"name": "Acme"})
     brasa = services.create_company(actor=ana.actor, data={"name": "Brasa"})
-    client = signed_in(ana)
+    client = ana.web()
     page = client.get("/companies/").content.decode()
     assert 'name="owner_id"' in page and 'name="stage_key"' in page
     client.post("/companies/", {"ids": [acme.pk], "action": "tag", "tag_name": "vip"})
@@ -345,7 +335,7 @@ def test_company_bulk_actions(ana, bruno):
     acme.refresh_from_db()
     assert brasa.deleted_at is not None and acme.deleted_at is None
     viewer_like = (
-        signed_in(bruno)
+        bruno.web()
         .post("/companies/", {"ids": [acme.pk], "action": "delete"}, follow=True)
         .content.decode()
     )

@@ -785,3 +785,21 @@ def bulk_log_activities(
             changes={"created": [None, len(result.created)], "refused": [None, len(result.errors)]},
         )
     return result
+
+
+# --- merge support (quality) ----------------------------------------------------------------
+
+
+def reassign_activities(
+    *, actor: Actor, kind: str, from_id: int, to_id: int, ids: list[int] | None = None
+) -> list[int]:
+    """Move the activities and tasks of person/company ``from_id`` to ``to_id`` (a merge, or its
+    undo with ``ids``: exactly those that moved) and return the ids moved. The caller holds the
+    transaction and has checked permissions; only this workspace's rows are touched."""
+    field = "person_id" if kind == "person" else "company_id"
+    qs = Activity.objects.for_workspace(actor.workspace).filter(**{field: from_id})
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    moved = sorted(qs.values_list("pk", flat=True))
+    Activity.objects.filter(pk__in=moved).update(**{field: to_id})
+    return moved

@@ -159,3 +159,21 @@ def _fields(actor, kind, summary, person, company, deal, activity, data, occurre
         "data": data or {},
         "occurred_at": occurred_at or timezone.now(),
     }
+
+
+# --- merge support (quality) ----------------------------------------------------------------
+
+
+def reassign_entries(
+    *, actor: Actor, kind: str, from_id: int, to_id: int, ids: list[int] | None = None
+) -> list[int]:
+    """Move the timeline of person/company ``from_id`` to ``to_id`` (a merge, or its undo with
+    ``ids``: exactly the entries that moved) and return the ids moved. Entries keep their date,
+    actor and text; only the record they belong to changes."""
+    field = "person_id" if kind == "person" else "company_id"
+    qs = TimelineEntry.objects.for_workspace(actor.workspace).filter(**{field: from_id})
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    moved = sorted(qs.values_list("pk", flat=True))
+    TimelineEntry.objects.filter(pk__in=moved).update(**{field: to_id})
+    return moved

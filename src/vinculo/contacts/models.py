@@ -161,6 +161,8 @@ class Person(CustomerRecord):
             models.Index(fields=["workspace", "last_name", "first_name"]),
             models.Index(fields=["workspace", "email"]),
             models.Index(fields=["workspace", "phone"]),
+            # Imports and duplicate detection match people on either phone.
+            models.Index(fields=["workspace", "mobile_phone"]),
             models.Index(fields=["workspace", "cpf"]),
             # The default list order, and the most common filter with it.
             models.Index(fields=["workspace", "created_at", "id"]),

@@ -16,5 +16,6 @@ urlpatterns = [
     path("people/<int:person_id>/restore/", views.person_restore, name="person_restore"),
     path("companies/", views.company_list, name="companies"),
     path("companies/new/", views.company_create, name="company_create"),
+    path("companies/export", views.company_export, name="company_export"),
     path("companies/<int:company_id>/", views.company_detail, name="company"),
 ]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -121,6 +119,7 @@ def _common_context(request: HttpRequest) -> dict[str, Any]:
         "owners": [m.user for m in members(a)],
         "can_write": can(a, "records.write"),
         "can_delete": can(a, "records.delete"),
+        "can_export": can(a, "data.export"),
     }
 
 
@@ -183,64 +182,40 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def people_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The current view as CSV (UTF-8 with BOM so spreadsheets open accents right)."""
-    params = _list_params(request)
-    sort = selectors.check_sort(params["sort"], selectors.PERSON_SORTS)
-    rows = _people_queryset(request, params).order_by(sort, "pk")
+def people_export(request: HttpRequest) -> HttpResponse:
+    """The current view (search, filter, quick filters, sort, chosen columns) as CSV or XLSX
+    (``format=xlsx``) through the one export service; large exports run in the background."""
+    return _export(request, "person", _list_params, reverse("contacts:people"))
 
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
 
-    writer = csv.writer(Echo())
-    header = [
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "mobile_phone",
-        "cpf",
-        "job_title",
-        "company",
-        "lifecycle_stage",
-        "owner",
-        "tags",
-        "city",
-        "state",
-        "custom_fields",
-        "created_at",
-    ]
+@workspace_view
+def company_export(request: HttpRequest) -> HttpResponse:
+    """The company table's current view as CSV or XLSX, like :func:`people_export`."""
+    return _export(request, "company", _company_params, reverse("contacts:companies"))
 
-    def stream() -> Any:
-        yield "\ufeff" + writer.writerow(header)
-        for p in rows.iterator(chunk_size=1000):
-            company = next(iter(p.affiliations.all()), None)
-            yield writer.writerow(
-                [
-                    p.pk,
-                    p.first_name,
-                    p.last_name,
-                    p.email,
-                    p.phone,
-                    p.mobile_phone,
-                    p.cpf,
-                    p.job_title,
-                    company.company.name if company else "",
-                    p.lifecycle_stage.key if p.lifecycle_stage else "",
-                    p.owner_id or "",
-                    "|".join(sorted(t.name for t in p.tags.all())),
-                    p.city,
-                    p.state,
-                    json.dumps(p.custom_fields, ensure_ascii=False),
-                    p.created_at.isoformat(),
-                ]
-            )
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="people.csv"'
-    return response
+def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponse:
+    from vinculo.quality.services.exports import ExportSpec
+    from vinculo.quality.views.exports import export_response, requested_format
+
+    state = tables.table_state(request, object_type)
+    params = params_of(request, state)
+    try:
+        tree = tables.fold(_tree(params["filter"]), _quick_filters(params))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return redirect(back)
+    # The table's columns when the address or the view chose them; else every column.
+    chosen = state.column_keys or None
+    spec = ExportSpec(
+        object_type=object_type,
+        filter=tree,
+        q=params["q"],
+        sort=params["sort"],
+        columns=[c.key for c in state.columns] if chosen else None,
+        deleted=params["deleted"],
+    )
+    return export_response(request, spec, requested_format(request), back=back)
 
 
 def _bulk_update(a: Any, update: Any, get: Any, key: str) -> Any:

@@ -107,6 +107,7 @@ def _mount() -> None:
     from vinculo.activities.api import router as activities_router
     from vinculo.contacts.api import router as contacts_router
     from vinculo.core.api import router as core_router
+    from vinculo.quality.api import router as quality_router
     from vinculo.sales.api import router as sales_router
     from vinculo.workspaces.api import router as workspaces_router
 
@@ -115,6 +116,7 @@ def _mount() -> None:
     api.add_router("/", contacts_router)
     api.add_router("/", sales_router)
     api.add_router("/", activities_router)
+    api.add_router("/", quality_router)
 
 
 _mount()

@@ -83,6 +83,9 @@ class _Refs:
         self._products: dict[int, Product | None] = {}
         self._defs: dict[str, CustomFieldDefinition] | None = None
         self._default: Pipeline | None = None
+        from vinculo.quality.services.rules import checker  # entry rules, loaded once per call
+
+        self.rules = checker(actor, "deal")
 
     def _load_structure(self) -> None:
         pipelines = {p.pk: p for p in Pipeline.objects.for_workspace(self.workspace)}
@@ -554,6 +557,7 @@ def _clean_deal(
         errors.append(
             FieldError("lost_reason", _("Only a lost deal has a lost reason."), "not_lost")
         )
+    refs.rules.check(out, data=data, creating=creating, errors=errors)
     return out, errors
 
 
@@ -750,6 +754,7 @@ def create_deal(*, actor: Actor, data: dict[str, Any]) -> Deal:
         now = timezone.now()
         out, errors = _clean_deal(refs, data, now=now)
         raise_if(errors)
+        refs.rules.check_unique(out)
         new = _build(actor, out, now)
         deal = new.deal
         deal.save()
@@ -921,6 +926,7 @@ def update_deal(*, actor: Actor, deal_id: int, data: dict[str, Any]) -> Deal:
         refs = _Refs(actor)
         out, errors = _clean_deal(refs, data, deal=deal)
         raise_if(errors)
+        refs.rules.check_unique(out, data=data, exclude_pk=deal.pk)
         before = {k: getattr(deal, k) for k in _PLAIN_FIELDS if k in out}
         after = {k: out[k] for k in before}
         changes = {k: [jsonable(a), jsonable(b)] for k, (a, b) in audit.diff(before, after).items()}
@@ -1025,7 +1031,7 @@ def bulk_create_deals(
         refs = _Refs(actor)
         refs.preload(rows)
         now = timezone.now()
-        plans: list[_NewDeal] = []
+        cleaned: list[tuple[int, dict[str, Any]]] = []
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 result.errors.append(
@@ -1036,7 +1042,11 @@ def bulk_create_deals(
             if errors:
                 result.errors.append(RowError(index, errors))
                 continue
-            plans.append(_build(actor, out, now))
+            cleaned.append((index, out))
+        plans = [
+            _build(actor, out, now)
+            for _i, out in refs.rules.keep_unique(cleaned, result.errors, lambda out: out)
+        ]
         if not plans:
             return result
         deals = insert_objects([p.deal for p in plans])
@@ -1086,3 +1096,21 @@ def bulk_create_deals(
         )
         result.created = deals
     return result
+
+
+# --- merge support (quality) ----------------------------------------------------------------
+
+
+def reassign_deals(
+    *, actor: Actor, kind: str, from_id: int, to_id: int, ids: list[int] | None = None
+) -> list[int]:
+    """Move the deals of person/company ``from_id`` to ``to_id`` (a merge, or its undo with
+    ``ids``: exactly the deals that moved) and return the ids moved. The caller holds the
+    transaction and has checked permissions; only this workspace's deals are touched."""
+    field = "person_id" if kind == "person" else "company_id"
+    qs = Deal.objects.for_workspace(actor.workspace).filter(**{field: from_id})
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    moved = sorted(qs.values_list("pk", flat=True))
+    Deal.objects.filter(pk__in=moved).update(**{field: to_id})
+    return moved

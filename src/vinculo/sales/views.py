@@ -7,15 +7,12 @@ next to the fields with what the user typed kept.
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
+from vinculo.core import filters as filter_language
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
@@ -292,58 +290,33 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def deal_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The table's current view as CSV (UTF-8 with BOM so spreadsheets read accents right)."""
+def deal_export(request: HttpRequest) -> HttpResponse:
+    """The table's current view (search, filter, quick filters, sort, chosen columns) as CSV or
+    XLSX (``format=xlsx``) through the one export service; large exports run in the
+    background."""
+    from vinculo.quality.services.exports import ExportSpec
+    from vinculo.quality.views.exports import export_response, requested_format
+
     require(actor(request), "data.export")
-    params = _list_params(request)
-    sort = params["sort"]
-    rows = _list_queryset(request, params).order_by(
-        F(sort.lstrip("-")).desc(nulls_last=True)
-        if sort.startswith("-")
-        else F(sort).asc(nulls_last=True),
-        "pk",
+    back = reverse("sales:list")
+    state = tables.table_state(request, "deal")
+    params = _list_params(request, state)
+    try:
+        tree = tables.fold(
+            filter_language.parse_filter_param(params["filter"]), _quick_filters(params)
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return redirect(back)
+    spec = ExportSpec(
+        object_type="deal",
+        filter=tree,
+        q=params["q"],
+        sort=params["sort"],
+        # The table's columns when the address or the view chose them; else every column.
+        columns=[c.key for c in state.columns] if state.column_keys else None,
     )
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-    header = [
-        "id", "title", "pipeline", "stage", "status", "amount", "currency", "expected_close_date",
-        "owner", "person", "company", "lost_reason", "source", "tags", "custom_fields",
-        "created_at", "closed_at",
-    ]  # fmt: skip
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for d in rows.iterator(chunk_size=1000):
-            person = d.person
-            yield writer.writerow(
-                [
-                    d.pk,
-                    d.title,
-                    d.pipeline.name,
-                    d.stage.name,
-                    d.status,
-                    d.amount,
-                    d.currency,
-                    d.expected_close_date.isoformat() if d.expected_close_date else "",
-                    d.owner.email if d.owner else "",
-                    " ".join(filter(None, [person.first_name, person.last_name])) if person else "",
-                    d.company.name if d.company else "",
-                    d.lost_reason,
-                    d.source,
-                    "|".join(sorted(t.name for t in d.tags.all())),
-                    json.dumps(d.custom_fields, ensure_ascii=False),
-                    d.created_at.isoformat(),
-                    d.closed_at.isoformat() if d.closed_at else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="deals.csv"'
-    return response
+    return export_response(request, spec, requested_format(request), back=back)
 
 
 # --- the form ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("contacts:companies", _("Companies"), "companies"),
     ("sales:board", _("Deals"), "deals"),
     ("activities:tasks", _("Tasks"), "tasks"),
+    ("quality:hub", _("Data quality"), "quality"),
     (None, _("Tickets"), "tickets"),
     (None, _("Marketing"), "marketing"),
     (None, _("Insights"), "insights"),

@@ -1,0 +1,1 @@
+"""Data quality (C4): import, export, duplicate detection and merge, audits and entry rules."""

@@ -1,0 +1,11 @@
+"""The data-quality routers, mounted under ``/api/v1/`` by ``vinculo.integrations.api``."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from vinculo.quality.api import audit, duplicates, exports, imports, rules
+
+router = Router()
+for part in (imports, exports, duplicates, audit, rules):
+    router.add_router("/", part.router)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "vinculo.quality"
+    label = "quality"
+    verbose_name = "Data quality"
+
+    def ready(self) -> None:
+        # The tasks modules register their recurring tasks: the nightly audit, expired exports,
+        # imports whose worker died.
+        from vinculo.quality.tasks import audit, exports, imports  # noqa: F401

@@ -1,0 +1,145 @@
+"""Reads of data quality: duplicate candidates, clusters, runs and merges (workspace-scoped)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from vinculo.contacts.models import Company, Person
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound
+from vinculo.quality.models.duplicates import (
+    CandidateStatus,
+    DedupeRun,
+    DuplicateCandidate,
+    DuplicateSettings,
+    MergeRecord,
+    RecordType,
+)
+from vinculo.workspaces.permissions import require
+
+
+def _model(object_type: str) -> Any:
+    return Person if object_type == RecordType.PERSON else Company
+
+
+def live_rows(actor: Actor, object_type: str) -> tuple[int, Iterator[tuple[Any, ...]]]:
+    """How many live people/companies the workspace has and a stream of the columns the
+    matcher needs (``values_list(...).iterator()``: constant memory on the database side)."""
+    from vinculo.quality.services.duplicates import COMPANY_COLUMNS, PERSON_COLUMNS
+
+    columns = PERSON_COLUMNS if object_type == RecordType.PERSON else COMPANY_COLUMNS
+    qs = _model(object_type).objects.for_workspace(actor.workspace).filter(deleted_at__isnull=True)
+    return qs.count(), qs.order_by().values_list(*columns).iterator(chunk_size=5000)
+
+
+def open_pair_count(actor: Actor) -> int:
+    """How many people and company pairs wait for review (open) in the actor's workspace; the
+    audit report's duplicate estimate."""
+    return (
+        DuplicateCandidate.objects.for_workspace(actor.workspace)
+        .filter(status=CandidateStatus.OPEN)
+        .count()
+    )
+
+
+def candidates(
+    actor: Actor,
+    *,
+    object_type: str = RecordType.PERSON,
+    status: str | None = CandidateStatus.OPEN,
+    cluster: int | None = None,
+) -> QuerySet[DuplicateCandidate]:
+    """Candidate pairs of the workspace, most probable first; refuses actors who cannot see
+    records."""
+    require(actor, "records.view")
+    qs = DuplicateCandidate.objects.for_workspace(actor.workspace).filter(object_type=object_type)
+    if status:
+        qs = qs.filter(status=status)
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return qs.order_by("-probability", "id")
+
+
+def get_candidate(actor: Actor, candidate_id: int) -> DuplicateCandidate:
+    """One pair of the actor's workspace; 404 for anything else."""
+    require(actor, "records.view")
+    found = (
+        DuplicateCandidate.objects.for_workspace(actor.workspace).filter(pk=candidate_id).first()
+    )
+    if found is None:
+        raise NotFound(_("No duplicate pair with id %(id)s.") % {"id": candidate_id})
+    return found
+
+
+def cluster_list(
+    actor: Actor,
+    *,
+    object_type: str = RecordType.PERSON,
+    status: str = CandidateStatus.OPEN,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Clusters of pairs in ``status``, most probable first: ``{"cluster", "probability",
+    "pairs"}``; ``limit`` caps the pairs read (the queue shows the most probable first)."""
+    groups: dict[int, list[DuplicateCandidate]] = {}
+    qs = candidates(actor, object_type=object_type, status=status)
+    for candidate in qs[:limit] if limit else qs:
+        groups.setdefault(candidate.cluster, []).append(candidate)
+    return [
+        {"cluster": key, "probability": pairs[0].probability, "pairs": pairs}
+        for key, pairs in sorted(groups.items(), key=lambda kv: (-kv[1][0].probability, kv[0]))
+    ]
+
+
+def records_by_id(actor: Actor, object_type: str, ids: list[int]) -> dict[int, Any]:
+    """People or companies of the workspace by id (live or in the bin)."""
+    qs = _model(object_type).objects.for_workspace(actor.workspace).filter(pk__in=ids)
+    return {r.pk: r for r in qs}
+
+
+def latest_run(actor: Actor, object_type: str) -> DedupeRun | None:
+    """The workspace's most recent detection run of this record type."""
+    require(actor, "records.view")
+    return (
+        DedupeRun.objects.for_workspace(actor.workspace)
+        .filter(object_type=object_type)
+        .order_by("-id")
+        .first()
+    )
+
+
+def get_run(actor: Actor, run_id: int) -> DedupeRun:
+    """One detection run of the actor's workspace; 404 otherwise."""
+    require(actor, "records.view")
+    found = DedupeRun.objects.for_workspace(actor.workspace).filter(pk=run_id).first()
+    if found is None:
+        raise NotFound(_("No detection run with id %(id)s.") % {"id": run_id})
+    return found
+
+
+def merges(actor: Actor, *, object_type: str | None = None) -> QuerySet[MergeRecord]:
+    """The workspace's merges, newest first."""
+    require(actor, "records.view")
+    qs = MergeRecord.objects.for_workspace(actor.workspace)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    return qs.order_by("-id")
+
+
+def get_merge(actor: Actor, merge_id: int) -> MergeRecord:
+    """One merge of the actor's workspace; 404 otherwise."""
+    require(actor, "records.view")
+    found = MergeRecord.objects.for_workspace(actor.workspace).filter(pk=merge_id).first()
+    if found is None:
+        raise NotFound(_("No merge with id %(id)s.") % {"id": merge_id})
+    return found
+
+
+def thresholds(actor: Actor) -> DuplicateSettings:
+    """The workspace's review and automatic-merge thresholds (the defaults until changed)."""
+    require(actor, "records.view")
+    found = DuplicateSettings.objects.for_workspace(actor.workspace).first()
+    return found or DuplicateSettings(workspace=actor.workspace)

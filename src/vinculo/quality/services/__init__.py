@@ -1,0 +1,1 @@
+"""Writes of data quality: imports, exports, duplicates, merge, audit, entry rules."""

@@ -1,0 +1,1 @@
+"""Background tasks of data quality, one module per tool."""
