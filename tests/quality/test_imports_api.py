@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.api import fields_of, problem, send
-from tests.conftest import PASSWORD
 from vinculo.contacts.models import Person
 from vinculo.core.worker import run_burst
 from vinculo.quality.models import ImportJob, ImportStatus, ImportTemplate
@@ -242,17 +241,9 @@ def test_vera_the_viewer_is_refused_everything(ana, vera):
 # --- screens ----------------------------------------------------------------------------------
 
 
-def signed_in(persona, language: str = "en") -> Client:
-    client = Client()
-    assert client.login(username=persona.user.email, password=PASSWORD)
-    persona.user.language = language
-    persona.user.save(update_fields=["language"])
-    return client
-
-
 @pytest.mark.django_db(transaction=True)
 def test_screens_upload_map_dry_run_start_progress_result(ana):
-    client = signed_in(ana)
+    client = ana.web()
     assert "No imports yet." in client.get("/quality/imports/").content.decode()
     form = client.get("/quality/imports/new/")
     assert form.status_code == 200
@@ -320,13 +311,13 @@ def test_screens_are_404_for_carla_and_403_for_vera(ana, carla, vera):
         f"/quality/imports/{job.pk}/cancel/",
         f"/quality/imports/templates/{template.pk}/delete/",
     ]
-    c = signed_in(carla)
+    c = carla.web()
     for url in gets:
         assert c.get(url).status_code == 404, url
     for url in posts:
         assert c.post(url, {"action": "start"}).status_code == 404, url
     assert CP1252.name not in c.get("/quality/imports/").content.decode()
-    v = signed_in(vera)
+    v = vera.web()
     for url in ["/quality/imports/", "/quality/imports/new/", *gets]:
         assert v.get(url).status_code == 403, url
     for url in posts:

@@ -43,7 +43,7 @@ from vinculo.activities.models import (
 )
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
-from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
+from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
 from vinculo.workspaces.permissions import require
@@ -796,10 +796,4 @@ def reassign_activities(
     """Move the activities and tasks of person/company ``from_id`` to ``to_id`` (a merge, or its
     undo with ``ids``: exactly those that moved) and return the ids moved. The caller holds the
     transaction and has checked permissions; only this workspace's rows are touched."""
-    field = "person_id" if kind == "person" else "company_id"
-    qs = Activity.objects.for_workspace(actor.workspace).filter(**{field: from_id})
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    Activity.objects.filter(pk__in=moved).update(**{field: to_id})
-    return moved
+    return move_links(Activity, actor.workspace.pk, kind, from_id, to_id, ids)

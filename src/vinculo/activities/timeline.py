@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
+from vinculo.core.bulk import move_links
 from vinculo.core.fastinsert import insert_rows
 
 # The kinds people filter a timeline by (``activity.*`` is the whole family).
@@ -170,10 +171,4 @@ def reassign_entries(
     """Move the timeline of person/company ``from_id`` to ``to_id`` (a merge, or its undo with
     ``ids``: exactly the entries that moved) and return the ids moved. Entries keep their date,
     actor and text; only the record they belong to changes."""
-    field = "person_id" if kind == "person" else "company_id"
-    qs = TimelineEntry.objects.for_workspace(actor.workspace).filter(**{field: from_id})
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    TimelineEntry.objects.filter(pk__in=moved).update(**{field: to_id})
-    return moved
+    return move_links(TimelineEntry, actor.workspace.pk, kind, from_id, to_id, ids)

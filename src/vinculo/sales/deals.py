@@ -23,7 +23,7 @@ from vinculo.contacts.selectors import live_ids
 from vinculo.contacts.services import ensure_tags
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
-from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
+from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
 from vinculo.core.validators import (
@@ -1107,10 +1107,4 @@ def reassign_deals(
     """Move the deals of person/company ``from_id`` to ``to_id`` (a merge, or its undo with
     ``ids``: exactly the deals that moved) and return the ids moved. The caller holds the
     transaction and has checked permissions; only this workspace's deals are touched."""
-    field = "person_id" if kind == "person" else "company_id"
-    qs = Deal.objects.for_workspace(actor.workspace).filter(**{field: from_id})
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    Deal.objects.filter(pk__in=moved).update(**{field: to_id})
-    return moved
+    return move_links(Deal, actor.workspace.pk, kind, from_id, to_id, ids)

@@ -138,8 +138,6 @@ def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
     },
 )
 def download_export(request: HttpRequest, export_id: int) -> FileResponse:
-    from vinculo.quality.views.exports import CONTENT_TYPES
-
     a = actor_of(request)
     job, path = selectors.export_file(a, export_id)
     services.record_download(actor=a, job=job)
@@ -147,5 +145,5 @@ def download_export(request: HttpRequest, export_id: int) -> FileResponse:
         path.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
+        content_type=job.content_type,
     )

@@ -16,6 +16,12 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
 
 
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -62,6 +68,10 @@ class ExportJob(WorkspaceScopedModel):
         if not self.total:
             return 0
         return min(99, int(self.processed * 100 / self.total))
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(self.format, "application/octet-stream")
 
     @property
     def filename(self) -> str:

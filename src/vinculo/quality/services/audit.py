@@ -352,73 +352,38 @@ def audit_object(actor: Actor, run: AuditRun, object_type: str) -> dict[str, Any
 
     findings: list[dict[str, Any]] = []
     ids: dict[str, list[int]] = {}
+
+    def by_export(kind: str, key: str, label: str, bad: Any) -> None:
+        # Findings the filter language cannot express link to an export of the records.
+        ids[key] = _cap(bad)
+        link = export_link(run.pk, object_type, key) if bad else None
+        findings.append(
+            {"key": key, "kind": kind, "label": label, "count": len(bad), "link": link,
+             "link_kind": "export"}
+        )  # fmt: skip
+
+    def by_list(kind: str, label: str, count: int, tree: Any) -> None:
+        findings.append(
+            {"key": kind, "kind": kind, "label": label, "count": count, "filter": tree,
+             "link": list_link(object_type, tree), "link_kind": "list"}
+        )  # fmt: skip
+
     for field, bad in invalid.items():
-        key = f"invalid.{field}"
-        ids[key] = _cap(bad)
-        findings.append(
-            {
-                "key": key,
-                "kind": "invalid",
-                "label": _("Invalid %(field)s") % {"field": labels.get(field, field)},
-                "count": len(bad),
-                "link": export_link(run.pk, object_type, key) if bad else None,
-                "link_kind": "export",
-            }
-        )
+        name = labels.get(field, field)
+        by_export("invalid", f"invalid.{field}", _("Invalid %(field)s") % {"field": name}, bad)
     for field, bad in nonconforming.items():
-        key = f"nonconforming.{field}"
-        ids[key] = _cap(bad)
-        findings.append(
-            {
-                "key": key,
-                "kind": "nonconforming",
-                "label": _("%(field)s does not fit its field's rules")
-                % {"field": labels.get(field, field)},
-                "count": len(bad),
-                "link": export_link(run.pk, object_type, key) if bad else None,
-                "link_kind": "export",
-            }
-        )
-    findings.append(
-        {
-            "key": "stale",
-            "kind": "stale",
-            "label": (
-                _("Open and in the same stage for %(months)s months")
-                if object_type == "deal"
-                else _("No activity in %(months)s months")
-            )
-            % {"months": run.stale_months},
-            "count": stale_count,
-            "filter": stale,
-            "link": list_link(object_type, stale),
-            "link_kind": "list",
-        }
-    )
-    findings.append(
-        {
-            "key": "no_owner",
-            "kind": "no_owner",
-            "label": _("Without owner"),
-            "count": unowned,
-            "filter": owner,
-            "link": list_link(object_type, owner),
-            "link_kind": "list",
-        }
-    )
+        label = _("%(field)s does not fit its field's rules") % {"field": labels.get(field, field)}
+        by_export("nonconforming", f"nonconforming.{field}", label, bad)
+    stale_label = (
+        _("Open and in the same stage for %(months)s months")
+        if object_type == "deal"
+        else _("No activity in %(months)s months")
+    ) % {"months": run.stale_months}
+    by_list("stale", stale_label, stale_count, stale)
+    by_list("no_owner", _("Without owner"), unowned, owner)
     for key, involved in dupes["per_key"].items():
-        finding_key = f"duplicates.{key}"
-        ids[finding_key] = _cap(involved)
-        findings.append(
-            {
-                "key": finding_key,
-                "kind": "duplicates",
-                "label": _("Records sharing the same %(field)s") % {"field": labels.get(key, key)},
-                "count": len(involved),
-                "link": export_link(run.pk, object_type, finding_key) if involved else None,
-                "link_kind": "export",
-            }
-        )
+        label = _("Records sharing the same %(field)s") % {"field": labels.get(key, key)}
+        by_export("duplicates", f"duplicates.{key}", label, involved)
 
     bad_records = set().union(*invalid.values(), *nonconforming.values())
     parts = {

@@ -21,15 +21,12 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 from vinculo.quality.models import ExportFormat, ExportStatus
+from vinculo.quality.models.exports import CONTENT_TYPES
 from vinculo.quality.selectors import exports as selectors
 from vinculo.quality.services import exports as services
 from vinculo.quality.services.exports import ExportSpec
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 
-CONTENT_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 FILENAMES = {"person": "people", "company": "companies", "deal": "deals"}
 
 
@@ -138,7 +135,7 @@ def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
         file_path.open("rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
+        content_type=job.content_type,
     )
 
 
