@@ -138,7 +138,7 @@ def test_the_log_form_only_answers_posts(ana):
 
 
 def test_task_tabs_follow_the_workspace_time_zone(ana, joana):
-    ws = ana.workspace
+    ws = ana.actor.workspace  # the instance today_bounds reads, not a stale copy
     ws.timezone = "Asia/Tokyo"  # 12 hours ahead of the server's São Paulo
     ws.save(update_fields=["timezone"])
     start, end = selectors.today_bounds(ana.actor)
