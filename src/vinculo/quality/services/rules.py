@@ -383,7 +383,8 @@ class RuleChecker:
             clashes = clashes.exclude(pk=exclude_pk)
         columns = sorted({_column(f) for f in wanted})
         errors: dict[str, FieldError] = {}
-        for row in clashes.order_by("pk").values("pk", *columns)[:50]:
+        # Unordered (an ORDER BY pk would walk the primary key instead of the column's index).
+        for row in sorted(clashes.order_by().values("pk", *columns)[:50], key=lambda r: r["pk"]):
             for field, value in wanted.items():
                 if field not in errors and value_of(row, field) == value:
                     errors[field] = self._taken(field, row["pk"])
@@ -455,12 +456,14 @@ class RuleChecker:
             marks = ", ".join(["%s"] * len(chunk))
             sql = (
                 f"SELECT {name}, id FROM {table} WHERE workspace_id = %s "  # noqa: S608 (model names)
-                f"AND deleted_at IS NULL AND {name} IN ({marks}) ORDER BY id"
+                f"AND deleted_at IS NULL AND {name} IN ({marks})"
             )
+            # No ORDER BY: it makes SQLite walk the workspace's primary-key index instead of
+            # the column's, a full scan per batch; the oldest record is found here instead.
             with connection.cursor() as cursor:
                 cursor.execute(sql, [self.actor.workspace.pk, *chunk])
                 for value, pk in cursor.fetchall():
-                    found.setdefault(value, pk)
+                    found[value] = min(found.get(value, pk), pk)
         return found
 
 
