@@ -1,0 +1,378 @@
+"""Imports, part one: reading a CSV or XLSX file as a stream of rows, and the column mapping
+(the fields an import can fill, suggestions from pt-BR and English headers, validation).
+
+The services that use it are in :mod:`vinculo.quality.services.imports`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from vinculo.contacts import custom_fields as cf
+from vinculo.contacts.models import CustomObject
+from vinculo.core.actor import Actor
+from vinculo.core.env import env_int
+from vinculo.core.errors import (
+    FieldError,
+    ValidationFailed,
+)
+from vinculo.quality.models import (
+    ImportDedupe,
+    ImportJob,
+    ImportObject,
+    ImportTemplate,
+)
+
+DELIMITERS = (",", ";", "\t", "|")
+IGNORE = ""  # a column mapped to "" is ignored
+CF_PREFIX = "cf:"
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+def batch_size() -> int:
+    """Rows per committed batch (``VINCULO_IMPORT_BATCH_SIZE``; tests use small ones)."""
+    return max(1, env_int("VINCULO_IMPORT_BATCH_SIZE", 2000))
+
+
+def stale_after() -> timedelta:
+    """How long a running import may go without a checkpoint before a resume may take it over."""
+    return timedelta(seconds=env_int("VINCULO_IMPORT_STALE_SECONDS", 120))
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig (BOM), utf-8, else cp1252 (Brazilian Excel), else latin-1 (never fails)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # Incremental: a sample cut in the middle of a multi-byte character is still UTF-8.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter (``,`` ``;`` tab ``|``) giving the widest header that most rows agree on."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 50))
+        if len(rows) > 2:
+            rows = rows[:-1]  # the sample may cut the last row short
+        widths = [len(r) for r in rows if any(c.strip() for c in r)]
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(1 for w in widths if w == widths[0]), widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _cell_text(value: Any) -> str:
+    """An XLSX cell as the text a CSV would hold (dates ISO, whole floats without ``.0``)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@contextmanager
+def open_rows(job: ImportJob) -> Iterator[Iterator[list[str]]]:
+    """Every row of the file (the header first) as a list of strings, streamed."""
+    path = Path(settings.DATA_DIR) / job.file_path
+    if job.file_format == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book[job.sheet] if job.sheet else book.worksheets[0]
+            yield ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        finally:
+            book.close()
+        return
+    with open(path, encoding=job.encoding or "utf-8", newline="", errors="replace") as fh:
+        yield csv.reader(fh, delimiter=job.delimiter or ",")
+
+
+def unique_headers(raw: list[str]) -> list[str]:
+    """Trimmed headers; blanks named by position, repeats numbered ("Telefone (2)")."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, header in enumerate(raw):
+        name = " ".join(str(header or "").split()) or f"column_{i + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _data_rows(job: ImportJob, start: int = 0) -> Iterator[tuple[int, list[str] | None]]:
+    """(0-based data-row index, cells) from index ``start``; blank rows come as ``None`` (they
+    keep their number and move the checkpoint). Resuming skips ``start`` rows of the stream."""
+    with open_rows(job) as rows:
+        next(rows, None)
+        for index, cells in enumerate(rows):
+            if index < start:
+                continue
+            yield index, cells if any(c.strip() for c in cells) else None
+
+
+def count_rows(job: ImportJob) -> int:
+    with open_rows(job) as rows:
+        next(rows, None)
+        return sum(1 for _ in rows)
+
+
+# --- mapping ----------------------------------------------------------------------------------
+
+TEXT = "text"
+DATE = "date"
+DATETIME = "datetime"
+DECIMAL = "decimal"
+INTEGER = "integer"
+LIST = "list"
+
+_ADDRESS = {
+    "street": (TEXT, ["endereco", "rua", "logradouro", "street", "address", "address line 1"]),
+    "number": (TEXT, ["numero", "number", "n", "no", "nro"]),
+    "complement": (TEXT, ["complemento", "complement", "address line 2"]),
+    "district": (TEXT, ["bairro", "district", "neighborhood", "neighbourhood"]),
+    "city": (TEXT, ["cidade", "city", "municipio", "town"]),
+    "state": (TEXT, ["uf", "estado", "state", "province"]),
+    "postal_code": (TEXT, ["cep", "postal code", "zip", "zip code", "postcode"]),
+    "country": (TEXT, ["pais", "country", "country code"]),
+}
+_COMMON = {
+    "owner": (TEXT, ["responsavel", "owner", "dono", "vendedor", "owner email", "proprietario"]),
+    "tags": (LIST, ["etiquetas", "tags", "tag", "marcadores", "etiquetas tags", "labels"]),
+    "source": (TEXT, ["origem", "fonte", "source", "lead source", "canal de origem"]),
+    "lifecycle_stage": (TEXT, ["ciclo de vida", "estagio do ciclo de vida", "lifecycle stage"]),
+    "created_at": (DATETIME, ["criado em", "data de criacao", "data de cadastro", "created at"]),
+}
+
+# field → (kind, normalised header aliases in pt-BR and English)
+FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
+    ImportObject.PEOPLE: {
+        "first_name": (TEXT, ["nome", "primeiro nome", "first name", "firstname", "given name"]),
+        "last_name": (TEXT, ["sobrenome", "ultimo nome", "last name", "lastname", "surname"]),
+        "full_name": (TEXT, ["nome completo", "full name", "name", "contato", "contact"]),
+        "email": (TEXT, ["e mail", "email", "email address", "endereco de e mail"]),
+        "phone": (TEXT, ["telefone", "fone", "tel", "phone", "telephone", "telefone fixo"]),
+        "mobile_phone": (
+            TEXT,
+            ["celular", "cel", "mobile", "mobile phone", "whatsapp", "telefone celular", "cell"],
+        ),
+        "cpf": (TEXT, ["cpf", "cpf do cliente"]),
+        "job_title": (TEXT, ["cargo", "funcao", "job title", "title", "position", "role"]),
+        "birth_date": (
+            DATE,
+            ["data de nascimento", "nascimento", "aniversario", "birth date", "birthday", "dob"],
+        ),
+        "gender": (TEXT, ["genero", "sexo", "gender"]),
+        "preferred_channel": (TEXT, ["canal preferido", "preferred channel"]),
+        "interests": (TEXT, ["interesses", "necessidades", "interests", "needs"]),
+        "company": (TEXT, ["empresa", "company", "organizacao", "organization", "company name"]),
+        **_ADDRESS,
+        **_COMMON,
+    },
+    ImportObject.COMPANIES: {
+        "name": (TEXT, ["nome", "nome fantasia", "empresa", "name", "company", "company name"]),
+        "legal_name": (TEXT, ["razao social", "legal name"]),
+        "cnpj": (TEXT, ["cnpj"]),
+        "domain": (TEXT, ["dominio", "domain"]),
+        "website": (TEXT, ["site", "website", "url", "pagina", "web site"]),
+        "industry": (TEXT, ["setor", "segmento", "ramo", "industry"]),
+        "employees": (
+            INTEGER,
+            ["funcionarios", "numero de funcionarios", "colaboradores", "employees"],
+        ),
+        "annual_revenue": (
+            DECIMAL,
+            ["faturamento", "faturamento anual", "receita anual", "annual revenue", "revenue"],
+        ),
+        "email": (TEXT, ["e mail", "email"]),
+        "phone": (TEXT, ["telefone", "fone", "tel", "phone"]),
+        "description": (TEXT, ["descricao", "observacoes", "description", "notes"]),
+        **_ADDRESS,
+        **_COMMON,
+    },
+    ImportObject.DEALS: {
+        "title": (TEXT, ["titulo", "negocio", "nome do negocio", "oportunidade", "title", "deal"]),
+        "amount": (DECIMAL, ["valor", "valor total", "amount", "value", "deal value"]),
+        "currency": (TEXT, ["moeda", "currency"]),
+        "expected_close_date": (
+            DATE,
+            ["previsao de fechamento", "data prevista", "expected close date", "close date"],
+        ),
+        "stage": (TEXT, ["etapa", "estagio", "fase", "stage", "deal stage"]),
+        "pipeline": (TEXT, ["funil", "pipeline"]),
+        "person": (TEXT, ["contato", "e mail do contato", "pessoa", "contact email", "person"]),
+        "company": (TEXT, ["empresa", "company", "organization"]),
+        "owner": _COMMON["owner"],
+        "tags": _COMMON["tags"],
+        "source": _COMMON["source"],
+    },
+}
+_SPECIAL_TARGETS = {"full_name", "owner", "company", "stage", "pipeline", "person"}
+_CF_OBJECT = {
+    ImportObject.PEOPLE: CustomObject.PERSON,
+    ImportObject.COMPANIES: CustomObject.COMPANY,
+    ImportObject.DEALS: CustomObject.DEAL,
+}
+
+
+def normalise_header(text: str) -> str:
+    """Accents, case and punctuation ignored: "E-mail" and "email " → "e mail" / "email"."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
+
+
+def field_choices(actor: Actor, object_type: str) -> list[tuple[str, str]]:
+    """The fields a column can be mapped to: standard ones, then ``cf:<key>`` custom fields."""
+    _check_object_type(object_type)
+    out = [(name, name) for name in FIELDS[object_type]]
+    for key, definition in cf.definitions(actor, _CF_OBJECT[object_type]).items():
+        out.append((f"{CF_PREFIX}{key}", definition.label))
+    return out
+
+
+def suggest_mapping(
+    actor: Actor, object_type: str, headers: list[str], template: ImportTemplate | None = None
+) -> dict[str, str]:
+    """Header → suggested field (``""`` = ignore), from a template's mapping first, else the
+    pt-BR/English aliases and custom field labels/keys; each field suggested once."""
+    _check_object_type(object_type)
+    aliases: dict[str, str] = {}
+    for name, (_kind, names) in FIELDS[object_type].items():
+        for alias in names:
+            aliases.setdefault(alias, name)
+        aliases.setdefault(normalise_header(name), name)
+    for key, definition in cf.definitions(actor, _CF_OBJECT[object_type]).items():
+        aliases[normalise_header(definition.label)] = f"{CF_PREFIX}{key}"
+        aliases[normalise_header(key)] = f"{CF_PREFIX}{key}"
+    saved = template.mapping if template is not None else {}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for header in headers:
+        if header in saved:
+            mapping[header] = saved[header]
+            used.add(saved[header])
+    for header in headers:
+        if header in mapping:
+            continue
+        guess = aliases.get(normalise_header(header), IGNORE)
+        if guess and guess in used:
+            guess = IGNORE
+        mapping[header] = guess
+        used.add(guess)
+    # A lone "Nome" with no surname column is a full name ("Maria da Silva").
+    if object_type == ImportObject.PEOPLE and "last_name" not in used and "full_name" not in used:
+        for header, name in mapping.items():
+            if name == "first_name":
+                mapping[header] = "full_name"
+    return mapping
+
+
+def _check_object_type(object_type: str) -> None:
+    if object_type not in ImportObject.values:
+        raise ValidationFailed.field(
+            "object_type",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(ImportObject.values)},
+            "invalid_choice",
+        )
+
+
+def clean_mapping(
+    actor: Actor, object_type: str, headers: list[str], mapping: Any
+) -> dict[str, str]:
+    """Validate a header → field mapping: known headers and fields, each field at most once."""
+    if not isinstance(mapping, dict):
+        raise ValidationFailed.field("mapping", _("Send an object of column → field."))
+    allowed = {name for name, _label in field_choices(actor, object_type)}
+    errors: list[FieldError] = []
+    seen: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for header, target in mapping.items():
+        target = str(target or "")
+        if header not in headers:
+            errors.append(
+                FieldError(f"mapping.{header}", _("The file has no such column."), "unknown")
+            )
+            continue
+        if target and target not in allowed:
+            errors.append(
+                FieldError(
+                    f"mapping.{header}",
+                    _("Unknown field %(field)r.") % {"field": target},
+                    "unknown_field",
+                )
+            )
+            continue
+        if target and target in seen:
+            errors.append(
+                FieldError(
+                    f"mapping.{header}",
+                    _("%(field)s is already mapped from column %(column)s.")
+                    % {"field": target, "column": seen[target]},
+                    "duplicate",
+                )
+            )
+            continue
+        if target:
+            seen[target] = header
+        out[header] = target
+    needed = {
+        ImportObject.PEOPLE: ({"first_name", "full_name"}, _("first name or full name")),
+        ImportObject.COMPANIES: ({"name"}, _("name")),
+        ImportObject.DEALS: ({"title"}, _("title")),
+    }[object_type]
+    if not errors and not needed[0] & set(seen):
+        errors.append(
+            FieldError(
+                "mapping",
+                _("Map a column to the %(field)s.") % {"field": needed[1]},
+                "required",
+            )
+        )
+    if errors:
+        raise ValidationFailed(_("The column mapping has problems."), errors=errors)
+    return out
+
+
+def clean_options(object_type: str, options: Any) -> dict[str, Any]:
+    """``dedupe`` (update, skip or create; default update) and ``sheet`` (XLSX)."""
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ValidationFailed.field("options", _("Send an object."), "invalid_type")
+    out: dict[str, Any] = {}
+    dedupe = options.get("dedupe") or ImportDedupe.UPDATE
+    if dedupe not in ImportDedupe.values:
+        raise ValidationFailed.field(
+            "options.dedupe",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(ImportDedupe.values)},
+            "invalid_choice",
+        )
+    out["dedupe"] = dedupe
+    return out

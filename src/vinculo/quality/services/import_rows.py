@@ -1,0 +1,622 @@
+"""Imports, part two: turning mapped cells into the input of the contacts and sales bulk
+services, matching duplicates per batch, and processing one batch.
+
+The services that use it are in :mod:`vinculo.quality.services.imports`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from vinculo.contacts import custom_fields as cf
+from vinculo.contacts import services as contacts
+from vinculo.contacts.models import Company, CustomObject, FieldType, Person
+from vinculo.core.actor import Actor
+from vinculo.core.errors import (
+    Conflict,
+    FieldError,
+    ValidationFailed,
+)
+from vinculo.quality.models import (
+    ImportDedupe,
+    ImportJob,
+    ImportObject,
+)
+from vinculo.quality.services.import_files import (
+    _CF_OBJECT,
+    _SPECIAL_TARGETS,
+    CF_PREFIX,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    FIELDS,
+    INTEGER,
+    LIST,
+    TEXT,
+    _data_rows,
+    normalise_header,
+)
+from vinculo.sales import deals as sales_deals
+from vinculo.workspaces.models import Membership
+
+# --- turning cells into service input ---------------------------------------------------------
+
+_DATE_BR = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_SPLIT_LIST = re.compile(r"[,;|]")
+
+
+def parse_date_text(text: str, *, with_time: bool = False) -> str:
+    """dd/mm/aaaa (also with ``-`` or ``.``, optionally a time) → ISO; anything else as is,
+    for the service to accept (ISO) or refuse with its message."""
+    match = _DATE_BR.match(text)
+    if not match:
+        return text
+    day, month, year, hour, minute, second = match.groups()
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    if with_time:
+        iso += f"T{int(hour or 0):02d}:{minute or '00'}:{second or '00'}"
+    return iso
+
+
+def parse_decimal_text(text: str) -> str:
+    """ "R$ 1.234,56" → "1.234,56" (the services read Brazilian decimals); "1.234" → "1234";
+    "1,234.56" → "1234.56"."""
+    text = text.replace("R$", "").replace("\u00a0", "").replace(" ", "").strip()
+    if "," in text and "." in text and text.rfind(".") > text.rfind(","):
+        return text.replace(",", "")
+    if _THOUSANDS.match(text):
+        return text.replace(".", "")
+    return text
+
+
+def _phone_key(value: str) -> str:
+    """A cheap E.164 key for matching (the service does the full check on writes)."""
+    digits = re.sub(r"\D", "", value)
+    if not digits:
+        return ""
+    if value.strip().startswith("+") or (digits.startswith("55") and len(digits) in (12, 13)):
+        return f"+{digits}"
+    if len(digits) in (10, 11):
+        return f"+55{digits}"
+    return f"+{digits}"
+
+
+def _email_key(value: str) -> str:
+    return value.strip().lower()
+
+
+def _cpf_key(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return digits if len(digits) in (11, 14) else ""
+
+
+def _company_name_key(value: str) -> str:
+    return normalise_header(value)
+
+
+@dataclass
+class Row:
+    """One data row on its way: its number, original cells, service input and failures."""
+
+    line: int
+    cells: list[str]
+    data: dict[str, Any]
+    errors: list[dict[str, str]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    company_name: str = ""
+
+
+@dataclass
+class Stats:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+
+class Batcher:
+    """What turning rows into service input needs, loaded once per import run."""
+
+    def __init__(self, actor: Actor, job: ImportJob) -> None:
+        self.actor = actor
+        self.job = job
+        self.object_type = job.object_type
+        self.dedupe = (job.options or {}).get("dedupe") or ImportDedupe.UPDATE
+        specs = FIELDS[job.object_type]
+        defs = cf.definitions(actor, _CF_OBJECT[job.object_type])
+        self.columns: list[tuple[int, str, str, Any]] = []
+        index_of = {h: i for i, h in enumerate(job.headers)}
+        self.column_of: dict[str, str] = {}
+        for header, target in (job.mapping or {}).items():
+            if not target or header not in index_of:
+                continue
+            if target.startswith(CF_PREFIX):
+                definition = defs.get(target.removeprefix(CF_PREFIX))
+                kind = _cf_kind(definition.field_type) if definition else TEXT
+            else:
+                kind = specs[target][0]
+            self.columns.append((index_of[header], target, kind, None))
+            self.column_of[target] = header
+        # Plain text columns go straight into the row (the hot path of a big import).
+        self.plain = [
+            (i, t)
+            for i, t, k, _u in self.columns
+            if k == TEXT and not t.startswith(CF_PREFIX) and t not in _SPECIAL_TARGETS
+        ]
+        plain = set(self.plain)
+        self.special = [c for c in self.columns if (c[0], c[1]) not in plain]
+        members = Membership.objects.for_workspace(actor.workspace).filter(
+            is_active=True, user__is_active=True
+        )
+        self.owners = {e.lower(): pk for pk, e in members.values_list("user_id", "user__email")}
+        self._stages: dict[str, int] | None = None
+        self._pipelines: dict[str, int] | None = None
+
+    # service field → the column it came from, for the rejected-rows report
+    def column_for(self, service_field: str) -> str:
+        head = service_field.split(".")[0]
+        if head == "custom_fields" and "." in service_field:
+            target = CF_PREFIX + service_field.split(".")[1]
+        else:
+            target = {
+                "owner_id": "owner",
+                "companies": "company",
+                "company_id": "company",
+                "person_id": "person",
+                "stage_id": "stage",
+                "pipeline_id": "pipeline",
+            }.get(head, head)
+        if target == "first_name" and "first_name" not in self.column_of:
+            target = "full_name"
+        if target == "last_name" and "last_name" not in self.column_of:
+            target = "full_name"
+        return self.column_of.get(target, "")
+
+    def reason(self, service_field: str, message: str) -> dict[str, str]:
+        return {
+            "column": self.column_for(service_field),
+            "field": service_field,
+            "message": message,
+        }
+
+    def transform(self, line: int, cells: list[str]) -> Row:
+        """Cells → the bulk service's input; empty cells are left out (they never erase)."""
+        data: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        row = Row(line=line, cells=cells, data=data)
+        width = len(cells)
+        for index, target in self.plain:
+            if index < width:
+                text = cells[index].strip()
+                if text:
+                    data[target] = text
+        for index, target, kind, _unused in self.special:
+            text = cells[index].strip() if index < width else ""
+            if not text:
+                continue
+            if kind == DATE:
+                value: Any = parse_date_text(text)
+            elif kind == DATETIME:
+                value = parse_date_text(text, with_time=True)
+            elif kind in (DECIMAL, INTEGER):
+                value = parse_decimal_text(text)
+            elif kind == LIST:
+                value = [t.strip() for t in _SPLIT_LIST.split(text) if t.strip()]
+            else:
+                value = text
+            if target.startswith(CF_PREFIX):
+                custom[target.removeprefix(CF_PREFIX)] = value
+            elif target == "full_name":
+                first, _sep, last = " ".join(text.split()).partition(" ")
+                data.setdefault("first_name", first)
+                if last:
+                    data.setdefault("last_name", last)
+            elif target == "first_name":
+                data["first_name"] = value
+            elif target == "last_name":
+                data["last_name"] = value
+            elif target == "owner":
+                owner_id = self.owners.get(text.lower())
+                if owner_id is None:
+                    row.errors.append(
+                        self.reason(
+                            "owner_id",
+                            _("No active member with the email %(email)s.") % {"email": text},
+                        )
+                    )
+                else:
+                    data["owner_id"] = owner_id
+            elif target == "company":
+                row.company_name = text
+            elif target in {"stage", "pipeline", "person"}:
+                data[f"_{target}"] = text
+            else:
+                data[target] = value
+        if custom:
+            data["custom_fields"] = custom
+        if self.object_type == ImportObject.PEOPLE:
+            keys = row.keys
+            if "cpf" in data and (cpf := _cpf_key(data["cpf"])):
+                keys.append("cpf:" + cpf)
+            if "email" in data:
+                keys.append("email:" + _email_key(data["email"]))
+            for name in ("phone", "mobile_phone"):
+                if name in data and (number := _phone_key(data[name])):
+                    keys.append("phone:" + number)
+        elif self.object_type == ImportObject.COMPANIES:
+            domain = str(data.get("domain") or "").lower().removeprefix("www.")
+            row.keys = [
+                k
+                for k in (
+                    "cnpj:" + _cpf_key(data.get("cnpj", "")),
+                    "name:" + _company_name_key(data.get("name", "")),
+                    "domain:" + domain,
+                )
+                if not k.endswith(":")
+            ]
+        return row
+
+    # --- batch lookups (one query per kind per batch, never one per row) ---
+
+    def existing_matches(self, rows: list[Row]) -> dict[str, int]:
+        """Key → id of a live record in the workspace having it."""
+        keys = {k for r in rows for k in r.keys}
+        if not keys:
+            return {}
+        found: dict[str, int] = {}
+        by_kind: dict[str, list[str]] = {}
+        for key in keys:
+            kind, _sep, value = key.partition(":")
+            by_kind.setdefault(kind, []).append(value)
+        if self.object_type == ImportObject.PEOPLE:
+            live = Person.objects.for_workspace(self.actor.workspace).filter(
+                deleted_at__isnull=True
+            )
+            # One query per column, not one OR: each can use its (workspace, column) index.
+            for kind, column in (
+                ("cpf", "cpf"),
+                ("email", "email"),
+                ("phone", "phone"),
+                ("phone", "mobile_phone"),
+            ):
+                values = by_kind.get(kind)
+                if not values:
+                    continue
+                # No ORDER BY: with one, SQLite walks the workspace's whole primary-key index
+                # instead of the (workspace, column) one, and every batch of a 1,000,000-row
+                # import gets slower than the one before.
+                found_here = live.filter(**{f"{column}__in": values}).order_by()
+                for pk, value in found_here.values_list("pk", column):
+                    key = f"{kind}:{value}"  # the oldest record with the value wins
+                    found[key] = min(found.get(key, pk), pk)
+        else:
+            live = Company.objects.for_workspace(self.actor.workspace).filter(
+                deleted_at__isnull=True
+            )
+            names = {n.lower() for n in self._raw_names(rows)}
+            q = Q()
+            if by_kind.get("cnpj"):
+                q |= Q(cnpj__in=by_kind["cnpj"])
+            if by_kind.get("domain"):
+                q |= Q(domain__in=by_kind["domain"])
+            if names:
+                q |= Q(lname__in=list(names))
+            for pk, cnpj, name, domain in sorted(
+                live.annotate(lname=Lower("name"))
+                .filter(q)
+                .order_by()
+                .values_list("pk", "cnpj", "name", "domain")
+            ):
+                for key in (
+                    f"cnpj:{cnpj}",
+                    f"name:{_company_name_key(name)}",
+                    f"domain:{domain}",
+                ):
+                    if key in keys:
+                        found.setdefault(key, pk)
+        return found
+
+    @staticmethod
+    def _raw_names(rows: list[Row]) -> set[str]:
+        return {str(r.data.get("name", "")) for r in rows if r.data.get("name")}
+
+    def resolve_companies(self, rows: list[Row]) -> None:
+        """People's "Empresa" column: an existing company by CNPJ or name (case-insensitive),
+        else a new one created through the companies bulk service."""
+        wanted = {r.company_name for r in rows if r.company_name}
+        if not wanted:
+            return
+        digits = {_cpf_key(n) for n in wanted} - {""}
+        live = Company.objects.for_workspace(self.actor.workspace).filter(deleted_at__isnull=True)
+        known: dict[str, int] = {}
+        for pk, name, cnpj in sorted(
+            live.annotate(lname=Lower("name"))
+            .filter(Q(lname__in=[n.lower() for n in wanted]) | Q(cnpj__in=digits))
+            .order_by()
+            .values_list("pk", "name", "cnpj")
+        ):
+            known.setdefault(name.lower(), pk)
+            if cnpj:
+                known.setdefault(cnpj, pk)
+        # In file order, so a new company gets the spelling of its first row.
+        missing = [
+            r.company_name
+            for r in rows
+            if r.company_name
+            and r.company_name.lower() not in known
+            and _cpf_key(r.company_name) not in known
+        ]
+        if missing:
+            # Create a company only for a row that will itself be accepted: a rejected row
+            # must leave nothing behind.
+            ctx = contacts.Context(self.actor, CustomObject.PERSON)
+            lowered = {n.lower() for n in missing}
+            usable: set[str] = set()
+            for row in rows:
+                name = row.company_name.lower()
+                if name in lowered and name not in usable:
+                    try:
+                        contacts.clean_person(ctx, row.data)
+                    except ValidationFailed as exc:
+                        # Rejected now, with the reasons the bulk service would give.
+                        row.errors.extend(self.reason(e.field, str(e.message)) for e in exc.errors)
+                        continue
+                    usable.add(name)
+            missing = [n for n in missing if n.lower() in usable]
+        first_spelling = {}
+        for name in missing:
+            first_spelling.setdefault(name.lower(), name)
+        if first_spelling:
+            names = list(first_spelling.values())
+            result = contacts.bulk_create_companies(
+                actor=self.actor, rows=[{"name": n} for n in names], max_rows=None
+            )
+            for company in result.created:
+                known[company.name.lower()] = company.pk
+        for row in rows:
+            if not row.company_name or row.errors:
+                continue
+            pk = known.get(row.company_name.lower()) or known.get(_cpf_key(row.company_name))
+            if pk is None:
+                row.errors.append(self.reason("company", _("This company name could not be used.")))
+            else:
+                row.data["companies"] = [{"company_id": pk, "is_primary": True}]
+
+    def resolve_deal_refs(self, rows: list[Row]) -> None:
+        """Deals: stage and pipeline by name, the person by email, the company by name."""
+        from vinculo.sales.models import Pipeline, Stage
+
+        if self._stages is None:
+            self._pipelines = {
+                p.name.lower(): p.pk for p in Pipeline.objects.for_workspace(self.actor.workspace)
+            }
+            self._stages = {}
+            for stage in Stage.objects.for_workspace(self.actor.workspace).order_by(
+                "pipeline__position", "pipeline_id", "position", "id"
+            ):
+                self._stages.setdefault(f"{stage.pipeline_id}:{stage.name.lower()}", stage.pk)
+                self._stages.setdefault(stage.name.lower(), stage.pk)
+        emails = {str(r.data.get("_person", "")).lower() for r in rows} - {""}
+        people: dict[str, int] = {}
+        for email, pk in (
+            Person.objects.for_workspace(self.actor.workspace)
+            .filter(deleted_at__isnull=True, email__in=emails)
+            .order_by()
+            .values_list("email", "pk")
+        ):
+            people[email] = min(people.get(email, pk), pk)  # the oldest person with the email
+        names = {r.company_name.lower() for r in rows if r.company_name}
+        companies: dict[str, int] = {}
+        for lname, pk in (
+            Company.objects.for_workspace(self.actor.workspace)
+            .filter(deleted_at__isnull=True)
+            .annotate(lname=Lower("name"))
+            .filter(lname__in=names)
+            .order_by()
+            .values_list("lname", "pk")
+        ):
+            companies[lname] = min(companies.get(lname, pk), pk)
+        for row in rows:
+            data = row.data
+            pipeline_name = data.pop("_pipeline", "")
+            pipeline_id = None
+            if pipeline_name:
+                pipeline_id = (self._pipelines or {}).get(pipeline_name.lower())
+                if pipeline_id is None:
+                    row.errors.append(self.reason("pipeline_id", _("No pipeline with this name.")))
+                else:
+                    data["pipeline_id"] = pipeline_id
+            stage_name = data.pop("_stage", "")
+            if stage_name:
+                key = f"{pipeline_id}:{stage_name.lower()}" if pipeline_id else stage_name.lower()
+                stage_id = self._stages.get(key)
+                if stage_id is None:
+                    row.errors.append(self.reason("stage_id", _("No stage with this name.")))
+                else:
+                    data["stage_id"] = stage_id
+            email = data.pop("_person", "")
+            if email:
+                person_id = people.get(email.lower())
+                if person_id is None:
+                    row.errors.append(self.reason("person_id", _("No person with this email.")))
+                else:
+                    data["person_id"] = person_id
+            if row.company_name:
+                company_id = companies.get(row.company_name.lower())
+                if company_id is None:
+                    row.errors.append(self.reason("company_id", _("No company with this name.")))
+                else:
+                    data["company_id"] = company_id
+
+
+def _cf_kind(field_type: str) -> str:
+    if field_type == FieldType.DATE:
+        return DATE
+    if field_type == FieldType.DATETIME:
+        return DATETIME
+    if field_type in {FieldType.NUMBER, FieldType.MONEY}:
+        return DECIMAL
+    if field_type == FieldType.MULTI_CHOICE:
+        return LIST
+    return TEXT
+
+
+# --- one batch --------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    stats: Stats = field(default_factory=Stats)
+    rejected: list[Row] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+
+def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> None:
+    """Write one batch through the services: dedupe, create, update or skip, reject with
+    reasons. Runs inside the caller's transaction."""
+    actor = batcher.actor
+    if batcher.object_type == ImportObject.PEOPLE:
+        batcher.resolve_companies([r for r in rows if not r.errors])
+    elif batcher.object_type == ImportObject.DEALS:
+        batcher.resolve_deal_refs(rows)
+    for row in rows:
+        if row.errors:
+            outcome.rejected.append(row)
+    rows = [r for r in rows if not r.errors]
+    if len(outcome.preview) < 20:
+        outcome.preview.extend(
+            {"line": r.line, **r.data} for r in rows[: 20 - len(outcome.preview)]
+        )
+    if batcher.object_type == ImportObject.DEALS:
+        _create(batcher, rows, outcome)
+        return
+    existing = batcher.existing_matches(rows)
+    pending: list[Row] = []
+    pending_keys: dict[str, Row] = {}
+    for row in rows:
+        match = next((existing[k] for k in row.keys if k in existing), None)
+        earlier = next((pending_keys[k] for k in row.keys if k in pending_keys), None)
+        if match is None and earlier is not None and batcher.dedupe != ImportDedupe.CREATE:
+            if batcher.dedupe == ImportDedupe.SKIP:
+                outcome.stats.skipped += 1
+                continue
+            # The same person twice in the batch: create the first, then update it.
+            created = _create(batcher, pending, outcome)
+            for key, pk in created.items():
+                existing.setdefault(key, pk)
+            pending, pending_keys = [], {}
+            match = next((existing[k] for k in row.keys if k in existing), None)
+            if match is None:  # the first one was rejected: this row stands on its own
+                pending.append(row)
+                pending_keys.update(dict.fromkeys(row.keys, row))
+                continue
+        if match is None or batcher.dedupe == ImportDedupe.CREATE:
+            pending.append(row)
+            for key in row.keys:
+                pending_keys.setdefault(key, row)
+            continue
+        if batcher.dedupe == ImportDedupe.SKIP:
+            outcome.stats.skipped += 1
+            continue
+        _update(batcher, actor, match, row, outcome)
+    created = _create(batcher, pending, outcome)
+    del created
+
+
+def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[str, int]:
+    """Bulk-create ``rows``; returns key → new id for the rows created."""
+    if not rows:
+        return {}
+    payload = [r.data for r in rows]
+    if batcher.object_type == ImportObject.PEOPLE:
+        result = contacts.bulk_create_people(actor=batcher.actor, rows=payload, max_rows=None)
+    elif batcher.object_type == ImportObject.COMPANIES:
+        result = contacts.bulk_create_companies(actor=batcher.actor, rows=payload, max_rows=None)
+    else:
+        result = sales_deals.bulk_create_deals(actor=batcher.actor, rows=payload, max_rows=None)
+    failed = {e.index: e for e in result.errors}
+    for index, error in failed.items():
+        row = rows[index]
+        row.errors.extend(batcher.reason(e.field, str(e.message)) for e in error.errors)
+        outcome.rejected.append(row)
+    made: dict[str, int] = {}
+    good = [r for i, r in enumerate(rows) if i not in failed]
+    for row, record in zip(good, result.created, strict=True):
+        for key in row.keys:
+            made.setdefault(key, record.pk)
+    outcome.stats.created += len(result.created)
+    return made
+
+
+def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOutcome) -> None:
+    """Fill the matched record: file values win for mapped columns, empty cells never erase;
+    tags and companies are added to the ones it has."""
+    data = dict(row.data)
+    data.pop("created_at", None)
+    try:
+        if batcher.object_type == ImportObject.PEOPLE:
+            person = Person.objects.for_workspace(actor.workspace).get(pk=pk)
+            if "tags" in data:
+                have = list(person.tags.values_list("name", flat=True))
+                data["tags"] = have + [
+                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                ]
+            if "companies" in data:
+                links = [
+                    {"company_id": c, "role": role, "is_primary": primary}
+                    for c, role, primary in person.affiliations.values_list(
+                        "company_id", "role", "is_primary"
+                    )
+                ]
+                if data["companies"][0]["company_id"] in {lk["company_id"] for lk in links}:
+                    data.pop("companies")
+                else:
+                    data["companies"] = [*links, {**data["companies"][0], "is_primary": not links}]
+            if "custom_fields" in data:
+                data["custom_fields"] = {**person.custom_fields, **data["custom_fields"]}
+            contacts.update_person(actor=actor, person_id=pk, data=data)
+        else:
+            company = Company.objects.for_workspace(actor.workspace).get(pk=pk)
+            if "tags" in data:
+                have = list(company.tags.values_list("name", flat=True))
+                data["tags"] = have + [
+                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                ]
+            if "custom_fields" in data:
+                data["custom_fields"] = {**company.custom_fields, **data["custom_fields"]}
+            contacts.update_company(actor=actor, company_id=pk, data=data)
+    except (ValidationFailed, Conflict) as exc:
+        errors = exc.errors or [FieldError("", exc.detail)]
+        row.errors.extend(batcher.reason(e.field, str(e.message)) for e in errors)
+        outcome.rejected.append(row)
+        return
+    outcome.stats.updated += 1
+
+
+def _batches(
+    batcher: Batcher, job: ImportJob, start: int, limit: int | None, size: int
+) -> Iterator[tuple[int, list[Row]]]:
+    """(index of the next data row, rows) batches from data-row index ``start``; the last
+    batch may be empty, so the checkpoint reaches the end of the file."""
+    rows: list[Row] = []
+    next_index = start
+    for index, cells in _data_rows(job, start):
+        if limit is not None and index >= start + limit:
+            break
+        next_index = index + 1
+        if cells is not None:
+            rows.append(batcher.transform(index + 2, cells))
+        if len(rows) >= size:
+            yield next_index, rows
+            rows = []
+    yield next_index, rows
