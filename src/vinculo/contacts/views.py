@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -60,12 +61,15 @@ COMPANY_FORM_FIELDS = [
 QUICK_KEYS = ("lifecycle_stage", "owner_id", "tag")
 
 
-def _list_params(request: HttpRequest, state: Any = None, source: Any = None) -> dict[str, Any]:
-    """The table's parameters: search, filter, sort and columns from ``state`` (the address or
-    a saved view), the toolbar's quick filters from ``source`` (the address or a posted form)."""
+def _list_params(
+    request: HttpRequest, state: Any = None, source: Any = None, *, object_type: str = "person"
+) -> dict[str, Any]:
+    """The people or company table's parameters: search, filter, sort and columns from
+    ``state`` (the address or a saved view), the toolbar's quick filters from ``source`` (the
+    address or a posted form)."""
     source = request.GET if source is None else source
     if state is None:
-        state = tables.table_state(request, "person", source=source)
+        state = tables.table_state(request, object_type, source=source)
     return {
         "q": state.q,
         "filter": state.filter,
@@ -99,9 +103,11 @@ def _tree(raw: str) -> Any:
     return parse_filter_param(raw)
 
 
-def _people_queryset(request: HttpRequest, params: dict[str, Any]) -> Any:
+def _records(request: HttpRequest, params: dict[str, Any], object_type: str = "person") -> Any:
+    """The people (or companies) the table's parameters select, through the list selector."""
     owner = params["owner_id"]
-    return selectors.people(
+    select = selectors.people if object_type == "person" else selectors.companies
+    return select(
         actor(request),
         q=params["q"] or None,
         filter=_tree(params["filter"]),
@@ -157,7 +163,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     params = _list_params(request, state)
     page, total, error = None, None, None
     try:
-        qs = _people_queryset(request, params)
+        qs = _records(request, params)
     except ServiceError as exc:
         error = exc.detail
     else:
@@ -191,7 +197,12 @@ def people_export(request: HttpRequest) -> HttpResponse:
 @workspace_view
 def company_export(request: HttpRequest) -> HttpResponse:
     """The company table's current view as CSV or XLSX, like :func:`people_export`."""
-    return _export(request, "company", _company_params, reverse("contacts:companies"))
+    return _export(
+        request,
+        "company",
+        partial(_list_params, object_type="company"),
+        reverse("contacts:companies"),
+    )
 
 
 def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponse:
@@ -249,7 +260,7 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     tables.run_bulk(
         request,
         apply=_bulk_update(a, services.update_person, selectors.get_person, "person"),
-        matching=lambda: _people_queryset(request, params),
+        matching=lambda: _records(request, params),
         noun=lambda n: ngettext("person", "people", n),
     )
     return redirect(safe_next(request, referer=False, default=reverse("contacts:people")))
@@ -422,34 +433,6 @@ def person_restore(request: HttpRequest, person_id: int) -> HttpResponse:
 # --- companies ------------------------------------------------------------------------------
 
 
-def _company_params(request: HttpRequest, state: Any = None, source: Any = None) -> dict:
-    source = request.GET if source is None else source
-    if state is None:
-        state = tables.table_state(request, "company", source=source)
-    return {
-        "q": state.q,
-        "filter": state.filter,
-        "sort": state.sort or "-created_at",
-        "lifecycle_stage": source.get("lifecycle_stage", ""),
-        "owner_id": source.get("owner_id", ""),
-        "tag": source.get("tag", ""),
-        "deleted": source.get("deleted") == "1",
-    }
-
-
-def _companies_queryset(request: HttpRequest, params: dict[str, Any]) -> Any:
-    owner = params["owner_id"]
-    return selectors.companies(
-        actor(request),
-        q=params["q"] or None,
-        filter=_tree(params["filter"]),
-        lifecycle_stage=params["lifecycle_stage"] or None,
-        owner_id=int(owner) if owner.isdigit() else None,
-        tag=params["tag"] or None,
-        deleted=params["deleted"],
-    )
-
-
 @workspace_view
 def company_list(request: HttpRequest) -> HttpResponse:
     """``/companies/``: the company table like the people one. POST with ``action`` applies a
@@ -457,7 +440,9 @@ def company_list(request: HttpRequest) -> HttpResponse:
     view."""
     list_url = reverse("contacts:companies")
     if request.method == "POST":
-        params = _company_params(request, source=tables.posted_state(request.POST))
+        params = _list_params(
+            request, source=tables.posted_state(request.POST), object_type="company"
+        )
         if "view_action" in request.POST:
             return tables.handle_view_post(
                 request, "company", list_url=list_url, quick_filters=_quick_filters(params)
@@ -466,15 +451,15 @@ def company_list(request: HttpRequest) -> HttpResponse:
         tables.run_bulk(
             request,
             apply=_bulk_update(a, services.update_company, selectors.get_company, "company"),
-            matching=lambda: _companies_queryset(request, params),
+            matching=lambda: _records(request, params, "company"),
             noun=lambda n: ngettext("company", "companies", n),
         )
         return redirect(safe_next(request, referer=False, default=list_url))
     state = tables.table_state(request, "company")
-    params = _company_params(request, state)
+    params = _list_params(request, state, object_type="company")
     page, total, error = None, None, None
     try:
-        qs = _companies_queryset(request, params)
+        qs = _records(request, params, "company")
     except ServiceError as exc:
         error = exc.detail
     else:
