@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "vinculo.sales",
     "vinculo.activities",
     "vinculo.quality",
+    "vinculo.events",
+    "vinculo.webforms",
     "vinculo.integrations",
     "vinculo.web",
 ]

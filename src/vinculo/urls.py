@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("vinculo.activities.urls")),
     path("", include("vinculo.sales.urls")),
     path("quality/", include("vinculo.quality.urls")),
+    path("", include("vinculo.events.urls")),
+    path("", include("vinculo.webforms.urls")),
+    path("", include("vinculo.integrations.urls")),
     path("", include("vinculo.web.urls")),
 ]

@@ -107,8 +107,11 @@ def _mount() -> None:
     from vinculo.activities.api import router as activities_router
     from vinculo.contacts.api import router as contacts_router
     from vinculo.core.api import router as core_router
+    from vinculo.events.api import router as events_router
+    from vinculo.integrations.webhook_api import router as webhooks_router
     from vinculo.quality.api import router as quality_router
     from vinculo.sales.api import router as sales_router
+    from vinculo.webforms.api import router as webforms_router
     from vinculo.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
@@ -117,6 +120,9 @@ def _mount() -> None:
     api.add_router("/", sales_router)
     api.add_router("/", activities_router)
     api.add_router("/", quality_router)
+    api.add_router("/", events_router)
+    api.add_router("/", webforms_router)
+    api.add_router("/", webhooks_router)
 
 
 _mount()

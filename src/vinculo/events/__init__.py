@@ -1,0 +1,1 @@
+"""Tracked behaviour (purchases, page views, form posts…): ingestion and queries."""

@@ -1,0 +1,5 @@
+"""Screens and public endpoints of events (each path carries its own prefix)."""
+
+app_name = "events"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Integration screens (webhooks, inbound endpoints) and public endpoints."""
+
+app_name = "integrations"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Embeddable lead-capture forms and the site-tracking snippet."""

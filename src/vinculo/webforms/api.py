@@ -1,0 +1,5 @@
+"""API of webforms: mounted by vinculo.integrations.api."""
+
+from ninja import Router
+
+router = Router(tags=["Web forms"])

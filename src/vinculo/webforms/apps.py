@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WebformsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "vinculo.webforms"
+    label = "webforms"
+    verbose_name = "Web forms"
