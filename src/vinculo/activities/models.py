@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
-from vinculo.core.models import WorkspaceScopedModel
+from vinculo.core.models import WorkspaceScopedModel, workspace_key
 
 
 class ActivityKind(models.TextChoices):
@@ -110,18 +110,34 @@ class TimelineEntry(WorkspaceScopedModel):
     one indexed query: ``TimelineEntry.objects.for_workspace(ws).filter(person=p)``.
     """
 
+    workspace = workspace_key(indexed=False)  # led by the (workspace, occurred_at, id) index
     kind = models.CharField(max_length=40)
     occurred_at = models.DateTimeField(default=timezone.now)
     summary = models.CharField(max_length=300)
     data = models.JSONField(default=dict, blank=True)
     person = models.ForeignKey(
-        "contacts.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "contacts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # led by the (person, occurred_at, id) index
     )
     company = models.ForeignKey(
-        "contacts.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "contacts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # led by the (company, occurred_at, id) index
     )
     deal = models.ForeignKey(
-        "sales.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "sales.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # led by the (deal, occurred_at, id) index
     )
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
-from vinculo.core.models import WorkspaceScopedModel
+from vinculo.core.models import WorkspaceScopedModel, workspace_key
 
 
 class JourneyPhase(models.TextChoices):
@@ -82,6 +82,7 @@ class Address(models.Model):
 class CustomerRecord(WorkspaceScopedModel, Address):
     """What people and companies share: owner, tags, source, lifecycle, custom fields."""
 
+    workspace = workspace_key(indexed=False)  # people's and companies' indexes lead with it
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -204,6 +205,8 @@ class Affiliation(WorkspaceScopedModel):
 
 class LifecycleChange(WorkspaceScopedModel):
     """A dated move of a person or company between lifecycle stages (append-only)."""
+
+    workspace = workspace_key(indexed=False)  # led by the (workspace, stage, date) index
 
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.CASCADE, related_name="lifecycle_changes"

@@ -42,7 +42,7 @@ from vinculo.contacts.models import (
 from vinculo.contacts.selectors import live_ids
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
-from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
+from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, live_ids_by_value
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects, insert_rows, new_instances
 from vinculo.workspaces.permissions import require
@@ -1087,16 +1087,7 @@ def _check_bulk_size(rows: Any, max_rows: int | None) -> None:
 
 
 def _existing_values(model: type[Model], actor: Actor, field: str, values: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(values), 900):
-        found.update(
-            model._default_manager.filter(
-                workspace=actor.workspace,
-                deleted_at__isnull=True,
-                **{f"{field}__in": values[start : start + 900]},
-            ).values_list(field, flat=True)
-        )
-    return found
+    return set(live_ids_by_value(model, actor.workspace.pk, field, values))
 
 
 def _insert_records(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from django.db import connection
 from django.db.models import Model
 
 from vinculo.core.errors import FieldError
@@ -12,6 +13,35 @@ from vinculo.core.errors import FieldError
 T = TypeVar("T")
 
 MAX_BULK_ROWS = 1000
+
+
+def live_ids_by_value(
+    model: type[Model], workspace_id: int, column: str, values: list[Any]
+) -> dict[Any, int]:
+    """Value → id of the oldest live (not soft-deleted) record of ``model`` in the workspace whose
+    ``column`` holds it: the batch look-up of imports, bulk writes and uniqueness rules.
+
+    The values go to the driver as they are (they must already be the cleaned strings the
+    column holds): the ORM's per-value preparation of a 900-value ``IN`` list cost more than
+    the query itself on 100,000-row imports. There is no ORDER BY on purpose: with one, SQLite
+    walks the workspace's primary-key index instead of the column's, a full scan per batch.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    name = quote(model._meta.get_field(column).column)
+    found: dict[Any, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 900):
+            chunk = values[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {name}, id FROM {table} WHERE workspace_id = %s "  # noqa: S608 (model names)
+                f"AND deleted_at IS NULL AND {name} IN ({marks})",
+                [workspace_id, *chunk],
+            )
+            for value, pk in cursor.fetchall():
+                found[value] = min(found.get(value, pk), pk)
+    return found
 
 
 @dataclass

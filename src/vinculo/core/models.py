@@ -29,12 +29,22 @@ class WorkspaceManager(models.Manager.from_queryset(WorkspaceQuerySet)):  # type
     pass
 
 
+def workspace_key(*, indexed: bool = True) -> models.ForeignKey:
+    """The workspace column of a domain row.
+
+    ``indexed=False`` where the model's own indexes all lead with the workspace: a lone
+    ``workspace_id`` index then serves no query the others do not, and each index is one more
+    B-tree every insert updates (a 100,000-row import writes hundreds of thousands of rows).
+    """
+    return models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+", db_index=indexed
+    )
+
+
 class WorkspaceScopedModel(models.Model):
     """Base of every domain row: the workspace key, timestamps and who created it."""
 
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+", db_index=True
-    )
+    workspace = workspace_key()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -58,9 +68,7 @@ class DomainEvent(models.Model):
     change committed. Each consumer's work on it is tracked by an :class:`EventDelivery`.
     """
 
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
-    )
+    workspace = workspace_key(indexed=False)  # led by the (workspace, subject…) index
     name = models.CharField(max_length=100, db_index=True)
     subject_type = models.CharField(max_length=50, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)

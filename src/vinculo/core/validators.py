@@ -114,7 +114,11 @@ class _BrazilianNumbers:
             digits = digits[2:]
         elif region != "BR":
             return None
-        # A leading 0 or 90 is a trunk prefix or carrier code that phonenumbers rewrites.
+        elif len(digits) in (11, 12) and digits[0] == "0":
+            # The trunk prefix "0" before the area code ("011 98765-4321"): with only 10 or 11
+            # digits after it, there is no room for a carrier code, so phonenumbers drops the 0.
+            digits = digits[1:]
+        # Any other leading 0 or 90 is a carrier code that phonenumbers rewrites.
         if len(digits) not in (10, 11) or digits[0] == "0" or digits.startswith("90"):
             return None
         if not self.general.fullmatch(digits):

@@ -19,6 +19,7 @@ from vinculo.contacts import custom_fields as cf
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, CustomObject, FieldType, Person
 from vinculo.core.actor import Actor
+from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import (
     Conflict,
     FieldError,
@@ -279,9 +280,6 @@ class Batcher:
             kind, _sep, value = key.partition(":")
             by_kind.setdefault(kind, []).append(value)
         if self.object_type == ImportObject.PEOPLE:
-            live = Person.objects.for_workspace(self.actor.workspace).filter(
-                deleted_at__isnull=True
-            )
             # One query per column, not one OR: each can use its (workspace, column) index.
             for kind, column in (
                 ("cpf", "cpf"),
@@ -292,11 +290,8 @@ class Batcher:
                 values = by_kind.get(kind)
                 if not values:
                     continue
-                # No ORDER BY: with one, SQLite walks the workspace's whole primary-key index
-                # instead of the (workspace, column) one, and every batch of a 1,000,000-row
-                # import gets slower than the one before.
-                found_here = live.filter(**{f"{column}__in": values}).order_by()
-                for pk, value in found_here.values_list("pk", column):
+                ids = live_ids_by_value(Person, self.actor.workspace.pk, column, values)
+                for value, pk in ids.items():
                     key = f"{kind}:{value}"  # the oldest record with the value wins
                     found[key] = min(found.get(key, pk), pk)
         else:

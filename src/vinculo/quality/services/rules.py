@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
-from vinculo.core.bulk import RowError
+from vinculo.core.bulk import RowError, live_ids_by_value
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.events import register_event_type
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
@@ -444,27 +444,7 @@ class RuleChecker:
                 for row in rows.order_by("pk"):
                     found.setdefault(value_of(row, field), row["pk"])
             return found
-        # Plain text columns: the ORM's per-value preparation of a 900-value IN list cost more
-        # than the query itself on 100,000-row imports, so the values go to the driver as they
-        # are (they are already the cleaned strings the column holds).
-        model = model_of(self.object_type)
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        name = quote(model._meta.get_field(field).column)
-        for start in range(0, len(values), 900):
-            chunk = values[start : start + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            sql = (
-                f"SELECT {name}, id FROM {table} WHERE workspace_id = %s "  # noqa: S608 (model names)
-                f"AND deleted_at IS NULL AND {name} IN ({marks})"
-            )
-            # No ORDER BY: it makes SQLite walk the workspace's primary-key index instead of
-            # the column's, a full scan per batch; the oldest record is found here instead.
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [self.actor.workspace.pk, *chunk])
-                for value, pk in cursor.fetchall():
-                    found[value] = min(found.get(value, pk), pk)
-        return found
+        return live_ids_by_value(model_of(self.object_type), self.actor.workspace.pk, field, values)
 
 
 def _lookup(field: str) -> str:
