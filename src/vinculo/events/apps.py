@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
     name = "vinculo.events"
     label = "events"
     verbose_name = "Tracked events"
+
+    def ready(self) -> None:
+        from vinculo.events import event_types  # noqa: F401  (declares domain event types)

@@ -1,0 +1,214 @@
+"""Tracked behaviour: events, purchases, external identities, visitor links, inbound endpoints."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.core.models import WorkspaceManager, WorkspaceScopedModel
+
+
+class EventSource(models.TextChoices):
+    """Where a tracked event came in."""
+
+    API = "api", _("API")
+    WEBHOOK = "webhook", _("Inbound webhook")
+    FORM = "form", _("Web form")
+    TRACKING = "tracking", _("Site tracking")
+    IMPORT = "import", _("Import")
+    UI = "ui", _("Web app")
+    SYSTEM = "system", _("System")
+
+
+class TrackedEvent(models.Model):
+    """One thing a person (or an anonymous visitor) did: a purchase, a page view, a booking…
+
+    Kept lean (no ``updated_at``/``created_by``): events are appended at thousands per second
+    and never edited, except to attach a visitor's events to the person they turned out to be.
+    """
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    person = models.ForeignKey(
+        "contacts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tracked_events",
+    )
+    visitor_id = models.CharField(_("visitor id"), max_length=64, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    properties = models.JSONField(_("properties"), default=dict, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=120, blank=True)
+    source = models.CharField(
+        _("source"), max_length=20, choices=EventSource.choices, default=EventSource.API
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                condition=~models.Q(key=""),
+                name="uniq_tracked_event_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "person", "occurred_at"], name="ev_person_time"),
+            models.Index(fields=["workspace", "name", "occurred_at"], name="ev_name_time"),
+            models.Index(fields=["workspace", "occurred_at"], name="ev_time"),
+            models.Index(
+                fields=["workspace", "visitor_id"],
+                condition=~models.Q(visitor_id=""),
+                name="ev_visitor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class Purchase(models.Model):
+    """The purchase side of a ``purchase`` event: what RFM and CLV read (one row per order)."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.OneToOneField(TrackedEvent, on_delete=models.CASCADE, related_name="purchase")
+    person = models.ForeignKey(
+        "contacts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="purchases",
+    )
+    order_id = models.CharField(_("order id"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    items = models.JSONField(_("items"), default=list, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "person", "occurred_at"], name="purchase_person"),
+            models.Index(fields=["workspace", "occurred_at"], name="purchase_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.order_id or self.event_id})"
+
+
+class PersonIdentity(WorkspaceScopedModel):
+    """A person's id in another system (a shop's customer id…): how its events find them."""
+
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.CASCADE, related_name="external_identities"
+    )
+    system = models.CharField(_("system"), max_length=60, default="external")
+    external_id = models.CharField(_("external id"), max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "system", "external_id"], name="uniq_person_identity"
+            )
+        ]
+        verbose_name_plural = "person identities"
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.external_id} → {self.person_id}"
+
+
+class VisitorLink(WorkspaceScopedModel):
+    """An anonymous site visitor known to be a person (after a form post, a login…)."""
+
+    visitor_id = models.CharField(_("visitor id"), max_length=64)
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.CASCADE, related_name="visitor_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "visitor_id"], name="uniq_visitor_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor_id} → {self.person_id}"
+
+
+class EventSettings(WorkspaceScopedModel):
+    """How a workspace treats events about people it does not know yet."""
+
+    create_unknown_people = models.BooleanField(_("create unknown people as leads"), default=True)
+    lead_stage = models.CharField(_("lifecycle stage of new leads"), max_length=40, default="lead")
+    lead_source = models.CharField(_("source of new leads"), max_length=60, default="events")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="uniq_event_settings")]
+        verbose_name_plural = "event settings"
+
+    def __str__(self) -> str:
+        return f"event settings of {self.workspace_id}"
+
+
+def new_endpoint_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class InboundEndpoint(WorkspaceScopedModel):
+    """A public URL (``/hooks/in/<token>``) another tool posts its own JSON to; ``mapping``
+    turns each payload into event rows (see :mod:`vinculo.events.mapping`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    token = models.CharField(max_length=64, unique=True, default=new_endpoint_token)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    preset = models.CharField(_("preset"), max_length=40, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReceiptStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PARTIAL = "partial", _("Partly accepted")
+    REJECTED = "rejected", _("Rejected")
+    UNAUTHORIZED = "unauthorized", _("Bad signature")
+
+
+class InboundReceipt(models.Model):
+    """One payload an inbound endpoint received, what became of it, and why."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    endpoint = models.ForeignKey(InboundEndpoint, on_delete=models.CASCADE, related_name="receipts")
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=ReceiptStatus.choices)
+    http_status = models.PositiveSmallIntegerField()
+    payload = models.JSONField(null=True, blank=True)
+    raw_body = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    event_ids = models.JSONField(default=list, blank=True)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "endpoint", "-id"], name="receipt_endpoint")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id} {self.status} @ {self.received_at}"

@@ -1,0 +1,137 @@
+"""Reads of the events app shared by the UI and the API, always scoped by workspace."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.contacts.models import Person
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound
+from vinculo.events.models import (
+    InboundEndpoint,
+    InboundReceipt,
+    Purchase,
+    TrackedEvent,
+)
+from vinculo.workspaces.permissions import require
+
+
+def events(
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    name: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[TrackedEvent]:
+    """The workspace's tracked events, filtered; newest first is up to the caller's order."""
+    require(actor, "records.view")
+    qs = TrackedEvent.objects.for_workspace(actor.workspace)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if name:
+        qs = qs.filter(name=name)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
+    return qs
+
+
+def get_event(actor: Actor, event_id: int) -> TrackedEvent:
+    """One event of the workspace, with its purchase when it has one; 404 otherwise."""
+    found = events(actor).select_related("person", "purchase").filter(pk=event_id).first()
+    if found is None:
+        raise NotFound(_("No event with id %(id)s.") % {"id": event_id})
+    return found
+
+
+def purchase_of(event: TrackedEvent) -> Purchase | None:
+    try:
+        return event.purchase
+    except Purchase.DoesNotExist:
+        return None
+
+
+def get_person(actor: Actor, person_id: int) -> Person:
+    require(actor, "records.view")
+    person = (
+        Person.objects.for_workspace(actor.workspace)
+        .filter(pk=person_id, deleted_at__isnull=True)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
+    return person
+
+
+def purchases(actor: Actor, person_id: int) -> QuerySet[Purchase]:
+    """A person's purchases (404 when the person is not in the workspace), newest first."""
+    get_person(actor, person_id)
+    return Purchase.objects.for_workspace(actor.workspace).filter(person_id=person_id)
+
+
+def purchase_totals(actor: Actor, person_id: int) -> dict[str, Any]:
+    """What RFM and CLV read: order count, total spent per currency, first and last purchase."""
+    qs = purchases(actor, person_id)
+    by_currency: dict[str, Decimal] = {}
+    order_count = 0
+    for row in qs.values("currency").annotate(total=Sum("amount"), n=Count("id")):
+        by_currency[row["currency"]] = row["total"]
+        order_count += row["n"]
+    dates = qs.aggregate(last=Max("occurred_at"))
+    first = qs.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return {
+        "order_count": order_count,
+        "by_currency": by_currency,
+        "first_purchase_at": first,
+        "last_purchase_at": dates["last"],
+    }
+
+
+def counts_by_name(actor: Actor, *, since: datetime | None = None) -> list[tuple[str, int]]:
+    """How many events of each name (since ``since``), most frequent first."""
+    qs = events(actor, since=since)
+    rows = qs.values("name").annotate(n=Count("id")).order_by("-n", "name")
+    return [(r["name"], r["n"]) for r in rows[:30]]
+
+
+def per_day(
+    actor: Actor, *, days: int = 30, name: str | None = None, person_id: int | None = None
+) -> list[tuple[date, int]]:
+    """Events per day over the last ``days`` days (days without events count 0)."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+    qs = events(actor, since=since, name=name, person_id=person_id)
+    found = {
+        r["day"]: r["n"]
+        for r in qs.annotate(day=TruncDate("occurred_at")).values("day").annotate(n=Count("id"))
+    }
+    return [
+        (start + timedelta(days=i), found.get(start + timedelta(days=i), 0)) for i in range(days)
+    ]
+
+
+def endpoints(actor: Actor) -> QuerySet[InboundEndpoint]:
+    require(actor, "settings.manage")
+    return InboundEndpoint.objects.for_workspace(actor.workspace)
+
+
+def get_endpoint(actor: Actor, endpoint_id: int) -> InboundEndpoint:
+    found = endpoints(actor).filter(pk=endpoint_id).first()
+    if found is None:
+        raise NotFound(_("No inbound endpoint with id %(id)s.") % {"id": endpoint_id})
+    return found
+
+
+def receipts(actor: Actor, endpoint_id: int) -> QuerySet[InboundReceipt]:
+    endpoint = get_endpoint(actor, endpoint_id)
+    return InboundReceipt.objects.for_workspace(actor.workspace).filter(endpoint=endpoint)
