@@ -55,6 +55,9 @@ class ConsumerSpec:
     name: str
     patterns: tuple[str, ...]
     func: Consumer
+    # Optional (workspace_id, event_name) -> bool checked at emit time, so a consumer that only
+    # some workspaces need (webhooks) adds no outbox row where nobody listens.
+    wants: Callable[[int, str], bool] | None = None
 
 
 EVENT_TYPES: dict[str, EventType] = {}
@@ -70,17 +73,23 @@ def register_event_type(name: str, description: str) -> EventType:
     return event_type
 
 
-def consumer(name: str, *, events: Iterable[str]) -> Callable[[Consumer], Consumer]:
+def consumer(
+    name: str,
+    *,
+    events: Iterable[str],
+    wants: Callable[[int, str], bool] | None = None,
+) -> Callable[[Consumer], Consumer]:
     """Register ``func`` as the consumer ``name`` of events matching the glob ``events``.
 
-    The name is stored on each delivery, so it must stay stable across releases.
+    The name is stored on each delivery, so it must stay stable across releases. ``wants``,
+    when given, is asked at emit time whether a workspace needs this event at all.
     """
 
     def decorator(func: Consumer) -> Consumer:
         existing = CONSUMERS.get(name)
         if existing is not None and existing.func is not func:
             raise ValueError(f"event consumer {name!r} is registered twice")
-        CONSUMERS[name] = ConsumerSpec(name, tuple(events), func)
+        CONSUMERS[name] = ConsumerSpec(name, tuple(events), func, wants)
         return func
 
     return decorator
@@ -90,11 +99,12 @@ def unregister_consumer(name: str) -> None:
     CONSUMERS.pop(name, None)
 
 
-def consumers_for(event_name: str) -> list[ConsumerSpec]:
+def consumers_for(event_name: str, workspace_id: int | None = None) -> list[ConsumerSpec]:
     return [
         spec
         for spec in CONSUMERS.values()
         if any(fnmatch.fnmatchcase(event_name, p) for p in spec.patterns)
+        and (workspace_id is None or spec.wants is None or spec.wants(workspace_id, event_name))
     ]
 
 
@@ -147,7 +157,7 @@ def emit(
         actor=actor.user,
         source=actor.source,
     )
-    specs = consumers_for(name)
+    specs = consumers_for(name, actor.workspace.pk)
     if specs:
         EventDelivery.objects.bulk_create(
             [
@@ -201,7 +211,7 @@ def emit_many(
         )
         for subject_type, subject_id, payload in subjects
     ]
-    specs = consumers_for(name)
+    specs = consumers_for(name, actor.workspace.pk)
     ids = insert_rows(DomainEvent, columns, rows, returning=bool(specs))
     if specs:
         insert_rows(

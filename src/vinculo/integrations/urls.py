@@ -1,5 +1,7 @@
-"""Integration screens (webhooks, inbound endpoints) and public endpoints."""
+"""Integration screens (the hub, outbound webhooks) under ``/integrations/``."""
+
+from vinculo.integrations.views import urlpatterns as screens
 
 app_name = "integrations"
 
-urlpatterns: list = []
+urlpatterns = [*screens]

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, str] = {
     "tokens.manage": gettext_lazy("manage everyone's API tokens"),
     "audit.view": gettext_lazy("read the audit log"),
     "outbox.manage": gettext_lazy("inspect and retry event deliveries"),
+    "webhooks.manage": gettext_lazy("create or change webhooks and read their delivery log"),
     "records.view": gettext_lazy("see customer records"),
     "records.write": gettext_lazy("create or change customer records"),
     "records.delete": gettext_lazy("delete customer records"),

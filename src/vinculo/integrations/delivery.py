@@ -1,0 +1,594 @@
+"""Webhook delivery: queueing deliveries for events, and the drain that sends them.
+
+*Queueing* runs inside the outbox consumer (``vinculo.integrations.consumers``), in the outbox's
+transaction: one :class:`WebhookDelivery` per matching active subscription, so an event is
+queued exactly once per subscription however often the consumer is retried. Nothing is sent
+there; a drain task is enqueued once the transaction commits.
+
+*Draining* (:func:`drain`, run by the ``drain_webhooks`` task) claims due deliveries of one
+subscription in batches with a conditional ``UPDATE`` (a lease, as the outbox does), so two
+workers never send the same delivery, then sends them over keep-alive connections (several in
+parallel) and records every attempt in bulk. One task sends thousands of deliveries, which is
+what makes the forking RQ worker fast enough.
+
+Rules (docs/webhooks.md):
+
+* 2xx is success; timeouts, connection errors, 3xx, 4xx and 5xx are retried with exponential
+  backoff (1 min doubling to 6 h, ±10 % jitter, 14 attempts over ~32 h); a ``410 Gone`` fails the
+  delivery and disables the subscription.
+* Order per subject: a delivery about subject S is not sent while an earlier delivery of the
+  same subscription about S is still pending (first try or retrying). A delivery that gave up
+  (failed) no longer blocks, so one dead event cannot hold a subject back for more than ~32 h.
+* A subscription whose every attempt failed for 24 h, at least 10 times in a row, is disabled
+  (audit entry, ``webhook.disabled`` event, a notice in the UI). Its pending deliveries wait
+  and resume when it is enabled again.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import logging
+import random
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from vinculo.core.actor import Actor
+from vinculo.core.fastinsert import insert_rows
+from vinculo.core.models import DomainEvent
+from vinculo.integrations import catalog, conf
+from vinculo.integrations.models import (
+    DeliveryState,
+    DisabledReason,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "Vinculo-Webhooks/1"
+LEASE_SECONDS = 300
+BATCH = 200
+RESPONSE_KEEP = 1024
+DELIVERY_COLUMNS = [
+    "workspace_id",
+    "subscription_id",
+    "uid",
+    "event_id",
+    "event_type",
+    "subject_key",
+    "body",
+    "status",
+    "attempts",
+    "max_attempts",
+    "next_attempt_at",
+    "claim",
+    "manual",
+    "last_error",
+    "created_at",
+]
+ATTEMPT_COLUMNS = [
+    "workspace_id",
+    "delivery_id",
+    "subscription_id",
+    "number",
+    "started_at",
+    "duration_ms",
+    "request_headers",
+    "succeeded",
+    "response_status",
+    "response_headers",
+    "response_body",
+    "error",
+    "manual",
+]
+# Previous secrets keep signing this long after a rotation.
+ROTATION_GRACE = timedelta(hours=24)
+
+
+# --- queueing (inside the outbox consumer) -----------------------------------------------------
+
+
+def _condition_holds(sub: WebhookSubscription, event: DomainEvent) -> bool:
+    """The subscription's condition tested against the event's subject record.
+
+    Only events about records of ``condition_object`` are tested; events about other things
+    (a pipeline, a form) pass. A subject that no longer exists does not match."""
+    if not sub.condition or event.subject_type != sub.condition_object:
+        return True
+    from vinculo.core import filters
+
+    obj = filters.filter_object(sub.condition_object)
+    actor = Actor.system(sub.workspace)
+    try:
+        pk = int(event.subject_id)
+    except (TypeError, ValueError):
+        return False
+    queryset = obj.model._base_manager.filter(pk=pk)
+    try:
+        return filters.apply_filter(
+            queryset, sub.condition_object, sub.condition, actor=actor
+        ).exists()
+    except filters.BadFilter:
+        # A custom field the condition names was deleted since: better silent than wrong.
+        logger.warning("webhook %s: its condition no longer compiles; skipping", sub.pk)
+        return False
+
+
+def queue_event(event: DomainEvent) -> int:
+    """Queue ``event`` for every active subscription of its workspace that wants it.
+
+    The subscription rows are locked (PostgreSQL) by the same query that reads them, so a drain
+    that is resetting its ``drain_pending`` flag waits for these deliveries to commit and then
+    sees them (see :func:`request_drain`)."""
+    subs = [
+        s
+        for s in WebhookSubscription.objects.for_workspace(event.workspace_id)
+        .filter(is_active=True)
+        .select_related("workspace")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        if catalog.matches(s.event_types, event.name)
+    ]
+    subs = [s for s in subs if _condition_holds(s, event)]
+    if not subs:
+        return 0
+    workspace = subs[0].workspace
+    body = catalog.event_body(
+        event_id=event.pk,
+        event_type=event.name,
+        created_at=event.occurred_at,
+        workspace_id=workspace.pk,
+        workspace_slug=workspace.slug,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        payload=event.payload,
+    )
+    subject_key = f"{event.subject_type}:{event.subject_id}" if event.subject_id else ""
+    now = timezone.now()
+    max_attempts = conf.max_attempts()
+    insert_rows(
+        WebhookDelivery,
+        DELIVERY_COLUMNS,
+        [
+            (
+                event.workspace_id,
+                s.pk,
+                uuid.uuid4().hex,
+                event.pk,
+                event.name,
+                subject_key[:120],
+                body,
+                DeliveryState.PENDING,
+                0,
+                max_attempts,
+                now,
+                "",
+                False,
+                "",
+                now,
+            )
+            for s in subs
+        ],
+    )
+    _kick([s.pk for s in subs if not s.drain_pending])
+    return len(subs)
+
+
+def request_drain(subscription_ids: list[int]) -> None:
+    """Make sure a drain task will run for each subscription after this transaction commits.
+
+    The rows are locked (on PostgreSQL) so a drain that is resetting its flag waits for our
+    deliveries to commit and then sees them; at most one drain per subscription is queued.
+    """
+    rows = list(
+        WebhookSubscription.objects.select_for_update()
+        .filter(pk__in=sorted(subscription_ids))
+        .order_by("pk")
+        .values_list("pk", "drain_pending")
+    )
+    _kick([pk for pk, pending in rows if not pending])
+
+
+def _kick(idle: list[int]) -> None:
+    """Mark ``idle`` subscriptions as having a drain queued, and queue it on commit."""
+    if not idle:
+        return
+    WebhookSubscription.objects.filter(pk__in=idle).update(drain_pending=True)
+    for pk in idle:
+        transaction.on_commit(partial(enqueue_drain, pk))
+
+
+def enqueue_drain(subscription_id: int) -> None:
+    from vinculo.integrations.tasks import drain_webhooks
+
+    try:
+        drain_webhooks.enqueue(subscription_id)
+    except Exception:
+        # The deliveries are safe in the table; the sweeper (every minute) drains them.
+        WebhookSubscription.objects.filter(pk=subscription_id).update(drain_pending=False)
+        logger.exception("could not enqueue the drain of webhook %s", subscription_id)
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def check_address(host: str) -> str | None:
+    """Why ``host`` may not be called (a private address while they are not allowed), or None."""
+    if conf.allow_private():
+        return None
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return f"the host {host} cannot be resolved"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            return f"{host} resolves to a private address ({address})"
+    return None
+
+
+class Connections:
+    """Keep-alive HTTP connections per (scheme, host, port), one per sending thread."""
+
+    def __init__(self) -> None:
+        self.pool: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+
+    def take(self, scheme: str, host: str, port: int) -> http.client.HTTPConnection:
+        free = self.pool.setdefault((scheme, host, port), [])
+        if free:
+            return free.pop()
+        problem = check_address(host)
+        if problem:
+            raise ConnectionRefusedError(problem)
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        conn = cls(host, port, timeout=conf.timeout())
+        conn.connect()
+        # Small request, small answer: without this, Nagle and delayed ACKs add ~40 ms each.
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def give_back(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
+        self.pool.setdefault(key, []).append(conn)
+
+    def close(self) -> None:
+        for conns in self.pool.values():
+            for conn in conns:
+                conn.close()
+        self.pool.clear()
+
+
+@dataclass
+class Outcome:
+    delivery: WebhookDelivery
+    started_at: datetime
+    duration_ms: int
+    request_headers: dict[str, str]
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str = ""
+    error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def request_headers(
+    sub: WebhookSubscription, delivery: WebhookDelivery, body: bytes, timestamp: int
+) -> dict[str, str]:
+    secrets = [sub.secret]
+    if sub.previous_secret and (
+        sub.previous_secret_expires_at and sub.previous_secret_expires_at > timezone.now()
+    ):
+        secrets.append(sub.previous_secret)
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Vinculo-Event": delivery.event_type,
+        "Vinculo-Delivery": delivery.uid,
+        "Vinculo-Timestamp": str(timestamp),
+        "Vinculo-Signature": catalog.signature_header(secrets, timestamp, body),
+    }
+
+
+def send_one(
+    conns: Connections, sub: WebhookSubscription, delivery: WebhookDelivery, now: datetime
+) -> Outcome:
+    """One POST of ``delivery``; never raises."""
+    body = delivery.body.encode()
+    headers = request_headers(sub, delivery, body, int(now.timestamp()))
+    started = timezone.now()
+    clock = time.perf_counter()
+    parts = urlsplit(sub.url)
+    scheme = parts.scheme
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    outcome = Outcome(delivery, started, 0, headers)
+    key = (scheme, host, port)
+    for try_number in range(2):  # a kept-alive connection the receiver closed: reconnect once
+        conn = None
+        fresh = True
+        try:
+            fresh = not conns.pool.get(key)
+            conn = conns.take(*key)
+            conn.request("POST", target, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            outcome.status = response.status
+            outcome.response_headers = dict(response.getheaders())
+            outcome.response_body = data[:RESPONSE_KEEP].decode("utf-8", "replace")
+            if response.will_close:
+                conn.close()
+            else:
+                conns.give_back(key, conn)
+            break
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            if conn is not None:
+                conn.close()
+            if fresh or try_number:
+                outcome.error = f"{type(exc).__name__}: {exc}"[:500]
+                break
+        except (OSError, http.client.HTTPException) as exc:
+            if conn is not None:
+                conn.close()
+            outcome.error = (
+                "timeout"
+                if isinstance(exc, TimeoutError | socket.timeout)
+                else f"{type(exc).__name__}: {exc}"
+            )[:500]
+            break
+    outcome.duration_ms = int((time.perf_counter() - clock) * 1000)
+    return outcome
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failure: 1 min, 2, 4 … ≤ 6 h, with ±10 % jitter."""
+    base = min(conf.backoff_seconds() * 2 ** max(attempts - 1, 0), conf.backoff_cap_seconds())
+    return timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311  (jitter, not crypto)
+
+
+def _claim(sub: WebhookSubscription, now: datetime, limit: int) -> list[WebhookDelivery]:
+    earlier_pending = WebhookDelivery.objects.filter(
+        subscription_id=sub.pk,
+        subject_key=OuterRef("subject_key"),
+        status=DeliveryState.PENDING,
+        pk__lt=OuterRef("pk"),
+    ).exclude(subject_key="")
+    candidates = list(
+        WebhookDelivery.objects.filter(
+            subscription_id=sub.pk, status=DeliveryState.PENDING, next_attempt_at__lte=now
+        )
+        .filter(~Exists(earlier_pending))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not candidates:
+        return []
+    token = uuid.uuid4().hex
+    WebhookDelivery.objects.filter(
+        pk__in=candidates, status=DeliveryState.PENDING, next_attempt_at__lte=now
+    ).update(claim=token, next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
+    return list(WebhookDelivery.objects.filter(claim=token).order_by("pk"))
+
+
+def _record(
+    sub: WebhookSubscription, outcomes: list[Outcome], now: datetime, *, manual: set[int]
+) -> bool:
+    """Write attempts and new delivery states; return False when the subscription got disabled."""
+    # The fast bulk path (COPY on PostgreSQL): the log is most of what a drain writes.
+    insert_rows(
+        WebhookAttempt,
+        ATTEMPT_COLUMNS,
+        [
+            (
+                sub.workspace_id,
+                o.delivery.pk,
+                sub.pk,
+                o.delivery.attempts + 1,
+                o.started_at,
+                o.duration_ms,
+                o.request_headers,
+                o.succeeded,
+                o.status,
+                o.response_headers,
+                o.response_body,
+                o.error,
+                o.delivery.pk in manual,
+            )
+            for o in outcomes
+        ],
+    )
+    by_status: dict[int, list[int]] = {}
+    for o in outcomes:
+        if o.succeeded:
+            by_status.setdefault(o.status or 200, []).append(o.delivery.pk)
+    finished = timezone.now()
+    for status, ids in by_status.items():
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=DeliveryState.SUCCEEDED,
+            attempts=F("attempts") + 1,
+            finished_at=finished,
+            last_status_code=status,
+            last_error="",
+            claim="",
+            manual=False,
+        )
+    gone = False
+    for o in outcomes:
+        if o.succeeded:
+            continue
+        attempts = o.delivery.attempts + 1
+        error = o.error or f"HTTP {o.status}"
+        fields: dict[str, Any] = {
+            "attempts": attempts,
+            "last_status_code": o.status,
+            "last_error": error[:500],
+            "claim": "",
+            "manual": False,
+        }
+        if o.status == 410:
+            gone = True
+        if o.status == 410 or attempts >= o.delivery.max_attempts:
+            fields.update(status=DeliveryState.FAILED, finished_at=finished)
+        else:
+            fields["next_attempt_at"] = now + backoff(attempts)
+        WebhookDelivery.objects.filter(pk=o.delivery.pk).update(**fields)
+    # The subscription's health: trailing failures since the last success.
+    trailing = 0
+    for o in outcomes:
+        trailing = 0 if o.succeeded else trailing + 1
+    any_success = any(o.succeeded for o in outcomes)
+    updates: dict[str, Any] = {}
+    if any_success:
+        updates.update(last_success_at=now, consecutive_failures=trailing)
+        updates["failing_since"] = now if trailing else None
+    else:
+        updates["consecutive_failures"] = F("consecutive_failures") + trailing
+        if sub.failing_since is None:
+            updates["failing_since"] = now
+    if trailing:
+        updates["last_failure_at"] = now
+    WebhookSubscription.objects.filter(pk=sub.pk).update(**updates)
+    sub.refresh_from_db(
+        fields=["consecutive_failures", "failing_since", "is_active", "last_success_at"]
+    )
+    if gone:
+        last = next(o for o in outcomes if o.status == 410)
+        _disable(sub, DisabledReason.GONE, f"HTTP 410 from {sub.url}", now, last)
+        return False
+    if (
+        sub.failing_since is not None
+        and sub.consecutive_failures >= conf.disable_after_failures()
+        and now - sub.failing_since >= timedelta(hours=conf.disable_after_hours())
+    ):
+        last = outcomes[-1]
+        detail = last.error or f"HTTP {last.status}"
+        _disable(sub, DisabledReason.FAILING, detail, now, last)
+        return False
+    return True
+
+
+def _disable(
+    sub: WebhookSubscription, reason: str, detail: str, now: datetime, last: Outcome | None
+) -> None:
+    from vinculo.integrations import services
+
+    services.disable_automatically(
+        subscription_id=sub.pk, reason=reason, detail=detail[:500], now=now
+    )
+
+
+def _send_in_thread(
+    conns: Any, sub: WebhookSubscription, now: datetime, item: WebhookDelivery
+) -> Outcome:
+    return send_one(conns(), sub, item, now)
+
+
+def _set_flag(subscription_id: int, value: bool) -> None:
+    WebhookSubscription.objects.filter(pk=subscription_id).update(drain_pending=value)
+
+
+def drain(
+    subscription_id: int,
+    *,
+    now: datetime | None = None,
+    max_seconds: float = 60.0,
+    concurrency: int | None = None,
+    linger: float | None = None,
+) -> int:
+    """Send every due delivery of one subscription; return how many were attempted.
+
+    While it runs, the subscription's ``drain_pending`` flag stays set, so new events queue no
+    other drain; on the way out it clears the flag, then looks once more (a delivery committed
+    meanwhile is sent now; one committed later sees the cleared flag and queues a drain).
+    With the RQ backend it waits ``linger`` seconds (0.3) for more work before leaving, so a
+    steady stream of events does not fork one job per event. ``now`` fixes the clock (tests
+    drive retries with it). Stops after ``max_seconds`` and queues a follow-up drain.
+    """
+    sub = WebhookSubscription.objects.filter(pk=subscription_id).first()
+    if sub is None or not sub.is_active:
+        _set_flag(subscription_id, False)
+        return 0
+    workers = concurrency or conf.concurrency()
+    fixed_now = now
+    if linger is None:
+        linger = 0.3 if (fixed_now is None and settings.TASKS_MODE == "rq") else 0.0
+    started = last_work = time.monotonic()
+    attempted = 0
+    local = threading.local()
+    all_conns: list[Connections] = []
+
+    def conns() -> Connections:
+        if not hasattr(local, "conns"):
+            local.conns = Connections()
+            all_conns.append(local.conns)
+        return local.conns
+
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        while True:
+            now = fixed_now or timezone.now()
+            batch = _claim(sub, now, BATCH)
+            if not batch and linger and time.monotonic() - last_work < linger:
+                time.sleep(0.05)
+                continue
+            if not batch:
+                _set_flag(sub.pk, False)
+                batch = _claim(sub, fixed_now or timezone.now(), BATCH)
+                if not batch:
+                    break
+                _set_flag(sub.pk, True)
+            manual = {d.pk for d in batch if d.manual}
+            if pool is not None and len(batch) > 1:
+                outcomes = list(pool.map(partial(_send_in_thread, conns, sub, now), batch))
+            else:
+                outcomes = [send_one(conns(), sub, d, now) for d in batch]
+            attempted += len(outcomes)
+            last_work = time.monotonic()
+            if not _record(sub, outcomes, now, manual=manual):
+                _set_flag(sub.pk, False)
+                break
+            if time.monotonic() - started > max_seconds:
+                # The flag is still set: queue the continuation ourselves.
+                enqueue_drain(sub.pk)
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for c in all_conns:
+            c.close()
+    return attempted
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Queue a drain for every active subscription with due deliveries (retries, lost drains,
+    leases of dead workers); returns how many were queued."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(
+        subscription_id=OuterRef("pk"), status=DeliveryState.PENDING, next_attempt_at__lte=now
+    )
+    ids = list(
+        WebhookSubscription.objects.filter(is_active=True)
+        .filter(Exists(due))
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        WebhookSubscription.objects.filter(pk=pk).update(drain_pending=True)
+        enqueue_drain(pk)
+    return len(ids)

@@ -1,0 +1,394 @@
+"""Every write on outbound webhooks: subscriptions, secrets, redeliveries, pings, disabling."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.core import audit, events
+from vinculo.core.actor import Actor, Source
+from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.integrations import catalog, conf, delivery
+from vinculo.integrations.models import (
+    DeliveryState,
+    DisabledReason,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from vinculo.workspaces.permissions import require
+
+PERMISSION = "webhooks.manage"
+EDITABLE = ("name", "url", "event_types", "condition", "condition_object")
+
+
+@dataclass(frozen=True)
+class WithSecret:
+    """A subscription and its signing secret, shown this once."""
+
+    subscription: WebhookSubscription
+    secret: str
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def check_url(url: Any, field: str = "url") -> str:
+    """An http(s) URL; refuses other schemes and, unless allowed, private addresses."""
+    value = str(url or "").strip()
+    if not value:
+        raise ValidationFailed.field(
+            field, _("Enter the URL that receives the events."), "required"
+        )
+    if len(value) > 2000:
+        raise ValidationFailed.field(field, _("The URL is longer than 2,000 characters."))
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"}:
+        raise ValidationFailed.field(field, _("Use an http:// or https:// URL."), "invalid_scheme")
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        raise ValidationFailed.field(field, _("The URL has an invalid port.")) from None
+    if not host:
+        raise ValidationFailed.field(field, _("The URL has no host name."))
+    if not conf.allow_private():
+        literal = None
+        with contextlib.suppress(ValueError):
+            literal = ipaddress.ip_address(host)
+        if (literal is not None and not literal.is_global) or host == "localhost":
+            raise ValidationFailed.field(
+                field,
+                _("Private and local addresses are not allowed as webhook targets."),
+                "private_address",
+            )
+        problem = delivery.check_address(host)
+        if problem:
+            raise ValidationFailed.field(
+                field,
+                _("This host cannot be used: %(problem)s.") % {"problem": problem},
+                "private_address",
+            )
+    return value
+
+
+def _clean_condition(actor: Actor, raw: Any, object_type: Any) -> tuple[dict | None, str]:
+    from vinculo.core import filters
+
+    object_type = str(object_type or "person")
+    if object_type not in filters.object_types():
+        raise ValidationFailed.field(
+            "condition_object",
+            _("Unknown record type '%(name)s'; use one of: %(names)s.")
+            % {"name": object_type, "names": ", ".join(filters.object_types())},
+        )
+    if isinstance(raw, str):
+        if not raw.strip():
+            return None, object_type
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed.field(
+                "condition",
+                _("The condition is not valid JSON: %(error)s.") % {"error": exc.msg},
+                "invalid_json",
+            ) from None
+    if raw in (None, {}):
+        return None, object_type
+    if not isinstance(raw, dict):
+        raise ValidationFailed.field(
+            "condition", _("The condition is a JSON object of the filter language.")
+        )
+    try:
+        filters.validate_filter(object_type, raw, actor=actor)
+    except filters.BadFilter as exc:
+        errors = [
+            FieldError("condition" + e.field.removeprefix(filters.ROOT), e.message, e.code)
+            for e in exc.errors
+        ] or [FieldError("condition", exc.detail)]
+        raise ValidationFailed(exc.detail, errors=errors) from None
+    return raw, object_type
+
+
+def _clean(actor: Actor, data: dict[str, Any], current: WebhookSubscription | None) -> dict:
+    cleaned: dict[str, Any] = {}
+    errors: list[FieldError] = []
+
+    def attempt(fn: Any) -> None:
+        try:
+            fn()
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+
+    if current is None or "name" in data:
+
+        def name() -> None:
+            value = str(data.get("name") or "").strip()
+            if not value:
+                raise ValidationFailed.field("name", _("Give the webhook a name."), "required")
+            if len(value) > 120:
+                raise ValidationFailed.field("name", _("The name is longer than 120 characters."))
+            cleaned["name"] = value
+
+        attempt(name)
+    if current is None or "url" in data:
+        attempt(lambda: cleaned.__setitem__("url", check_url(data.get("url"))))
+    if current is None or "event_types" in data:
+        attempt(
+            lambda: cleaned.__setitem__(
+                "event_types", catalog.clean_event_types(data.get("event_types"))
+            )
+        )
+    if current is None or "condition" in data or "condition_object" in data:
+
+        def condition() -> None:
+            raw = data.get("condition", current.condition if current else None)
+            obj = data.get("condition_object") or (current.condition_object if current else None)
+            cleaned["condition"], cleaned["condition_object"] = _clean_condition(actor, raw, obj)
+
+        attempt(condition)
+    if errors:
+        raise ValidationFailed(errors[0].message, errors=errors)
+    return cleaned
+
+
+def _get(actor: Actor, subscription_id: int, *, lock: bool = False) -> WebhookSubscription:
+    qs = WebhookSubscription.objects.for_workspace(actor.workspace)
+    if lock:
+        qs = qs.select_for_update()
+    sub = qs.filter(pk=subscription_id).first()
+    if sub is None:
+        raise NotFound(_("Webhook not found."))
+    return sub
+
+
+def create_subscription(*, actor: Actor, data: dict[str, Any]) -> WithSecret:
+    """Add a subscription (active) with a new secret; refuses unknown event types, non-http
+    URLs, private addresses (unless allowed) and bad conditions, naming each field."""
+    require(actor, PERMISSION)
+    cleaned = _clean(actor, data, None)
+    secret = new_secret()
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.create(
+            workspace=actor.workspace, created_by=actor.user, secret=secret, **cleaned
+        )
+        audit.record(
+            actor, "webhook.created", sub, changes={k: [None, v] for k, v in cleaned.items()}
+        )
+        events.emit(
+            "webhook.created",
+            actor=actor,
+            subject=sub,
+            subject_type="webhook",
+            payload={"name": sub.name, "url": sub.url, "event_types": sub.event_types},
+        )
+    return WithSecret(sub, secret)
+
+
+def update_subscription(
+    *, actor: Actor, subscription_id: int, data: dict[str, Any]
+) -> WebhookSubscription:
+    """Change name, URL, event types or condition, or switch it on/off (``is_active``).
+
+    Enabling a disabled subscription clears its failure record and resumes its pending
+    deliveries at once."""
+    require(actor, PERMISSION)
+    with transaction.atomic():
+        sub = _get(actor, subscription_id, lock=True)
+        cleaned = _clean(actor, {k: v for k, v in data.items() if k in EDITABLE}, sub)
+        changes = {k: [getattr(sub, k), v] for k, v in cleaned.items() if getattr(sub, k) != v}
+        for key, value in cleaned.items():
+            setattr(sub, key, value)
+        if changes:
+            sub.save()
+            audit.record(actor, "webhook.updated", sub, changes=changes)
+            events.emit(
+                "webhook.updated",
+                actor=actor,
+                subject=sub,
+                subject_type="webhook",
+                payload={"changed": sorted(changes)},
+            )
+        if "is_active" in data and data["is_active"] is not None:
+            if data["is_active"] and not sub.is_active:
+                _enable(actor, sub)
+            elif not data["is_active"] and sub.is_active:
+                _set_disabled(actor, sub, DisabledReason.MANUAL, "", timezone.now())
+    return sub
+
+
+def _enable(actor: Actor, sub: WebhookSubscription) -> None:
+    before = sub.disabled_reason
+    sub.is_active = True
+    sub.disabled_reason = DisabledReason.NONE
+    sub.disabled_detail = ""
+    sub.disabled_at = None
+    sub.failing_since = None
+    sub.consecutive_failures = 0
+    sub.save()
+    now = timezone.now()
+    # Pending deliveries waiting in backoff go out now rather than hours later.
+    WebhookDelivery.objects.filter(subscription=sub, status=DeliveryState.PENDING).update(
+        next_attempt_at=now, claim=""
+    )
+    audit.record(actor, "webhook.enabled", sub, changes={"is_active": [False, True]})
+    events.emit(
+        "webhook.enabled",
+        actor=actor,
+        subject=sub,
+        subject_type="webhook",
+        payload={"previous_reason": before},
+    )
+    delivery.request_drain([sub.pk])
+
+
+def _set_disabled(
+    actor: Actor, sub: WebhookSubscription, reason: str, detail: str, now: datetime
+) -> None:
+    sub.is_active = False
+    sub.disabled_reason = reason
+    sub.disabled_detail = detail
+    sub.disabled_at = now
+    sub.save()
+    audit.record(
+        actor,
+        "webhook.disabled",
+        sub,
+        changes={"is_active": [True, False], "reason": [None, reason], "detail": [None, detail]},
+    )
+    events.emit(
+        "webhook.disabled",
+        actor=actor,
+        subject=sub,
+        subject_type="webhook",
+        payload={"reason": reason, "detail": detail, "url": sub.url},
+    )
+
+
+def disable_automatically(
+    *, subscription_id: int, reason: str, detail: str, now: datetime | None = None
+) -> bool:
+    """The system disables a failing (or gone) subscription; True if it was active."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        sub = (
+            WebhookSubscription.objects.select_for_update()
+            .select_related("workspace")
+            .filter(pk=subscription_id, is_active=True)
+            .first()
+        )
+        if sub is None:
+            return False
+        actor = Actor.system(sub.workspace, Source.SYSTEM)
+        _set_disabled(actor, sub, reason, detail, now)
+    return True
+
+
+def delete_subscription(*, actor: Actor, subscription_id: int) -> None:
+    """Delete a subscription with its delivery log."""
+    require(actor, PERMISSION)
+    with transaction.atomic():
+        sub = _get(actor, subscription_id, lock=True)
+        audit.record(actor, "webhook.deleted", sub, changes={"url": [sub.url, None]})
+        events.emit(
+            "webhook.deleted",
+            actor=actor,
+            subject_type="webhook",
+            subject_id=sub.pk,
+            payload={"name": sub.name, "url": sub.url},
+        )
+        sub.delete()
+
+
+def rotate_secret(*, actor: Actor, subscription_id: int) -> WithSecret:
+    """A new signing secret, shown once; the old one also signs for 24 hours."""
+    require(actor, PERMISSION)
+    secret = new_secret()
+    with transaction.atomic():
+        sub = _get(actor, subscription_id, lock=True)
+        sub.previous_secret = sub.secret
+        sub.previous_secret_expires_at = timezone.now() + delivery.ROTATION_GRACE
+        sub.secret = secret
+        sub.save()
+        audit.record(actor, "webhook.secret_rotated", sub)
+        events.emit("webhook.secret_rotated", actor=actor, subject=sub, subject_type="webhook")
+    return WithSecret(sub, secret)
+
+
+def redeliver(*, actor: Actor, delivery_id: int) -> WebhookDelivery:
+    """Send a delivery once more (same id and body, a new attempt), whatever its state."""
+    require(actor, PERMISSION)
+    with transaction.atomic():
+        item = (
+            WebhookDelivery.objects.for_workspace(actor.workspace)
+            .select_for_update()
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if item is None:
+            raise NotFound(_("Delivery not found."))
+        sub = WebhookSubscription.objects.get(pk=item.subscription_id)
+        if not sub.is_active:
+            raise ValidationFailed.field(
+                "subscription",
+                _("This webhook is disabled; enable it before redelivering."),
+                "disabled",
+            )
+        item.status = DeliveryState.PENDING
+        item.next_attempt_at = timezone.now()
+        item.max_attempts = item.attempts + 1
+        item.manual = True
+        item.claim = ""
+        item.finished_at = None
+        item.save()
+        audit.record(actor, "webhook.redelivered", item, object_type="integrations.webhookdelivery")
+        delivery.request_drain([sub.pk])
+    return item
+
+
+def send_ping(*, actor: Actor, subscription_id: int) -> WebhookDelivery:
+    """Queue a ``webhook.ping`` test event to the subscription (one attempt, no retries)."""
+    require(actor, PERMISSION)
+    with transaction.atomic():
+        sub = _get(actor, subscription_id)
+        if not sub.is_active:
+            raise ValidationFailed.field(
+                "subscription", _("This webhook is disabled; enable it first."), "disabled"
+            )
+        now = timezone.now()
+        uid = uuid.uuid4().hex
+        body = catalog.event_body(
+            event_id=f"ping_{uid[:12]}",
+            event_type=catalog.PING,
+            created_at=now,
+            workspace_id=actor.workspace.pk,
+            workspace_slug=actor.workspace.slug,
+            subject_type="",
+            subject_id="",
+            payload=catalog.EXAMPLES[catalog.PING],
+        )
+        item = WebhookDelivery.objects.create(
+            workspace=actor.workspace,
+            subscription=sub,
+            uid=uid,
+            event_type=catalog.PING,
+            body=body,
+            max_attempts=1,
+            manual=True,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        audit.record(actor, "webhook.pinged", sub)
+        delivery.request_drain([sub.pk])
+    return item
