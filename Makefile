@@ -54,6 +54,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.quality_dedupe --mode memory --sizes 1000000
 	$(BIN)/python -m bench.quality_exports
 	$(BIN)/python -m bench.quality_rules
+	$(BIN)/python -m bench.events_ingest --events 1000000
+	$(BIN)/python -m bench.webforms_submit --submits 2000 --views 5000
+	$(BIN)/python -m bench.webhooks_delivery --backend rq --events 20000
+	$(BIN)/python -m bench.form_to_webhook --posts 200
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
