@@ -43,7 +43,15 @@ from vinculo.contacts.selectors import live_ids
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, live_ids_by_value
-from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+    choice_error,
+    collect,
+    raise_if_any,
+)
 from vinculo.core.fastinsert import insert_objects, insert_rows, new_instances
 from vinculo.workspaces.permissions import require
 from vinculo.workspaces.selectors import active_member_ids
@@ -135,7 +143,7 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
     ensure_lifecycle_stages(actor=actor)
     errors: list[FieldError] = []
     key = validators.clean_name(data.get("key"), "key", required=False, max_length=40)
-    name = _collect(
+    name = collect(
         errors, validators.clean_name, data.get("name"), "name", required=True, max_length=60
     )
     from django.utils.text import slugify
@@ -147,8 +155,8 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
         errors.append(FieldError("key", _("A stage with this key exists."), "unique"))
     phase = data.get("phase") or JourneyPhase.CONSIDERATION
     if phase not in JourneyPhase.values:
-        errors.append(_choice_error("phase", phase, JourneyPhase.values))
-    _raise(errors)
+        errors.append(choice_error("phase", phase, JourneyPhase.values))
+    raise_if_any(errors)
     with transaction.atomic():
         position = data.get("position")
         if position is None:
@@ -182,7 +190,7 @@ def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any])
         }
         if "name" in data:
             stage.name = (
-                _collect(
+                collect(
                     errors,
                     validators.clean_name,
                     data["name"],
@@ -196,14 +204,14 @@ def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any])
             stage.description = str(data["description"] or "")
         if "phase" in data:
             if data["phase"] not in JourneyPhase.values:
-                errors.append(_choice_error("phase", data["phase"], JourneyPhase.values))
+                errors.append(choice_error("phase", data["phase"], JourneyPhase.values))
             else:
                 stage.phase = data["phase"]
         if "position" in data and data["position"] is not None:
             stage.position = int(data["position"])
         if "is_active" in data and data["is_active"] is not None:
             stage.is_active = bool(data["is_active"])
-        _raise(errors)
+        raise_if_any(errors)
         stage.save()
         after = {k: getattr(stage, k) for k in before}
         audit.record(actor, "lifecycle_stage.updated", stage, changes=audit.diff(before, after))
@@ -278,8 +286,8 @@ def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDef
     errors: list[FieldError] = []
     object_type = data.get("object_type")
     if object_type not in CustomObject.values:
-        errors.append(_choice_error("object_type", object_type, CustomObject.values))
-    label = _collect(
+        errors.append(choice_error("object_type", object_type, CustomObject.values))
+    label = collect(
         errors, validators.clean_name, data.get("label"), "label", required=True, max_length=100
     )
     key = slugify(str(data.get("key") or label or "")).replace("-", "_")[:50]
@@ -296,11 +304,11 @@ def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDef
         errors.append(FieldError("key", _("A field with this key exists."), "unique"))
     field_type = data.get("field_type")
     if field_type not in FieldType.values:
-        errors.append(_choice_error("field_type", field_type, FieldType.values))
+        errors.append(choice_error("field_type", field_type, FieldType.values))
     choices: list[dict[str, str]] = []
     if field_type in {FieldType.CHOICE, FieldType.MULTI_CHOICE}:
         choices = _clean_choices(data.get("choices"), errors)
-    _raise(errors)
+    raise_if_any(errors)
     with transaction.atomic():
         position = (
             CustomFieldDefinition.objects.for_workspace(actor.workspace)
@@ -362,7 +370,7 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
         errors: list[FieldError] = []
         if "label" in data:
             definition.label = (
-                _collect(
+                collect(
                     errors,
                     validators.clean_name,
                     data["label"],
@@ -374,7 +382,7 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
             )
         if "field_type" in data and data["field_type"] is not None:
             if data["field_type"] not in FieldType.values:
-                errors.append(_choice_error("field_type", data["field_type"], FieldType.values))
+                errors.append(choice_error("field_type", data["field_type"], FieldType.values))
             else:
                 definition.field_type = data["field_type"]
         for flag in ("required", "unique"):
@@ -389,7 +397,7 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
         choice_type = definition.field_type in {FieldType.CHOICE, FieldType.MULTI_CHOICE}
         if choice_type and ("choices" in data or not definition.choices):
             definition.choices = _clean_choices(data.get("choices"), errors)
-        _raise(errors)
+        raise_if_any(errors)
         definition.save()
         after = {k: getattr(definition, k) for k in before}
         changes = audit.diff(before, after)
@@ -442,7 +450,7 @@ def update_tag(*, actor: Actor, tag_id: int, data: dict[str, Any]) -> Tag:
         errors: list[FieldError] = []
         before = {"name": tag.name, "color": tag.color}
         if "name" in data:
-            name = _collect(
+            name = collect(
                 errors, validators.clean_name, data["name"], "name", required=True, max_length=50
             )
             if (
@@ -460,7 +468,7 @@ def update_tag(*, actor: Actor, tag_id: int, data: dict[str, Any]) -> Tag:
             if len(color) != 7 or not color.startswith("#"):
                 errors.append(FieldError("color", _("Use a colour like #1e88e5."), "invalid"))
             tag.color = color
-        _raise(errors)
+        raise_if_any(errors)
         tag.save()
         audit.record(
             actor,
@@ -535,26 +543,10 @@ def ensure_tags(actor: Actor, names: Iterable[str]) -> dict[str, Tag]:
     return found
 
 
-def _collect(errors: list[FieldError], cleaner: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return cleaner(*args, **kwargs)
-    except ValidationFailed as exc:
-        errors.extend(exc.errors)
-        return None
 
 
-def _raise(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
 
-def _choice_error(field: str, value: Any, allowed: Iterable[str]) -> FieldError:
-    return FieldError(
-        field,
-        _("%(value)r is not one of: %(choices)s.")
-        % {"value": value, "choices": ", ".join(allowed)},
-        "invalid_choice",
-    )
 
 
 def _clean_owner(ctx: Context, value: Any, errors: list[FieldError]) -> int | None:
@@ -599,7 +591,7 @@ def _clean_stage(ctx: Context, value: Any, errors: list[FieldError]) -> Lifecycl
         return None
     stage = ctx.stages.get(str(value))
     if stage is None:
-        errors.append(_choice_error("lifecycle_stage", value, ctx.stages))
+        errors.append(choice_error("lifecycle_stage", value, ctx.stages))
     return stage
 
 
@@ -610,11 +602,11 @@ def _clean_address(
         if name in data:
             if name == "postal_code":
                 fields[name] = (
-                    _collect(errors, validators.clean_name, data[name], name, max_length=20) or ""
+                    collect(errors, validators.clean_name, data[name], name, max_length=20) or ""
                 )
             else:
                 fields[name] = (
-                    _collect(
+                    collect(
                         errors,
                         validators.clean_name,
                         data[name],
@@ -638,7 +630,7 @@ def _clean_created_at(
     """Imports may carry the record's historical creation time (never in the future)."""
     if data.get("created_at") in (None, ""):
         return
-    moment = _collect(errors, validators.clean_datetime, data["created_at"], "created_at")
+    moment = collect(errors, validators.clean_datetime, data["created_at"], "created_at")
     if moment and moment > timezone.now() + timezone.timedelta(minutes=5):
         errors.append(FieldError("created_at", _("Cannot be in the future."), "invalid"))
     elif moment:
@@ -732,7 +724,7 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
         ("method", CONSENT_METHODS),
     ):
         if data.get(name) not in allowed:
-            errors.append(_choice_error(prefix + name, data.get(name), allowed))
+            errors.append(choice_error(prefix + name, data.get(name), allowed))
     if (
         data.get("status") == ConsentStatus.OPTED_IN
         and data.get("legal_basis") == "consent"
@@ -746,10 +738,10 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
         )
     changed_at = None
     if data.get("changed_at"):
-        changed_at = _collect(
+        changed_at = collect(
             errors, validators.clean_datetime, data["changed_at"], prefix + "changed_at"
         )
-    _raise(errors)
+    raise_if_any(errors)
     return {
         "channel": data["channel"],
         "status": data["status"],
@@ -776,7 +768,7 @@ def _clean_head(
             continue
         if name in data or (creating and name == required):
             fields[name] = (
-                _collect(
+                collect(
                     errors,
                     validators.clean_name,
                     data.get(name),
@@ -833,23 +825,23 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
     creating = instance is None
     fields = _clean_head(data, PERSON_KEYS, PERSON_TEXT_FIELDS, "first_name", creating, errors)
     if "email" in data:
-        fields["email"] = _collect(errors, validators.clean_email, data["email"], "email") or ""
+        fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
     for name in ("phone", "mobile_phone"):
         if name in data:
             fields[name] = (
-                _collect(errors, validators.clean_phone, data[name], name, region=ctx.region) or ""
+                collect(errors, validators.clean_phone, data[name], name, region=ctx.region) or ""
             )
     if "cpf" in data:
-        fields["cpf"] = _collect(errors, validators.clean_cpf, data["cpf"], "cpf") or ""
+        fields["cpf"] = collect(errors, validators.clean_cpf, data["cpf"], "cpf") or ""
     if "birth_date" in data:
-        birth = _collect(errors, validators.clean_date, data["birth_date"], "birth_date")
+        birth = collect(errors, validators.clean_date, data["birth_date"], "birth_date")
         if birth and birth > timezone.localdate():
             errors.append(FieldError("birth_date", _("Cannot be in the future."), "invalid"))
         fields["birth_date"] = birth
     if "preferred_channel" in data:
         channel = data["preferred_channel"] or ""
         if channel and channel not in CHANNELS:
-            errors.append(_choice_error("preferred_channel", channel, CHANNELS))
+            errors.append(choice_error("preferred_channel", channel, CHANNELS))
         fields["preferred_channel"] = channel
     if "interests" in data:
         fields["interests"] = str(data["interests"] or "")[:5000]
@@ -858,7 +850,7 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
         cleaned.companies = _clean_affiliations(ctx, data["companies"], errors)
     if "consents" in data:
         cleaned.consents = _clean_consents(data["consents"], errors)
-    _raise(errors)
+    raise_if_any(errors)
     return cleaned
 
 
@@ -890,7 +882,7 @@ def _clean_affiliations(ctx: Context, value: Any, errors: list[FieldError]) -> l
             continue
         seen.add(company_id)
         role = (
-            _collect(
+            collect(
                 errors,
                 validators.clean_name,
                 item.get("role"),
@@ -915,16 +907,16 @@ def clean_company(
     creating = instance is None
     fields = _clean_head(data, COMPANY_KEYS, COMPANY_TEXT_FIELDS, "name", creating, errors)
     if "cnpj" in data:
-        fields["cnpj"] = _collect(errors, validators.clean_cnpj, data["cnpj"], "cnpj") or ""
+        fields["cnpj"] = collect(errors, validators.clean_cnpj, data["cnpj"], "cnpj") or ""
     if "email" in data:
-        fields["email"] = _collect(errors, validators.clean_email, data["email"], "email") or ""
+        fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
     if "phone" in data:
         fields["phone"] = (
-            _collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region)
+            collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region)
             or ""
         )
     if "website" in data:
-        fields["website"] = _collect(errors, validators.clean_url, data["website"], "website") or ""
+        fields["website"] = collect(errors, validators.clean_url, data["website"], "website") or ""
     if "domain" in data:
         domain = str(data["domain"] or "").strip().lower().removeprefix("www.")
         if domain and ("." not in domain or " " in domain or "/" in domain):
@@ -943,7 +935,7 @@ def clean_company(
         else:
             fields["employees"] = int(employees)
     if "annual_revenue" in data:
-        fields["annual_revenue"] = _collect(
+        fields["annual_revenue"] = collect(
             errors,
             validators.clean_decimal,
             data["annual_revenue"],
@@ -955,7 +947,7 @@ def clean_company(
     if "description" in data:
         fields["description"] = str(data["description"] or "")[:10000]
     cleaned = _clean_tail(ctx, data, fields, COMPANY_TEXT_FIELDS, Company, instance, errors)
-    _raise(errors)
+    raise_if_any(errors)
     return cleaned
 
 

@@ -6,8 +6,11 @@ field-level ``errors`` list; the web forms show the same messages next to the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,34 @@ class ValidationFailed(ServiceError):
     @classmethod
     def field(cls, field: str, message: str, code: str = "invalid") -> ValidationFailed:
         return cls(str(message), errors=[FieldError(field, str(message), code)])
+
+
+def collect(
+    errors: list[FieldError], cleaner: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """Run one cleaner; on failure add its field errors to ``errors`` and return None, so a form
+    or row reports every bad field at once instead of the first one."""
+    try:
+        return cleaner(*args, **kwargs)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def raise_if_any(errors: list[FieldError]) -> None:
+    """Refuse the input with every collected field error, if there is one."""
+    if errors:
+        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+def choice_error(field: str, value: Any, allowed: Iterable[str]) -> FieldError:
+    """The error of a value outside an enumeration, listing what is allowed."""
+    return FieldError(
+        field,
+        _("%(value)r is not one of: %(choices)s.")
+        % {"value": value, "choices": ", ".join(allowed)},
+        "invalid_choice",
+    )
 
 
 class PermissionDenied(ServiceError):

@@ -32,7 +32,15 @@ from vinculo.contacts.models import Channel, CustomObject, LegalBasis, Person
 from vinculo.contacts.selectors import lifecycle_stages
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor, Source
-from vinculo.core.errors import FieldError, NotFound, ServiceError, ValidationFailed
+from vinculo.core.errors import (
+    FieldError,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+    choice_error,
+    collect,
+    raise_if_any,
+)
 from vinculo.webforms import ratelimit
 from vinculo.webforms.models import (
     FormDailyStat,
@@ -83,26 +91,10 @@ events.register_event_type(
 # --- errors ---------------------------------------------------------------------------------
 
 
-def _collect(errors: list[FieldError], cleaner: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return cleaner(*args, **kwargs)
-    except ValidationFailed as exc:
-        errors.extend(exc.errors)
-        return None
 
 
-def _raise(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
 
-def _choice_error(name: str, value: Any, allowed: list[str]) -> FieldError:
-    return FieldError(
-        name,
-        _("%(value)r is not one of: %(choices)s.")
-        % {"value": value, "choices": ", ".join(allowed)},
-        "invalid_choice",
-    )
 
 
 def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
@@ -115,7 +107,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
         return []
     names: dict[str, str] = {}
     for i, raw in enumerate(value):
-        name = _collect(errors, validators.clean_name, raw, f"tags.{i}", max_length=50)
+        name = collect(errors, validators.clean_name, raw, f"tags.{i}", max_length=50)
         if name:
             names.setdefault(name.lower(), name)
     return list(names.values())
@@ -328,7 +320,7 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
     ):
         if name in data:
             if data[name] not in allowed:
-                errors.append(_choice_error(name, data[name], allowed))
+                errors.append(choice_error(name, data[name], allowed))
             else:
                 out[name] = data[name]
     if "tags" in data:
@@ -337,7 +329,7 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
         stage = str(data["lifecycle_stage"] or "")
         keys = [s.key for s in lifecycle_stages(actor)]
         if stage and stage not in keys:
-            errors.append(_choice_error("lifecycle_stage", stage, keys))
+            errors.append(choice_error("lifecycle_stage", stage, keys))
         out["lifecycle_stage"] = stage
     if "owner_id" in data:
         owner = data["owner_id"]
@@ -369,7 +361,7 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
         errors.append(
             FieldError("consent_text", _("Write the text shown next to the checkbox."), "required")
         )
-    _raise(errors)
+    raise_if_any(errors)
     return out
 
 
@@ -591,14 +583,14 @@ def _clean_values(form: WebForm, posted: Posted, region: str) -> dict[str, Any]:
                 errors.append(FieldError(key, _("This field is required."), "required"))
             continue
         if key == "email":
-            raw = _collect(errors, validators.clean_email, raw, key)
+            raw = collect(errors, validators.clean_email, raw, key)
         elif key in ("phone", "mobile_phone"):
-            raw = _collect(errors, validators.clean_phone, raw, key, region=region)
+            raw = collect(errors, validators.clean_phone, raw, key, region=region)
         if raw:
             values[key] = raw
     if form.consent_enabled and form.consent_required and not posted.consent:
         errors.append(FieldError("consent", _("Check this box to continue."), "required"))
-    _raise(errors)
+    raise_if_any(errors)
     return values
 
 

@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
-from vinculo.core.errors import FieldError, NotFound
+from vinculo.core.errors import FieldError, NotFound, raise_if_any
 from vinculo.webforms import ratelimit
 from vinculo.webforms.models import Submission, TrackingSite, WebForm
 from vinculo.webforms.services import (
     VISITOR_ID,
     RateLimited,
     _clean_domains,
-    _raise,
     ip_hash,
 )
 from vinculo.workspaces.permissions import require
@@ -102,7 +101,7 @@ def update_tracking_site(*, actor: Actor, data: dict[str, Any]) -> TrackingSite:
         changes["allowed_domains"] = _clean_domains(data["allowed_domains"], errors)
     if "is_active" in data:
         changes["is_active"] = bool(data["is_active"])
-    _raise(errors)
+    raise_if_any(errors)
     with transaction.atomic():
         site = tracking_site(actor)
         site = TrackingSite.objects.select_for_update().get(pk=site.pk)
@@ -157,7 +156,7 @@ def collect_page_view(
     referrer = _clean_url(data.get("referrer"), "referrer", [], required=False)
     title = str(data.get("title") or "").strip()[:300]
     event_id = str(data.get("event_id") or "")[:64] or uuid.uuid4().hex
-    _raise(errors)
+    raise_if_any(errors)
     parsed = urlparse(url)
     actor = Actor(
         workspace=site.workspace,

@@ -10,7 +10,7 @@ queries per batch, never one per row.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import RowError, live_ids_by_value
-from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.errors import (
+    FieldError,
+    NotFound,
+    ValidationFailed,
+    choice_error,
+    raise_if_any,
+)
 from vinculo.core.events import register_event_type
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
 from vinculo.workspaces.permissions import require
@@ -477,7 +483,7 @@ def check_entry_rule(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     object_type = data.get("object_type")
     if object_type not in RuleObject.values:
-        errors.append(_choice_error("object_type", object_type, RuleObject.values))
+        errors.append(choice_error("object_type", object_type, RuleObject.values))
         raise ValidationFailed(_("Choose what the rule applies to."), errors=errors)
     fields = rule_fields(actor, object_type)
     name = str(data.get("field") or "").strip()
@@ -495,10 +501,10 @@ def check_entry_rule(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     fmt = str(data.get("format") or "")
     pattern = str(data.get("pattern") or "")
     if kind not in RuleKind.values:
-        errors.append(_choice_error("kind", kind, RuleKind.values))
+        errors.append(choice_error("kind", kind, RuleKind.values))
     elif kind == RuleKind.FORMAT:
         if fmt not in RuleFormat.values:
-            errors.append(_choice_error("format", fmt, RuleFormat.values))
+            errors.append(choice_error("format", fmt, RuleFormat.values))
         elif target is not None and fmt not in target.formats:
             errors.append(
                 FieldError(
@@ -533,7 +539,7 @@ def check_entry_rule(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     if not errors and _exists(actor, object_type, name, kind, fmt, pattern):
         errors.append(FieldError("field", _("This rule exists already."), "unique"))
     if errors:
-        raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+        raise_if_any(errors)
     return {
         "object_type": object_type,
         "field": name,
@@ -553,13 +559,6 @@ def _exists(actor: Actor, object_type: str, field: str, kind: Any, fmt: str, pat
     )
 
 
-def _choice_error(field: str, value: Any, allowed: Iterable[str]) -> FieldError:
-    return FieldError(
-        field,
-        _("%(value)r is not one of: %(choices)s.")
-        % {"value": value, "choices": ", ".join(allowed)},
-        "invalid_choice",
-    )
 
 
 def create_entry_rule(*, actor: Actor, data: dict[str, Any]) -> RuleCreated:
