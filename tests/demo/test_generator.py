@@ -14,10 +14,14 @@ from validate_docbr import CNPJ, CPF
 
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.contacts.models import Affiliation, Company, Person
+from vinculo.core.actor import Actor, Source
 from vinculo.core.validators import clean_email
 from vinculo.demo.generator import HISTORY_MONTHS, seed_workspace
+from vinculo.demo.integrations import seed_integrations
+from vinculo.events.models import InboundEndpoint, Purchase, TrackedEvent
 from vinculo.sales.models import Deal, Pipeline, Stage, StageChange
-from vinculo.workspaces.models import Workspace
+from vinculo.webforms.models import WebForm
+from vinculo.workspaces.models import Membership, Role, Workspace
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -68,8 +72,6 @@ def test_documents_phones_and_emails_are_valid(ana, seeded):
 
 
 def _reps(ana):
-    from vinculo.workspaces.models import Membership, Role
-
     return set(
         Membership.objects.for_workspace(ana.workspace)
         .exclude(role__in=[Role.VIEWER, Role.OWNER])
@@ -160,3 +162,32 @@ def test_the_demo_command_refuses_an_unknown_workspace(db):
 
     with pytest.raises(CommandError, match="no workspace"):
         call_command("demo", "--workspace", "nao-existe", "--people", "10", stdout=StringIO())
+
+
+def test_the_demo_workspace_has_a_form_a_shop_endpoint_and_tracked_behaviour(db):
+    call_command("demo", "--people", "60", stdout=StringIO())
+    ws = Workspace.objects.get(slug="demo")
+    assert list(WebForm.objects.for_workspace(ws).values_list("name", flat=True)) == [
+        "Fale com a gente"
+    ]
+    assert InboundEndpoint.objects.for_workspace(ws).get().preset == "ecommerce_order"
+    events = TrackedEvent.objects.for_workspace(ws)
+    names = set(events.values_list("name", flat=True))
+    assert {"page_viewed", "purchase"} <= names
+    assert not events.filter(person__isnull=True).exists()
+    purchases = Purchase.objects.for_workspace(ws)
+    assert purchases.exists()
+    assert all(p.amount > 0 for p in purchases)
+    # Each event is on its person's timeline.
+    assert TimelineEntry.objects.for_workspace(ws).filter(kind__startswith="event.").count() == (
+        events.count()
+    )
+
+    from vinculo.workspaces.models import Membership, Role
+
+    owner = Membership.objects.get(workspace=ws, role=Role.OWNER).user
+    actor = Actor(workspace=ws, user=owner, role=Role.OWNER, source=Source.SYSTEM)
+    before = events.count()
+    assert seed_integrations(actor) == 0  # fixed keys: a second call stores nothing new
+    assert events.count() == before
+    assert WebForm.objects.for_workspace(ws).count() == 1

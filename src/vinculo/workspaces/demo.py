@@ -84,4 +84,8 @@ def ensure_demo_workspace(
 
         owner = Actor(workspace=workspace, user=user, role=Role.OWNER, source=Source.SYSTEM)
         seeded = seed_workspace(actor=owner, people=people, seed=seed, progress=progress)
+        if not seeded.skipped:
+            from vinculo.demo.integrations import seed_integrations
+
+            seed_integrations(owner, seed=seed)
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, seeded)

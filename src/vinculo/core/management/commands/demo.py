@@ -83,6 +83,10 @@ class Command(BaseCommand):
                 progress=progress,
                 **{k: v for k, v in extra.items() if v is not None},
             )
+            if slug == DEMO_SLUG and not summary.skipped:
+                from vinculo.demo.integrations import seed_integrations
+
+                seed_integrations(actor, seed=options["seed"])
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict() if summary else {}))
             return
