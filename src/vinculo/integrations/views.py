@@ -198,6 +198,9 @@ def webhook_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
         "secret": request.session.pop(SECRET_SESSION_KEY % sub.pk, None),
         "counts": selectors.counts(a, sub),
         "chart": hourly_chart(selectors.hourly(a, sub)),
+        "condition": json.dumps(sub.condition, ensure_ascii=False, indent=2)
+        if sub.condition
+        else "",
     }
     return render(request, "integrations/webhooks/detail.html", context)
 
