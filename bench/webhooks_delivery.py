@@ -16,6 +16,7 @@ workspace with one subscription to ``person.created``:
 Results go to ``bench/results/<date>-webhooks_delivery-<backend>.json`` and ``.md``.
 
 ``python -m bench.webhooks_delivery [--backend rq|db] [--events 20000] [--workers 2]``
+(Redis db: ``VINCULO_BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/3``; it is flushed.)
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from typing import Any
 from bench.run import ROOT, machine, vinculo_bin
 
 RESULTS = ROOT / "bench" / "results"
-REDIS_URL = "redis://127.0.0.1:6379/3"
+# Flushed at the start: give each concurrent user of this bench its own Redis db.
+REDIS_URL = os.environ.get("VINCULO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PG_URL = "postgres://postgres@127.0.0.1:5432/bench_webhooks"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -212,7 +214,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         _setup_django(run.env)
         import django_rq
 
-        django_rq.get_queue("default").connection.flushdb()  # db 3: this bench's own
+        django_rq.get_queue("default").connection.flushdb()  # this bench's own db
 
         from django.db import connection
 
@@ -312,8 +314,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 NOTE = (
-    "Each delivery is a signed POST with its own attempt row (request headers, response status, "
-    "headers, first KB of body, duration). One drain task per subscription claims batches of "
+    "The outbox hands events to the webhook consumer in batches of up to 500 (one claim, one "
+    "transaction, bulk insert of the deliveries). Each delivery is a signed POST with its own "
+    "attempt row (request headers, response status, headers, first KB of "
+    "body, duration). One drain task per subscription claims batches of "
     "200 with a lease and sends them over 8 keep-alive connections. In the bulk phase latency "
     "is mostly time spent queued behind earlier events."
 )

@@ -41,3 +41,23 @@ def crashing(event: DomainEvent) -> None:
     if marker.parent.is_dir() and not marker.exists():
         marker.write_text("crashed once")
         os._exit(1)
+
+
+register_event_type("test.batch", "A test event for a batch consumer.")
+
+# Event ids of every call of the batch consumer, in this process (the tests read it).
+BATCH_CALLS: list[list[int]] = []
+# Callables run at the start of the next batch call (then forgotten): a test's way in.
+BEFORE_NEXT_BATCH: list = []
+
+
+@consumer("test.batcher", events=["test.batch"], batch=True)
+def batcher(events: list[DomainEvent]) -> None:
+    """Records each event; a batch holding an event with ``{"poison": true}`` raises."""
+    BATCH_CALLS.append([e.pk for e in events])
+    while BEFORE_NEXT_BATCH:
+        BEFORE_NEXT_BATCH.pop(0)(events)
+    for event in events:
+        _record(event, "test.batched")
+    if any(e.payload.get("poison") for e in events):
+        raise RuntimeError("poisoned event")

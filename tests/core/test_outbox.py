@@ -9,11 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.models import Count, F
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.core import consumers_for_tests  # noqa: F401  (registers the test consumers)
+from tests.core import consumers_for_tests  # registers the test consumers
 from vinculo.core import events
 from vinculo.core.models import AuditEntry, DeliveryStatus, DomainEvent, EventDelivery
 from vinculo.core.worker import run_burst
@@ -139,7 +141,7 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
 
 
-def _worker_burst(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+def _worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -150,6 +152,22 @@ def _worker_burst(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[s
         **extra,
     }
     env.pop("VINCULO_TEST_DATABASE_URL", None)
+    return env
+
+
+def _worker_popen(tmp_path: Path, **extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "vinculo", "worker", "--burst"],
+        env=_worker_env(tmp_path, **extra),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _worker_burst(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = _worker_env(tmp_path, **extra)
     return subprocess.run(
         [sys.executable, "-m", "vinculo", "worker", "--burst"],
         env=env,
@@ -209,3 +227,207 @@ def test_bulk_events_are_delivered_like_single_ones(ana):
     assert set(EventDelivery.objects.filter(event_id__in=ids).values_list("status", flat=True)) == {
         DeliveryStatus.DONE
     }
+
+
+# --- batch consumers -----------------------------------------------------------------------------
+
+
+def _batched(event_id: int) -> int:
+    return AuditEntry.objects.filter(action="test.batched", object_id=str(event_id)).count()
+
+
+def _emit_batch(actor, count: int, poison: frozenset[int] = frozenset()) -> list[int]:
+    with transaction.atomic():
+        events.emit_many(
+            "test.batch",
+            actor=actor,
+            subjects=[("thing", i, {"n": i, "poison": i in poison}) for i in range(count)],
+        )
+    return list(
+        DomainEvent.objects.filter(name="test.batch").order_by("pk").values_list("pk", flat=True)
+    )
+
+
+@pytest.fixture
+def batch_calls():
+    consumers_for_tests.BATCH_CALLS.clear()
+    consumers_for_tests.BEFORE_NEXT_BATCH.clear()
+    yield consumers_for_tests.BATCH_CALLS
+    consumers_for_tests.BATCH_CALLS.clear()
+    consumers_for_tests.BEFORE_NEXT_BATCH.clear()
+
+
+def test_a_batch_consumer_gets_its_due_deliveries_at_once_in_event_order(ana, batch_calls):
+    ids = _emit_batch(ana.actor, 7)
+    assert events.dispatch_due() == 7
+    assert batch_calls == [ids]  # one call, the events in id order
+    deliveries = EventDelivery.objects.filter(consumer="test.batcher")
+    assert {(d.status, d.attempts) for d in deliveries} == {(DeliveryStatus.DONE, 1)}
+    assert all(d.finished_at is not None for d in deliveries)
+    assert [_batched(pk) for pk in ids] == [1] * 7
+    # Run again, by the sweeper or by each event's dispatch task: nothing happens twice.
+    assert events.dispatch_due() == 0
+    assert sum(events.dispatch_event(pk) for pk in ids) == 0
+    assert batch_calls == [ids]
+    assert [_batched(pk) for pk in ids] == [1] * 7
+
+
+def test_batches_are_capped_and_the_sweep_takes_them_in_order(ana, batch_calls, monkeypatch):
+    monkeypatch.setattr(events, "BATCH_SIZE", 3)
+    ids = _emit_batch(ana.actor, 7)
+    assert events.dispatch_due(limit=100) == 7
+    assert batch_calls == [ids[0:3], ids[3:6], ids[6:7]]
+
+
+def test_the_dispatch_task_of_one_event_drains_its_batch_consumer(ana, batch_calls):
+    ids = _emit_batch(ana.actor, 4)
+    # The task of the last event comes first: it takes the whole backlog, its own event too.
+    assert events.dispatch_event(ids[-1]) == 4
+    assert batch_calls == [ids]
+    assert [events.dispatch_event(pk) for pk in ids] == [0, 0, 0, 0]
+    assert [_batched(pk) for pk in ids] == [1] * 4
+
+
+def test_a_claimed_batch_is_not_claimed_again_before_its_lease_ends(ana, batch_calls):
+    ids = _emit_batch(ana.actor, 3)
+    pks = list(
+        EventDelivery.objects.filter(consumer="test.batcher")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    # A worker claims the batch and dies before running it (the consumer never finishes).
+    claimed = EventDelivery.objects.filter(pk__in=pks).update(
+        attempts=1, next_attempt_at=now + timedelta(seconds=300)
+    )
+    assert claimed == 3
+    assert events.process_batch("test.batcher", pks, now=now) == 0
+    assert batch_calls == []
+    # After the lease, the sweeper runs it (attempt 2), exactly once.
+    assert events.dispatch_due(now=now + timedelta(seconds=301)) == 3
+    assert batch_calls == [ids]
+    assert set(EventDelivery.objects.filter(pk__in=pks).values_list("attempts", flat=True)) == {2}
+
+
+def test_a_lost_lease_undoes_the_whole_batch(ana, batch_calls):
+    ids = _emit_batch(ana.actor, 4)
+    pks = list(
+        EventDelivery.objects.filter(consumer="test.batcher")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    later = timezone.now() + timedelta(hours=1)
+
+    def another_worker_claims_one(_events):
+        # Our lease "ran out" while the consumer ran, and another worker claimed delivery 3.
+        EventDelivery.objects.filter(pk=pks[2]).update(
+            attempts=F("attempts") + 1, next_attempt_at=later
+        )
+
+    consumers_for_tests.BEFORE_NEXT_BATCH.append(another_worker_claims_one)
+    assert events.dispatch_due() == 0
+    assert batch_calls == [ids]
+    # Nothing of the batch survived: no effect, no delivery marked done.
+    assert [_batched(pk) for pk in ids] == [0] * 4
+    assert set(EventDelivery.objects.filter(pk__in=pks).values_list("status", flat=True)) == {
+        DeliveryStatus.PENDING
+    }
+    # When the lease is over, the events are delivered, each exactly once.
+    events.dispatch_due(now=later + timedelta(seconds=django_settings.OUTBOX_LEASE_SECONDS + 1))
+    assert [_batched(pk) for pk in ids] == [1] * 4
+    assert set(EventDelivery.objects.filter(pk__in=pks).values_list("status", flat=True)) == {
+        DeliveryStatus.DONE
+    }
+
+
+def test_a_poisoned_event_fails_alone_while_the_rest_of_its_batch_completes(
+    ana, batch_calls, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    ids = _emit_batch(ana.actor, 5, poison=frozenset({2}))
+    poisoned = EventDelivery.objects.get(event_id=ids[2], consumer="test.batcher")
+
+    assert events.dispatch_due() == 4
+    # The batch raised and was undone, then each event ran alone under the same claim.
+    assert batch_calls == [ids, *[[pk] for pk in ids]]
+    assert [_batched(pk) for pk in ids] == [1, 1, 0, 1, 1]
+    others = EventDelivery.objects.filter(consumer="test.batcher").exclude(pk=poisoned.pk)
+    assert {(d.status, d.attempts) for d in others} == {(DeliveryStatus.DONE, 1)}
+    poisoned.refresh_from_db()
+    assert poisoned.status == DeliveryStatus.PENDING
+    assert poisoned.attempts == 1
+    assert "poisoned event" in poisoned.last_error
+    assert poisoned.next_attempt_at > timezone.now()  # backing off
+
+    # Retried alone (not with the others), then failed after the maximum attempts.
+    batch_calls.clear()
+    assert events.dispatch_due(now=timezone.now() + timedelta(hours=1)) == 0
+    assert batch_calls == [[ids[2]], [ids[2]]]
+    poisoned.refresh_from_db()
+    assert (poisoned.status, poisoned.attempts) == (DeliveryStatus.FAILED, 2)
+    assert [_batched(pk) for pk in ids] == [1, 1, 0, 1, 1]
+
+
+def test_per_event_consumers_still_run_one_at_a_time_beside_batch_ones(ana, batch_calls):
+    batch_ids = _emit_batch(ana.actor, 3)
+    with transaction.atomic():
+        events.emit_many(
+            "test.ping", actor=ana.actor, subjects=[("thing", i, {}) for i in range(3)]
+        )
+    assert events.dispatch_due() == 6
+    assert batch_calls == [batch_ids]
+    assert AuditEntry.objects.filter(action="test.consumed").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_dispatching_at_once_deliver_each_batched_event_exactly_once(ana, tmp_path):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ):
+        ids = _emit_batch(ana.actor, 1200)
+    env_extra = {"VINCULO_OUTBOX_LEASE_SECONDS": "300"}
+    workers = [_worker_popen(tmp_path, **env_extra) for _ in range(2)]
+    for w in workers:
+        _out, err = w.communicate(timeout=300)
+        assert w.returncode == 0, err
+    assert EventDelivery.objects.filter(
+        consumer="test.batcher", status=DeliveryStatus.DONE, attempts=1
+    ).count() == len(ids)
+    counts = dict(
+        AuditEntry.objects.filter(action="test.batched")
+        .values_list("object_id")
+        .annotate(n=Count("pk"))
+        .values_list("object_id", "n")
+    )
+    assert len(counts) == len(ids)
+    assert set(counts.values()) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_enqueues_one_dispatch_however_many_events_it_emits(ana):
+    from django_tasks import default_task_backend
+
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        default_task_backend.clear()
+        with transaction.atomic():
+            for _ in range(3):
+                events.emit("test.ping", actor=ana.actor)
+            events.emit_many("test.ping", actor=ana.actor, subjects=[("thing", 1, {})])
+        assert [r.task.name for r in default_task_backend.results] == ["dispatch_due_task"]
+        default_task_backend.clear()
+        one = _emit(ana.actor)  # alone in its transaction: its own task
+        assert [(r.task.name, r.args) for r in default_task_backend.results] == [
+            ("dispatch_event_task", [one.pk])
+        ]
+        default_task_backend.clear()
+        # A rolled-back transaction leaves nothing behind for the next one.
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            events.emit("test.ping", actor=ana.actor)
+            1 / 0  # noqa: B018
+        two = _emit(ana.actor)
+        assert [(r.task.name, r.args) for r in default_task_backend.results] == [
+            ("dispatch_event_task", [two.pk])
+        ]
+    assert events.dispatch_due() == 6
+    assert AuditEntry.objects.filter(action="test.consumed").count() == 6

@@ -16,6 +16,18 @@ Each delivery is processed in two steps:
 
 A consumer that raises is retried with exponential backoff and marked ``failed`` after
 ``OUTBOX_MAX_ATTEMPTS``; failures are listed in the API and in ``vinculo check``.
+
+*Batch consumers* (``@consumer(..., batch=True)``) take a list of events, in event-id order.
+Their deliveries are claimed up to ``BATCH_SIZE`` at a time by one conditional ``UPDATE`` that
+gives them all one lease timestamp (which identifies the claim: a row can only be re-claimed
+once its lease has passed, so a later claim always carries a later timestamp). The consumer runs
+once for the batch, in one transaction with the done-marks, which are conditional on that lease:
+if any row of the batch was re-claimed meanwhile, the whole batch is undone. If the batch
+raises, its events are run again one at a time (same attempt, same lease), so a poisoned event
+is retried and failed alone while the others complete. The same guarantees hold: exactly-once
+database effects, crash safety through the lease, backoff, ``failed`` after the maximum.
+The dispatch task of an event drains the due deliveries of its batch consumers (up to
+``DRAIN_LIMIT``); the sweeper does the rest.
 """
 
 from __future__ import annotations
@@ -42,6 +54,11 @@ from vinculo.core.models import DeliveryStatus, DomainEvent, EventDelivery
 logger = logging.getLogger(__name__)
 
 Consumer = Callable[[DomainEvent], None]
+BatchConsumer = Callable[[list[DomainEvent]], None]
+
+# Deliveries a batch consumer gets at once, and how many one event's dispatch task drains.
+BATCH_SIZE = 500
+DRAIN_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -54,10 +71,19 @@ class EventType:
 class ConsumerSpec:
     name: str
     patterns: tuple[str, ...]
-    func: Consumer
+    func: Any  # Consumer, or BatchConsumer when ``batch``
     # Optional (workspace_id, event_name) -> bool checked at emit time, so a consumer that only
     # some workspaces need (webhooks) adds no outbox row where nobody listens.
     wants: Callable[[int, str], bool] | None = None
+    # The function takes a list of events (event-id order) and is dispatched in batches.
+    batch: bool = False
+
+    def run(self, events: list[DomainEvent]) -> None:
+        if self.batch:
+            self.func(events)
+        else:
+            for event in events:
+                self.func(event)
 
 
 EVENT_TYPES: dict[str, EventType] = {}
@@ -78,18 +104,21 @@ def consumer(
     *,
     events: Iterable[str],
     wants: Callable[[int, str], bool] | None = None,
-) -> Callable[[Consumer], Consumer]:
+    batch: bool = False,
+) -> Callable[[Any], Any]:
     """Register ``func`` as the consumer ``name`` of events matching the glob ``events``.
 
     The name is stored on each delivery, so it must stay stable across releases. ``wants``,
-    when given, is asked at emit time whether a workspace needs this event at all.
+    when given, is asked at emit time whether a workspace needs this event at all. With
+    ``batch=True`` the function takes a list of events (in event-id order) and runs once per
+    batch of up to ``BATCH_SIZE`` deliveries, in one transaction.
     """
 
-    def decorator(func: Consumer) -> Consumer:
+    def decorator(func: Any) -> Any:
         existing = CONSUMERS.get(name)
         if existing is not None and existing.func is not func:
             raise ValueError(f"event consumer {name!r} is registered twice")
-        CONSUMERS[name] = ConsumerSpec(name, tuple(events), func, wants)
+        CONSUMERS[name] = ConsumerSpec(name, tuple(events), func, wants, batch)
         return func
 
     return decorator
@@ -165,7 +194,7 @@ def emit(
                 for spec in specs
             ]
         )
-        transaction.on_commit(partial(_enqueue_dispatch, event.pk))
+        _dispatch_on_commit(event.pk)
     return event
 
 
@@ -232,8 +261,37 @@ def emit_many(
             ],
         )
         # One sweep task rather than one task per event: a 100,000-row import stays one job.
-        transaction.on_commit(_enqueue_sweep)
+        _dispatch_on_commit(None)
     return len(rows)
+
+
+class _PendingDispatch:
+    """The dispatch to enqueue when the current transaction commits: one task for however many
+    events it emitted (the event's own task for one, a sweep for several)."""
+
+    def __init__(self) -> None:
+        self.event_ids: list[int | None] = []
+        self.fired = False
+
+    def __call__(self) -> None:
+        self.fired = True
+        if len(self.event_ids) == 1 and self.event_ids[0] is not None:
+            _enqueue_dispatch(self.event_ids[0])
+        else:
+            _enqueue_sweep()
+
+
+def _dispatch_on_commit(event_id: int | None) -> None:
+    """Enqueue a dispatch on commit, once per transaction however many events it emits
+    (``None``: a bulk of them)."""
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_vinculo_outbox_dispatch", None)
+    # Still waiting for this transaction's commit? (A rollback discards on_commit callbacks.)
+    if pending is None or pending.fired or not any(f is pending for _, f, *_ in conn.run_on_commit):
+        pending = _PendingDispatch()
+        conn._vinculo_outbox_dispatch = pending  # type: ignore[attr-defined]
+        transaction.on_commit(pending)
+    pending.event_ids.append(event_id)
 
 
 def _enqueue_sweep() -> None:
@@ -266,10 +324,41 @@ class _LeaseLost(Exception):
     pass
 
 
+def _lease(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def _run(spec: ConsumerSpec, deliveries: list[EventDelivery], lease_until: datetime) -> None:
+    """Run ``spec`` on the events of ``deliveries`` (claimed with ``lease_until``) and mark them
+    done, in one transaction; raise :class:`_LeaseLost` (undoing everything) if any of them was
+    re-claimed meanwhile."""
+    with transaction.atomic():
+        spec.run([d.event for d in deliveries])
+        finished = EventDelivery.objects.filter(
+            pk__in=[d.pk for d in deliveries],
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=lease_until,
+        ).update(status=DeliveryStatus.DONE, finished_at=timezone.now(), last_error="")
+        if finished != len(deliveries):
+            # Our lease ran out and another worker claimed a delivery: undo our work.
+            raise _LeaseLost
+
+
+def _run_alone(spec: ConsumerSpec, delivery: EventDelivery, lease_until: datetime) -> bool:
+    try:
+        _run(spec, [delivery], lease_until)
+    except _LeaseLost:
+        return False
+    except Exception:
+        _record_failure(delivery, traceback.format_exc(limit=8))
+        return False
+    return True
+
+
 def process_delivery(delivery_id: int, *, now: datetime | None = None) -> bool:
     """Claim and run one delivery; return True if it completed now."""
     now = now or timezone.now()
-    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    lease_until = _lease(now)
     claimed = EventDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     ).update(attempts=F("attempts") + 1, next_attempt_at=lease_until)
@@ -277,23 +366,95 @@ def process_delivery(delivery_id: int, *, now: datetime | None = None) -> bool:
         return False
     delivery = EventDelivery.objects.select_related("event").get(pk=delivery_id)
     spec = CONSUMERS.get(delivery.consumer)
+    if spec is None:
+        message = f"LookupError: no consumer named {delivery.consumer!r} in this process"
+        _record_failure(delivery, message)
+        return False
+    return _run_alone(spec, delivery, lease_until)
+
+
+def process_batch(
+    consumer_name: str, delivery_ids: list[int], *, now: datetime | None = None
+) -> int:
+    """Claim the due ones of ``delivery_ids`` (all of ``consumer_name``) with one ``UPDATE``,
+    run the consumer once for them, and return how many completed.
+
+    If the batch raises, its deliveries run one at a time under the same claim, so only the
+    events that fail on their own are retried (with backoff) or failed."""
+    spec = CONSUMERS.get(consumer_name)
+    if spec is None or not delivery_ids:
+        return sum(process_delivery(pk, now=now) for pk in delivery_ids)
+    now = now or timezone.now()
+    lease_until = _lease(now)
+    claimed = EventDelivery.objects.filter(
+        pk__in=delivery_ids,
+        consumer=consumer_name,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=now,
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_until)
+    if not claimed:
+        return 0
+    # The lease timestamp names our claim: a row is only claimable again after its lease, so a
+    # later claim of one of these rows carries a later timestamp.
+    deliveries = list(
+        EventDelivery.objects.filter(
+            pk__in=delivery_ids, status=DeliveryStatus.PENDING, next_attempt_at=lease_until
+        )
+        .select_related("event")
+        .order_by("event_id")
+    )
+    if not deliveries:
+        return 0
     try:
-        if spec is None:
-            raise LookupError(f"no consumer named {delivery.consumer!r} in this process")
-        with transaction.atomic():
-            spec.func(delivery.event)
-            finished = EventDelivery.objects.filter(
-                pk=delivery_id, status=DeliveryStatus.PENDING, attempts=delivery.attempts
-            ).update(status=DeliveryStatus.DONE, finished_at=timezone.now(), last_error="")
-            if not finished:
-                # Our lease ran out and another worker claimed the delivery: undo our work.
-                raise _LeaseLost
+        _run(spec, deliveries, lease_until)
     except _LeaseLost:
-        return False
+        logger.warning("consumer %s lost the lease of a batch; it was undone", consumer_name)
+        return 0
     except Exception:
-        _record_failure(delivery, traceback.format_exc(limit=8))
-        return False
-    return True
+        logger.warning(
+            "consumer %s failed on a batch of %s events; running them one at a time",
+            consumer_name,
+            len(deliveries),
+            exc_info=True,
+        )
+        return sum(_run_alone(spec, d, lease_until) for d in deliveries)
+    return len(deliveries)
+
+
+def drain_consumer(
+    consumer_name: str,
+    *,
+    first: int | None = None,
+    now: datetime | None = None,
+    limit: int = DRAIN_LIMIT,
+) -> int:
+    """Run due deliveries of the batch consumer ``consumer_name`` in batches, oldest event first,
+    until none is left or ``limit`` were tried (the sweeper does the rest); return completions.
+    ``first`` (a delivery id) goes into the first batch whatever the backlog."""
+    completed = tried = 0
+    while tried < limit:
+        size = min(BATCH_SIZE, limit - tried)
+        ids = list(
+            EventDelivery.objects.filter(
+                consumer=consumer_name,
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=now or timezone.now(),
+            )
+            .order_by("event_id")
+            .values_list("pk", flat=True)[:size]
+        )
+        if first is not None:
+            if first not in ids:
+                ids = [first, *ids[: size - 1]]
+            first = None
+        if not ids:
+            break
+        tried += len(ids)
+        done = process_batch(consumer_name, ids, now=now)
+        completed += done
+        if done == 0:
+            break  # everything failed or was taken by another worker: let them be
+    return completed
 
 
 def _record_failure(delivery: EventDelivery, error: str) -> None:
@@ -315,26 +476,56 @@ def _record_failure(delivery: EventDelivery, error: str) -> None:
             delivery.event_id,
             attempts,
         )
-    EventDelivery.objects.filter(pk=delivery.pk, attempts=attempts).update(**fields)
+    EventDelivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=attempts
+    ).update(**fields)
+
+
+def _is_batch(consumer_name: str) -> bool:
+    spec = CONSUMERS.get(consumer_name)
+    return spec is not None and spec.batch
 
 
 def dispatch_event(event_id: int) -> int:
-    """Run every due delivery of one event; return how many completed."""
-    ids = EventDelivery.objects.filter(
-        event_id=event_id, status=DeliveryStatus.PENDING
-    ).values_list("pk", flat=True)
-    return sum(process_delivery(pk) for pk in list(ids))
+    """Run every due delivery of one event; return how many completed.
+
+    For a batch consumer, this drains its due deliveries (this one first, then up to
+    ``DRAIN_LIMIT``): the tasks of the events after it then find their work done."""
+    rows = list(
+        EventDelivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", "consumer")
+    )
+    completed = 0
+    for pk, name in rows:
+        if _is_batch(name):
+            completed += drain_consumer(name, first=pk)
+        else:
+            completed += process_delivery(pk)
+    return completed
 
 
-def dispatch_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Run deliveries whose time has come (missed, retried or lease-expired); return completions."""
+def dispatch_due(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> int:
+    """Run deliveries whose time has come (missed, retried or lease-expired); return completions.
+
+    Batch consumers get theirs in batches of ``BATCH_SIZE``; the others one at a time."""
     now = now or timezone.now()
-    ids = (
+    rows = list(
         EventDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "consumer")[:limit]
     )
-    return sum(process_delivery(pk, now=now) for pk in list(ids))
+    completed = 0
+    batches: dict[str, list[int]] = {}
+    for pk, name in rows:
+        if _is_batch(name):
+            batches.setdefault(name, []).append(pk)
+        else:
+            completed += process_delivery(pk, now=now)
+    for name, ids in batches.items():
+        for i in range(0, len(ids), BATCH_SIZE):
+            completed += process_batch(name, ids[i : i + BATCH_SIZE], now=now)
+    return completed
 
 
 def retry_delivery(delivery: EventDelivery) -> None:

@@ -19,8 +19,10 @@ def workspace_listens(workspace_id: int, event_name: str) -> bool:
     return any(catalog.matches(p, event_name) for p in patterns)
 
 
-@consumer("webhooks", events=["*"], wants=workspace_listens)
-def queue_webhooks(event: DomainEvent) -> None:
-    """One delivery per active subscription that wants ``event``, in the outbox's transaction,
-    so a retried consumer never queues an event twice."""
-    delivery.queue_event(event)
+@consumer("webhooks", events=["*"], wants=workspace_listens, batch=True)
+def queue_webhooks(events: list[DomainEvent]) -> None:
+    """One delivery per event and active subscription that wants it, in the outbox's
+    transaction, so a retried consumer never queues an event twice. A batch consumer: the
+    deliveries of a whole batch of events are inserted in bulk and one drain is queued per
+    subscription."""
+    delivery.queue_events(events)

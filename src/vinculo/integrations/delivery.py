@@ -1,7 +1,8 @@
 """Webhook delivery: queueing deliveries for events, and the drain that sends them.
 
-*Queueing* runs inside the outbox consumer (``vinculo.integrations.consumers``), in the outbox's
-transaction: one :class:`WebhookDelivery` per matching active subscription, so an event is
+*Queueing* runs inside the outbox consumer (``vinculo.integrations.consumers``, a batch
+consumer), in the outbox's transaction: one :class:`WebhookDelivery` per event and matching
+active subscription, inserted in bulk for a whole batch of events, so an event is
 queued exactly once per subscription however often the consumer is retried. Nothing is sent
 there; a drain task is enqueued once the transaction commits.
 
@@ -130,63 +131,81 @@ def _condition_holds(sub: WebhookSubscription, event: DomainEvent) -> bool:
 
 
 def queue_event(event: DomainEvent) -> int:
-    """Queue ``event`` for every active subscription of its workspace that wants it.
+    """Queue ``event`` for every active subscription of its workspace that wants it."""
+    return queue_events([event])
+
+
+def queue_events(events: list[DomainEvent]) -> int:
+    """Queue each of ``events`` for every active subscription of its workspace that wants it:
+    one locking read of the subscriptions per workspace, one bulk insert, one drain per
+    subscription; returns the number of deliveries queued.
 
     The subscription rows are locked (PostgreSQL) by the same query that reads them, so a drain
     that is resetting its ``drain_pending`` flag waits for these deliveries to commit and then
     sees them (see :func:`request_drain`)."""
-    subs = [
-        s
-        for s in WebhookSubscription.objects.for_workspace(event.workspace_id)
-        .filter(is_active=True)
-        .select_related("workspace")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-        if catalog.matches(s.event_types, event.name)
-    ]
-    subs = [s for s in subs if _condition_holds(s, event)]
-    if not subs:
-        return 0
-    workspace = subs[0].workspace
-    body = catalog.event_body(
-        event_id=event.pk,
-        event_type=event.name,
-        created_at=event.occurred_at,
-        workspace_id=workspace.pk,
-        workspace_slug=workspace.slug,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        payload=event.payload,
-    )
-    subject_key = f"{event.subject_type}:{event.subject_id}" if event.subject_id else ""
+    by_workspace: dict[int, list[DomainEvent]] = {}
+    for event in events:
+        by_workspace.setdefault(event.workspace_id, []).append(event)
     now = timezone.now()
     max_attempts = conf.max_attempts()
-    insert_rows(
-        WebhookDelivery,
-        DELIVERY_COLUMNS,
-        [
-            (
-                event.workspace_id,
-                s.pk,
-                uuid.uuid4().hex,
-                event.pk,
-                event.name,
-                subject_key[:120],
-                body,
-                DeliveryState.PENDING,
-                0,
-                max_attempts,
-                now,
-                "",
-                False,
-                "",
-                now,
+    rows: list[tuple[Any, ...]] = []
+    to_kick: list[int] = []
+    for workspace_id in sorted(by_workspace):
+        all_subs = list(
+            WebhookSubscription.objects.for_workspace(workspace_id)
+            .filter(is_active=True)
+            .select_related("workspace")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        used: set[int] = set()
+        for event in by_workspace[workspace_id]:
+            subs = [
+                s
+                for s in all_subs
+                if catalog.matches(s.event_types, event.name) and _condition_holds(s, event)
+            ]
+            if not subs:
+                continue
+            workspace = subs[0].workspace
+            body = catalog.event_body(
+                event_id=event.pk,
+                event_type=event.name,
+                created_at=event.occurred_at,
+                workspace_id=workspace.pk,
+                workspace_slug=workspace.slug,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                payload=event.payload,
             )
-            for s in subs
-        ],
-    )
-    _kick([s.pk for s in subs if not s.drain_pending])
-    return len(subs)
+            subject_key = f"{event.subject_type}:{event.subject_id}" if event.subject_id else ""
+            for s in subs:
+                used.add(s.pk)
+                rows.append(
+                    (
+                        event.workspace_id,
+                        s.pk,
+                        uuid.uuid4().hex,
+                        event.pk,
+                        event.name,
+                        subject_key[:120],
+                        body,
+                        DeliveryState.PENDING,
+                        0,
+                        max_attempts,
+                        now,
+                        "",
+                        False,
+                        "",
+                        now,
+                    )
+                )
+        to_kick += [s.pk for s in all_subs if s.pk in used and not s.drain_pending]
+    if not rows:
+        return 0
+    insert_rows(WebhookDelivery, DELIVERY_COLUMNS, rows)
+    _kick(to_kick)
+    return len(rows)
 
 
 def request_drain(subscription_ids: list[int]) -> None:
