@@ -119,6 +119,11 @@ _SQLITE_OPTIONS = {
         "PRAGMA temp_store=MEMORY;"
         "PRAGMA cache_size=-65536;"
         "PRAGMA mmap_size=268435456;"
+        # Checkpoint the WAL every ~80 MB rather than every 4 MB: with the default, each commit
+        # of a few thousand rows (an events batch, an import batch) copies and syncs the hot
+        # pages of a dozen indexes into the database file again. Measured on a 100,000-person
+        # import's raw writes: 151 µs per person with the default, 106 µs with this.
+        "PRAGMA wal_autocheckpoint=20000;"
     ),
 }
 

@@ -299,7 +299,7 @@ def test_a_viewer_cannot_ingest(vera):
 def test_summaries_write_money_as_babel_does(language, currency):
     from babel.numbers import format_currency
 
-    from vinculo.events.services.ingest import _money
+    from vinculo.events.services.summaries import _money
 
     locale = {"en": "en", "pt-br": "pt_BR"}[language]
     with translation.override(language):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.core.models import WorkspaceManager, WorkspaceScopedModel
+from vinculo.core.models import WorkspaceManager, WorkspaceScopedModel, workspace_key
 
 
 class EventSource(models.TextChoices):
@@ -30,9 +30,9 @@ class TrackedEvent(models.Model):
     and never edited, except to attach a visitor's events to the person they turned out to be.
     """
 
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
-    )
+    # No lone index on the workspace or the person: the indexes below lead with them (each
+    # index is one more B-tree every appended event writes).
+    workspace = workspace_key(indexed=False)
     name = models.CharField(_("name"), max_length=60)
     person = models.ForeignKey(
         "contacts.Person",
@@ -40,6 +40,7 @@ class TrackedEvent(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="tracked_events",
+        db_index=False,  # led by ev_person_time (a person's events; deleting a person)
     )
     visitor_id = models.CharField(_("visitor id"), max_length=64, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
@@ -62,7 +63,7 @@ class TrackedEvent(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["workspace", "person", "occurred_at"], name="ev_person_time"),
+            models.Index(fields=["person", "occurred_at"], name="ev_person_time"),
             models.Index(fields=["workspace", "name", "occurred_at"], name="ev_name_time"),
             models.Index(fields=["workspace", "occurred_at"], name="ev_time"),
             models.Index(
@@ -79,9 +80,7 @@ class TrackedEvent(models.Model):
 class Purchase(models.Model):
     """The purchase side of a ``purchase`` event: what RFM and CLV read (one row per order)."""
 
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
-    )
+    workspace = workspace_key(indexed=False)  # led by purchase_time
     event = models.OneToOneField(TrackedEvent, on_delete=models.CASCADE, related_name="purchase")
     person = models.ForeignKey(
         "contacts.Person",
@@ -89,6 +88,7 @@ class Purchase(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="purchases",
+        db_index=False,  # led by purchase_person
     )
     order_id = models.CharField(_("order id"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -100,7 +100,7 @@ class Purchase(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "person", "occurred_at"], name="purchase_person"),
+            models.Index(fields=["person", "occurred_at"], name="purchase_person"),
             models.Index(fields=["workspace", "occurred_at"], name="purchase_time"),
         ]
 

@@ -22,7 +22,7 @@ from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
 from vinculo.events.models import EventSource
 from vinculo.events.presets import PRESETS
-from vinculo.events.services.ingest import STANDARD_NAMES
+from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.web.ui import actor, field_errors, workspace_view
 from vinculo.workspaces.permissions import can
 

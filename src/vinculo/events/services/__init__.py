@@ -1,5 +1,6 @@
 """Writes of the events app: ingest tracked events, link visitors, settings, inbound endpoints."""
 
+from vinculo.events.services.cleaning import MAX_EVENTS_PER_CALL, STANDARD_NAMES
 from vinculo.events.services.inbound import (
     Preview,
     create_inbound_endpoint,
@@ -9,16 +10,11 @@ from vinculo.events.services.inbound import (
     receive_webhook,
     update_inbound_endpoint,
 )
-from vinculo.events.services.ingest import (
-    MAX_EVENTS_PER_CALL,
-    STANDARD_NAMES,
-    IngestResult,
-    RowOutcome,
-    ingest_events,
-    settings_of,
-    summarize,
-)
+from vinculo.events.services.ingest import ingest_events
+from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.people import link_visitor, update_event_settings
+from vinculo.events.services.resolve import settings_of
+from vinculo.events.services.summaries import summarize
 
 __all__ = [
     "MAX_EVENTS_PER_CALL",

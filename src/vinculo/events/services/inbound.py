@@ -18,7 +18,9 @@ from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.events.mapping import apply_mapping, check_mapping
 from vinculo.events.models import InboundEndpoint, InboundReceipt, ReceiptStatus, new_endpoint_token
 from vinculo.events.presets import PRESETS
-from vinculo.events.services.ingest import RowOutcome, _clean_row, ingest_events
+from vinculo.events.services.cleaning import _clean_row
+from vinculo.events.services.ingest import ingest_events
+from vinculo.events.services.outcomes import RowOutcome
 from vinculo.workspaces.permissions import require
 
 MAX_BODY_BYTES = 1_000_000

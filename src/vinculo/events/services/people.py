@@ -13,7 +13,7 @@ from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.events.models import EventSettings, Purchase, TrackedEvent, VisitorLink
-from vinculo.events.services.ingest import VISITOR_PATTERN
+from vinculo.events.services.cleaning import VISITOR_PATTERN
 from vinculo.workspaces.permissions import require
 
 
@@ -48,6 +48,7 @@ def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:
         anonymous = list(
             TrackedEvent.objects.for_workspace(actor.workspace)
             .filter(visitor_id=visitor_id, person__isnull=True)
+            .exclude(visitor_id="")  # the ev_visitor partial index's condition, for SQLite
             .select_for_update()
             .values_list("pk", "name", "summary", "occurred_at")
         )
