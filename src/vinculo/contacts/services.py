@@ -543,12 +543,6 @@ def ensure_tags(actor: Actor, names: Iterable[str]) -> dict[str, Tag]:
     return found
 
 
-
-
-
-
-
-
 def _clean_owner(ctx: Context, value: Any, errors: list[FieldError]) -> int | None:
     if value is None or value == "":
         return None
@@ -912,8 +906,7 @@ def clean_company(
         fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
     if "phone" in data:
         fields["phone"] = (
-            collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region)
-            or ""
+            collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region) or ""
         )
     if "website" in data:
         fields["website"] = collect(errors, validators.clean_url, data["website"], "website") or ""

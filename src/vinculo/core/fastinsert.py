@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -27,39 +26,6 @@ M = TypeVar("M", bound=models.Model)
 
 MAX_ROWS_PER_STATEMENT = 1000
 _FAST_VENDORS = {"sqlite", "postgresql"}
-
-
-# Pages of WAL between two automatic checkpoints during a long write (SQLite's default: 1,000).
-LONG_WRITE_CHECKPOINT_PAGES = 20_000
-
-
-@contextmanager
-def long_write(using: str = "default") -> Iterator[None]:
-    """For a job that commits many large batches (imports, seeding) on SQLite: checkpoint the
-    WAL every ~80 MB instead of every 4 MB, then once at the end.
-
-    A checkpoint copies every page the WAL holds into the database file and syncs it; the hot
-    pages of a dozen indexes are in every batch, so with the default each of them is copied
-    and synced again after almost every commit. On a 100,000-person import the raw write cost
-    measured 151 µs per person with the default and 106 µs with this. Readers are unaffected
-    (WAL); the setting is per connection and restored afterwards. Other databases, or a
-    caller already inside a transaction: no-op.
-    """
-    connection = connections[using]
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        # Inside a transaction (a dry run, a test) nothing is checkpointed before it ends.
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA wal_autocheckpoint={LONG_WRITE_CHECKPOINT_PAGES}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 _IDENTITY_TYPES = {

@@ -91,12 +91,6 @@ events.register_event_type(
 # --- errors ---------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
     if value in (None, ""):
         return []

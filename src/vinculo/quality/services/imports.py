@@ -35,7 +35,6 @@ from vinculo.core.errors import (
     ServiceError,
     ValidationFailed,
 )
-from vinculo.core.fastinsert import long_write
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -437,7 +436,7 @@ def run_import(job_id: int, *, on_progress: ProgressCallback | None = None) -> I
     user = job.created_by
     # Rejection reasons are stored text: in the language of the person who started it.
     language = (user.language if user else "") or job.workspace.locale or settings.LANGUAGE_CODE
-    with translation.override(language), long_write():
+    with translation.override(language):
         return _run(job, on_progress)
 
 

@@ -559,8 +559,6 @@ def _exists(actor: Actor, object_type: str, field: str, kind: Any, fmt: str, pat
     )
 
 
-
-
 def create_entry_rule(*, actor: Actor, data: dict[str, Any]) -> RuleCreated:
     """Add an entry rule (``object_type``, ``field``, ``kind``, ``format``, ``pattern``,
     ``message``, ``is_active``) and say how many live records already break it (they are kept;
