@@ -115,3 +115,31 @@ def test_serve_demo_serves_a_working_login(tmp_path):
         output, _ = process.communicate(timeout=30)
     assert f"{base}/login/" in output
     assert "demo@vinculo.local" in output
+
+
+def test_processes_starting_together_on_a_new_data_dir_share_one_secret_key(tmp_path):
+    """Web and workers may start at the same moment on a fresh data dir: exactly one of them
+    writes the key, every one of them signs with it. (Two `vinculo worker` processes started
+    together once failed here with FileExistsError; the window is narrow, so this guards the
+    invariant rather than reproducing the race every time.)"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VINCULO_")}
+    env.update(VINCULO_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="vinculo.settings")
+    # Each process imports everything the settings need, then waits for the same instant to
+    # read them, so the six first reads of the data dir really overlap.
+    code = (
+        "import sys, time, secrets, os, dj_database_url, vinculo.core.env\n"
+        "time.sleep(max(0.0, float(sys.argv[1]) - time.time()))\n"
+        "from vinculo import settings\n"
+        "print(settings.SECRET_KEY)"
+    )
+    start = str(time.time() + 3)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, start], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    keys = {p.communicate(timeout=60)[0].strip() for p in processes}
+    assert all(p.returncode == 0 for p in processes)
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert sorted(f.name for f in tmp_path.iterdir() if "secret" in f.name) == ["secret_key"]
