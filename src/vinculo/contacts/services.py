@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -498,7 +499,6 @@ class Context:
         self.actor = actor
         self.workspace = actor.workspace
         self.region = (actor.workspace.country or "BR").upper()
-        self.member_ids = active_member_ids(actor.workspace)
         self.stages = {s.key: s for s in ensure_lifecycle_stages(actor=actor)}
         self.defs = cf.definitions(actor, object_type)
         self._tags: dict[str, Tag] = {}
@@ -506,6 +506,11 @@ class Context:
         from vinculo.quality.services.rules import checker  # entry rules, loaded once per call
 
         self.rules = checker(actor, object_type)
+
+    @cached_property
+    def member_ids(self) -> set[int]:
+        """Loaded on first use: most batches (imports, leads from events) name no owner."""
+        return active_member_ids(self.workspace)
 
     def resolve_tags(self, names: list[str]) -> list[Tag]:
         """Tags by name (case-insensitive), the missing ones created; cached for the batch."""

@@ -28,6 +28,17 @@ MAX_ROWS_PER_STATEMENT = 1000
 _FAST_VENDORS = {"sqlite", "postgresql"}
 
 
+class JsonText(str):
+    """A JSONField value already encoded as JSON text: :func:`insert_rows` binds it as it is.
+
+    For hot paths that hold the encoded text anyway (an event's properties, reused inside its
+    domain event's payload) or build a fixed-shape document from validated parts. A plain
+    ``str`` is still encoded (as a JSON string), so nothing becomes JSON by accident.
+    """
+
+    __slots__ = ()
+
+
 _IDENTITY_TYPES = {
     # Values of these columns go to the driver as they are: text, integers and keys.
     "CharField",
@@ -74,7 +85,15 @@ def _converter(field: models.Field, connection: BaseDatabaseWrapper) -> Callable
     if kind == "JSONField":
         encoder = getattr(field, "encoder", None)
         dumps = json.dumps
-        return lambda v: None if v is None else ("{}" if v == {} else dumps(v, cls=encoder))
+
+        def json_value(v: Any) -> Any:
+            if v is None:
+                return None
+            if type(v) is JsonText:
+                return str.__str__(v)
+            return "{}" if v == {} else dumps(v, cls=encoder)
+
+        return json_value
     return lambda v: field.get_db_prep_save(v, connection)
 
 
@@ -82,7 +101,13 @@ def _copy_converter(field: models.Field) -> Callable[[Any], Any]:
     """PostgreSQL COPY: the driver dumps Python values; JSON goes as its text."""
     if field.get_internal_type() == "JSONField":
         encoder = getattr(field, "encoder", None)
-        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+
+        def copy_json(v: Any) -> Any:
+            if v is None:
+                return None
+            return str.__str__(v) if type(v) is JsonText else json.dumps(v, cls=encoder)
+
+        return copy_json
     if field.get_internal_type() in {"CharField", "TextField", "SlugField", "EmailField"}:
         return lambda v: v if v is None or type(v) is str else str(v)
     return lambda v: v
@@ -176,11 +201,10 @@ def insert_rows(
         for row in rows:
             if len(row) != width:
                 raise ValueError(f"{meta.label}: a row has {len(row)} values for {width} columns")
-            if special:
-                row = list(row)
-                for i, convert in special:
-                    row[i] = convert(row[i])
+            base = len(batch)
             batch.extend(row)
+            for i, convert in special:  # in place, in the flat parameter list
+                batch[base + i] = convert(batch[base + i])
             count += 1
             if count == per_statement:
                 flush(cursor)
@@ -214,9 +238,13 @@ def _instance_plan(model: type[models.Model]) -> tuple[dict[str, Any], list[tupl
 _PLANS: dict[type[models.Model], tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
 
 
-def new_instances(model: type[M], rows: Iterable[dict[str, Any]], **common: Any) -> list[M]:
+def new_instances(
+    model: type[M], rows: Iterable[dict[str, Any]], *, stored_on: str | None = None, **common: Any
+) -> list[M]:
     """Unsaved instances of ``model`` for :func:`insert_objects`, each from ``common`` and one
     row of values keyed by attname (``owner_id``, not ``owner``); other fields get their default.
+    With ``stored_on`` (a database alias) they are instead the rows just written there with
+    :func:`insert_rows`, primary keys included: instances as if loaded from that database.
 
     Built without ``Model.__init__`` (its keyword handling costs more than the INSERT on a big
     import), hence without ``pre_init``/``post_init`` signals, which Vínculo does not use.
@@ -236,7 +264,9 @@ def new_instances(model: type[M], rows: Iterable[dict[str, Any]], **common: Any)
                 raise TypeError(f"{model._meta.label} has no fields {sorted(unknown)}")
         obj = new(model)
         obj.__dict__.update(values)
-        obj._state = ModelState()
+        obj._state = state = ModelState()
+        if stored_on is not None:
+            state.adding, state.db = False, stored_on
         objs.append(obj)
     return objs
 

@@ -69,12 +69,21 @@ class DomainEvent(models.Model):
     """
 
     workspace = workspace_key(indexed=False)  # led by the (workspace, subject…) index
-    name = models.CharField(max_length=100, db_index=True)
+    # Not indexed: nothing reads the outbox by name (consumers claim their deliveries), and an
+    # index here was one more B-tree insert for every event of every write.
+    name = models.CharField(max_length=100)
     subject_type = models.CharField(max_length=50, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict)
+    # Not indexed either: nothing looks events up by user, and users are never deleted by the
+    # product (a user deleted by hand costs one scan of the outbox to set this to NULL).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
     occurred_at = models.DateTimeField(default=timezone.now)

@@ -43,15 +43,18 @@ _SIMPLE_EMAIL = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 )
-_SPECIAL_USE: tuple[str, ...] = ()
+_SPECIAL_USE: tuple[frozenset[str], int] | None = None
 
 
-def _special_use_domains() -> tuple[str, ...]:
+def _special_use_domains() -> tuple[frozenset[str], int]:
+    """email-validator's special-use names (``test``, ``localhost``…) and the most labels one
+    has: an address is refused when its domain ends with one."""
     global _SPECIAL_USE
-    if not _SPECIAL_USE:
+    if _SPECIAL_USE is None:
         import email_validator
 
-        _SPECIAL_USE = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+        names = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+        _SPECIAL_USE = (names, max((n.count(".") + 1 for n in names), default=0))
     return _SPECIAL_USE
 
 
@@ -61,7 +64,10 @@ def _is_simple_email(text: str) -> bool:
     local, domain = text.rsplit("@", 1)
     if len(local) > 64:
         return False
-    return not any(domain == d or domain.endswith("." + d) for d in _special_use_domains())
+    names, most = _special_use_domains()
+    labels = domain.split(".")
+    # The domain's last one, two… ``most`` labels: set look-ups, not a scan of the names.
+    return not any(".".join(labels[-n:]) in names for n in range(1, min(most, len(labels)) + 1))
 
 
 def clean_email(value: Any, field: str = "email") -> str:

@@ -53,6 +53,7 @@ ROW_KEYS = frozenset(
 PERSON_REF_KEYS = frozenset(
     {"id", "email", "phone", "external_id", "system", "first_name", "last_name"}
 )
+_PURCHASE_ONLY = ("amount", "currency", "order_id", "items")
 ITEM_KEYS = frozenset({"sku", "name", "quantity", "unit_price"})
 
 # Typed properties of the standard events: name → [(property, kind, required)]. Kinds:
@@ -97,6 +98,10 @@ class _Row:
 
 
 def _text(value: Any, path: str, limit: int, errors: list[FieldError]) -> str:
+    if type(value) is str:
+        text = value.strip()
+        if len(text) <= limit:
+            return text
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -126,33 +131,37 @@ def _clean_ref(value: Any, region: str, errors: list[FieldError]) -> tuple[dict,
             FieldError("person", _('Send an object such as {"email": …}.'), "invalid_type")
         )
         return {}, {}
-    for unknown in sorted(set(value) - PERSON_REF_KEYS):
-        errors.append(FieldError(f"person.{unknown}", _("Unknown field."), "unknown_field"))
+    if not PERSON_REF_KEYS.issuperset(value):
+        for unknown in sorted(set(value) - PERSON_REF_KEYS):
+            errors.append(FieldError(f"person.{unknown}", _("Unknown field."), "unknown_field"))
     ref: dict[str, Any] = {}
-    if value.get("id") not in (None, ""):
+    get = value.get
+    # Most references carry one or two of these: the cleaners run only for what is there.
+    if get("id") not in (None, ""):
         pid = value["id"]
         if isinstance(pid, bool) or not str(pid).isdigit():
             errors.append(FieldError("person.id", _("Give a person id (a number)."), "invalid"))
         else:
             ref["id"] = int(pid)
-    email = collect(errors, validators.clean_email, value.get("email"), "person.email")
-    if email:
-        ref["email"] = email
-    phone = collect(
-        errors, validators.clean_phone, value.get("phone"), "person.phone", region=region
-    )
-    if phone:
-        ref["phone"] = phone
-    external = _text(value.get("external_id"), "person.external_id", 200, errors)
-    if external:
-        ref["external_id"] = external
-        ref["system"] = (
-            _text(value.get("system"), "person.system", 60, errors).lower() or "external"
+    if get("email") not in (None, ""):
+        email = collect(errors, validators.clean_email, value["email"], "person.email")
+        if email:
+            ref["email"] = email
+    if get("phone") not in (None, ""):
+        phone = collect(
+            errors, validators.clean_phone, value["phone"], "person.phone", region=region
         )
+        if phone:
+            ref["phone"] = phone
+    if get("external_id") not in (None, ""):
+        external = _text(value["external_id"], "person.external_id", 200, errors)
+        if external:
+            ref["external_id"] = external
+            ref["system"] = _text(get("system"), "person.system", 60, errors).lower() or "external"
     names = {
-        k: _text(value.get(k), f"person.{k}", 100, errors)
+        k: _text(get(k), f"person.{k}", 100, errors)
         for k in ("first_name", "last_name")
-        if value.get(k) not in (None, "")
+        if get(k) not in (None, "")
     }
     if not ref and not errors:
         errors.append(
@@ -289,14 +298,16 @@ def _clean_properties(name: str, value: Any, errors: list[FieldError]) -> dict[s
             )
             return {}
     for prop, kind, required in TYPED_PROPERTIES.get(name, ()):
-        path = f"properties.{prop}"
         raw = properties.get(prop)
+        path = f"properties.{prop}"
         if raw in (None, ""):
             if required:
                 errors.append(
                     FieldError(path, _("Required for %(name)s.") % {"name": name}, "required")
                 )
             continue
+        if kind == "text" and type(raw) is str and len(raw) <= 500 and raw == raw.strip():
+            continue  # already clean text
         if kind == "datetime":
             moment = collect(errors, validators.clean_datetime, raw, path)
             if moment is not None:
@@ -316,10 +327,13 @@ def _clean_row(
     if not isinstance(row, dict):
         return [FieldError("", _("Send an event object."), "invalid_type")]
     errors: list[FieldError] = []
-    for unknown in sorted(set(row) - ROW_KEYS):
-        errors.append(FieldError(unknown, _("Unknown field."), "unknown_field"))
+    if not ROW_KEYS.issuperset(row):
+        for unknown in sorted(set(row) - ROW_KEYS):
+            errors.append(FieldError(unknown, _("Unknown field."), "unknown_field"))
     name = row.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if type(name) is str and NAME_PATTERN.fullmatch(name):
+        pass  # the usual case: a well-formed name, nothing to strip
+    elif not isinstance(name, str) or not name.strip():
         errors.append(FieldError("name", _("Name the event (purchase, page_viewed…)."), "required"))
         name = ""
     else:
@@ -345,7 +359,9 @@ def _clean_row(
                 errors.append(FieldError("occurred_at", _("Too far in the past."), "invalid"))
             else:
                 occurred_at = moment
-    visitor_id = _text(row.get("visitor_id"), "visitor_id", 64, errors)
+    visitor_id = ""
+    if row.get("visitor_id") is not None:
+        visitor_id = _text(row["visitor_id"], "visitor_id", 64, errors)
     if visitor_id and not VISITOR_PATTERN.fullmatch(visitor_id):
         errors.append(
             FieldError("visitor_id", _("Use letters, digits, '.', '_', ':' or '-'."), "invalid")
@@ -359,8 +375,8 @@ def _clean_row(
     if name == "purchase":
         purchase = _clean_purchase(row, currency, errors)
     else:
-        for extra in ("amount", "currency", "order_id", "items"):
-            if row.get(extra) not in (None, ""):
+        for extra in _PURCHASE_ONLY:
+            if extra in row and row[extra] not in (None, ""):
                 errors.append(
                     FieldError(extra, _("Only purchases carry %(f)s.") % {"f": extra}, "invalid")
                 )

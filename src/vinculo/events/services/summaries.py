@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop, to_locale
+from django.utils.translation import get_language, gettext_noop, override, to_locale
 from django.utils.translation import gettext as _
 
 # --- summaries ------------------------------------------------------------------------------
@@ -55,10 +55,10 @@ def _money_shape(currency: str, language: str) -> tuple[str, str, str, str, int]
     return sample[:first], group, decimal_sep, sample[end:], places
 
 
-def _money(amount: Decimal, currency: str) -> str:
+def _money(amount: Decimal, currency: str, language: str | None = None) -> str:
     """Like the deal screens' ``format_money`` (babel's CLDR data), with the pattern worked out
     once per currency and language: this runs for every purchase of a batch."""
-    language = get_language() or django_settings.LANGUAGE_CODE
+    language = language or get_language() or django_settings.LANGUAGE_CODE
     shape = _money_shape(currency, language)
     if shape is None:
         from babel.numbers import format_currency
@@ -73,55 +73,63 @@ def _money(amount: Decimal, currency: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _cached_gettext(language: str | None, message: str) -> str:
-    return _(message)
+def _cached_gettext(language: str, message: str) -> str:
+    with override(language):
+        return _(message)
 
 
-def _t(message: str) -> str:
-    """``gettext`` memoised per language: a 1,000-event batch asks for the same few lines."""
-    return _cached_gettext(get_language(), message)
+def summarize(
+    name: str,
+    properties: dict[str, Any],
+    purchase: dict[str, Any] | None,
+    language: str | None = None,
+) -> str:
+    """The readable line the timeline shows for an event, in ``language`` (by default the active
+    one; a batch passes it once rather than asking Django for every event)."""
+    lang = language or get_language() or django_settings.LANGUAGE_CODE
 
+    def t(message: str) -> str:
+        # ``gettext`` memoised per language: a 1,000-event batch asks for the same few lines.
+        return _cached_gettext(lang, message)
 
-def summarize(name: str, properties: dict[str, Any], purchase: dict[str, Any] | None) -> str:
-    """The readable line the timeline shows for an event, in the active language."""
     p = properties
     if name == "purchase" and purchase is not None:
-        money = _money(purchase["amount"], purchase["currency"])
+        money = _money(purchase["amount"], purchase["currency"], lang)
         if purchase.get("order_id"):
-            return _t(gettext_noop("Bought %(amount)s (order %(order)s)")) % {
+            return t(gettext_noop("Bought %(amount)s (order %(order)s)")) % {
                 "amount": money,
                 "order": purchase["order_id"],
             }
-        return _t(gettext_noop("Bought %(amount)s")) % {"amount": money}
+        return t(gettext_noop("Bought %(amount)s")) % {"amount": money}
     if name == "page_viewed":
         if p.get("path"):
-            return _t(gettext_noop("Viewed %(path)s")) % {"path": p["path"]}
-        return _t(gettext_noop("Viewed a page"))
+            return t(gettext_noop("Viewed %(path)s")) % {"path": p["path"]}
+        return t(gettext_noop("Viewed a page"))
     if name == "appointment_booked":
         if p.get("starts_at"):
             when = timezone.localtime(datetime.fromisoformat(p["starts_at"]))
-            return _t(gettext_noop("Booked an appointment for %(when)s")) % {
+            return t(gettext_noop("Booked an appointment for %(when)s")) % {
                 "when": when.strftime("%Y-%m-%d %H:%M")
             }
-        return _t(gettext_noop("Booked an appointment"))
+        return t(gettext_noop("Booked an appointment"))
     if name == "form_submitted":
         if p.get("form"):
-            return _t(gettext_noop("Submitted the form %(form)s")) % {"form": p["form"]}
-        return _t(gettext_noop("Submitted a form"))
+            return t(gettext_noop("Submitted the form %(form)s")) % {"form": p["form"]}
+        return t(gettext_noop("Submitted a form"))
     if name == "content_downloaded":
         if p.get("title"):
-            return _t(gettext_noop("Downloaded %(title)s")) % {"title": p["title"]}
-        return _t(gettext_noop("Downloaded content"))
+            return t(gettext_noop("Downloaded %(title)s")) % {"title": p["title"]}
+        return t(gettext_noop("Downloaded content"))
     if name == "promo_code_used":
-        return _t(gettext_noop("Used the promo code %(code)s")) % {"code": p.get("code", "")}
+        return t(gettext_noop("Used the promo code %(code)s")) % {"code": p.get("code", "")}
     if name == "event_signed_up":
         if p.get("event_name"):
-            return _t(gettext_noop("Signed up for %(event)s")) % {"event": p["event_name"]}
-        return _t(gettext_noop("Signed up for an event"))
+            return t(gettext_noop("Signed up for %(event)s")) % {"event": p["event_name"]}
+        return t(gettext_noop("Signed up for an event"))
     if name == "email_opened":
-        return _t(gettext_noop("Opened an email"))
+        return t(gettext_noop("Opened an email"))
     if name == "email_clicked":
         if p.get("url"):
-            return _t(gettext_noop("Clicked %(url)s in an email")) % {"url": p["url"]}
-        return _t(gettext_noop("Clicked a link in an email"))
-    return _t(gettext_noop("Event %(name)s")) % {"name": name}
+            return t(gettext_noop("Clicked %(url)s in an email")) % {"url": p["url"]}
+        return t(gettext_noop("Clicked a link in an email"))
+    return t(gettext_noop("Event %(name)s")) % {"name": name}
