@@ -306,3 +306,68 @@ def test_summaries_write_money_as_babel_does(language, currency):
         for amount in ("0.00", "5.50", "120.00", "1234567.89"):
             value = Decimal(amount)
             assert _money(value, currency) == format_currency(value, currency, locale=locale)
+
+
+def test_domain_event_payloads_are_exact_json_even_for_awkward_text(ana, maria):
+    """The payloads are assembled from already-encoded parts: keys, order ids and properties
+    with quotes, backslashes, accents and emoji must come back exactly."""
+    key = 'pedido "42" \\ ação 🎉'
+    order = 'N\u00ba "7"\\x'
+    properties = {"nota": 'diz "oi"\n\\ çà', "n": 3, "lista": [1, None, True]}
+    with translation.override("en"):
+        result = ingest_events(
+            actor=ana.actor,
+            rows=[
+                {
+                    "name": "purchase",
+                    "key": key,
+                    "person": {"id": maria.pk},
+                    "amount": "9.90",
+                    "currency": "usd",
+                    "order_id": order,
+                    "properties": properties,
+                    "occurred_at": "2026-11-20T10:00:00-03:00",
+                },
+                {"name": "app.login", "visitor_id": "v:1.a-b_c", "key": "k2"},
+            ],
+        )
+    bought, login = result.created
+    received = {d.subject_id: d.payload for d in DomainEvent.objects.filter(name="event.received")}
+    assert received[str(bought.pk)] == {
+        "id": bought.pk,
+        "name": "purchase",
+        "person_id": maria.pk,
+        "visitor_id": "",
+        "occurred_at": "2026-11-20T10:00:00-03:00",
+        "source": "api",
+        "key": key,
+        "properties": properties,
+        "amount": "9.90",
+        "currency": "USD",
+        "order_id": order,
+    }
+    assert received[str(login.pk)] == {
+        "id": login.pk,
+        "name": "app.login",
+        "person_id": None,
+        "visitor_id": "v:1.a-b_c",
+        "occurred_at": login.occurred_at.isoformat(),
+        "source": "api",
+        "key": "k2",
+        "properties": {},
+    }
+    recorded = DomainEvent.objects.get(name="purchase.recorded")
+    assert recorded.payload == {
+        "event_id": bought.pk,
+        "person_id": maria.pk,
+        "order_id": order,
+        "amount": "9.90",
+        "currency": "USD",
+        "item_count": 0,
+        "occurred_at": "2026-11-20T10:00:00-03:00",
+    }
+    stored = TrackedEvent.objects.get(pk=bought.pk)
+    assert (stored.key, stored.properties) == (key, properties)
+    entry = TimelineEntry.objects.get(person=maria, kind="event.purchase")
+    assert entry.data == {"event_id": bought.pk, "name": "purchase"}
+    assert entry.summary == f"Bought $9.90 (order {order})"

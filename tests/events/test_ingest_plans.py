@@ -62,3 +62,26 @@ def test_the_collector_is_back_on_after_a_batch_and_after_a_refused_one(ana):
     with pytest.raises(ValidationFailed):
         ingest_events(actor=ana.actor, rows=[{}] * 1001)
     assert gc.isenabled()
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("column", "index"),
+    [
+        ("company_id", "timeline_company"),
+        ("deal_id", "timeline_deal"),
+        ("activity_id", "timeline_activity"),
+    ],
+)
+def test_the_partial_timeline_indexes_serve_a_record_s_timeline(ana, column, index):
+    """The company, deal and activity indexes leave out entries without one (most entries are a
+    person's only); a record's timeline (newest first) and an activity's entries (edits,
+    deletes) still use them."""
+    from vinculo.activities.models import TimelineEntry
+
+    entries = TimelineEntry.objects.filter(workspace_id=ana.workspace.pk, **{column: 7})
+    if column != "activity_id":
+        entries = entries.order_by("-occurred_at", "-id")
+    sql = str(entries.query)
+    plan = plan_of(sql)
+    assert index in plan, plan

@@ -6,6 +6,7 @@ language, not per event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop, override, to_locale
+from django.utils.translation import get_language, gettext_noop, to_locale
 from django.utils.translation import gettext as _
 
 # --- summaries ------------------------------------------------------------------------------
@@ -73,21 +74,26 @@ def _money(amount: Decimal, currency: str, language: str | None = None) -> str:
 
 
 @lru_cache(maxsize=256)
-def _cached_gettext(language: str, message: str) -> str:
-    with override(language):
-        return _(message)
+def _cached_gettext(language: str | None, message: str) -> str:
+    # Keyed by the language active when it is called (callers pass ``get_language()``).
+    return _(message)
 
 
-def summarize(
-    name: str,
-    properties: dict[str, Any],
-    purchase: dict[str, Any] | None,
-    language: str | None = None,
+def summarizer() -> Callable[[str, dict[str, Any], dict[str, Any] | None], str]:
+    """:func:`summarize` bound to the active language, asked for once: a batch summarises
+    every event, and Django's ``get_language`` is not free."""
+    language = get_language()
+    return lambda name, properties, purchase: _summarize(name, properties, purchase, language)
+
+
+def summarize(name: str, properties: dict[str, Any], purchase: dict[str, Any] | None) -> str:
+    """The readable line the timeline shows for an event, in the active language."""
+    return _summarize(name, properties, purchase, get_language())
+
+
+def _summarize(
+    name: str, properties: dict[str, Any], purchase: dict[str, Any] | None, lang: str | None
 ) -> str:
-    """The readable line the timeline shows for an event, in ``language`` (by default the active
-    one; a batch passes it once rather than asking Django for every event)."""
-    lang = language or get_language() or django_settings.LANGUAGE_CODE
-
     def t(message: str) -> str:
         # ``gettext`` memoised per language: a 1,000-event batch asks for the same few lines.
         return _cached_gettext(lang, message)

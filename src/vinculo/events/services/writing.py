@@ -16,9 +16,7 @@ from datetime import datetime
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.db import connections, router
-from django.utils.translation import get_language
 
 from vinculo.activities import timeline
 from vinculo.core import audit, events
@@ -27,7 +25,7 @@ from vinculo.core.fastinsert import JsonText, insert_rows, new_instances
 from vinculo.events.models import Purchase, TrackedEvent
 from vinculo.events.services.cleaning import _Row
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
-from vinculo.events.services.summaries import summarize
+from vinculo.events.services.summaries import summarizer
 
 _EVENT_COLUMNS = (
     "workspace_id",
@@ -62,9 +60,9 @@ def _write(
     now: datetime,
 ) -> None:
     workspace_id = actor.workspace.pk
-    language = get_language() or django_settings.LANGUAGE_CODE
+    say = summarizer()
     dumps = json.dumps
-    summaries = [summarize(r.name, r.properties, r.purchase, language) for r in rows]
+    summaries = [say(r.name, r.properties, r.purchase) for r in rows]
     encoded = [dumps(r.properties) if r.properties else "{}" for r in rows]
     ids = insert_rows(
         TrackedEvent,
