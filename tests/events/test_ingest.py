@@ -164,13 +164,18 @@ def test_unknown_people_are_created_as_leads_once_per_batch(ana):
 
 def test_unknown_people_are_refused_when_the_setting_is_off(ana):
     update_event_settings(actor=ana.actor, data={"create_unknown_people": False})
-    result = ingest_events(
-        actor=ana.actor,
-        rows=[
-            {"name": "page_viewed", "person": {"email": "ninguem@x.com.br"}},
-            {"name": "page_viewed", "person": {"email": "ninguem@x.com.br"}, "visitor_id": "v-1"},
-        ],
-    )
+    with translation.override("en"):  # the message is checked in English
+        result = ingest_events(
+            actor=ana.actor,
+            rows=[
+                {"name": "page_viewed", "person": {"email": "ninguem@x.com.br"}},
+                {
+                    "name": "page_viewed",
+                    "person": {"email": "ninguem@x.com.br"},
+                    "visitor_id": "v-1",
+                },
+            ],
+        )
     assert errors_by_row(result) == {0: {"person"}}
     assert "switched off" in result.errors[0].errors[0].message
     assert result.rows[1].status == "created" and result.rows[1].person_id is None
