@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
-from vinculo.core.models import WorkspaceScopedModel, workspace_key
+from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
 
 
 class ActivityKind(models.TextChoices):
@@ -70,26 +69,14 @@ class Activity(WorkspaceScopedModel):
     email_from = models.CharField(max_length=254, blank=True)
     email_to = models.CharField(max_length=1000, blank=True)
     # tasks
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    assignee = user_key()
     due_at = models.DateTimeField(null=True, blank=True)
     priority = models.CharField(
         max_length=10, choices=Priority.choices, default=Priority.NORMAL, blank=True
     )
     reminder_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    completed_by = user_key()
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -151,22 +138,8 @@ class TimelineEntry(WorkspaceScopedModel):
     # event, import row and change appends an entry, and each index is one more B-tree per
     # entry. Users are never deleted by the product (memberships are); a user deleted by hand
     # costs one scan of this table to set these to NULL.
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = user_key(indexed=False)
+    actor = user_key(indexed=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
 
     class Meta:

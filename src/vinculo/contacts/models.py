@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
-from vinculo.core.models import WorkspaceScopedModel, workspace_key
+from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
 
 
 class JourneyPhase(models.TextChoices):
@@ -83,13 +82,7 @@ class CustomerRecord(WorkspaceScopedModel, Address):
     """What people and companies share: owner, tags, source, lifecycle, custom fields."""
 
     workspace = workspace_key(indexed=False)  # people's and companies' indexes lead with it
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    owner = user_key()
     source = models.CharField(_("source"), max_length=60, blank=True)
     lifecycle_stage = models.ForeignKey(
         LifecycleStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -41,19 +41,28 @@ def workspace_key(*, indexed: bool = True) -> models.ForeignKey:
     )
 
 
+def user_key(*, indexed: bool = True) -> models.ForeignKey:
+    """An optional user column (owner, assignee, author): cleared, not cascaded, when the user
+    goes. ``indexed=False`` on append-only logs (timeline, outbox) where the user is shown, never
+    searched: every index is one more B-tree per row, and the product never deletes users (one
+    deleted by hand costs a scan of the table to clear the column)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=indexed,
+    )
+
+
 class WorkspaceScopedModel(models.Model):
     """Base of every domain row: the workspace key, timestamps and who created it."""
 
     workspace = workspace_key()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_key()
 
     objects = WorkspaceManager()
 
@@ -77,14 +86,7 @@ class DomainEvent(models.Model):
     payload = models.JSONField(default=dict)
     # Not indexed either: nothing looks events up by user, and users are never deleted by the
     # product (a user deleted by hand costs one scan of the outbox to set this to NULL).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor = user_key(indexed=False)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.SYSTEM)
     occurred_at = models.DateTimeField(default=timezone.now)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
-from vinculo.core.models import WorkspaceScopedModel
+from vinculo.core.models import WorkspaceScopedModel, user_key
 
 
 class Pipeline(WorkspaceScopedModel):
@@ -65,13 +64,7 @@ class Deal(WorkspaceScopedModel):
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     stage_entered_at = models.DateTimeField(default=timezone.now)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    owner = user_key()
     person = models.ForeignKey(
         "contacts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
