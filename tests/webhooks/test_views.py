@@ -127,6 +127,31 @@ def test_list_and_hub(ana, receiver):
     assert reverse("integrations:hub") in nav
 
 
+def _nav(html: str) -> str:
+    return html[html.index('<nav class="sidenav"') : html.index("</nav>", html.index("sidenav"))]
+
+
+def test_one_integrations_entry_lit_on_every_integration_screen(ana):
+    web = ana.web()
+    hub = web.get(reverse("integrations:hub")).content.decode()
+    for card, name in (
+        ("hub-forms", "webforms:list"),
+        ("hub-tracking", "webforms:tracking"),
+        ("hub-events", "events:list"),
+        ("hub-inbound", "events:endpoints"),
+    ):
+        assert f'id="{card}"' in hub and f'href="{reverse(name)}"' in hub, card
+    for name in ("integrations:hub", "webforms:list", "webforms:tracking", "events:list"):
+        nav = _nav(web.get(reverse(name)).content.decode())
+        assert 'data-icon="events"' not in nav and 'data-icon="forms"' not in nav, name
+        assert nav.count('class="active"') == 1, name
+        lit = nav[: nav.index('class="active"')]
+        assert lit.endswith(f'<a href="{reverse("integrations:hub")}" '), name
+    home = _nav(web.get(reverse("web:home")).content.decode())
+    assert home.count('class="active"') == 1
+    assert f'<a href="{reverse("web:home")}" class="active"' in home
+
+
 def test_bruno_sees_the_hub_but_not_the_webhooks(bruno):
     web = bruno.web()
     assert web.get(reverse("integrations:hub")).status_code == 200

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,17 +25,10 @@ SECRET_SESSION_KEY = "webhook_secret_%s"  # noqa: S105  (a session key name)
 CHART_W, CHART_H, PAD = 560, 160, 28
 
 
-def _link(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 @workspace_view
 def hub(request: HttpRequest) -> HttpResponse:
-    """One card per integration: webhooks (with notices of disabled ones), web forms, events,
-    inbound endpoints (the last three only when their screens exist)."""
+    """One card per integration: webhooks (with notices of disabled ones), web forms, site
+    tracking, events, inbound endpoints. The navigation has this one entry for all of them."""
     a = actor(request)
     manage = can(a, "webhooks.manage")
     subs = list(selectors.subscriptions(a)) if manage else []
@@ -43,9 +36,10 @@ def hub(request: HttpRequest) -> HttpResponse:
         "can_manage_webhooks": manage,
         "active_count": sum(1 for s in subs if s.is_active),
         "disabled": [s for s in subs if not s.is_active],
-        "forms_url": _link("webforms:list"),
-        "events_url": _link("events:list"),
-        "inbound_url": _link("events:inbound"),
+        "forms_url": reverse("webforms:list"),
+        "tracking_url": reverse("webforms:tracking"),
+        "events_url": reverse("events:list"),
+        "inbound_url": reverse("events:endpoints"),
     }
     return render(request, "integrations/hub.html", context)
 

@@ -10,22 +10,22 @@ from vinculo.workspaces.models import Role
 from vinculo.workspaces.permissions import permissions_of
 from vinculo.workspaces.selectors import memberships_of
 
-# The navigation every later capability fills: (url name or None while not built, label, icon)
+# The navigation every later capability fills: (url name or None while not built, label, icon,
+# the URL namespaces whose screens light the entry besides its own page). Integrations is one
+# entry: events, web forms, tracking and inbound endpoints are cards on its hub.
 NAVIGATION = [
-    ("web:home", _("Home"), "home"),
-    ("contacts:people", _("People"), "people"),
-    ("contacts:companies", _("Companies"), "companies"),
-    ("sales:board", _("Deals"), "deals"),
-    ("activities:tasks", _("Tasks"), "tasks"),
-    ("quality:hub", _("Data quality"), "quality"),
-    ("integrations:hub", _("Integrations"), "integrations"),
-    ("events:list", _("Events"), "events"),
-    ("webforms:list", _("Web forms"), "forms"),
-    (None, _("Tickets"), "tickets"),
-    (None, _("Marketing"), "marketing"),
-    (None, _("Insights"), "insights"),
-    (None, _("Strategy"), "strategy"),
-    ("web:settings:index", _("Settings"), "settings"),
+    ("web:home", _("Home"), "home", ()),
+    ("contacts:people", _("People"), "people", ()),
+    ("contacts:companies", _("Companies"), "companies", ()),
+    ("sales:board", _("Deals"), "deals", ("sales",)),
+    ("activities:tasks", _("Tasks"), "tasks", ("activities",)),
+    ("quality:hub", _("Data quality"), "quality", ("quality",)),
+    ("integrations:hub", _("Integrations"), "integrations", ("integrations", "events", "webforms")),
+    (None, _("Tickets"), "tickets", ()),
+    (None, _("Marketing"), "marketing", ()),
+    (None, _("Insights"), "insights", ()),
+    (None, _("Strategy"), "strategy", ()),
+    ("web:settings:index", _("Settings"), "settings", ("web:settings",)),
 ]
 
 
