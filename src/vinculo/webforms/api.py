@@ -24,7 +24,8 @@ class FormFieldSchema(Schema):
 
     key: str = Field(
         description="A person field (first_name, last_name, email, phone, mobile_phone, "
-        "job_title, city, state, postal_code, country, birth_date, cpf, interests) or "
+        "job_title, city, state, postal_code, country, birth_date, cpf, interests, company: "
+        "found by name or created, and linked as the person's primary company) or "
         "custom_fields.<key>."
     )
     label: str = Field("", description="Shown above the input; empty = the field's name.")

@@ -41,7 +41,7 @@ from vinculo.core.errors import (
     collect,
     raise_if_any,
 )
-from vinculo.webforms import ratelimit
+from vinculo.webforms import companies, ratelimit
 from vinculo.webforms.models import (
     FormDailyStat,
     FormLanguage,
@@ -68,6 +68,8 @@ STANDARD_FIELDS: dict[str, tuple[Any, str, str]] = {
     "country": (gettext_lazy("Country (two letters)"), "text", "country"),
     "birth_date": (gettext_lazy("Birth date"), "date", "bday"),
     "cpf": ("CPF", "text", "off"),
+    # Not a person column: found or created as a company and linked (webforms.companies).
+    "company": (gettext_lazy("Company"), "text", "organization"),
     "interests": (gettext_lazy("Message"), "textarea", "off"),
 }
 CUSTOM_PREFIX = "custom_fields."
@@ -580,6 +582,10 @@ def _clean_values(form: WebForm, posted: Posted, region: str) -> dict[str, Any]:
             raw = collect(errors, validators.clean_email, raw, key)
         elif key in ("phone", "mobile_phone"):
             raw = collect(errors, validators.clean_phone, raw, key, region=region)
+        elif key == companies.KEY and len(raw) > companies.MAX_LENGTH:
+            message = _("At most %(n)s characters.") % {"n": companies.MAX_LENGTH}
+            errors.append(FieldError(key, message, "too_long"))
+            continue
         if raw:
             values[key] = raw
     if form.consent_enabled and form.consent_required and not posted.consent:
@@ -607,6 +613,8 @@ def _person_data(values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         if key.startswith(CUSTOM_PREFIX):
             custom[key.removeprefix(CUSTOM_PREFIX)] = value
+        elif key == companies.KEY:
+            continue
         else:
             data[key] = value
     if custom:
@@ -616,6 +624,7 @@ def _person_data(values: dict[str, Any]) -> dict[str, Any]:
 
 def _create_person(actor: Actor, form: WebForm, values: dict[str, Any]) -> Person:
     data = _person_data(values)
+    companies.link_new_person(actor, data, values.get(companies.KEY, ""))
     if form.tags:
         data["tags"] = list(form.tags)
     if form.source:
@@ -640,6 +649,7 @@ def _update_person(actor: Actor, form: WebForm, person: Person, values: dict[str
     }
     if custom:
         patch["custom_fields"] = custom
+    companies.link_existing_person(actor, patch, person, values.get(companies.KEY, ""))
     current = list(person.tags.values_list("name", flat=True))
     lowered = {t.lower() for t in current}
     new_tags = [t for t in form.tags if t.lower() not in lowered]
