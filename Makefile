@@ -31,6 +31,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/mypy
 
 test: lint
 	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/vinculo manage makemigrations --check --dry-run

@@ -289,7 +289,7 @@ def _dispatch_on_commit(event_id: int | None) -> None:
     # Still waiting for this transaction's commit? (A rollback discards on_commit callbacks.)
     if pending is None or pending.fired or not any(f is pending for _, f, *_ in conn.run_on_commit):
         pending = _PendingDispatch()
-        conn._vinculo_outbox_dispatch = pending  # type: ignore[attr-defined]
+        conn._vinculo_outbox_dispatch = pending
         transaction.on_commit(pending)
     pending.event_ids.append(event_id)
 

@@ -113,6 +113,20 @@ def _copy_converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+def column_of(field: models.Field) -> str:
+    """The table column of a plain field (a reverse relation or a many-to-many has none)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column of its own")
+    return field.column
+
+
+def plain_field(meta: Any, name: str) -> models.Field:
+    field = meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{meta.label}.{name} is not a plain column")
+    return field
+
+
 def _copy_rows(
     connection: BaseDatabaseWrapper,
     model: type[models.Model],
@@ -129,7 +143,7 @@ def _copy_rows(
         for row in rows
     ]
     keys: list[Any] = []
-    columns = [f.column for f in fields]
+    columns = [column_of(f) for f in fields]
     with connection.cursor() as cursor:
         if returning:
             cursor.execute(
@@ -137,7 +151,7 @@ def _copy_rows(
                 [meta.db_table, meta.pk.column, len(prepared)],
             )
             keys = [row[0] for row in cursor.fetchall()]
-            columns.insert(0, meta.pk.column)
+            columns.insert(0, column_of(meta.pk))
             prepared = [(key, *row) for key, row in zip(keys, prepared, strict=True)]
         columns_sql = ", ".join(quote(c) for c in columns)
         statement = f"COPY {quote(meta.db_table)} ({columns_sql}) FROM STDIN"
@@ -168,20 +182,20 @@ def insert_rows(
     table; returns the new primary keys in row order when ``returning``, else ``[]``."""
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    fields = [meta.get_field(name) for name in columns]
+    fields = [plain_field(meta, name) for name in columns]
     if connection.vendor == "postgresql":
         return _copy_rows(connection, model, fields, rows, returning)
     converters = [_converter(f, connection) for f in fields]
     quote = connection.ops.quote_name
     # Only quoted model metadata goes into the SQL text; every value is a bound parameter.
-    columns_sql = ", ".join(quote(f.column) for f in fields)
+    columns_sql = ", ".join(quote(column_of(f)) for f in fields)
     head = f"INSERT INTO {quote(meta.db_table)} ({columns_sql}) VALUES "  # noqa: S608
     placeholder = "(" + ", ".join(["?"] * len(fields)) + ")"
     # An integer key SQLite assigns: one statement's rows get consecutive keys (it holds the
     # write lock; each row takes the largest key so far + 1), so the last one says them all —
     # RETURNING and fetching a key per row cost ~10 % of the insert.
     counted_keys = returning and meta.pk is meta.auto_field and meta.pk.attname not in columns
-    tail = f" RETURNING {quote(meta.pk.column)}" if returning and not counted_keys else ""
+    tail = f" RETURNING {quote(column_of(meta.pk))}" if returning and not counted_keys else ""
     per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, _max_params(connection) // len(fields)))
     keys: list[Any] = []
     batch: list[Any] = []

@@ -47,6 +47,7 @@ from django.db.models import (
     Subquery,
     TextField,
 )
+from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Cast
 from django.db.models.lookups import (
     Contains,
@@ -297,7 +298,7 @@ class JSONText(Func):
         super().__init__(column)
         self.key = key
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
         raise NotSupportedError(f"custom field filters are not available on {connection.vendor}")
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
@@ -324,7 +325,7 @@ class JSONListHas(Func):
         self.key = key
         self.values = list(values)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
         raise NotSupportedError(f"multiple-choice filters are not available on {connection.vendor}")
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
@@ -863,10 +864,19 @@ def _user_parser(ctx: _Context) -> Callable[[Any, str], int]:
     return parse
 
 
+def _related(obj: FilterObject, f: FilterField) -> tuple[type[Model], str]:
+    """The model a many-to-many filter field reaches and the name it knows ``obj`` by."""
+    relation = obj.model._meta.get_field(f.path)
+    related = relation.related_model
+    if not isinstance(relation, RelatedField) or not isinstance(related, type):
+        raise TypeError(f"{obj.model.__name__}.{f.path} is not a relation")
+    return related, relation.related_query_name()
+
+
 def _tags(ctx: _Context, obj: FilterObject, f: FilterField, op: str, value: Any, path: str) -> Q:
-    m2m = obj.model._meta.get_field(f.path)
-    tags = m2m.related_model._default_manager.filter(
-        workspace_id=ctx.actor.workspace.pk, **{m2m.related_query_name(): OuterRef("pk")}
+    related, query_name = _related(obj, f)
+    tags = related._default_manager.filter(
+        workspace_id=ctx.actor.workspace.pk, **{query_name: OuterRef("pk")}
     )
     if op == "is_empty":
         return ~Q(Exists(tags))
@@ -880,10 +890,9 @@ def _tags(ctx: _Context, obj: FilterObject, f: FilterField, op: str, value: Any,
 
 
 def _record(ctx: _Context, obj: FilterObject, f: FilterField, op: str, value: Any, path: str) -> Q:
-    m2m = obj.model._meta.get_field(f.path)
-    related = m2m.related_model
+    related, query_name = _related(obj, f)
     records = related._default_manager.filter(
-        workspace_id=ctx.actor.workspace.pk, **{m2m.related_query_name(): OuterRef("pk")}
+        workspace_id=ctx.actor.workspace.pk, **{query_name: OuterRef("pk")}
     )
     if any(x.name == "deleted_at" for x in related._meta.get_fields()):
         records = records.filter(deleted_at__isnull=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +86,7 @@ def check_outbox() -> Check:
         failed = EventDelivery.objects.filter(status=DeliveryStatus.FAILED).count()
         overdue = EventDelivery.objects.filter(
             status=DeliveryStatus.PENDING,
-            next_attempt_at__lt=timezone.now() - timezone.timedelta(minutes=10),
+            next_attempt_at__lt=timezone.now() - timedelta(minutes=10),
         ).count()
     except Exception as exc:
         return Check("outbox", False, f"unreadable: {exc}")

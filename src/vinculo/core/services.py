@@ -67,8 +67,8 @@ def _clean_view(
     ]
     creating = instance is None
     cleaned: dict[str, Any] = {}
-    object_type = data.get("object_type") if creating else instance.object_type
-    if not creating and "object_type" in data and data["object_type"] != instance.object_type:
+    object_type = data.get("object_type") if instance is None else instance.object_type
+    if instance is not None and data.get("object_type", object_type) != object_type:
         errors.append(
             FieldError("object_type", _("A view's object type cannot change."), "read_only")
         )

@@ -103,7 +103,10 @@ class _BrazilianNumbers:
     """
 
     def __init__(self) -> None:
-        meta = phonenumbers.PhoneMetadata.metadata_for_region("BR")
+        # Any: the stubs make every part optional; Brazil's are always in phonenumbers' data.
+        meta: Any = phonenumbers.PhoneMetadata.metadata_for_region("BR")
+        if meta is None:
+            raise RuntimeError("phonenumbers has no metadata for Brazil")
         self.general = re.compile(meta.general_desc.national_number_pattern)
         self.kinds = [
             (re.compile(desc.national_number_pattern), frozenset(desc.possible_length))
