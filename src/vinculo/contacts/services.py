@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -630,7 +630,7 @@ def _clean_created_at(
     if data.get("created_at") in (None, ""):
         return
     moment = collect(errors, validators.clean_datetime, data["created_at"], "created_at")
-    if moment and moment > timezone.now() + timezone.timedelta(minutes=5):
+    if moment and moment > timezone.now() + timedelta(minutes=5):
         errors.append(FieldError("created_at", _("Cannot be in the future."), "invalid"))
     elif moment:
         fields["created_at"] = moment
@@ -1119,7 +1119,8 @@ def _insert_records(
                 summary=added % {"name": _display_name(r)},
                 data={"source": r.source} if r.source else {},
                 occurred_at=r.created_at,
-                **{kind: r.pk},
+                person=r.pk if kind == "person" else None,
+                company=r.pk if kind == "company" else None,
             )
             for r in records
         ],
@@ -1275,7 +1276,7 @@ def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind
             ]
     record.save()
     is_person = isinstance(record, Person)
-    link = {"person": record} if is_person else {"company": record}
+    link: dict[str, Any] = {"person": record} if is_person else {"company": record}
     if cleaned.tags is not None:
         old = sorted(t.name for t in record.tags.all())
         tags = ctx.resolve_tags(cleaned.tags)
@@ -1288,7 +1289,9 @@ def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind
         record.affiliations.all().delete()
         Affiliation.objects.bulk_create(
             [
-                Affiliation(workspace=actor.workspace, created_by=actor.user, person=record, **a)
+                Affiliation(
+                    workspace=actor.workspace, created_by=actor.user, person_id=record.pk, **a
+                )
                 for a in cleaned.companies
             ]
         )

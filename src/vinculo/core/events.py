@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -50,6 +50,9 @@ from django.utils import timezone
 
 from vinculo.core.actor import Actor
 from vinculo.core.models import DeliveryStatus, DomainEvent, EventDelivery
+
+if TYPE_CHECKING:
+    from vinculo.core.fastinsert import JsonText
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +205,12 @@ def emit_many(
     name: str,
     *,
     actor: Actor,
-    subjects: list[tuple[str, str | int, dict[str, Any]]],
+    subjects: list[tuple[str, str | int, dict[str, Any] | JsonText]],
     batch_size: int = 1000,
 ) -> int:
     """Write one ``name`` event per ``(subject_type, subject_id, payload)`` in bulk (imports,
-    seeding). Same guarantees as :func:`emit`; returns the number of events written."""
+    seeding, events ingestion; a payload may come as ``JsonText``, already encoded). Same
+    guarantees as :func:`emit`; returns the number of events written."""
     if name not in EVENT_TYPES:
         raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
     if not transaction.get_connection().in_atomic_block:

@@ -88,7 +88,7 @@ class _Row:
     occurred_at: datetime
     visitor_id: str
     properties: dict[str, Any]
-    ref: dict[str, str]
+    ref: dict[str, Any]  # id (int), external_id and system, email or phone (str)
     person_fields: dict[str, str]
     purchase: dict[str, Any] | None = None
     person_id: int | None = None
@@ -174,7 +174,7 @@ def _clean_ref(value: Any, region: str, errors: list[FieldError]) -> tuple[dict,
     return ref, names
 
 
-def _clean_items(value: Any, errors: list[FieldError]) -> list[dict[str, str]]:
+def _clean_items(value: Any, errors: list[FieldError]) -> list[dict[str, str | None]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
@@ -183,7 +183,7 @@ def _clean_items(value: Any, errors: list[FieldError]) -> list[dict[str, str]]:
     if len(value) > MAX_ITEMS:
         errors.append(FieldError("items", _("At most %(n)s items.") % {"n": MAX_ITEMS}, "too_many"))
         return []
-    items: list[dict[str, str]] = []
+    items: list[dict[str, str | None]] = []
     for i, item in enumerate(value):
         path = f"items[{i}]"
         if not isinstance(item, dict):
@@ -238,7 +238,8 @@ def _clean_purchase(
         priced = [i for i in items if i["unit_price"] is not None]
         if items and len(priced) == len(items):
             amount = sum(
-                (Decimal(i["quantity"]) * Decimal(i["unit_price"]) for i in items), Decimal(0)
+                (Decimal(i["quantity"] or "1") * Decimal(i["unit_price"] or "0") for i in priced),
+                Decimal(0),
             ).quantize(Decimal("0.01"))
         else:
             errors.append(

@@ -56,13 +56,13 @@ def _clean_endpoint(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         errors.extend(check_mapping(data["mapping"]))
         fields["mapping"] = data["mapping"]
     elif creating:
-        preset = PRESETS.get(fields.get("preset", ""))
-        if preset is None:
+        chosen = PRESETS.get(fields.get("preset", ""))
+        if chosen is None:
             errors.append(
                 FieldError("mapping", _("Give a mapping or choose a preset."), "required")
             )
         else:
-            fields["mapping"] = preset.mapping
+            fields["mapping"] = chosen.mapping
     if "secret" in data:
         secret = str(data["secret"] or "")
         if len(secret) > 200:

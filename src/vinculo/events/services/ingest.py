@@ -57,7 +57,11 @@ def _source_of(actor: Actor, source: str | None) -> str:
         if source not in EventSource.values:
             raise ValueError(f"unknown event source {source!r}")
         return source
-    mapping = {Source.API: EventSource.API, Source.UI: EventSource.UI, Source.IMPORT: "import"}
+    mapping: dict[str, str] = {
+        Source.API: EventSource.API,
+        Source.UI: EventSource.UI,
+        Source.IMPORT: "import",
+    }
     return str(mapping.get(actor.source, EventSource.SYSTEM))
 
 

@@ -15,7 +15,7 @@ from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import FieldError
-from vinculo.core.fastinsert import insert_rows
+from vinculo.core.fastinsert import column_of, insert_rows, plain_field
 from vinculo.events.models import (
     EventSettings,
     PersonIdentity,
@@ -45,7 +45,7 @@ def _answer_duplicates(actor: Actor, rows: list[_Row], outcomes: list[RowOutcome
         # (a full scan per batch, which made ingestion slow down as the table grew).
         meta = TrackedEvent._meta
         quote = connection.ops.quote_name
-        table, key_column = quote(meta.db_table), quote(meta.get_field("key").column)
+        table, key_column = quote(meta.db_table), quote(column_of(plain_field(meta, "key")))
         with connection.cursor() as cursor:
             for start in range(0, len(keys), 900):
                 chunk = keys[start : start + 900]
@@ -254,11 +254,13 @@ def _create_leads(
                 outcomes[row.index].status = "error"
                 outcomes[row.index].errors = errors
             continue
-        person = next(made)
+        new_person = next(made)
         result.people_created += 1
         for row in group:
-            row.person_id = person.pk
+            row.person_id = new_person.pk
             if "external_id" in row.ref:
-                new_identities.setdefault((row.ref["system"], row.ref["external_id"]), person.pk)
+                new_identities.setdefault(
+                    (row.ref["system"], row.ref["external_id"]), new_person.pk
+                )
             kept.append(row)
     return kept

@@ -188,6 +188,7 @@ VALUES: dict[str, tuple[str, ...]] = {
 def matching(actor: Actor, spec: ExportSpec) -> QuerySet:
     """The records of a checked spec, in the spec's order (then by id), through the object's own
     list selector (so the scope and the filter are exactly the list screen's)."""
+    qs: QuerySet[Any]
     if spec.object_type == "person":
         from vinculo.contacts import selectors as contacts
 
@@ -287,7 +288,7 @@ def _related(object_type: str, batch: list[dict[str, Any]]) -> None:
     from vinculo.contacts.models import Affiliation, Company, Person
     from vinculo.sales.models import Deal
 
-    model = {"person": Person, "company": Company, "deal": Deal}[object_type]
+    model: Any = {"person": Person, "company": Company, "deal": Deal}[object_type]
     ids = [r["pk"] for r in batch]
     through = model.tags.through
     link = f"{model._meta.model_name}_id"

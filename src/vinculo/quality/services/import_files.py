@@ -235,7 +235,7 @@ FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
     },
 }
 _SPECIAL_TARGETS = {"full_name", "owner", "company", "stage", "pipeline", "person"}
-_CF_OBJECT = {
+_CF_OBJECT: dict[str, CustomObject] = {
     ImportObject.PEOPLE: CustomObject.PERSON,
     ImportObject.COMPANIES: CustomObject.COMPANY,
     ImportObject.DEALS: CustomObject.DEAL,
@@ -294,7 +294,8 @@ def suggest_mapping(
     return mapping
 
 
-def _check_object_type(object_type: str) -> None:
+def _check_object_type(object_type: Any) -> None:
+    """Refuses anything but an import object type (what a client sent, of any JSON type)."""
     if object_type not in ImportObject.values:
         raise ValidationFailed.field(
             "object_type",
@@ -342,11 +343,12 @@ def clean_mapping(
         if target:
             seen[target] = header
         out[header] = target
-    needed = {
+    needs: dict[str, tuple[set[str], str]] = {
         ImportObject.PEOPLE: ({"first_name", "full_name"}, _("first name or full name")),
         ImportObject.COMPANIES: ({"name"}, _("name")),
         ImportObject.DEALS: ({"title"}, _("title")),
-    }[object_type]
+    }
+    needed = needs[object_type]
     if not errors and not needed[0] & set(seen):
         errors.append(
             FieldError(

@@ -19,7 +19,7 @@ from vinculo.contacts import custom_fields as cf
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, CustomObject, FieldType, Person
 from vinculo.core.actor import Actor
-from vinculo.core.bulk import live_ids_by_value
+from vinculo.core.bulk import BulkResult, live_ids_by_value
 from vinculo.core.errors import (
     Conflict,
     FieldError,
@@ -368,7 +368,7 @@ class Batcher:
                         continue
                     usable.add(name)
             missing = [n for n in missing if n.lower() in usable]
-        first_spelling = {}
+        first_spelling: dict[str, str] = {}
         for name in missing:
             first_spelling.setdefault(name.lower(), name)
         if first_spelling:
@@ -533,6 +533,7 @@ def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[st
     if not rows:
         return {}
     payload = [r.data for r in rows]
+    result: BulkResult[Any]
     if batcher.object_type == ImportObject.PEOPLE:
         result = contacts.bulk_create_people(actor=batcher.actor, rows=payload, max_rows=None)
     elif batcher.object_type == ImportObject.COMPANIES:

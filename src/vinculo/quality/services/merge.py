@@ -263,7 +263,12 @@ def merge_records(
             values=values,
             custom_fields=custom,
         )
-        move = {"actor": actor, "kind": kind, "from_id": loser_id, "to_id": survivor_id}
+        move: dict[str, Any] = {
+            "actor": actor,
+            "kind": kind,
+            "from_id": loser_id,
+            "to_id": survivor_id,
+        }
         moved["deals"] = deal_services.reassign_deals(**move)
         moved["activities"] = activity_services.reassign_activities(**move)
         moved["timeline"] = timeline.reassign_entries(**move)
@@ -303,7 +308,8 @@ def merge_records(
             f"{kind}.merged",
             _("Merged %(loser)s into %(survivor)s") % names,
             data={"merge_id": record.pk, "loser_id": loser_id, "automatic": automatic},
-            **{kind: survivor_id},
+            person=survivor_id if kind == "person" else None,
+            company=survivor_id if kind == "company" else None,
         )
         audit.record(
             actor,

@@ -111,7 +111,7 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 REQUIRED_MESSAGE = gettext_lazy("Required by your workspace's entry rules.")
-FORMAT_MESSAGES = {
+FORMAT_MESSAGES: dict[str, Any] = {
     RuleFormat.UPPERCASE: gettext_lazy("Must be in capital letters."),
     RuleFormat.DIGITS_ONLY: gettext_lazy("Must contain digits only."),
     RuleFormat.BR_STATE: gettext_lazy("Must be a Brazilian state code (UF)."),
@@ -122,7 +122,7 @@ FORMAT_MESSAGES = {
     ),
     RuleFormat.REGEX: gettext_lazy("Does not match the pattern your workspace requires."),
 }
-TAKEN_MESSAGES = {
+TAKEN_MESSAGES: dict[str, Any] = {
     RuleObject.PERSON: gettext_lazy("Another person already has this %(field)s (id %(id)s)."),
     RuleObject.COMPANY: gettext_lazy("Another company already has this %(field)s (id %(id)s)."),
     RuleObject.DEAL: gettext_lazy("Another deal already has this %(field)s (id %(id)s)."),
@@ -145,7 +145,7 @@ def model_of(object_type: str) -> type[Model]:
 
 def _standard_label(object_type: str, name: str) -> str:
     field = model_of(object_type)._meta.get_field(name.removesuffix("_id"))
-    return str(field.verbose_name)
+    return str(getattr(field, "verbose_name", name))
 
 
 @dataclass(frozen=True)
