@@ -6,6 +6,7 @@ text."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from tests.webforms.conftest import post_form
 from vinculo.contacts import services as contacts
@@ -43,19 +44,27 @@ def _companies_of(person: Person) -> list[tuple[str, bool]]:
 
 
 def test_the_company_is_created_once_and_linked_as_primary(ana, b2b_form):
-    post_form(b2b_form, {"first_name": "Joana", "email": JOANA, "company": "Aurora"})
+    # Case folding beyond ASCII and runs of spaces: the same company on SQLite and PostgreSQL.
+    post_form(b2b_form, {"first_name": "Joana", "email": JOANA, "company": "Ótica Aurora"})
     post_form(
-        b2b_form, {"first_name": "Rui", "email": "rui@aurora.com.br", "company": "  aurora  "}
+        b2b_form, {"first_name": "Rui", "email": "rui@aurora.com.br", "company": " ótica   AURORA "}
     )
     companies = Company.objects.for_workspace(ana.workspace)
-    assert [c.name for c in companies] == ["Aurora"]
-    joana = Person.objects.get(email="joana@aurora.com.br")
+    assert [c.name for c in companies] == ["Ótica Aurora"]
+    joana = Person.objects.get(email=JOANA)
     rui = Person.objects.get(email="rui@aurora.com.br")
-    assert _companies_of(joana) == [("Aurora", True)]
-    assert _companies_of(rui) == [("Aurora", True)]
-    assert Submission.objects.filter(form=b2b_form).first().data["company"] == "Aurora"
+    assert _companies_of(joana) == [("Ótica Aurora", True)]
+    assert _companies_of(rui) == [("Ótica Aurora", True)]
+    first = Submission.objects.filter(form=b2b_form).order_by("pk").first()
+    assert first.data["company"] == "Ótica Aurora"
     page = ana.web().get(f"/f/{b2b_form.public_key}").content.decode()
     assert 'autocomplete="organization"' in page and "Empresa" in page
+
+
+def test_the_builder_offers_the_company_field_in_portuguese(ana):
+    builder = ana.web("pt-br").get(reverse("webforms:create")).content.decode()
+    row = builder[builder.index('<tr data-field="company">') :]
+    assert 'aria-label="Empresa"' in row[: row.index("</tr>")]
 
 
 def test_a_known_persons_company_is_filled_not_rewritten(ana, b2b_form):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.contacts.models import (
@@ -22,6 +22,7 @@ from vinculo.contacts.models import (
 )
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.filters import Fold
 from vinculo.workspaces.models import Workspace
 from vinculo.workspaces.permissions import require
 
@@ -167,6 +168,22 @@ def companies(
         qs = qs.filter(tags__name__iexact=tag)
     qs = _apply_filter(qs, "company", filter, actor)
     return qs.select_related("lifecycle_stage").prefetch_related("tags")
+
+
+def company_named(actor: Actor, name: str) -> Company | None:
+    """The oldest live company of the workspace called ``name``, case and runs of spaces aside
+    (the filter language's fold, so "Ótica" finds "ótica" on SQLite as on PostgreSQL); None when
+    there is none."""
+    require(actor, "records.view")
+    folded = " ".join(name.split()).lower()
+    return (
+        Company.objects.for_workspace(actor.workspace)
+        .filter(deleted_at__isnull=True)
+        .alias(folded_name=Fold(F("name")))
+        .filter(folded_name=folded)
+        .order_by("pk")
+        .first()
+    )
 
 
 def get_company(actor: Actor, company_id: int) -> Company:

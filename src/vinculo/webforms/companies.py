@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
@@ -22,17 +23,12 @@ MAX_LENGTH = 200  # Company.name
 
 
 def company_for(actor: Actor, name: str) -> Company | None:
-    """The oldest live company of the workspace with this name (case and surrounding spaces
+    """The oldest live company of the workspace with this name (case and runs of spaces
     ignored), else a new one. None when the contacts service refuses to create it (an entry
     rule asks companies for a CNPJ, say): the person is still written and the submission keeps
     the text, so nothing the visitor typed is lost."""
     name = " ".join(name.split())
-    found = (
-        Company.objects.for_workspace(actor.workspace)
-        .filter(deleted_at__isnull=True, name__iexact=name)
-        .order_by("pk")
-        .first()
-    )
+    found = contact_selectors.company_named(actor, name)
     if found is not None:
         return found
     try:
