@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Model
 
 from vinculo.core.errors import FieldError
-from vinculo.core.fastinsert import column_of, plain_field
+from vinculo.core.models import column_of, plain_field
 
 T = TypeVar("T")
 
@@ -29,7 +29,7 @@ def live_ids_by_value(
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    name = quote(column_of(plain_field(model._meta, column)))
+    name = quote(column_of(plain_field(model, column)))
     found: dict[Any, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(values), 900):

@@ -22,6 +22,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from vinculo.core.models import column_of, plain_field
+
 M = TypeVar("M", bound=models.Model)
 
 MAX_ROWS_PER_STATEMENT = 1000
@@ -113,20 +115,6 @@ def _copy_converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
-def column_of(field: models.Field) -> str:
-    """The table column of a plain field (a reverse relation or a many-to-many has none)."""
-    if field.column is None:
-        raise ValueError(f"{field} has no column of its own")
-    return field.column
-
-
-def plain_field(meta: Any, name: str) -> models.Field:
-    field = meta.get_field(name)
-    if not isinstance(field, models.Field):
-        raise ValueError(f"{meta.label}.{name} is not a plain column")
-    return field
-
-
 def _copy_rows(
     connection: BaseDatabaseWrapper,
     model: type[models.Model],
@@ -182,7 +170,7 @@ def insert_rows(
     table; returns the new primary keys in row order when ``returning``, else ``[]``."""
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    fields = [plain_field(meta, name) for name in columns]
+    fields = [plain_field(model, name) for name in columns]
     if connection.vendor == "postgresql":
         return _copy_rows(connection, model, fields, rows, returning)
     converters = [_converter(f, connection) for f in fields]

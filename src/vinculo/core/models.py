@@ -56,6 +56,22 @@ def user_key(*, indexed: bool = True) -> models.ForeignKey:
     )
 
 
+def plain_field(model: type[models.Model], name: str) -> models.Field:
+    """``model``'s field ``name`` when it is a column of the model's table (not a reverse
+    relation or a many-to-many): what raw SQL and key-set pagination may name."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{model._meta.label}.{name} is not a column of its table")
+    return field
+
+
+def column_of(field: models.Field) -> str:
+    """The table column of a plain field, for raw SQL."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column of its own")
+    return field.column
+
+
 class WorkspaceScopedModel(models.Model):
     """Base of every domain row: the workspace key, timestamps and who created it."""
 

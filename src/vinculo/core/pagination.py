@@ -12,7 +12,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import ValidationFailed
-from vinculo.core.fastinsert import plain_field
+from vinculo.core.models import plain_field
 
 T = TypeVar("T", bound=Model)
 
@@ -58,7 +58,7 @@ def paginate(
     pk_name = model._meta.pk.name
     if field_name == "pk":
         field_name = pk_name
-    field = plain_field(model._meta, field_name)
+    field = plain_field(model, field_name)
     prefix = "-" if descending else ""
     nullable = getattr(field, "null", False) and field_name != pk_name
     if nullable:

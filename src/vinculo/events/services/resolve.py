@@ -15,7 +15,8 @@ from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import FieldError
-from vinculo.core.fastinsert import column_of, insert_rows, plain_field
+from vinculo.core.fastinsert import insert_rows
+from vinculo.core.models import column_of, plain_field
 from vinculo.events.models import (
     EventSettings,
     PersonIdentity,
@@ -45,7 +46,7 @@ def _answer_duplicates(actor: Actor, rows: list[_Row], outcomes: list[RowOutcome
         # (a full scan per batch, which made ingestion slow down as the table grew).
         meta = TrackedEvent._meta
         quote = connection.ops.quote_name
-        table, key_column = quote(meta.db_table), quote(column_of(plain_field(meta, "key")))
+        table, key_column = quote(meta.db_table), quote(column_of(plain_field(TrackedEvent, "key")))
         with connection.cursor() as cursor:
             for start in range(0, len(keys), 900):
                 chunk = keys[start : start + 900]
