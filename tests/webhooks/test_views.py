@@ -147,6 +147,8 @@ def test_one_integrations_entry_lit_on_every_integration_screen(ana):
         assert nav.count('class="active"') == 1, name
         lit = nav[: nav.index('class="active"')]
         assert lit.endswith(f'<a href="{reverse("integrations:hub")}" '), name
+    pt = ana.web("pt-br").get(reverse("integrations:hub")).content.decode()
+    assert "Rastreamento do site" in pt and "Endpoints de entrada" in pt
     home = _nav(web.get(reverse("web:home")).content.decode())
     assert home.count('class="active"') == 1
     assert f'<a href="{reverse("web:home")}" class="active"' in home

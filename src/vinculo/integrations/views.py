@@ -36,10 +36,45 @@ def hub(request: HttpRequest) -> HttpResponse:
         "can_manage_webhooks": manage,
         "active_count": sum(1 for s in subs if s.is_active),
         "disabled": [s for s in subs if not s.is_active],
-        "forms_url": reverse("webforms:list"),
-        "tracking_url": reverse("webforms:tracking"),
-        "events_url": reverse("events:list"),
-        "inbound_url": reverse("events:endpoints"),
+        # (card id, title, screen, what it is for): the integrations beside webhooks.
+        "cards": [
+            (
+                "hub-forms",
+                _("Web forms"),
+                reverse("webforms:list"),
+                _(
+                    "Lead-capture forms for your site, hosted or embedded, with spam protection "
+                    "and consent."
+                ),
+            ),
+            (
+                "hub-tracking",
+                _("Site tracking"),
+                reverse("webforms:tracking"),
+                _(
+                    "A script for your site: page views of known visitors reach their timeline, "
+                    "and anonymous visits join it once the visitor sends a form."
+                ),
+            ),
+            (
+                "hub-events",
+                _("Events"),
+                reverse("events:list"),
+                _(
+                    "Purchases, bookings, page views and other behaviour sent by your systems "
+                    "through the events API."
+                ),
+            ),
+            (
+                "hub-inbound",
+                _("Inbound endpoints"),
+                reverse("events:endpoints"),
+                _(
+                    "Endpoints where a shop or a scheduling tool posts its own payloads, mapped "
+                    "to CRM fields."
+                ),
+            ),
+        ],
     }
     return render(request, "integrations/hub.html", context)
 
