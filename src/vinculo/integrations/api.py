@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from vinculo.core.errors import ServiceError, problem
@@ -24,6 +24,9 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), WorkspaceSessionAuth()],
     docs_url="/docs",
+    # Served from ninja's own static files ("ninja" is an installed app); no validator badge,
+    # which would send the browser to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 

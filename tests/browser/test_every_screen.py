@@ -1,0 +1,78 @@
+"""Every screen of the product (tests/browser/screens.py), in a real browser: nothing is loaded
+from another origin, nothing logs a console error, and at 390 px (a phone) nothing overflows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.screens import screen_paths, seed, walk
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The page is wider than the screen, or an element sticks out of it without being inside a box
+# that scrolls (overflow-x auto/scroll) or clips (hidden/clip) it: the outermost such element.
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const page = document.documentElement.scrollWidth;
+  if (page > width) problems.push(`the page is ${page}px wide`);
+  const contained = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const sticksOut = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && (r.right > width + 1 || r.left < -1);
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map((c) => "." + c).join("");
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!sticksOut(el) || contained(el)) continue;
+    if (el.parentElement && el.parentElement !== document.body && sticksOut(el.parentElement)
+        && !contained(el.parentElement)) continue;
+    const r = el.getBoundingClientRect();
+    problems.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}px`);
+  }
+  return problems;
+}"""
+
+
+def _screens(ana) -> list[str]:
+    screens = screen_paths(ana, seed(ana))
+    assert not screens.broken, "\n".join(screens.broken)
+    assert len(screens.paths) > 40, screens.paths
+    return screens.paths
+
+
+def test_no_screen_loads_from_another_origin_or_logs_an_error(page, ana):
+    failures = walk(page, ana, _screens(ana), lambda page: [])
+    assert not failures, "\n".join(failures)
+
+
+def test_every_screen_fits_a_phone(browser, live_server, ana):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="pt-BR", is_mobile=True, has_touch=True
+    )
+    page: Any = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base = live_server.url
+
+    def fits(page: Any) -> list[str]:
+        problems: list[str] = page.evaluate(OVERFLOW)
+        # the menu button shows the navigation
+        if page.locator(".nav-toggle").count() and not page.locator(".sidenav").is_visible():
+            page.click(".nav-toggle")
+            if not page.locator(".sidenav").is_visible():
+                problems.append("the menu button does not show the navigation")
+            page.click(".nav-toggle")
+        return problems
+
+    try:
+        failures = walk(page, ana, _screens(ana), fits, watch=False)
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
