@@ -11,10 +11,13 @@ from tests.browser.screens import screen_paths, seed, walk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PHONE = 390
+
 # The page is wider than the screen, or an element sticks out of it without being inside a box
 # that scrolls (overflow-x auto/scroll) or clips (hidden/clip) it: the outermost such element.
-OVERFLOW = """() => {
-  const width = window.innerWidth;
+# ``width`` is the phone's: a mobile browser widens its layout viewport (innerWidth) to fit an
+# overflowing page, so innerWidth would hide the very defect.
+OVERFLOW = """(width) => {
   const problems = [];
   const page = document.documentElement.scrollWidth;
   if (page > width) problems.push(`the page is ${page}px wide`);
@@ -24,9 +27,11 @@ OVERFLOW = """() => {
     }
     return false;
   };
+  // not rendered (closed <details>, display:none) or parked left of the page (a honeypot)
   const sticksOut = (el) => {
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && (r.right > width + 1 || r.left < -1);
+    return r.width > 0 && r.height > 0 && r.right > 0 && el.checkVisibility()
+      && (r.right > width + 1 || r.left < -1);
   };
   const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
     + [...el.classList].map((c) => "." + c).join("");
@@ -55,14 +60,14 @@ def test_no_screen_loads_from_another_origin_or_logs_an_error(page, ana):
 
 def test_every_screen_fits_a_phone(browser, live_server, ana):
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="pt-BR", is_mobile=True, has_touch=True
+        viewport={"width": PHONE, "height": 844}, locale="pt-BR", is_mobile=True, has_touch=True
     )
     page: Any = context.new_page()
     page.set_default_timeout(10_000)
     page.base = live_server.url
 
     def fits(page: Any) -> list[str]:
-        problems: list[str] = page.evaluate(OVERFLOW)
+        problems: list[str] = page.evaluate(OVERFLOW, PHONE)
         # the menu button shows the navigation
         if page.locator(".nav-toggle").count() and not page.locator(".sidenav").is_visible():
             page.click(".nav-toggle")

@@ -13,6 +13,13 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from vinculo.core.errors import ServiceError, problem
 from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
 
+class ApiDocs(Swagger):
+    """Swagger UI from django-ninja's bundled static files ("ninja" is an installed app) in our
+    page: a phone viewport and our favicon; no validator badge (it calls validator.swagger.io)."""
+
+    template = "web/api_docs.html"
+
+
 api = NinjaAPI(
     title="Vínculo API",
     version="1",
@@ -24,9 +31,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), WorkspaceSessionAuth()],
     docs_url="/docs",
-    # Served from ninja's own static files ("ninja" is an installed app); no validator badge,
-    # which would send the browser to validator.swagger.io.
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=ApiDocs(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 
