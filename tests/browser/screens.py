@@ -19,6 +19,7 @@ documentation is.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,8 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.test import Client
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import PASSWORD, Persona
 from tests.webforms.conftest import post_form
@@ -278,10 +279,10 @@ def walk(
         response = page.goto(page.base + path, wait_until="load")
         if response is None or response.status >= 400:
             failures.append(f"{path}: HTTP {response.status if response else '?'}")
-        try:  # htmx fragments loaded on "load" (charts, counts) before the checks
+        # htmx fragments loaded on "load" (charts, counts) come before the checks; a page that
+        # polls (an import's progress) never goes idle
+        with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_load_state("networkidle", timeout=3000)
-        except PlaywrightTimeout:
-            pass  # a page that polls (an import's progress) never goes idle
         failures.extend(f"{path}: {problem}" for problem in check(page))
 
     for path in PUBLIC:

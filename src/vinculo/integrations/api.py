@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from vinculo.core.errors import ServiceError, problem
 from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
 
+
 class ApiDocs(Swagger):
     """Swagger UI from django-ninja's bundled static files ("ninja" is an installed app) in our
     page: a phone viewport and our favicon; no validator badge (it calls validator.swagger.io)."""

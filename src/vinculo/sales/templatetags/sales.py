@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import format_currency
+from babel.numbers import format_compact_currency, format_currency
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language, ngettext, to_locale
@@ -28,6 +28,26 @@ def format_money(amount: Any, currency: str | None = None) -> str:
         return str(format_currency(value, code, locale=locale))
     except (ValueError, LookupError):  # an unknown locale or currency: still show the number
         return f"{code} {value}"
+
+
+COMPACT_FROM = Decimal(1_000_000)
+
+
+def format_money_compact(amount: Any, currency: str | None = None) -> str:
+    """A large ``amount`` short enough for a counter: ``R$ 2,16 mi`` in Portuguese, ``R$2.16M``
+    in English from a million on; smaller amounts as :func:`format_money` writes them."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return format_money(amount, currency)
+    if abs(value) < COMPACT_FROM:
+        return format_money(amount, currency)
+    code = (currency or "BRL").upper()
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    try:
+        return str(format_compact_currency(value, code, locale=locale, fraction_digits=2))
+    except (ValueError, LookupError):
+        return format_money(amount, currency)
 
 
 @register.filter
