@@ -116,6 +116,7 @@ def seed(persona: Persona) -> Seeded:
     job = imports.create_import(
         actor=actor, object_type="people", file_name="clientes.csv", content=io.BytesIO(IMPORT_CSV)
     )
+    imports.dry_run_import(actor=actor, job_id=job.pk)  # its preview and chart show
     export = exports.create_export_job(
         actor=actor, spec=exports.ExportSpec(object_type="person"), fmt="csv", enqueue=False
     )

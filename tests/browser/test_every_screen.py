@@ -12,6 +12,7 @@ from tests.browser.screens import screen_paths, seed, walk
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = 390
+TOP_BAR = ("#global-search", ".quick-create summary", ".account-toggle", ".nav-toggle")
 
 # The page is wider than the screen, or an element sticks out of it without being inside a box
 # that scrolls (overflow-x auto/scroll) or clips (hidden/clip) it: the outermost such element.
@@ -68,6 +69,11 @@ def test_every_screen_fits_a_phone(browser, live_server, ana):
 
     def fits(page: Any) -> list[str]:
         problems: list[str] = page.evaluate(OVERFLOW, PHONE)
+        # the top bar keeps search, "+" and the account menu on screen
+        for control in TOP_BAR:
+            box = page.locator(control).bounding_box() if page.locator(control).count() else None
+            if box is not None and not (0 <= box["x"] and box["x"] + box["width"] <= PHONE):
+                problems.append(f"{control} is off screen")
         # the menu button shows the navigation
         if page.locator(".nav-toggle").count() and not page.locator(".sidenav").is_visible():
             page.click(".nav-toggle")
