@@ -5,16 +5,16 @@ companies, deals, activities, tasks, an import, a web form with submissions, an 
 with events, a webhook with a delivery, an audit, a duplicate pair, rules, fields, tags, teams),
 :func:`screen_paths` turns every named URL of the URL conf into a path with those real ids and
 keeps the ones that answer a GET with a full HTML page, and :func:`walk` visits them in a browser,
-collecting every failure into one readable list::
+collecting every failure into one readable list. The ``every_screen`` fixture
+(tests/browser/conftest.py) does the first two for Ana::
 
-    seeded = seed(ana)
-    paths = screen_paths(ana, seeded)
-    failures = walk(page, ana, paths.paths, lambda page: [...problems on this page...])
-    assert not failures, "\\n".join(failures)
+    def test_something_on_every_screen(page, ana, every_screen):
+        failures = walk(page, ana, every_screen, lambda page: [...problems on this page...])
+        assert not failures, "\n".join(failures)
 
-A URL whose parameter this module cannot fill raises (add the id to :func:`seed`), so a new
-screen is covered the day it is added. Django's admin and the JSON API are not screens; the API
-documentation is.
+A URL whose parameter this module cannot fill is listed in ``broken`` (add the id to
+:func:`seed`), so a new screen is covered the day it is added. Django's admin and the JSON API
+are not screens; the API documentation is.
 """
 
 from __future__ import annotations
