@@ -213,6 +213,9 @@ def check_host(host: str, port: int) -> tuple[str, ...]:
     fixed = literal(name)
     if fixed is not None:
         addresses: list[Address] = [fixed]
+    elif name == "localhost" or name.endswith(".localhost"):
+        # Loopback by definition (RFC 6761), whatever a resolver says.
+        addresses = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
     else:
         try:
             found = resolve(name, port)
