@@ -171,7 +171,7 @@ def test_the_allow_list_opens_exactly_what_it_lists(ana, names, settings):
 
 def test_a_bad_allow_list_entry_is_a_configuration_error(settings):
     settings.OUTBOUND_ALLOWED_NETWORKS = ["10.0.0.0/33"]
-    with pytest.raises(ImproperlyConfigured, match="10.0.0.0/33"):
+    with pytest.raises(ImproperlyConfigured, match=r"10\.0\.0\.0/33"):
         outbound.allowed_rules()
 
 
