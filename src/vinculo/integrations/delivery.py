@@ -9,8 +9,10 @@ there; a drain task is enqueued once the transaction commits.
 *Draining* (:func:`drain`, run by the ``drain_webhooks`` task) claims due deliveries of one
 subscription in batches with a conditional ``UPDATE`` (a lease, as the outbox does), so two
 workers never send the same delivery, then sends them over keep-alive connections (several in
-parallel) and records every attempt in bulk. One task sends thousands of deliveries, which is
-what makes the forking RQ worker fast enough.
+parallel, :mod:`vinculo.integrations.sending`, through the outbound guard) and records every
+attempt in bulk. The lease (``VINCULO_WEBHOOKS_LEASE_SECONDS``, 60 s) is renewed while the
+batch is being sent, so a dead worker's batch is taken again about one lease after it died.
+One task sends thousands of deliveries, which is what makes the forking RQ worker fast enough.
 
 Rules (docs/webhooks.md):
 
