@@ -22,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from validate_docbr import CNPJ
 
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.formats import format_number
 
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\D")
@@ -34,7 +35,7 @@ def clean_name(value: Any, field: str, *, required: bool = False, max_length: in
         raise ValidationFailed.field(field, _("This field is required."), "required")
     if len(text) > max_length:
         raise ValidationFailed.field(
-            field, _("At most %(n)s characters.") % {"n": max_length}, "too_long"
+            field, _("At most %(n)s characters.") % {"n": format_number(max_length)}, "too_long"
         )
     return text
 
@@ -305,7 +306,7 @@ def clean_decimal(
         raise ValidationFailed.field(field, _("This number is too large."), "too_large")
     if minimum is not None and number < minimum:
         raise ValidationFailed.field(
-            field, _("Must be at least %(min)s.") % {"min": minimum}, "too_small"
+            field, _("Must be at least %(min)s.") % {"min": format_number(minimum)}, "too_small"
         )
     return number.quantize(quantum)
 
