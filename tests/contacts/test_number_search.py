@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from vinculo.contacts import selectors, services
 
@@ -102,6 +103,8 @@ def test_carla_finds_only_her_own_person_by_the_same_number(carla, found):
 def test_a_typed_number_is_looked_up_on_the_indexes(ana, found):
     """No scan of the people table for a number (SQLite's plan; PostgreSQL's is checked by the
     benchmarks): each spelling is an equality or a range on an indexed column."""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
     for typed in ["71 98206-1917", "98206-1917", "+55 71 9820", "529.982.247-25"]:
         plan = selectors.people(ana.actor, q=typed).explain()
         scans = [line for line in plan.splitlines() if "SCAN" in line and "contacts_person" in line]
