@@ -258,6 +258,7 @@ class Lease:
         self.token = token
         self.clock = clock
         self.seconds = conf.lease_seconds()
+        self.ids: list[int] = []
 
     def until(self) -> datetime:
         return self.clock() + timedelta(seconds=self.seconds)
@@ -265,7 +266,7 @@ class Lease:
     def renew(self) -> int:
         """Push the lease of the rows still held one lease further; returns how many."""
         return WebhookDelivery.objects.filter(
-            claim=self.token, status=DeliveryState.PENDING
+            pk__in=self.ids, claim=self.token, status=DeliveryState.PENDING
         ).update(next_attempt_at=self.until())
 
 
@@ -292,7 +293,12 @@ def _claim(
     WebhookDelivery.objects.filter(
         pk__in=candidates, status=DeliveryState.PENDING, next_attempt_at__lte=now
     ).update(claim=lease.token, next_attempt_at=now + timedelta(seconds=lease.seconds))
-    return lease, list(WebhookDelivery.objects.filter(claim=lease.token).order_by("pk"))
+    # By primary key first: ``claim`` has no index of its own.
+    batch = list(
+        WebhookDelivery.objects.filter(pk__in=candidates, claim=lease.token).order_by("pk")
+    )
+    lease.ids = [d.pk for d in batch]
+    return lease, batch
 
 
 def _send_batch(
