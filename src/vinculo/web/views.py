@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.sales import selectors as sales_selectors
-from vinculo.sales.templatetags.sales import format_money, format_money_compact
 from vinculo.web import selectors
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
