@@ -85,10 +85,10 @@ def test_a_card_dropped_on_a_full_column_stays_in_sight_with_an_undo(page, ana):
     assert target.locator(".column-count").inner_text() == "22"
 
     page.locator(f'.deal-card[data-deal-id="{deal.pk}"]').drag_to(target.locator(".column-head"))
-    toast = page.locator("#board-toast .toast")
-    toast.wait_for()
-    assert "Movido para Negociação" in toast.inner_text()
-    # the 21st card of the column: shown, and brought into the viewport
+    # the server re-rendered the board (the counts moved)...
+    count = f'.board-column[data-stage-id="{negociacao.pk}"] .column-count'
+    page.wait_for_function(f"document.querySelector('{count}').textContent.trim() === '23'")
+    # ...and the 21st card of the column is shown, brought into the viewport
     card = target.locator(f'.deal-card[data-deal-id="{deal.pk}"]')
     assert card.is_visible()
     assert card.evaluate(
@@ -102,6 +102,8 @@ def test_a_card_dropped_on_a_full_column_stays_in_sight_with_an_undo(page, ana):
     assert "R$\xa02.400,00" in target.locator(".weighted").inner_text()
     assert "R$\xa0500,00" in source.locator(".column-total .amount").inner_text()
     assert "R$\xa0125,00" in source.locator(".weighted").inner_text()
+    toast = page.locator("#board-toast .toast")
+    assert "Movido para Negociação" in toast.inner_text()
     deal.refresh_from_db()
     assert deal.stage_id == negociacao.pk
 
