@@ -1,4 +1,5 @@
-"""The deal page at 1440 px: nothing is cut off on the right (line items, stage history)."""
+"""The sales screens at 1440 px: nothing is cut off on the right (the deal page's line items and
+stage history were; the deal table, forms, settings and the deals card of the 360° pages too)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Every element whose content is wider than its box (scrolled or clipped), and every element
 # that reaches past the viewport's right edge: a description of each, empty when all fits.
-OVERFLOWS = """() => {
+# ``boxes``: selectors of boxes made to scroll sideways (the board's columns), left out.
+OVERFLOWS = """(boxes = []) => {
   const width = document.documentElement.clientWidth;
   const found = [];
   const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
@@ -24,6 +26,7 @@ OVERFLOWS = """() => {
     if (["none", "inline"].includes(style.display) || style.position === "fixed") continue;
     if (el.closest(".visually-hidden, details:not([open]) > :not(summary)")) continue;
     if (el.matches("input, textarea, select, option")) continue; // text scrolls inside a field
+    if (boxes.some((box) => el.closest(box))) continue;
     if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
       found.push(`${name(el)} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
     const right = el.getBoundingClientRect().right;
@@ -87,5 +90,48 @@ def test_nothing_on_the_deal_page_is_cut_off(browser, live_server, ana, width, l
         for cell in ("table.line-items tfoot th.num", "table.stage-history tbody tr td:last-child"):
             box = page.locator(cell).first.bounding_box()
             assert box is not None and box["x"] + box["width"] <= width
+    finally:
+        context.close()
+
+
+def test_no_sales_screen_is_cut_off_at_1440(browser, live_server, ana):
+    deal = _long_deal(ana)
+    other = services.create_deal(
+        actor=ana.actor,
+        data={
+            "title": "Cestas de Natal para os funcionários da distribuidora (pedido grande)",
+            "amount": "98765.43",
+            "stage_id": deal.stage_id,
+            "company_id": deal.company_id,
+            "person_id": deal.person_id,
+        },
+    )
+    lost = Stage.objects.get(pipeline=deal.pipeline, kind="lost")
+    services.move_deal(
+        actor=ana.actor, deal_id=other.pk, stage_id=lost.pk, lost_reason="Escolheu o concorrente"
+    )
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="pt-BR")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.base = live_server.url
+    try:
+        log_in(page, ana.user.email, PASSWORD)
+        screens = [
+            "/deals/",
+            "/deals/list/",
+            "/deals/new/",
+            f"/deals/{other.pk}/",
+            f"/companies/{deal.company_id}/",
+            f"/people/{deal.person_id}/",
+            "/settings/pipelines/",
+            f"/settings/pipelines/{deal.pipeline_id}/",
+        ]
+        found = {}
+        for path in screens:
+            page.goto(live_server.url + path)
+            overflows = page.evaluate(OVERFLOWS, [".board"])
+            if overflows:
+                found[path] = overflows
+        assert found == {}
     finally:
         context.close()
