@@ -88,3 +88,24 @@ def test_a_refused_move_offers_no_undo(ana, vendas):
     )
     assert response.status_code == 422
     assert 'class="toast"' not in response.content.decode()
+
+
+def test_without_javascript_the_moved_card_is_kept_on_the_board(ana, vendas, monkeypatch):
+    monkeypatch.setattr("vinculo.sales.views.PER_STAGE", 2)
+    reuniao, proposta = vendas["Reunião"], vendas["Proposta"]
+    for n in range(2):
+        _deal(ana, title=f"Pedido {n}", stage_id=proposta.pk)
+    deal = _deal(ana, title="Pães do hotel", stage_id=reuniao.pk)
+    back = f"/deals/?pipeline={vendas.pipeline.pk}&q="
+    response = ana.web().post(
+        f"/deals/{deal.pk}/move/", {"stage_id": proposta.pk, "next": back}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"{back}&moved={deal.pk}"
+    page = response.content.decode()
+    assert "Pães do hotel" in _column(page, proposta.pk)
+    assert "Pães do hotel moved to Proposta." in page
+    # a page elsewhere is left as it was
+    elsewhere = ana.web().post(
+        f"/deals/{deal.pk}/move/", {"stage_id": reuniao.pk, "next": f"/deals/{deal.pk}/"}
+    )
+    assert elsewhere["Location"] == f"/deals/{deal.pk}/"

@@ -25,6 +25,7 @@ from vinculo.core import filters as filter_language
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
+from vinculo.sales.board_moves import board_url_with_moved, undo_of
 from vinculo.sales.models import Deal, Pipeline, StageKind
 from vinculo.web import tables
 from vinculo.web.ui import (
@@ -134,7 +135,8 @@ def _board_context(
             q=params["q"] or None,
             owner_id=owner_id,
             filter=selectors.parse_filter(params["filter"]),
-            pinned=moved["deal"].pk if moved else None,
+            # a move without JavaScript comes back to the board with ?moved=<deal id>
+            pinned=moved["deal"].pk if moved else _int(request.GET.get("moved")),
         )
     except ServiceError as exc:
         errors = field_errors(exc)
@@ -189,16 +191,10 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         error = " ".join(m for ms in errors.values() for m in ms)
         deal = selectors.get_deal(a, deal_id)
     if is_htmx(request):
-        moved = None
-        if error is None and before is not None and before.stage_id != deal.stage_id:
-            moved = {
-                "deal": deal,
-                "from_stage": before.stage,
-                "to_stage": deal.stage,
-                "lost_reason": before.lost_reason,
-            }
+        moved = None if error else undo_of(before, deal)
         context = _board_context(request, pipeline_id=deal.pipeline_id, error=error, moved=moved)
         return render(request, "sales/_board.html", context, status=422 if error else 200)
+    target = safe_next(request, referer=False, default=reverse("sales:deal", args=[deal.pk]))
     if error:
         messages.error(request, error)
     else:
@@ -206,9 +202,8 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             request,
             _("%(title)s moved to %(stage)s.") % {"title": deal.title, "stage": deal.stage.name},
         )
-    return redirect(
-        safe_next(request, referer=False, default=reverse("sales:deal", args=[deal.pk]))
-    )
+        target = board_url_with_moved(target, deal.pk)
+    return redirect(target)
 
 
 # --- the table --------------------------------------------------------------------------------
