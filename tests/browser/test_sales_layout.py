@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Every element whose content is wider than its box (scrolled or clipped), and every element
 # that reaches past the viewport's right edge: a description of each, empty when all fits.
 # ``boxes``: selectors of boxes made to scroll sideways (the board's columns), left out.
-OVERFLOWS = """(boxes = []) => {
+OVERFLOWS = """(boxes) => {
+  boxes = boxes || [];
   const width = document.documentElement.clientWidth;
   const found = [];
   const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
