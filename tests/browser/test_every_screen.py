@@ -68,6 +68,14 @@ def test_every_screen_fits_a_phone(browser, live_server, ana, every_screen):
             box = page.locator(control).bounding_box() if page.locator(control).count() else None
             if box is not None and not (box["x"] >= 0 and box["x"] + box["width"] <= PHONE):
                 problems.append(f"{control} is off screen")
+        # no search box squashed beside its toolbar's other controls
+        for width in page.eval_on_selector_all(
+            "main input[type=search]",
+            "(all) => all.filter((e) => e.checkVisibility())"
+            ".map((e) => e.getBoundingClientRect().width)",
+        ):
+            if width < PHONE / 2:
+                problems.append(f"a search box is {round(width)}px wide")
         # the menu button shows the navigation
         if page.locator(".nav-toggle").count() and not page.locator(".sidenav").is_visible():
             page.click(".nav-toggle")
