@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
-from vinculo.events.models import EventSource
+from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.web.ui import actor, field_errors, workspace_view
@@ -94,8 +94,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
             },
-            "names": STANDARD_NAMES,
-            "counts": selectors.counts_by_name(a, since=since),
+            "names": [(n, event_name_label(n)) for n in STANDARD_NAMES],
+            "counts": [
+                (n, event_name_label(n), c) for n, c in selectors.counts_by_name(a, since=since)
+            ],
             "chart": chart_of(
                 selectors.per_day(a, days=30, name=name or None, person_id=person_id)
             ),
@@ -180,7 +182,11 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "events/endpoints.html",
-        {"endpoints": selectors.endpoints(a), "presets": PRESETS.values()},
+        {
+            "endpoints": selectors.endpoints(a),
+            "presets": PRESETS.values(),
+            "preset_labels": {k: str(p.label) for k, p in PRESETS.items()},
+        },
     )
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.activities import services as activity_services
 from vinculo.activities import timeline
@@ -35,10 +35,16 @@ from vinculo.sales import deals as deal_services
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
-    ("person.merged", "A duplicate person was merged into another (payload: loser, merge id)."),
-    ("company.merged", "A duplicate company was merged into another (payload: loser, merge id)."),
-    ("person.merge_undone", "A merge of two people was undone."),
-    ("company.merge_undone", "A merge of two companies was undone."),
+    (
+        "person.merged",
+        gettext_noop("A duplicate person was merged into another (payload: loser, merge id)."),
+    ),
+    (
+        "company.merged",
+        gettext_noop("A duplicate company was merged into another (payload: loser, merge id)."),
+    ),
+    ("person.merge_undone", gettext_noop("A merge of two people was undone.")),
+    ("company.merge_undone", gettext_noop("A merge of two companies was undone.")),
 ]:
     events.register_event_type(_name, _description)
 
