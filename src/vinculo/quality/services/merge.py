@@ -312,7 +312,8 @@ def merge_records(
         timeline.record(
             actor,
             f"{kind}.merged",
-            _("Merged %(loser)s into %(survivor)s") % names,
+            gettext_noop("Merged %(loser)s into %(survivor)s"),
+            params=names,
             data={"merge_id": record.pk, "loser_id": loser_id, "automatic": automatic},
             person=survivor_id if kind == "person" else None,
             company=survivor_id if kind == "company" else None,
@@ -398,7 +399,8 @@ def undo_merge(*, actor: Actor, merge_id: int) -> MergeRecord:
             timeline.record(
                 actor,
                 f"{kind}.merge_undone",
-                _("Merge of %(loser)s into %(survivor)s undone") % names,
+                gettext_noop("Merge of %(loser)s into %(survivor)s undone"),
+                params=names,
                 data={"merge_id": record.pk},
                 **{kind: pk},
             )
