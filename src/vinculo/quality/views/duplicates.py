@@ -49,7 +49,13 @@ def _pair_rows(object_type: str, left: Any, right: Any) -> list[dict[str, Any]]:
     for name in PAIR_FIELDS[object_type]:
         a, b = getattr(left, name, ""), getattr(right, name, "")
         rows.append(
-            {"label": field_label(object_type, name), "left": a, "right": b, "differs": a != b}
+            {
+                "name": name,
+                "label": field_label(object_type, name),
+                "left": a,
+                "right": b,
+                "differs": a != b,
+            }
         )
     return rows
 
