@@ -124,8 +124,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sd]|\{\{[^}]*\}\}|\{\w*\}")
 
 
 def english_messages() -> tuple[set[str], list[str]]:
-    """Message ids whose pt-BR text differs: whole ids (to match a whole text node) and the
-    fixed fragments of the longer ones (sentences with placeholders, to match inside a node)."""
+    """Message ids whose pt-BR text differs: whole ids (to match a whole text node), the
+    fixed fragments of the longer ones (sentences with placeholders, to match inside a node) and
+    single lower-case words (``activity``, ``person``: an English noun pasted into a Portuguese
+    sentence, matched as a word of a node that reads as Portuguese)."""
     with (LOCALE / "LC_MESSAGES" / "django.po").open("rb") as f:
         catalogue = read_po(f)
     whole: set[str] = set()
@@ -140,6 +142,8 @@ def english_messages() -> tuple[set[str], list[str]]:
         if msgid == msgstr or msgid in ALLOWED:
             continue
         whole.add(msgid)
+        if msgid.isalpha() and msgid.islower() and len(msgid) >= 4:
+            fragments.append(f"word:{msgid}")
         for piece in PLACEHOLDER.split(msgid):
             piece = piece.strip(" .,:;·—-()")
             if len(piece) >= 14 and " " in piece:
@@ -167,9 +171,19 @@ def raw_enum_values() -> set[str]:
     return values
 
 
+PORTUGUESE = re.compile(r"\b(?:de|do|da|dos|das|os|as|em|no|na|um|uma|com|para)\b")
+
+
 def untranslated(texts: list[str], whole: set[str], fragments: list[str], raw: set[str]):
+    words_of = {f.removeprefix("word:") for f in fragments if f.startswith("word:")}
+    fragments = [f for f in fragments if not f.startswith("word:")]
     found: list[str] = []
     for text in texts:
+        # Technical names in brackets or quotes (payload keys, JSON paths) are not words.
+        prose = re.sub(r'\([^)]*\)|\{[^}]*\}|"[^"]*"', " ", text)
+        if PORTUGUESE.search(prose) and words_of & set(re.findall(r"[a-z]+", prose)):
+            found.append(text)
+            continue
         bare = text.strip(" :…*")
         if bare in whole:
             found.append(text)
