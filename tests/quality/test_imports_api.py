@@ -269,7 +269,7 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
         {**posted, "map_1": "first_name", "action": "dry_run"},
     )
     assert wrong.status_code == 422
-    assert "first_name is already mapped from column Nome." in wrong.content.decode()
+    assert "First name is already mapped from column Nome." in wrong.content.decode()
 
     dry = client.post(f"/quality/imports/{job.pk}/mapping/", {**posted, "action": "dry_run"})
     text = dry.content.decode()

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from tests.api import send
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Person
 from vinculo.core.worker import run_burst
@@ -24,6 +25,7 @@ PEOPLE_CSV = (
     "Existente Pereira;existe@exemplo.com.br;;;\n"
     "Bia Bad;bia@exemplo.com.br;;31/02/1990;\n"
     "Carla CPF;carla@exemplo.com.br;;;111.111.111-11\n"
+    "Ana P. Gonçalves;ana.paula@exemplo.com.br;;;\n"
 ).encode("cp1252")
 
 
@@ -71,10 +73,12 @@ def test_dry_run_page_in_pt_br_is_a_table_of_labelled_formatted_values_with_acti
     assert "05/03/1985" in table and "Padaria Aurora" in table
     assert "Criar" in table
     assert f'href="/people/{existing.pk}/">Atualizar</a>' in table
+    # Row 8 updates the person row 2 creates: rolled back with the dry run, so no link.
+    assert re.search(r"<td>8</td>\s*<td>Atualizar\s*</td>", table)
     assert "Rejeitar" in table and "A data 31/02/1990 não existe." in table
     assert "CPF: Este CPF não é válido." in table
 
-    # The chart: 4 would be created or updated of 6 → widths like 266.67, never "266,67".
+    # The chart: 3 created, 2 updated, 2 rejected → widths like 171.43, never "171,43".
     svg = page.split('class="import-chart"')[1].split("</svg>")[0]
     numbers = re.findall(r'\s(?:x|width)="([^"]*)"', svg)
     assert numbers and all(re.fullmatch(r"\d+(\.\d+)?|100%", n) for n in numbers), numbers
@@ -105,6 +109,18 @@ def test_mapping_offers_labels_in_the_users_language_grouped_with_optgroups(ana)
     assert not any(label in {"full_name", "mobile_phone", "created_at"} for label in shown.values())
     # The template's name and its button sit on one line, the button a button.
     assert 'class="toolbar"' in page.split('id="mapping-template"')[1].split("</section>")[0]
+
+
+def test_api_suggestion_gives_the_fields_labels_in_the_requests_language(ana):
+    suggested = send(
+        ana.client("pt-br"),
+        "post",
+        "/api/v1/quality/imports/suggest-mapping",
+        {"object_type": "people", "headers": ["WhatsApp"]},
+    ).json()
+    assert suggested["mapping"] == {"WhatsApp": "mobile_phone"}
+    assert suggested["labels"]["mobile_phone"] == "Celular"
+    assert list(suggested["labels"]) == suggested["fields"]
 
 
 # --- item 10: reasons are codes, shown in the reader's language --------------------------------

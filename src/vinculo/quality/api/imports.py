@@ -80,6 +80,9 @@ class SuggestIn(In):
 class SuggestOut(Schema):
     mapping: dict[str, str]
     fields: list[str]
+    labels: dict[str, str] = Field(
+        description="Field → its label in the request's language (Accept-Language)."
+    )
 
 
 class ReasonOut(Schema):
@@ -184,8 +187,8 @@ def suggest_mapping(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
     require(actor, "data.import")
     template = selectors.get_template(actor, payload.template_id) if payload.template_id else None
     mapping = services.suggest_mapping(actor, payload.object_type, payload.headers, template)
-    fields = [name for name, _label in services.field_choices(actor, payload.object_type)]
-    return {"mapping": mapping, "fields": fields}
+    labels = dict(services.field_choices(actor, payload.object_type))
+    return {"mapping": mapping, "fields": list(labels), "labels": labels}
 
 
 @router.get("/quality/imports/{job_id}", response={200: ImportOut, **ERRORS})

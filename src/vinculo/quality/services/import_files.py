@@ -383,7 +383,8 @@ def clean_mapping(
     """Validate a header → field mapping: known headers and fields, each field at most once."""
     if not isinstance(mapping, dict):
         raise ValidationFailed.field("mapping", _("Send an object of column → field."))
-    allowed = {name for name, _label in field_choices(actor, object_type)}
+    labels = dict(field_choices(actor, object_type))
+    allowed = set(labels)
     errors: list[FieldError] = []
     seen: dict[str, str] = {}
     out: dict[str, str] = {}
@@ -408,7 +409,7 @@ def clean_mapping(
                 FieldError(
                     f"mapping.{header}",
                     _("%(field)s is already mapped from column %(column)s.")
-                    % {"field": target, "column": seen[target]},
+                    % {"field": labels[target], "column": seen[target]},
                     "duplicate",
                 )
             )

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from vinculo.contacts import custom_fields as cf
+from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.quality.models import ImportJob, ImportObject
 from vinculo.quality.services.import_cells import split_full_name
@@ -35,6 +36,7 @@ from vinculo.quality.services.import_files import (
     field_label,
 )
 from vinculo.quality.services.import_messages import reasons_out
+from vinculo.sales.models import Deal
 from vinculo.sales.templatetags.sales import format_money
 
 if TYPE_CHECKING:
@@ -45,6 +47,11 @@ UPDATE = "update"
 SKIP = "skip"
 REJECT = "reject"
 PREVIEW_ROWS = 20
+_MODELS: dict[str, Any] = {
+    ImportObject.PEOPLE: Person,
+    ImportObject.COMPANIES: Company,
+    ImportObject.DEALS: Deal,
+}
 
 
 def keep_preview(
@@ -89,6 +96,22 @@ def keep_preview(
     )
     preview.sort(key=lambda entry: entry["line"])
     del preview[limit:]
+
+
+def without_rolled_back(job: ImportJob, preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The dry run's preview once rolled back: a record created by an earlier row of the file
+    (then updated or matched by a later one) no longer exists, so no link to it is kept."""
+    ids = {e["record_id"] for e in preview if e.get("record_id")}
+    live = set(
+        _MODELS[job.object_type]
+        .objects.for_workspace(job.workspace)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    return [
+        {**e, "record_id": e.get("record_id") if e.get("record_id") in live else None}
+        for e in preview
+    ]
 
 
 def _stored(object_type: str, record: Any, target: str) -> Any:

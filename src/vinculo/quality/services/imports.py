@@ -54,20 +54,14 @@ from vinculo.quality.services.import_files import (
     suggest_mapping,
     unique_headers,
 )
-from vinculo.quality.services.import_files import (
-    field_choices as field_choices,  # re-exported for the mapping screens and the API
-)
+
+# re-exported for the mapping screens and the API
+from vinculo.quality.services.import_files import field_choices as field_choices
 from vinculo.quality.services.import_files import field_groups as field_groups
-from vinculo.quality.services.import_preview import PREVIEW_ROWS
-from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv
+from vinculo.quality.services.import_preview import PREVIEW_ROWS, without_rolled_back
+from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv  # re-exported
 from vinculo.quality.services.import_report import rejected_csv as rejected_csv
-from vinculo.quality.services.import_rows import (
-    Batcher,
-    BatchOutcome,
-    Row,
-    _batches,
-    process_batch,
-)
+from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches, process_batch
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
@@ -290,7 +284,7 @@ def dry_run_import(*, actor: Actor, job_id: int, limit: int | None = DRY_RUN_ROW
             "would_update": stats.updated,
             "would_skip": stats.skipped,
             "rejected": len(outcome.rejected),
-            "first_rows": outcome.preview,
+            "first_rows": without_rolled_back(job, outcome.preview),
         }
         job.total_rows = total
         job.save(update_fields=["preview", "total_rows", "mapping", "updated_at"])
