@@ -18,14 +18,14 @@ from vinculo.core.worker import run_burst
 from vinculo.quality.models import ImportJob, ImportRowError
 
 PEOPLE_CSV = (
-    "Nome;E-mail;Empresa;Data de nascimento;CPF\n"
-    "Ana Paula Gonçalves;ana.paula@exemplo.com.br;Padaria Aurora;05/03/1985;\n"
-    "Maria das Graças Souza;graca@exemplo.com.br;;;\n"
-    "José da Silva;jose@exemplo.com.br;;;\n"
-    "Existente Pereira;existe@exemplo.com.br;;;\n"
-    "Bia Bad;bia@exemplo.com.br;;31/02/1990;\n"
-    "Carla CPF;carla@exemplo.com.br;;;111.111.111-11\n"
-    "Ana P. Gonçalves;ana.paula@exemplo.com.br;;;\n"
+    "Nome;E-mail;Empresa;Data de nascimento;CPF;Celular\n"
+    "Ana Paula Gonçalves;ana.paula@exemplo.com.br;Padaria Aurora;05/03/1985;;71 98206-1917\n"
+    "Maria das Graças Souza;graca@exemplo.com.br;;;;\n"
+    "José da Silva;jose@exemplo.com.br;;;;\n"
+    "Existente Pereira;existe@exemplo.com.br;;;;\n"
+    "Bia Bad;bia@exemplo.com.br;;31/02/1990;;\n"
+    "Carla CPF;carla@exemplo.com.br;;;111.111.111-11;\n"
+    "Ana P. Gonçalves;ana.paula@exemplo.com.br;;;;\n"
 ).encode("cp1252")
 
 
@@ -71,6 +71,7 @@ def test_dry_run_page_in_pt_br_is_a_table_of_labelled_formatted_values_with_acti
     assert "first_name" not in table and "birth_date" not in table
     # Values as stored, formatted for the reader: the date in pt-BR, the company by its name.
     assert "05/03/1985" in table and "Padaria Aurora" in table
+    assert "(71) 98206-1917" in table and "+5571" not in table
     assert "Criar" in table
     assert f'href="/people/{existing.pk}/">Atualizar</a>' in table
     # Row 8 updates the person row 2 creates: rolled back with the dry run, so no link.

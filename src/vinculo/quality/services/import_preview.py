@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from vinculo.contacts import custom_fields as cf
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
+from vinculo.core.formats import format_field, format_money, format_number
 from vinculo.quality.models import ImportJob, ImportObject
 from vinculo.quality.services.import_cells import split_full_name
 from vinculo.quality.services.import_files import (
@@ -37,7 +38,6 @@ from vinculo.quality.services.import_files import (
 )
 from vinculo.quality.services.import_messages import reasons_out
 from vinculo.sales.models import Deal
-from vinculo.sales.templatetags.sales import format_money
 
 if TYPE_CHECKING:
     from vinculo.quality.services.import_rows import Batcher, Row
@@ -206,8 +206,8 @@ def _record_url(object_type: str, pk: int | None, action: str) -> str:
 
 
 def _formatted(value: Any, kind: str, key: str, values: dict[str, Any]) -> str:
-    """A stored value as the reader expects it: localised dates and numbers, money with its
-    currency, lists joined."""
+    """A stored value as the reader expects it (the product's formatters): localised dates and
+    numbers, money with its currency, phones, CPF and CNPJ punctuated, lists joined."""
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, list) or kind == LIST:
@@ -226,8 +226,8 @@ def _formatted(value: Any, kind: str, key: str, values: dict[str, Any]) -> str:
             return text
         if key in {"amount", "annual_revenue"}:
             return format_money(number, values.get("currency") or "BRL")
-        return formats.number_format(number, use_l10n=True, force_grouping=True)
-    return text
+        return format_number(number)
+    return format_field(text, key)
 
 
 def _date(text: str) -> date | None:
