@@ -169,6 +169,18 @@ def test_old_rows_stored_as_portuguese_text_are_shown_in_english(ana):
     assert items[0]["reasons"][0]["message"] == "At most 11 characters."
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_imports_stored_error_is_shown_in_the_readers_language(ana):
+    job = _upload_web(ana.web("pt-br"), PEOPLE_CSV)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="failed", error="A pessoa que iniciou esta importação não é mais membro."
+    )
+    body = ana.client("en").get(f"/api/v1/quality/imports/{job.pk}").json()
+    assert body["error"] == "The person who started this import is no longer a member."
+    page = ana.web("en").get(f"/quality/imports/{job.pk}/").content.decode()
+    assert "The person who started this import is no longer a member." in page
+
+
 # --- item 15: the rejected-rows file in the upload's dialect, formulas escaped -----------------
 
 

@@ -187,8 +187,9 @@ def _compile(template: str) -> tuple[re.Pattern[str], str, int] | None:
         parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
         seen.add(name)
     tail = template[position:]
-    if "%" in tail or not seen:
+    literal += tail
+    # Too little fixed text ("%(a)s: %(b)s") would match any message: not a code for it.
+    if "%" in tail or not seen or len(literal.strip()) < 8:
         return None
     parts.append(re.escape(tail))
-    literal += tail
     return re.compile("".join(parts), re.DOTALL), prefix or "", len(literal)
