@@ -420,7 +420,7 @@ _FORMULA_START = ("=", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
 
 
-def _safe_text(text: str) -> str:
+def safe_text(text: str) -> str:
     """Text a spreadsheet will not run as a formula (``=``, ``@``, ``+``/``-`` that are not a
     phone number or a signed number are prefixed with an apostrophe, as OWASP advises)."""
     if text and (
@@ -439,7 +439,7 @@ def csv_value(value: Any, yes: str, no: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date | Decimal | int):
         return str(value) if not isinstance(value, date) else value.isoformat()
-    return _safe_text(str(value))
+    return safe_text(str(value))
 
 
 class _Echo:
