@@ -62,9 +62,6 @@ NOT_SCREENS = {
 ALLOWED = {
     "email",  # a person's source as the demo seed stores it (data, shown in the merge table)
 }
-# Screens another change owns, allowed until it lands (issue 14 item 8: the import mapping
-# offers the target fields' internal names). Remove once that branch is merged.
-PENDING = {"quality/imports/<int:job_id>/"}
 
 
 def _routes(patterns: list[Any], prefix: str = "") -> list[str]:
@@ -327,7 +324,7 @@ def test_no_pt_br_screen_shows_an_english_message_or_a_raw_enum_value(ana, bruno
     assert {"too_fast", "appointment_booked"} <= raw
     problems: dict[str, list[str]] = {}
     seen = 0
-    urls = [_url(r, ids, ana.workspace) for r in screens() if r not in PENDING]
+    urls = [_url(r, ids, ana.workspace) for r in screens()]
     for url in urls + _extra_urls(ana.workspace):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br")
         assert response.status_code < 500, url
