@@ -17,6 +17,7 @@ from vinculo.contacts import selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.web import selectors as web_selectors
 from vinculo.web import tables
 from vinculo.web.ui import (
     actor,
@@ -307,7 +308,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "custom_defs": _custom_defs(request, "person"),
             **_common_context(request),
-            "companies": selectors.companies(a).order_by("name")[:200],
+            "company": web_selectors.picked(
+                a, "company", request.POST.get("company_id") or request.GET.get("company")
+            ),
         },
         status=422 if errors else 200,
     )

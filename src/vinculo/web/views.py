@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -105,6 +105,18 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"results": results})
     results = selectors.search(a, q, limit=20)
     return render(request, "web/search.html", {"results": results})
+
+
+@workspace_view
+@require_GET
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """A record picker's options for what was typed (``q``): people, companies, deals or
+    products of the workspace, a few at a time (htmx fills the picker's list)."""
+    if kind not in selectors.PICK_KINDS:
+        raise Http404
+    q = request.GET.get("q", "")
+    options = selectors.pick(actor(request), kind, q)
+    return render(request, "web/_pick_options.html", {"options": options, "q": q.strip()})
 
 
 @login_required
