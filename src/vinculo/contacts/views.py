@@ -17,8 +17,7 @@ from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
-from vinculo.web import selectors as web_selectors
-from vinculo.web import tables
+from vinculo.web import pickers, tables
 from vinculo.web.ui import (
     actor,
     field_errors,
@@ -313,7 +312,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             **duplicate_check.confirm_context(request, duplicates),
             "custom_defs": _custom_defs(request, "person"),
             **_common_context(request),
-            "company": web_selectors.picked(
+            "company": pickers.picked(
                 a, "company", request.POST.get("company_id") or request.GET.get("company")
             ),
         },

@@ -23,6 +23,7 @@ from vinculo.events import selectors, services
 from vinculo.events.models import EventSource
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
+from vinculo.web import pickers
 from vinculo.web.ui import actor, field_errors, workspace_view
 from vinculo.workspaces.permissions import can
 
@@ -83,6 +84,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         page = paginate(qs.select_related("person"), cursor=None, limit=50, order="-occurred_at")
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("q", None)  # the person picker's text
     return render(
         request,
         "events/list.html",
@@ -91,6 +93,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "filters": {
                 "name": name,
                 "person": person,
+                "person_pick": pickers.picked(a, "person", person),
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
             },

@@ -26,8 +26,7 @@ from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
 from vinculo.sales.models import Deal, Pipeline, StageKind
-from vinculo.web import selectors as web_selectors
-from vinculo.web import tables
+from vinculo.web import pickers, tables
 from vinculo.web.ui import (
     actor,
     field_errors,
@@ -346,7 +345,7 @@ def _choices_context(request: HttpRequest, values: dict[str, Any]) -> dict[str, 
     a = actor(request)
     return {
         "owners": _owners(request),
-        "picks": web_selectors.picked_values(a, values, DEAL_PICKERS),
+        "picks": pickers.picked_values(a, values, DEAL_PICKERS),
         "custom_defs": list(contact_selectors.custom_fields(a, object_type="deal")),
         "fields": DEAL_FIELDS,
     }
@@ -494,7 +493,7 @@ def _detail_context(
         "new_item": {},
         "values": values,
         "has_products": selectors.products(a).exists(),
-        "product": web_selectors.picked(a, "product", product_id),
+        "product": pickers.picked(a, "product", product_id),
         **_choices_context(request, values),
         **extra,
     }

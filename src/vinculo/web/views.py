@@ -23,7 +23,7 @@ from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.health import run_checks
 from vinculo.sales import selectors as sales_selectors
-from vinculo.web import selectors
+from vinculo.web import pickers, selectors
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
@@ -112,10 +112,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def pick(request: HttpRequest, kind: str) -> HttpResponse:
     """A record picker's options for what was typed (``q``): people, companies, deals or
     products of the workspace, a few at a time (htmx fills the picker's list)."""
-    if kind not in selectors.PICK_KINDS:
+    if kind not in pickers.PICK_KINDS:
         raise Http404
     q = request.GET.get("q", "")
-    options = selectors.pick(actor(request), kind, q)
+    options = pickers.pick(actor(request), kind, q)
     return render(request, "web/_pick_options.html", {"options": options, "q": q.strip()})
 
 
