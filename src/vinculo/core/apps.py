@@ -1,4 +1,13 @@
+import logging
+import os
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+from vinculo.core import outbound
+from vinculo.core.collation import register_sqlite_function
+
+logger = logging.getLogger(__name__)
 
 
 class CoreConfig(AppConfig):
@@ -7,10 +16,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
         from vinculo.core import events
-        from vinculo.core.collation import register_sqlite_function
 
         events.autodiscover_consumers()
         connection_created.connect(register_sqlite_function, dispatch_uid="vinculo_sort_key")
+        outbound.allowed_rules()  # a bad VINCULO_OUTBOUND_ALLOWED_NETWORKS entry stops start-up
+        if os.environ.get("VINCULO_WEBHOOKS_ALLOW_PRIVATE"):
+            logger.warning(
+                "VINCULO_WEBHOOKS_ALLOW_PRIVATE is no longer read: list the internal receivers "
+                "in VINCULO_OUTBOUND_ALLOWED_NETWORKS (docs/security.md)"
+            )
