@@ -118,10 +118,16 @@ def test_company_and_product_pickers(ana):
     assert deal.line_items.get().product_id == cake.pk
 
 
-def test_task_form_preselects_from_the_url(ana, crowd):
+def test_task_form_preselects_from_the_url_and_searches_by_index(ana, crowd):
     last = crowd[-1]
-    page = ana.web().get(f"/tasks/new/?person={last.pk}").content.decode()
+    client = ana.web()
+    page = client.get(f"/tasks/new/?person={last.pk}").content.decode()
     assert f'value="person:{last.pk}" checked' in page
+    with CaptureQueriesContext(connection) as queries:
+        found = client.get("/search/", {"q": "a209", "pick": "1"}, HTTP_HX_REQUEST="true")
+    assert f'value="person:{last.pk}"' in found.content.decode()
+    people = [q["sql"] for q in queries.captured_queries if 'FROM "contacts_person"' in q["sql"]]
+    assert people and all('"name_key" >= ' in sql or '" >= ' in sql for sql in people)
 
 
 def test_carla_cannot_pick_anas_records(ana, carla, crowd):

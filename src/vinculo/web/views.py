@@ -89,12 +89,12 @@ def search(request: HttpRequest) -> HttpResponse:
     a = actor(request)
     # The top bar's box is named "find": pages have their own "q" search boxes.
     q = request.GET.get("q") or request.GET.get("find") or ""
+    if is_htmx(request) and request.GET.get("pick"):  # the task form's picker: by index
+        picks = {kind: pickers.pick(a, kind, q, limit=5) for kind in ("person", "company", "deal")}
+        return render(request, "web/_search_pick.html", {"picks": picks, "q": q.strip()})
     if is_htmx(request):
         results = selectors.search(a, q, limit=5)
-        template = (
-            "web/_search_pick.html" if request.GET.get("pick") else "web/_search_results.html"
-        )
-        return render(request, template, {"results": results})
+        return render(request, "web/_search_results.html", {"results": results})
     results = selectors.search(a, q, limit=20)
     return render(request, "web/search.html", {"results": results})
 
