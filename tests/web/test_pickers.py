@@ -78,6 +78,8 @@ def test_names_sort_with_accents_folded(ana):
     assert people == [f"{n} Acento" for n in ("Abel", "Ágil", "Ana", "bruno", "Érica", "Zé")]
     companies = _options(client.get("/pick/company/", {"q": "ag"}).content.decode())
     assert companies == ["Agência Norte", "Ágil Sistemas"]
+    inside = _options(client.get("/pick/company/", {"q": "sistemas"}).content.decode())
+    assert inside == ["Ágil Sistemas"]  # a word inside the name, when none starts so
     found = client.get("/search/", {"find": "acento"}, HTTP_HX_REQUEST="true").content.decode()
     assert found.index("Abel") < found.index("Ágil") < found.index("bruno")  # the top bar too
     for typed in ("agil", "ÁGIL", "Ágil a"):  # found however the accents and case are typed

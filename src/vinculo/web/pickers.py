@@ -5,8 +5,9 @@ People and companies are searched through indexes only, so a picker answers as f
 million records as with ten: the start of the name (people: of the full name or of the last
 name) on the stored ``name_key`` columns (case and accents folded, see
 :mod:`vinculo.core.collation`), of the email, and of the CPF/CNPJ or phone digits; each an
-index range read ``LIMIT`` :data:`PICK_LIMIT`, merged in name order. Deals and products (far
-fewer) use their lists' search in one bounded query.
+index range read ``LIMIT`` :data:`PICK_LIMIT`, merged in name order. Only when nothing starts
+so is a word inside a name looked for (a bounded read in name order, which may walk the index).
+Deals and products (far fewer) use their lists' search in one bounded query.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from vinculo.web.selectors import SEARCH_MIN_LENGTH
 from vinculo.workspaces.permissions import require
 
 PICK_LIMIT = 10
+WORD_MIN_LENGTH = 3  # a word inside a name is looked for only when no name starts so
 MODELS: dict[str, Any] = {"person": Person, "company": Company, "deal": Deal, "product": Product}
 PICK_KINDS = tuple(MODELS)
 
@@ -98,6 +100,11 @@ def _by_index(actor: Actor, kind: str, text: str, limit: int) -> list[Any]:
     for read in reads:
         for record in read.order_by("name_key", "pk")[:limit]:
             found.setdefault(record.pk, record)
+    if not found and len(key) >= WORD_MIN_LENGTH:
+        # Nothing starts so: a word inside the name ("agil" for "Padaria Ágil"), walking the
+        # name index in order until a page is found.
+        inside = base.filter(name_key__contains=key).order_by("name_key", "pk")[:limit]
+        return list(inside)
     return sorted(found.values(), key=lambda r: (r.name_key, r.pk))[:limit]
 
 
