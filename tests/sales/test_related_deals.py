@@ -85,9 +85,9 @@ def test_person_page_lists_deals_and_offers_one_prefilled(ana, carla, vendas, ma
 def test_the_new_deal_form_opens_with_the_company_or_person_chosen(ana, vendas, acme, maria):
     client = ana.web()
     form = client.get(f"/deals/new/?company={acme.pk}").content.decode()
-    assert re.search(rf'<option value="{acme.pk}"\s+selected>Acme Pães</option>', form)
+    assert f'name="company_id" value="{acme.pk}"' in form and 'value="Acme Pães"' in form
     form = client.get(f"/deals/new/?person={maria.pk}").content.decode()
-    assert re.search(rf'<option value="{maria.pk}"\s+selected>Maria Souza', form)
+    assert f'name="person_id" value="{maria.pk}"' in form and 'value="Maria Souza"' in form
 
 
 def test_a_viewer_sees_the_deals_but_no_add_link(ana, vera, vendas, acme):

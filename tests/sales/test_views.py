@@ -238,7 +238,7 @@ def test_create_form_keeps_the_input_and_names_the_bad_fields(ana, vendas, maria
     assert response.status_code == 422
     page = response.content.decode()
     assert 'value="muito"' in page and 'value="Feira"' in page and 'value="2026-13-45"' in page
-    assert f'value="{maria.pk}" selected' in page
+    assert f'name="person_id" value="{maria.pk}"' in page and 'value="Maria Souza"' in page
     assert page.count('class="field-error"') >= 3  # title, amount, expected_close_date
     assert "Enter a number." in page
     assert not Deal.objects.exists()
