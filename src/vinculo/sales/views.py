@@ -143,6 +143,7 @@ def _board_context(
         "board_query": query.urlencode(),
         "can_write": can(a, "deals.write"),
         "stage_kinds": StageKind,
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
     }
 
 
@@ -159,7 +160,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """Move a deal to ``stage_id`` (with ``lost_reason`` for a lost stage).
+    """Move a deal to ``stage_id`` (with ``lost_reason_id``/``lost_note`` for a lost stage).
 
     From the board (htmx): answers the re-rendered board of the deal's pipeline, 422 with the
     service's message when refused. From a plain form: back to ``next`` with a message.
@@ -171,7 +172,8 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             actor=a,
             deal_id=deal_id,
             stage_id=_int(request.POST.get("stage_id")) or 0,
-            lost_reason=request.POST.get("lost_reason", ""),
+            lost_reason_id=request.POST.get("lost_reason_id") or None,
+            lost_note=request.POST.get("lost_note", ""),
         )
     except ServiceError as exc:
         errors = field_errors(exc)  # 403 and 404 are not form errors: re-raised
@@ -489,6 +491,7 @@ def _detail_context(
             if s.kind != StageKind.LOST
         ],
         "lost_stages": [s for s in stages if s.kind == StageKind.LOST],
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
         "line_items": items,
         "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
         "history": _stage_history(deal),
