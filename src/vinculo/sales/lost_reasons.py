@@ -270,8 +270,9 @@ def update_lost_reason(
         changes: dict[str, list[Any]] = {}
         if "label" in data:
             raw = data["label"] if data["label"] is not None else ""
-            if reason.code and not str(raw).strip():
-                label: str | None = ""
+            unchanged = not reason.label and str(raw).strip() == reason.display
+            if reason.code and (not str(raw).strip() or unchanged):
+                label: str | None = ""  # the default's label, in each reader's language
             else:
                 label = _clean_label(reason.pipeline, raw, errors, exclude_pk=reason.pk)
             if label is not None and label != reason.label:

@@ -56,6 +56,38 @@ def live_deal_links(
 # --- pipelines --------------------------------------------------------------------------------
 
 
+def get_lost_reason(actor: Actor, reason_id: int) -> LostReason:
+    """One lost reason (archived too); 404 outside the workspace."""
+    require(actor, "records.view")
+    reason = LostReason.objects.for_workspace(actor.workspace).filter(pk=reason_id).first()
+    if reason is None:
+        raise NotFound(_("No lost reason with id %(id)s.") % {"id": reason_id})
+    return reason
+
+
+def lost_reason_summary(actor: Actor, pipeline: Pipeline, *, days: int = 90) -> dict[str, Any]:
+    """What a pipeline's settings page shows of its lost reasons: the list (archived ones too)
+    and, per reason, the lost deals closed in the last ``days`` days and overall."""
+    since = timezone.localdate() - timedelta(days=days - 1)
+    recent = {
+        (row.reason.pk if row.reason else None): row.deals
+        for row in lost_reason_counts(actor, pipeline.pk, start=since)
+    }
+    rows = [
+        {
+            "reason": row.reason,
+            "recent": recent.get(row.reason.pk if row.reason else None, 0),
+            "total": row.deals,
+        }
+        for row in lost_reason_counts(actor, pipeline.pk)
+    ]
+    return {
+        "lost_reasons": lost_reasons(actor, pipeline, include_archived=True),
+        "lost_counts": rows,
+        "lost_count_days": days,
+    }
+
+
 def lost_reasons(
     actor: Actor, pipeline: int | Pipeline, *, include_archived: bool = False
 ) -> list[LostReason]:

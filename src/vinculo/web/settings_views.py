@@ -797,6 +797,7 @@ def _pipeline_page(
             "pipeline": pipeline,
             "stages": list(pipeline.stages.all()),
             "kinds": StageKind.choices,
+            **sales_selectors.lost_reason_summary(a, pipeline),
             "can_change": can(a, "settings.manage"),
             "errors": {},
             "failed": None,
