@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -30,7 +31,7 @@ from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.web.ui import actor, field_errors, is_htmx, show_once, take_once, workspace_view
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 from vinculo.workspaces.models import Role
@@ -263,13 +264,18 @@ def _members_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> H
 
 @workspace_view
 def members(request: HttpRequest) -> HttpResponse:
-    return _members_page(request)
+    added = take_once(request, "member")
+    response = _members_page(request, added=added)
+    if added:
+        add_never_cache_headers(response)  # the one-time password stays out of every cache
+    return response
 
 
 @workspace_view
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
-    """Add a member; a new user's one-time password is shown on this answer only."""
+    """Add a member; a new user's one-time password is shown once, on the members page this
+    redirects to (a reload neither shows it again nor adds anyone)."""
     a = actor(request)
     data = {
         "email": request.POST.get("email", ""),
@@ -282,7 +288,9 @@ def member_add(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         return _members_page(request, status=422, errors=_errors(exc), data=data)
-    return _members_page(request, added=new)
+    added = {"email": new.membership.user.email, "one_time_password": new.one_time_password}
+    show_once(request, "member", added)
+    return redirect("web:settings:members")
 
 
 def _member_row(
@@ -457,7 +465,11 @@ def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Ht
 
 @workspace_view
 def tokens(request: HttpRequest) -> HttpResponse:
-    return _tokens_page(request)
+    created = take_once(request, "token")
+    response = _tokens_page(request, created=created)
+    if created:
+        add_never_cache_headers(response)  # the plaintext stays out of every cache
+    return response
 
 
 def _expiry(a: Actor, raw: str) -> datetime | None:
@@ -472,7 +484,8 @@ def _expiry(a: Actor, raw: str) -> datetime | None:
 @workspace_view
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create a token for the signed-in user; its plaintext is shown on this answer only."""
+    """Create a token for the signed-in user; its plaintext is shown once, on the tokens page
+    this redirects to (a reload neither shows it again nor creates another)."""
     a = actor(request)
     data = {"name": request.POST.get("name", ""), "expires_at": request.POST.get("expires_at", "")}
     try:
@@ -488,7 +501,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
         new = ws_services.create_api_token(actor=a, name=data["name"], expires_at=expires_at)
     except ServiceError as exc:
         return _tokens_page(request, status=422, errors=_errors(exc), data=data)
-    return _tokens_page(request, created=new)
+    show_once(request, "token", {"name": new.token.name, "plaintext": new.plaintext})
+    return redirect("web:settings:tokens")
 
 
 @workspace_view

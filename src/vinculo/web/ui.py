@@ -102,3 +102,25 @@ def timeline_context(request: HttpRequest, **link: int) -> dict[str, Any]:
         actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
     )
     return {"timeline": page, "timeline_kinds": KINDS, "selected_kind": kinds[0] if kinds else ""}
+
+
+# Post/redirect/get: what a successful POST has to show once (a new token's plaintext, a new
+# member's password) waits in the session for the page the POST redirects to.
+_ONCE_KEY = "vinculo.show_once"
+
+
+def show_once(request: HttpRequest, name: str, value: dict[str, Any]) -> None:
+    """Keep ``value`` (JSON-able) for the next page that calls :func:`take_once` with ``name``."""
+    pending = dict(request.session.get(_ONCE_KEY) or {})
+    pending[name] = value
+    request.session[_ONCE_KEY] = pending
+
+
+def take_once(request: HttpRequest, name: str) -> dict[str, Any] | None:
+    """The value kept by :func:`show_once`, removed from the session: shown once, a reload of
+    the page does not show it again."""
+    pending = dict(request.session.get(_ONCE_KEY) or {})
+    value = pending.pop(name, None)
+    if value is not None:
+        request.session[_ONCE_KEY] = pending
+    return value
