@@ -304,13 +304,13 @@ def test_a_viewer_cannot_ingest(vera):
 def test_summaries_write_money_as_babel_does(language, currency):
     from babel.numbers import format_currency
 
-    from vinculo.events.services.summaries import _money
+    from vinculo.core.formats import format_money
 
     locale = {"en": "en", "pt-br": "pt_BR"}[language]
     with translation.override(language):
-        for amount in ("0.00", "5.50", "120.00", "1234567.89"):
+        for amount in ("0.00", "5.50", "-5.50", "120.00", "1234567.89"):
             value = Decimal(amount)
-            assert _money(value, currency) == format_currency(value, currency, locale=locale)
+            assert format_money(value, currency) == format_currency(value, currency, locale=locale)
 
 
 def test_domain_event_payloads_are_exact_json_even_for_awkward_text(ana, maria):

@@ -204,7 +204,15 @@ class CompanyPersonOut(Schema):
 
 
 class ListQuery(Schema):
-    q: str | None = Field(None, description="Search names, emails, phones and documents.")
+    q: str | None = Field(
+        None,
+        description=(
+            "Search names, emails, phones and documents. A number matches in any usual "
+            "spelling: `(71) 98206-1917`, `+55 71 98206 1917`, `071 98206-1917` and "
+            "`98206-1917` (any area code) all find +5571982061917; a CPF or CNPJ with or "
+            "without punctuation, or its beginning."
+        ),
+    )
     filter: str | None = Field(
         None, description="A JSON condition tree (see docs/filters.md), URL-encoded."
     )

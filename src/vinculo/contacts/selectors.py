@@ -23,6 +23,7 @@ from vinculo.contacts.models import (
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import Fold
+from vinculo.core.validators import TypedNumber, typed_number
 from vinculo.workspaces.models import Workspace
 from vinculo.workspaces.permissions import require
 
@@ -69,7 +70,45 @@ def _apply_filter(qs: QuerySet, object_type: str, tree: Any, actor: Actor) -> Qu
     return apply_filter(qs, object_type, tree, actor=actor)
 
 
-def _person_search(q: str) -> Q:
+# A typed number with at least this many digits is looked up only as a phone or document (on
+# their indexes); shorter ones are also read as parts of names and emails.
+NUMBER_SEARCH_DIGITS = 8
+
+
+def _starting_with(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix`` (digits after an optional ``+``) as a range, which any
+    index on ``field`` serves whatever the database's collation (``LIKE 'x%'`` may not)."""
+    head = prefix.rstrip("9")
+    if not head or not head[-1].isdigit():
+        return Q(**{f"{field}__gte": prefix})
+    upper = head[:-1] + str(int(head[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _number_search(number: TypedNumber, document: str, phones: tuple[str, ...]) -> Q:
+    """A typed number as the ``document`` (CPF/CNPJ digits, or their beginning) or as one of
+    the ``phones`` columns (E.164: the numbers it can be, or their beginnings)."""
+    condition = _starting_with(document, number.digits)
+    for column in phones:
+        if number.phones:
+            condition |= Q(**{f"{column}__in": sorted(number.phones)})
+        for prefix in number.phone_prefixes:
+            condition |= _starting_with(column, prefix)
+    return condition
+
+
+def _person_search(q: str, region: str) -> Q:
+    number = typed_number(q, region)
+    if number is not None and len(number.digits) >= NUMBER_SEARCH_DIGITS:
+        return _number_search(number, "cpf", ("phone", "mobile_phone"))
+    if number is not None and len(number.digits) >= 4:  # a short number: part of one
+        digits = number.digits
+        return (
+            Q(email__icontains=digits)
+            | Q(cpf__startswith=digits)
+            | Q(phone__contains=digits)
+            | Q(mobile_phone__contains=digits)
+        )
     condition = Q()
     for word in q.split()[:5]:
         part = (
@@ -102,7 +141,7 @@ def people(
     require(actor, "records.view")
     qs = Person.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=not deleted)
     if q and q.strip():
-        qs = qs.filter(_person_search(q.strip()))
+        qs = qs.filter(_person_search(q.strip(), actor.workspace.country))
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if lifecycle_stage:
@@ -153,12 +192,16 @@ def companies(
     qs = Company.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=not deleted)
     if q and q.strip():
         text = q.strip()
-        condition = (
-            Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(domain__icontains=text)
-        )
-        digits = _DIGITS.sub("", text)
-        if len(digits) >= 4:
-            condition |= Q(cnpj__startswith=digits)
+        number = typed_number(text, actor.workspace.country)
+        if number is not None and len(number.digits) >= NUMBER_SEARCH_DIGITS:
+            condition = _number_search(number, "cnpj", ())
+        else:
+            condition = (
+                Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(domain__icontains=text)
+            )
+            digits = _DIGITS.sub("", text)
+            if len(digits) >= 4:
+                condition |= Q(cnpj__startswith=digits)
         qs = qs.filter(condition)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)

@@ -7,6 +7,8 @@ Empty input cleans to ``""`` (callers decide whether a field is required).
 from __future__ import annotations
 
 import re
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from validate_docbr import CNPJ
 
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.formats import format_number
 
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\D")
@@ -32,7 +35,7 @@ def clean_name(value: Any, field: str, *, required: bool = False, max_length: in
         raise ValidationFailed.field(field, _("This field is required."), "required")
     if len(text) > max_length:
         raise ValidationFailed.field(
-            field, _("At most %(n)s characters.") % {"n": max_length}, "too_long"
+            field, _("At most %(n)s characters.") % {"n": format_number(max_length)}, "too_long"
         )
     return text
 
@@ -166,6 +169,73 @@ def clean_phone(value: Any, field: str = "phone", *, region: str = "BR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A number as people type it into a search box: digits with an optional leading +, spaces,
+# brackets, dots, dashes and slashes (phones, CPF 529.982.247-25, CNPJ 12.345.678/0001-95).
+_TYPED_NUMBER = re.compile(r"\+?[0-9 ().\-/]+")
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """What a number typed into a search box can be, in the forms the records store.
+
+    ``digits`` are the digits typed (a CPF/CNPJ or its beginning); ``phones`` the E.164 numbers
+    it can be in full; ``phone_prefixes`` the E.164 beginnings it can be (a number still being
+    typed). Every form is matched by equality or a range on an indexed column.
+    """
+
+    digits: str
+    phones: frozenset[str]
+    phone_prefixes: tuple[str, ...]
+
+
+def typed_number(text: str, region: str = "BR") -> TypedNumber | None:
+    """Read ``text`` as a phone or document number in any usual spelling; None when it is not one.
+
+    ``71 98206-1917``, ``(71) 98206-1917``, ``071 98206-1917``, ``+55 (71) 98206-1917`` and
+    ``5571982061917`` are all ``+5571982061917``; with a Brazilian workspace a local number
+    without its area code (``98206-1917``) is that number in every area code.
+    """
+    text = text.strip()
+    if not _TYPED_NUMBER.fullmatch(text):
+        return None
+    digits = _DIGITS.sub("", text)
+    if not digits:
+        return None
+    region = (region or "BR").upper()
+    phones: set[str] = set()
+    try:
+        phones.add(clean_phone(text, region=region))
+        complete = True
+    except ValidationFailed:
+        complete = False
+    if not text.startswith("+") and len(digits) >= 12:
+        with suppress(ValidationFailed):  # the country code typed without its "+"
+            phones.add(clean_phone("+" + digits, region=region))
+    if region == "BR" and not text.startswith("+") and len(digits) in (8, 9):
+        global _BRAZIL
+        if _BRAZIL is None:
+            _BRAZIL = _BrazilianNumbers()
+        # Brazilian area codes are 11 to 99 without a 0; the metadata keeps the real ones.
+        local = [digits, "9" + digits] if len(digits) == 8 and digits[0] in "6789" else [digits]
+        for area in range(11, 100):
+            for number in local:
+                found = _BRAZIL.e164(f"{area}{number}", "BR") if area % 10 else None
+                if found is not None:
+                    phones.add(found)
+    prefixes: list[str] = []
+    if not complete:
+        if text.startswith("+"):
+            prefixes.append("+" + digits)
+        else:
+            national = digits[1:] if digits.startswith("0") else digits
+            code = str(phonenumbers.country_code_for_region(region) or "")
+            if code and national.startswith(code) and len(national) > 11:
+                prefixes.append("+" + national)
+            elif code and len(national) >= 4:
+                prefixes.append(f"+{code}{national}")
+    return TypedNumber(digits, frozenset(phones), tuple(prefixes))
+
+
 def _cpf_check_digits_ok(digits: str) -> bool:
     """The two CPF check digits (mod 11); eleven equal digits are refused, as Receita does."""
     if len(digits) != 11 or digits == digits[0] * 11:
@@ -236,7 +306,7 @@ def clean_decimal(
         raise ValidationFailed.field(field, _("This number is too large."), "too_large")
     if minimum is not None and number < minimum:
         raise ValidationFailed.field(
-            field, _("Must be at least %(min)s.") % {"min": minimum}, "too_small"
+            field, _("Must be at least %(min)s.") % {"min": format_number(minimum)}, "too_small"
         )
     return number.quantize(quantum)
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import FieldError, ValidationFailed
+from vinculo.core.formats import format_number
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")  # the money quantum: amounts and totals are rounded to cents
@@ -41,9 +42,10 @@ def clean_int(
         return None
     if number < minimum or (maximum is not None and number > maximum):
         message = (
-            _("Enter a number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum}
+            _("Enter a number from %(min)s to %(max)s.")
+            % {"min": format_number(minimum), "max": format_number(maximum)}
             if maximum is not None
-            else _("Must be at least %(min)s.") % {"min": minimum}
+            else _("Must be at least %(min)s.") % {"min": format_number(minimum)}
         )
         errors.append(FieldError(field, message, "out_of_range"))
         return None

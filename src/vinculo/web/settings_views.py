@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -31,7 +30,7 @@ from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
-from vinculo.web.ui import actor, field_errors, is_htmx, show_once, take_once, workspace_view
+from vinculo.web.ui import actor, field_errors, is_htmx, render_once, show_once, workspace_view
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 from vinculo.workspaces.models import Role
@@ -264,18 +263,13 @@ def _members_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> H
 
 @workspace_view
 def members(request: HttpRequest) -> HttpResponse:
-    added = take_once(request, "member")
-    response = _members_page(request, added=added)
-    if added:
-        add_never_cache_headers(response)  # the one-time password stays out of every cache
-    return response
+    return render_once(request, "member", _members_page, "added")
 
 
 @workspace_view
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
-    """Add a member; a new user's one-time password is shown once, on the members page this
-    redirects to (a reload neither shows it again nor adds anyone)."""
+    """Add a member; a new user's one-time password is shown once, after the redirect."""
     a = actor(request)
     data = {
         "email": request.POST.get("email", ""),
@@ -465,11 +459,7 @@ def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Ht
 
 @workspace_view
 def tokens(request: HttpRequest) -> HttpResponse:
-    created = take_once(request, "token")
-    response = _tokens_page(request, created=created)
-    if created:
-        add_never_cache_headers(response)  # the plaintext stays out of every cache
-    return response
+    return render_once(request, "token", _tokens_page, "created")
 
 
 def _expiry(a: Actor, raw: str) -> datetime | None:
@@ -484,8 +474,7 @@ def _expiry(a: Actor, raw: str) -> datetime | None:
 @workspace_view
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create a token for the signed-in user; its plaintext is shown once, on the tokens page
-    this redirects to (a reload neither shows it again nor creates another)."""
+    """Create a token for the signed-in user; its plaintext is shown once, after the redirect."""
     a = actor(request)
     data = {"name": request.POST.get("name", ""), "expires_at": request.POST.get("expires_at", "")}
     try:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vinculo.core.actor import Actor
@@ -124,3 +125,15 @@ def take_once(request: HttpRequest, name: str) -> dict[str, Any] | None:
     if value is not None:
         request.session[_ONCE_KEY] = pending
     return value
+
+
+def render_once(
+    request: HttpRequest, name: str, page: Callable[..., HttpResponse], key: str
+) -> HttpResponse:
+    """``page(request, <key>=value)`` with the value kept by :func:`show_once` (None once shown);
+    a page showing it is never cached."""
+    value = take_once(request, name)
+    response = page(request, **{key: value})
+    if value is not None:
+        add_never_cache_headers(response)
+    return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.formats import format_money
 from vinculo.core.health import run_checks
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
@@ -52,14 +52,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
-def _money(amount: Any, currency: str) -> str:
-    try:
-        from vinculo.sales.templatetags.sales import format_money
-    except ImportError:  # pragma: no cover - the deal screens ship with the shell
-        return f"{currency} {amount}"
-    return format_money(amount, currency)
-
-
 @workspace_view
 def home(request: HttpRequest) -> HttpResponse:
     """My day: tasks due today or late, my deals going stale, what happened lately, counters."""
@@ -84,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "recent_everyone": everyone,
         "totals": totals,
-        "totals_amount": _money(totals.amount, totals.currency),
+        "totals_amount": format_money(totals.amount, totals.currency),
     }
     return render(request, "web/home.html", context)
 

@@ -8,69 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop, to_locale
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
+from vinculo.core.formats import format_money
+
 # --- summaries ------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=32)
-def _babel_locale(language: str) -> Any:
-    from babel import Locale
-
-    try:
-        return Locale.parse(to_locale(language))
-    except (ValueError, LookupError):
-        return Locale.parse("en")
-
-
-@lru_cache(maxsize=256)
-def _money_shape(currency: str, language: str) -> tuple[str, str, str, str, int] | None:
-    """How ``language`` writes an amount of ``currency`` (prefix, group and decimal separators,
-    suffix, decimals), read once from babel's formatting of a sample amount."""
-    from babel.numbers import format_currency
-
-    try:
-        sample = str(format_currency(Decimal(7777), currency, locale=_babel_locale(language)))
-    except (ValueError, LookupError):
-        return None
-    first, last = sample.find("7"), sample.rfind("7")
-    if first < 0 or sample[first + 1 : first + 2].isdigit():
-        return None  # no grouping of thousands: leave it to babel
-    group = sample[first + 1]
-    end = last + 1
-    decimal_sep, places = "", 0
-    while end < len(sample) and not sample[end].isdigit() and sample[end + 1 : end + 2] == "0":
-        decimal_sep = sample[end]
-        end += 1
-        while end < len(sample) and sample[end] == "0":
-            places += 1
-            end += 1
-        break
-    return sample[:first], group, decimal_sep, sample[end:], places
-
-
-def _money(amount: Decimal, currency: str, language: str | None = None) -> str:
-    """Like the deal screens' ``format_money`` (babel's CLDR data), with the pattern worked out
-    once per currency and language: this runs for every purchase of a batch."""
-    language = language or get_language() or django_settings.LANGUAGE_CODE
-    shape = _money_shape(currency, language)
-    if shape is None:
-        from babel.numbers import format_currency
-
-        try:
-            return str(format_currency(amount, currency, locale=_babel_locale(language)))
-        except (ValueError, LookupError):
-            return f"{currency} {amount}"
-    prefix, group, decimal_sep, suffix, places = shape
-    text = f"{amount:,.{places}f}".translate({44: "\x00", 46: "\x01"})
-    return prefix + text.replace("\x00", group).replace("\x01", decimal_sep) + suffix
 
 
 @lru_cache(maxsize=256)
@@ -100,7 +47,7 @@ def _summarize(
 
     p = properties
     if name == "purchase" and purchase is not None:
-        money = _money(purchase["amount"], purchase["currency"], lang)
+        money = format_money(purchase["amount"], purchase["currency"], lang)
         if purchase.get("order_id"):
             return t(gettext_noop("Bought %(amount)s (order %(order)s)")) % {
                 "amount": money,

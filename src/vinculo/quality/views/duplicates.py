@@ -57,7 +57,15 @@ def _pair_rows(object_type: str, left: Any, right: Any) -> list[dict[str, Any]]:
     rows = []
     for name in PAIR_FIELDS[object_type]:
         a, b = getattr(left, name, ""), getattr(right, name, "")
-        rows.append({"label": _label(object_type, name), "left": a, "right": b, "differs": a != b})
+        rows.append(
+            {
+                "name": name,
+                "label": _label(object_type, name),
+                "left": a,
+                "right": b,
+                "differs": a != b,
+            }
+        )
     return rows
 
 
