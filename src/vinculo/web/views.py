@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.activities import selectors as activity_selectors
 from vinculo.core.errors import ValidationFailed
-from vinculo.core.formats import format_money
+from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
@@ -76,7 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "recent_everyone": everyone,
         "totals": totals,
+        # the full amount, and a short one (R$ 2,16 mi) for the counter when it is large
         "totals_amount": format_money(totals.amount, totals.currency),
+        "totals_short": format_money_compact(totals.amount, totals.currency),
     }
     return render(request, "web/home.html", context)
 
