@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
+    "vinculo.web.middleware.PostOnlyAddressMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"

@@ -27,7 +27,10 @@ def _three_deals(ana, vendas, **link) -> list[Deal]:
     services.move_deal(actor=ana.actor, deal_id=won.pk, stage_id=vendas["Ganho"].pk)
     lost = _deal(ana, title="Café da tarde", amount="300", stage_id=vendas["Reunião"].pk, **link)
     services.move_deal(
-        actor=ana.actor, deal_id=lost.pk, stage_id=vendas["Perdido"].pk, lost_reason="preço"
+        actor=ana.actor,
+        deal_id=lost.pk,
+        stage_id=vendas["Perdido"].pk,
+        lost_reason_id=vendas.reason("price").pk,
     )
     return [open_deal, won, lost]
 

@@ -155,6 +155,7 @@ def _board_context(
         "board_query": query.urlencode(),
         "can_write": can(a, "deals.write"),
         "stage_kinds": StageKind,
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
     }
 
 
@@ -171,7 +172,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """Move a deal to ``stage_id`` (with ``lost_reason`` for a lost stage).
+    """Move a deal to ``stage_id`` (with ``lost_reason_id``/``lost_note`` for a lost stage).
 
     From the board (htmx): answers the re-rendered board of the deal's pipeline with the moved
     card in sight and a toast to undo the move (a move back through this same view), 422 with
@@ -185,7 +186,8 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             actor=a,
             deal_id=deal_id,
             stage_id=_int(request.POST.get("stage_id")) or 0,
-            lost_reason=request.POST.get("lost_reason", ""),
+            lost_reason_id=request.POST.get("lost_reason_id") or None,
+            lost_note=request.POST.get("lost_note", ""),
         )
     except ServiceError as exc:
         errors = field_errors(exc)  # 403 and 404 are not form errors: re-raised
@@ -496,6 +498,7 @@ def _detail_context(
             if s.kind != StageKind.LOST
         ],
         "lost_stages": [s for s in stages if s.kind == StageKind.LOST],
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
         "line_items": items,
         "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
         "history": _stage_history(deal),

@@ -65,6 +65,7 @@ def search(actor: Actor, q: str, *, limit: int = 5) -> SearchResults:
     results.deals = list(
         sales.deals(actor, q=text)
         .prefetch_related(None)
+        .select_related(None)
         .select_related("stage")
         .only("title", "amount", "currency", "status", "stage__name")
         .order_by("-updated_at", "-pk")[:limit]
