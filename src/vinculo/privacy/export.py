@@ -1,0 +1,192 @@
+"""Everything the workspace holds about one person (LGPD art. 18 II and V), as plain data.
+
+The same structure feeds the JSON download (portability) and the readable page (access).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from vinculo.activities.models import Activity, ActivityKind, TimelineEntry
+from vinculo.contacts.models import (
+    Affiliation,
+    ConsentChange,
+    CustomFieldDefinition,
+    LifecycleChange,
+    Person,
+)
+from vinculo.core.actor import Actor
+from vinculo.core.errors import NotFound
+from vinculo.events.models import PersonIdentity, Purchase, TrackedEvent, VisitorLink
+from vinculo.sales.models import Deal
+from vinculo.webforms.models import Submission
+from vinculo.workspaces.permissions import require
+
+FORMAT_VERSION = 1
+
+PERSON_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile_phone",
+    "cpf",
+    "job_title",
+    "birth_date",
+    "gender",
+    "preferred_channel",
+    "interests",
+    "source",
+    "street",
+    "number",
+    "complement",
+    "district",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "lifecycle_changed_at",
+    "last_activity_at",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
+ACTIVITY_FIELDS = (
+    "id",
+    "kind",
+    "subject",
+    "body",
+    "occurred_at",
+    "duration_seconds",
+    "direction",
+    "call_outcome",
+    "location",
+    "email_from",
+    "email_to",
+    "due_at",
+    "completed_at",
+)
+
+
+def _plain(value: Any) -> Any:
+    """Dates, decimals and UUIDs as their JSON text."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _rows(qs: QuerySet[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [_plain(row) for row in qs.values(*fields)]
+
+
+def _get(actor: Actor, person_id: int) -> Person:
+    person = (
+        Person.objects.for_workspace(actor.workspace)
+        .select_related("lifecycle_stage")
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
+    return person
+
+
+def _custom_fields(actor: Actor, person: Person) -> list[dict[str, Any]]:
+    labels = dict(
+        CustomFieldDefinition.objects.for_workspace(actor.workspace)
+        .filter(object_type="person")
+        .values_list("key", "label")
+    )
+    return [
+        {"key": key, "label": labels.get(key, key), "value": _plain(value)}
+        for key, value in sorted((person.custom_fields or {}).items())
+    ]
+
+
+def person_data(actor: Actor, person_id: int) -> dict[str, Any]:
+    """Every record of the workspace about ``person_id`` (live or in the bin), JSON-ready.
+
+    Sections: the person's fields and custom fields, tags, companies, consent (current and
+    history), lifecycle history, timeline, activities, emails, tracked events, purchases,
+    form submissions, deals, external identities and visitor ids. Raises NotFound for an id
+    of another workspace.
+    """
+    require(actor, "records.view")
+    require(actor, "data.export")
+    person = _get(actor, person_id)
+    ws = actor.workspace
+    fields = {name: _plain(getattr(person, name)) for name in PERSON_FIELDS}
+    fields["lifecycle_stage"] = person.lifecycle_stage.key if person.lifecycle_stage else None
+    activities = Activity.objects.for_workspace(ws).filter(person=person).order_by("occurred_at")
+    events = TrackedEvent.objects.filter(workspace=ws, person=person).order_by("occurred_at")
+    return {
+        "format_version": FORMAT_VERSION,
+        "workspace": ws.name,
+        "person": fields,
+        "custom_fields": _custom_fields(actor, person),
+        "tags": sorted(person.tags.values_list("name", flat=True)),
+        "companies": [
+            {"company_id": a.company_id, "name": a.company.name, "role": a.role}
+            for a in Affiliation.objects.filter(person=person).select_related("company")
+        ],
+        "consents": _rows(
+            person.consents.all().order_by("channel"),
+            ("channel", "status", "legal_basis", "method", "evidence", "changed_at"),
+        ),
+        "consent_history": _rows(
+            ConsentChange.objects.filter(person=person),
+            ("channel", "from_status", "status", "legal_basis", "method", "evidence", "changed_at"),
+        ),
+        "lifecycle_history": _rows(
+            LifecycleChange.objects.filter(person=person),
+            ("from_stage__key", "to_stage__key", "changed_at", "source"),
+        ),
+        "timeline": _rows(
+            TimelineEntry.objects.filter(person=person).order_by("occurred_at", "id"),
+            ("kind", "occurred_at", "summary", "data"),
+        ),
+        "activities": _rows(activities.exclude(kind=ActivityKind.EMAIL), ACTIVITY_FIELDS),
+        "emails": _rows(activities.filter(kind=ActivityKind.EMAIL), ACTIVITY_FIELDS),
+        "events": _rows(events, ("id", "name", "occurred_at", "properties", "source", "summary")),
+        "purchases": _rows(
+            Purchase.objects.filter(workspace=ws, person=person).order_by("occurred_at"),
+            ("order_id", "amount", "currency", "items", "occurred_at"),
+        ),
+        "form_submissions": _rows(
+            Submission.objects.for_workspace(ws).filter(person=person).order_by("created_at"),
+            ("form__name", "created_at", "status", "data", "consent_given", "page_url"),
+        ),
+        "deals": _rows(
+            Deal.objects.for_workspace(ws).filter(person=person).order_by("created_at"),
+            ("id", "title", "status", "amount", "currency", "stage__name", "created_at"),
+        ),
+        "identities": _rows(
+            PersonIdentity.objects.for_workspace(ws).filter(person=person),
+            ("system", "external_id"),
+        ),
+        "visitor_ids": sorted(
+            VisitorLink.objects.filter(person=person).values_list("visitor_id", flat=True)
+        ),
+    }
+
+
+def section_titles() -> list[tuple[str, str]]:
+    """The export's list sections and their titles in the reader's language."""
+    return [
+        ("consents", _("Consent")),
+        ("consent_history", _("Consent history")),
+        ("lifecycle_history", _("Lifecycle history")),
+        ("companies", _("Companies")),
+        ("deals", _("Deals")),
+        ("activities", _("Activities")),
+        ("emails", _("Emails")),
+        ("events", _("Events")),
+        ("purchases", _("Purchases")),
+        ("form_submissions", _("Form submissions")),
+        ("identities", _("Identities in other systems")),
+        ("timeline", _("Timeline")),
+    ]
