@@ -11,6 +11,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vinculo.activities.models import Activity, ActivityKind, TimelineEntry
 from vinculo.contacts.models import (
@@ -190,3 +191,89 @@ def section_titles() -> list[tuple[str, str]]:
         ("identities", _("Identities in other systems")),
         ("timeline", _("Timeline")),
     ]
+
+
+COLUMN_LABELS = {
+    "id": "#",
+    "channel": gettext_lazy("Channel"),
+    "status": gettext_lazy("Status"),
+    "from_status": gettext_lazy("Previous status"),
+    "legal_basis": gettext_lazy("Legal basis"),
+    "method": gettext_lazy("Method"),
+    "evidence": gettext_lazy("Evidence"),
+    "changed_at": gettext_lazy("Changed at"),
+    "from_stage__key": gettext_lazy("From stage"),
+    "to_stage__key": gettext_lazy("To stage"),
+    "source": gettext_lazy("Source"),
+    "company_id": gettext_lazy("Company id"),
+    "name": gettext_lazy("Name"),
+    "role": gettext_lazy("Role"),
+    "title": gettext_lazy("Title"),
+    "amount": gettext_lazy("Amount"),
+    "currency": gettext_lazy("Currency"),
+    "stage__name": gettext_lazy("Stage"),
+    "created_at": gettext_lazy("Created at"),
+    "kind": gettext_lazy("Kind"),
+    "subject": gettext_lazy("Subject"),
+    "body": gettext_lazy("Body"),
+    "occurred_at": gettext_lazy("Occurred at"),
+    "duration_seconds": gettext_lazy("Duration (seconds)"),
+    "direction": gettext_lazy("Direction"),
+    "call_outcome": gettext_lazy("Call outcome"),
+    "location": gettext_lazy("Location"),
+    "email_from": gettext_lazy("From"),
+    "email_to": gettext_lazy("To"),
+    "due_at": gettext_lazy("Due at"),
+    "completed_at": gettext_lazy("Completed at"),
+    "properties": gettext_lazy("Properties"),
+    "summary": gettext_lazy("Summary"),
+    "order_id": gettext_lazy("Order id"),
+    "items": gettext_lazy("Items"),
+    "form__name": gettext_lazy("Form"),
+    "data": gettext_lazy("Data"),
+    "consent_given": gettext_lazy("Consent given"),
+    "page_url": gettext_lazy("Page"),
+    "system": gettext_lazy("System"),
+    "external_id": gettext_lazy("External id"),
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def readable(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The export's list sections as titled tables, headed in the reader's language."""
+    tables = []
+    for key, title in section_titles():
+        rows = data.get(key) or []
+        columns = list(rows[0].keys()) if rows else []
+        tables.append(
+            {
+                "key": key,
+                "title": title,
+                "columns": [str(COLUMN_LABELS.get(c, c)) for c in columns],
+                "rows": [[_cell(row.get(c)) for c in columns] for row in rows],
+            }
+        )
+    return tables
+
+
+def person_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The person's own fields as (label, value) pairs, the empty ones left out."""
+    labels = {
+        f.name: str(f.verbose_name) for f in Person._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    pairs = [
+        (labels.get(name, name), _cell(value))
+        for name, value in data["person"].items()
+        if value not in (None, "")
+    ]
+    pairs += [(str(cf["label"]), _cell(cf["value"])) for cf in data["custom_fields"]]
+    return pairs
