@@ -15,6 +15,7 @@ from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, PageOut
 from vinculo.privacy import erasure, selectors, services
 from vinculo.privacy.models import DataSubjectRequest, ErasureRecord
+from vinculo.workspaces.permissions import require
 
 router = Router(tags=["privacy"])
 
@@ -251,7 +252,7 @@ def list_erasures(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/privacy/settings", response={200: PrivacySettingsOut, **ERRORS})
 def get_settings(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(request)
-    selectors.requests(actor)  # the same permission as the register: privacy.manage
+    require(actor, "privacy.manage")
     row = services.get_settings(actor.workspace.pk)
     return {
         "bin_retention_days": row.bin_retention_days,

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.contacts.models import Person
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
@@ -134,6 +135,11 @@ def _scrub_known_rows(workspace_id: int, ids: list[int], replacer: Replacer) -> 
         subject_key__in=[f"person:{k}" for k in keys]
     ) | WebhookDelivery.objects.filter(workspace_id=workspace_id, event_id__in=event_ids)
     delivery_ids = list(deliveries.values_list("pk", flat=True))
+    deal_ids = list(
+        Deal.objects.filter(workspace_id=workspace_id, person_id__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
     known = [
         AuditEntry.objects.filter(
             workspace_id=workspace_id,
@@ -144,7 +150,10 @@ def _scrub_known_rows(workspace_id: int, ids: list[int], replacer: Replacer) -> 
         WebhookDelivery.objects.filter(pk__in=delivery_ids),
         WebhookAttempt.objects.filter(workspace_id=workspace_id, delivery_id__in=delivery_ids),
         Submission.objects.filter(workspace_id=workspace_id, person_id__in=ids),
-        Deal.objects.filter(workspace_id=workspace_id, person_id__in=ids),
+        Deal.objects.filter(pk__in=deal_ids),
+        # Their deals' own history and activities name them too (the deals stay, unlinked).
+        TimelineEntry.objects.filter(workspace_id=workspace_id, deal_id__in=deal_ids),
+        Activity.objects.filter(workspace_id=workspace_id, deal_id__in=deal_ids),
         DataSubjectRequest.objects.filter(workspace_id=workspace_id, person_id__in=ids),
     ]
     for qs in known:
