@@ -217,9 +217,11 @@ def erase_person(
             )
         request = None
         if request_id is not None:
-            request = DataSubjectRequest.objects.filter(
-                workspace_id=workspace_id, pk=request_id
-            ).first()
+            request = (
+                DataSubjectRequest.objects.filter(workspace_id=workspace_id, pk=request_id).first()
+                if isinstance(request_id, int) and 0 < request_id < 2**63
+                else None
+            )
             if request is None:
                 raise ValidationFailed.field(
                     "request_id", _("No request with id %(id)s.") % {"id": request_id}, "not_found"

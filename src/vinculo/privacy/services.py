@@ -29,6 +29,12 @@ from vinculo.workspaces.models import Membership
 from vinculo.workspaces.permissions import require
 
 MAX_RETENTION_DAYS = 3650
+MAX_ID = 2**63 - 1  # the largest primary key a database holds: beyond it, no row (not a 500)
+
+
+def is_id(value: object) -> bool:
+    """An integer that can be a primary key."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -115,7 +121,7 @@ def export_person(*, actor: Actor, person_id: int, request_id: int | None = None
             actor, "person.data_exported", object_type="contacts.person", object_id=person_id
         )
         log_access(actor, person_id, AccessAction.EXPORT)
-        if request_id is not None:
+        if request_id is not None and is_id(request_id):
             DataSubjectRequest.objects.filter(workspace=actor.workspace, pk=request_id).update(
                 exported_at=timezone.now()
             )
@@ -146,7 +152,7 @@ def _clean_request(
         else:
             person = (
                 Person.objects.for_workspace(actor.workspace).filter(pk=pid).first()
-                if isinstance(pid, int) and not isinstance(pid, bool)
+                if is_id(pid)
                 else None
             )
             if person is None:
@@ -177,7 +183,10 @@ def _clean_request(
         uid = data["handled_by_id"]
         if uid is None:
             out["handled_by_id"] = None
-        elif not Membership.objects.filter(workspace=actor.workspace, user_id=uid).exists():
+        elif (
+            not is_id(uid)
+            or not Membership.objects.filter(workspace=actor.workspace, user_id=uid).exists()
+        ):
             errors.append(
                 FieldError("handled_by_id", _("Not a member of this workspace."), "not_found")
             )
