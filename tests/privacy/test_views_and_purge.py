@@ -109,3 +109,10 @@ def test_bin_purge_erases_after_the_retention_and_survives_a_bad_row(ana, carla,
     record = ErasureRecord.objects.get()
     assert record.reason == "bin_retention" and record.created_by is None
     assert "privacy.purge_bin" in {s.name for s in schedule.registered()}
+
+
+def test_bin_purge_is_bounded_per_run(ana):
+    people = [_binned(ana, f"Antiga{i}", days_ago=60 - i) for i in range(3)]
+    assert purge_bin(limit=2).erased == 2
+    assert set(Person.objects.values_list("pk", flat=True)) == {people[2].pk}
+    assert purge_bin(limit=2).erased == 1
