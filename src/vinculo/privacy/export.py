@@ -10,6 +10,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -213,6 +216,10 @@ COLUMN_LABELS = {
     "currency": gettext_lazy("Currency"),
     "stage__name": gettext_lazy("Stage"),
     "created_at": gettext_lazy("Created at"),
+    "updated_at": gettext_lazy("Updated at"),
+    "deleted_at": gettext_lazy("Moved to the bin at"),
+    "lifecycle_changed_at": gettext_lazy("Lifecycle changed at"),
+    "last_activity_at": gettext_lazy("Last activity at"),
     "kind": gettext_lazy("Kind"),
     "subject": gettext_lazy("Subject"),
     "body": gettext_lazy("Body"),
@@ -239,8 +246,13 @@ COLUMN_LABELS = {
 
 
 def _cell(value: Any) -> str:
+    """A value as the reader reads it: dates in their locale and time zone, JSON as text."""
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
@@ -268,8 +280,12 @@ def readable(data: dict[str, Any]) -> list[dict[str, Any]]:
 def person_fields(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The person's own fields as (label, value) pairs, the empty ones left out."""
     labels = {
-        f.name: str(f.verbose_name) for f in Person._meta.get_fields() if hasattr(f, "verbose_name")
+        f.name: capfirst(str(f.verbose_name))
+        for f in Person._meta.get_fields()
+        if hasattr(f, "verbose_name")
     }
+    labels.update({k: str(v) for k, v in COLUMN_LABELS.items()})
+    labels["lifecycle_stage"] = _("Lifecycle stage")
     pairs = [
         (labels.get(name, name), _cell(value))
         for name, value in data["person"].items()
