@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import screens
+
 CHROMIUM = os.environ.get("VINCULO_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -63,3 +65,12 @@ def log_in(page, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form:has(input[name=password]) button.primary")
     page.wait_for_url(page.base + "/")
+
+
+@pytest.fixture
+def every_screen(ana):
+    """Ana's workspace with one of everything, and the path of every screen with real ids
+    (tests/browser/screens.py; walk them with ``screens.walk``)."""
+    found = screens.screen_paths(ana, screens.seed(ana))
+    assert not found.broken, "\n".join(found.broken)
+    return found.paths
