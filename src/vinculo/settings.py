@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vinculo.events",
     "vinculo.webforms",
     "vinculo.integrations",
+    "vinculo.privacy",
     "vinculo.web",
 ]
 
