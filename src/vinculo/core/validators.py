@@ -274,8 +274,14 @@ def clean_url(value: Any, field: str = "url") -> str:
         return ""
     if "://" not in text:
         text = f"https://{text}"
-    parsed = urlparse(text)
-    if parsed.scheme not in {"http", "https"} or "." not in (parsed.hostname or ""):
+    try:
+        parsed = urlparse(text)
+        # Reading hostname and port checks them: "http://[::1", "https://[zz]/", ":99999".
+        valid = parsed.scheme in {"http", "https"} and "." in (parsed.hostname or "")
+        valid = valid and (parsed.port is None or parsed.port > 0)
+    except ValueError:
+        valid = False
+    if not valid:
         raise ValidationFailed.field(field, _("Enter a valid web address."), "invalid_url")
     return text
 
@@ -297,6 +303,13 @@ def clean_decimal(
         raise ValidationFailed.field(field, _("Enter a number."), "invalid_number") from None
     if not number.is_finite():
         raise ValidationFailed.field(field, _("Enter a number."), "invalid_number")
+    # Before quantizing: 1e308 or 1e999999 have more digits than any context holds.
+    if number and number.adjusted() >= max_digits - max(places, 0):
+        raise ValidationFailed.field(field, _("This number is too large."), "too_large")
+    if number and number.adjusted() < -(max_digits + max(places, 0)):
+        raise ValidationFailed.field(
+            field, _("At most %(n)s decimal places.") % {"n": places}, "too_precise"
+        )
     quantum = Decimal(1).scaleb(-places)
     if number != number.quantize(quantum) if places >= 0 else False:
         raise ValidationFailed.field(

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from vinculo.core.errors import ServiceError, problem
 from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
+from vinculo.integrations.input import InputParser
+from vinculo.integrations.openapi import ProblemAPI
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+api = ProblemAPI(
     title="Vínculo API",
     version="1",
     description=(
@@ -25,6 +30,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), WorkspaceSessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=InputParser(),
 )
 
 
@@ -100,7 +106,23 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ServiceError):  # refused by InputParser while reading a body
+        return _service_error(request, exc.__cause__)
     return problem_response(exc.status_code, "Error", str(exc), type_slug="http-error")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort for a value the database cannot hold that no schema or cleaner caught
+    (each such case is a defect to fix where the value comes in): a 400, not a 500."""
+    logger.warning("Input out of range on %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        400,
+        "Bad request",
+        _("A value in the request is out of the range the server can store."),
+        type_slug="out-of-range",
+    )
 
 
 def _mount() -> None:
