@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.api import fields_of, problem, send
+from vinculo.contacts import services as contacts_services
 from vinculo.contacts.models import Company, CustomFieldDefinition, LifecycleStage, Person
+from vinculo.core.errors import ValidationFailed
 from vinculo.quality.models import ImportJob
 from vinculo.sales.models import Deal, Pipeline, Stage
 
@@ -192,3 +194,12 @@ def test_a_csv_with_cr_only_line_ends_is_read(ana, carla):
     assert body["headers"] == ["name", "email"]
     problem(carla.client().get(f"/api/v1/quality/imports/{body['id']}"), 404)
     assert ImportJob.objects.filter(workspace=ana.workspace).count() == 1
+
+
+@pytest.mark.parametrize("bad", ["Ana\x00", "Ana\ud800"])
+def test_services_refuse_unstorable_text_from_imports_and_forms(ana, bad):
+    # What an imported cell or a form field hands the services directly, without the API.
+    with pytest.raises(ValidationFailed) as refused:
+        contacts_services.create_person(actor=ana.actor, data={"first_name": bad})
+    assert [e.field for e in refused.value.errors] == ["first_name"]
+    assert not Person.objects.filter(workspace=ana.workspace).exists()

@@ -79,3 +79,11 @@ def test_every_error_is_documented_as_a_problem_document(ana):
     response = ana.client().get("/api/v1/people/999999")
     assert response.status_code == 404
     assert response["Content-Type"] == PROBLEM
+
+
+def test_a_url_no_operation_answers_is_a_problem_document(ana, carla):
+    for persona in (ana, carla):
+        for url in ("/api/v1/nothing-here", "/api/v1/events/inbound/endpoints/-5", "/api/v2/"):
+            response = persona.client().get(url)
+            assert response.status_code in (404, 422), (url, response.status_code)
+            assert response["Content-Type"] == PROBLEM, url

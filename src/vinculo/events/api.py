@@ -265,7 +265,9 @@ def post_events(request: HttpRequest) -> JsonResponse:
         return JsonResponse(ingest_json(result, batch))
 
 
-@router.get("/events/settings", response={200: EventSettingsOut, **ERRORS}, summary="Event settings")
+@router.get(
+    "/events/settings", response={200: EventSettingsOut, **ERRORS}, summary="Event settings"
+)
 def get_settings(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(request)
     selectors.events(actor)  # records.view

@@ -125,6 +125,14 @@ def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any other URL under ``/api/``: 404 as a problem document (an id the path does not
+    accept, like ``/api/v1/people/-1``, an unknown route)."""
+    return problem_response(
+        404, "Not found", _("No API operation answers this URL."), type_slug="not-found"
+    )
+
+
 def _mount() -> None:
     from vinculo.activities.api import router as activities_router
     from vinculo.contacts.api import router as contacts_router

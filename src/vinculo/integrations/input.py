@@ -10,7 +10,6 @@ reaches a service, the database driver or a log line (docs/api.md, "Limits").
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,9 +18,9 @@ from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
 from vinculo.core.errors import FieldError, ValidationFailed
+from vinculo.core.validators import unstorable_text_error
 from vinculo.integrations.schemas import MAX_ID
 
-_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 MAX_ERRORS = 20
 
 
@@ -29,20 +28,17 @@ def _path(parent: str, key: Any) -> str:
     return f"{parent}.{key}" if parent else str(key)
 
 
-def _text_error(field: str, text: str) -> FieldError:
-    if "\x00" in text:
-        return FieldError(field, _("Text may not contain a NUL character."), "null_character")
-    return FieldError(
-        field, _("Text may not contain a lone surrogate (invalid Unicode)."), "invalid_unicode"
-    )
+def _text_error(field: str, text: str) -> FieldError | None:
+    return unstorable_text_error(text, field or "body")
 
 
 def _walk(value: Any, field: str, errors: list[FieldError]) -> None:
     if len(errors) >= MAX_ERRORS:
         return
     if isinstance(value, str):
-        if _BAD_TEXT.search(value):
-            errors.append(_text_error(field or "body", value))
+        problem = _text_error(field, value)
+        if problem is not None:
+            errors.append(problem)
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
@@ -53,8 +49,9 @@ def _walk(value: Any, field: str, errors: list[FieldError]) -> None:
             errors.append(FieldError(field or "body", _("This number is too large."), "too_large"))
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and _BAD_TEXT.search(key):
-                errors.append(_text_error(field or "body", key))
+            problem = _text_error(field, key) if isinstance(key, str) else None
+            if problem is not None:
+                errors.append(problem)
                 continue
             _walk(item, _path(field, key), errors)
     elif isinstance(value, list):
