@@ -83,7 +83,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         VINCULO_DATA_DIR=str(data_dir),
         VINCULO_TASKS="db",
         VINCULO_LOG_LEVEL="WARNING",
-        VINCULO_WEBHOOKS_ALLOW_PRIVATE="1",
+        VINCULO_OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     )
     for name in ("RATE_PER_IP", "RATE_PER_FORM", "RATE_COLLECT"):

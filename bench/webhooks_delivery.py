@@ -109,7 +109,7 @@ def _env(data_dir: Path, backend: str, database: str) -> dict[str, str]:
         VINCULO_TASKS=backend,
         REDIS_URL=REDIS_URL,
         VINCULO_LOG_LEVEL="WARNING",
-        VINCULO_WEBHOOKS_ALLOW_PRIVATE="1",
+        VINCULO_OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32",
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     )
     if database == "postgres":

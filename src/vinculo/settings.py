@@ -214,6 +214,9 @@ TASKS = {
 OUTBOX_LEASE_SECONDS = env_int("VINCULO_OUTBOX_LEASE_SECONDS", 300)
 OUTBOX_MAX_ATTEMPTS = env_int("VINCULO_OUTBOX_MAX_ATTEMPTS", 12)
 OUTBOX_BACKOFF_SECONDS = env_int("VINCULO_OUTBOX_BACKOFF_SECONDS", 10)
+# Outbound HTTP to URLs users give (webhooks): non-public addresses are refused unless listed
+# here (CIDRs, addresses or exact host names), on every database. See docs/security.md.
+OUTBOUND_ALLOWED_NETWORKS = env_list("VINCULO_OUTBOUND_ALLOWED_NETWORKS", [])
 # Extra modules whose import registers event consumers (plug-ins; the test suite uses it).
 EVENT_CONSUMER_MODULES = env_list("VINCULO_EVENT_CONSUMER_MODULES", [])
 

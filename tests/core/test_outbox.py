@@ -148,7 +148,8 @@ def _worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "VINCULO_DATA_DIR": str(tmp_path / "data"),
         "VINCULO_EVENT_CONSUMER_MODULES": "tests.core.consumers_for_tests",
         "VINCULO_OUTBOX_LEASE_SECONDS": "1",
-        "PYTHONPATH": str(ROOT),
+        # This checkout's code, not whichever one the virtualenv has installed.
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         **extra,
     }
     env.pop("VINCULO_TEST_DATABASE_URL", None)

@@ -1,9 +1,13 @@
-"""A real HTTP receiver on 127.0.0.1 that records every request and answers as told."""
+"""A real HTTP receiver on 127.0.0.1 that records every request and answers as told.
+
+The outbound guard refuses loopback addresses by default, so the ``receiver`` fixture allows
+its own address explicitly (``OUTBOUND_ALLOWED_NETWORKS``), as a self-hoster would."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +33,12 @@ class Receiver:
     # Status codes to answer, in order; once used up, ``default`` (200).
     script: list[int] = field(default_factory=list)
     default: int = 200
+    # Seconds to wait before answering (a slow receiver).
+    delay: float = 0.0
+    # Extra headers of every answer (a redirect's Location).
+    answer_headers: dict[str, str] = field(default_factory=dict)
+    # Cleared: requests wait (up to 30 s) until it is set again (a receiver that hangs).
+    gate: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_status(self) -> int:
@@ -39,8 +49,8 @@ class Receiver:
         return [r for r in self.requests if r.headers.get("Vinculo-Event") == event_type]
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def start_receiver(host: str = "127.0.0.1", port: int = 0) -> tuple[Receiver, ThreadingHTTPServer]:
+    """A receiver listening on ``host:port`` (0: any free port); stop it with ``stop``."""
     state: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -54,22 +64,42 @@ def receiver() -> Iterator[Receiver]:
             status = rec.next_status()
             with rec.lock:
                 rec.requests.append(Received(self.path, dict(self.headers.items()), body))
+            rec.gate.wait(30)
+            if rec.delay:
+                time.sleep(rec.delay)
             answer = json.dumps({"ok": status < 300}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
+            for name, value in rec.answer_headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(answer)
 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
-    rec = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks/vinculo")
+    shown = f"[{host}]" if ":" in host else host
+    rec = Receiver(url=f"http://{shown}:{server.server_address[1]}/hooks/vinculo")
+    rec.gate.set()
     state["r"] = rec
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield rec
+    return rec, server
+
+
+def stop(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def receiver(settings) -> Iterator[Receiver]:
+    # Explicitly allowed: by default the guard refuses loopback targets.
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    rec, server = start_receiver()
+    yield rec
+    rec.gate.set()
+    stop(server)

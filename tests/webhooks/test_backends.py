@@ -55,7 +55,10 @@ def test_the_rq_backend_delivers_through_a_worker_process(ana, receiver, rq_db3,
 
     assert django_rq.get_queue("default").count >= 1  # the outbox dispatch, in Redis
     done = _worker_burst(
-        tmp_path, VINCULO_TASKS="rq", REDIS_URL=rq_db3, VINCULO_WEBHOOKS_ALLOW_PRIVATE="1"
+        tmp_path,
+        VINCULO_TASKS="rq",
+        REDIS_URL=rq_db3,
+        VINCULO_OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32",
     )
     assert done.returncode == 0, done.stderr
     states = list(WebhookDelivery.objects.values_list("status", "last_error"))

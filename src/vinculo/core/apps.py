@@ -1,4 +1,11 @@
+import logging
+import os
+
 from django.apps import AppConfig
+
+from vinculo.core import outbound
+
+logger = logging.getLogger(__name__)
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +17,9 @@ class CoreConfig(AppConfig):
         from vinculo.core import events
 
         events.autodiscover_consumers()
+        outbound.allowed_rules()  # a bad VINCULO_OUTBOUND_ALLOWED_NETWORKS entry stops start-up
+        if os.environ.get("VINCULO_WEBHOOKS_ALLOW_PRIVATE"):
+            logger.warning(
+                "VINCULO_WEBHOOKS_ALLOW_PRIVATE is no longer read: list the internal receivers "
+                "in VINCULO_OUTBOUND_ALLOWED_NETWORKS (docs/security.md)"
+            )

@@ -1,11 +1,13 @@
 """Webhook settings, read at call time (``settings.WEBHOOKS_*`` wins over ``VINCULO_WEBHOOKS_*``).
 
 Variables (defaults in brackets), described in docs/webhooks.md:
-``VINCULO_WEBHOOKS_ALLOW_PRIVATE`` [true in embedded (SQLite), debug and test mode, else false],
-``_TIMEOUT`` [10 s], ``_MAX_ATTEMPTS`` [14], ``_BACKOFF_SECONDS`` [60, doubling],
+``VINCULO_WEBHOOKS_TIMEOUT`` [10 s], ``_MAX_ATTEMPTS`` [14], ``_BACKOFF_SECONDS`` [60, doubling],
 ``_BACKOFF_CAP_SECONDS`` [21600], ``_DISABLE_AFTER_HOURS`` [24] and ``_DISABLE_AFTER_FAILURES``
 [10] (a subscription failing that long and that many times in a row is disabled),
-``_CONCURRENCY`` [8 keep-alive connections per drain].
+``_CONCURRENCY`` [8 keep-alive connections per drain], ``_LEASE_SECONDS`` [60: how long a claimed
+batch is held without renewal; a live drain renews it every third of that].
+Which addresses may be called is the outbound guard's business (``vinculo.core.outbound``,
+``VINCULO_OUTBOUND_ALLOWED_NETWORKS``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from vinculo.core.env import env_bool, env_int
+from vinculo.core.env import env_int
 
 
 def _get(name: str, reader: Any, default: Any) -> Any:
@@ -22,12 +24,6 @@ def _get(name: str, reader: Any, default: Any) -> Any:
     if value is not None:
         return value
     return reader(f"VINCULO_WEBHOOKS_{name}", default)
-
-
-def allow_private() -> bool:
-    embedded = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-    default = bool(settings.DEBUG or getattr(settings, "TESTING", False) or embedded)
-    return bool(_get("ALLOW_PRIVATE", env_bool, default))
 
 
 def timeout() -> float:
@@ -56,3 +52,7 @@ def disable_after_failures() -> int:
 
 def concurrency() -> int:
     return max(1, int(_get("CONCURRENCY", env_int, 8)))
+
+
+def lease_seconds() -> int:
+    return max(1, int(_get("LEASE_SECONDS", env_int, 60)))

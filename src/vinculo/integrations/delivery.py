@@ -9,8 +9,10 @@ there; a drain task is enqueued once the transaction commits.
 *Draining* (:func:`drain`, run by the ``drain_webhooks`` task) claims due deliveries of one
 subscription in batches with a conditional ``UPDATE`` (a lease, as the outbox does), so two
 workers never send the same delivery, then sends them over keep-alive connections (several in
-parallel) and records every attempt in bulk. One task sends thousands of deliveries, which is
-what makes the forking RQ worker fast enough.
+parallel, :mod:`vinculo.integrations.sending`, through the outbound guard) and records every
+attempt in bulk. The lease (``VINCULO_WEBHOOKS_LEASE_SECONDS``, 60 s) is renewed while the
+batch is being sent, so a dead worker's batch is taken again about one lease after it died.
+One task sends thousands of deliveries, which is what makes the forking RQ worker fast enough.
 
 Rules (docs/webhooks.md):
 
@@ -27,20 +29,16 @@ Rules (docs/webhooks.md):
 
 from __future__ import annotations
 
-import http.client
-import ipaddress
 import logging
 import random
-import socket
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -58,13 +56,11 @@ from vinculo.integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from vinculo.integrations.sending import Connections, Outcome, send_one
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "Vinculo-Webhooks/1"
-LEASE_SECONDS = 300
 BATCH = 200
-RESPONSE_KEEP = 1024
 DELIVERY_COLUMNS = [
     "workspace_id",
     "subscription_id",
@@ -243,137 +239,7 @@ def enqueue_drain(subscription_id: int) -> None:
         logger.exception("could not enqueue the drain of webhook %s", subscription_id)
 
 
-# --- sending ------------------------------------------------------------------------------------
-
-
-def check_address(host: str) -> str | None:
-    """Why ``host`` may not be called (a private address while they are not allowed), or None."""
-    if conf.allow_private():
-        return None
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return f"the host {host} cannot be resolved"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global:
-            return f"{host} resolves to a private address ({address})"
-    return None
-
-
-class Connections:
-    """Keep-alive HTTP connections per (scheme, host, port), one per sending thread."""
-
-    def __init__(self) -> None:
-        self.pool: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
-
-    def take(self, scheme: str, host: str, port: int) -> http.client.HTTPConnection:
-        free = self.pool.setdefault((scheme, host, port), [])
-        if free:
-            return free.pop()
-        problem = check_address(host)
-        if problem:
-            raise ConnectionRefusedError(problem)
-        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-        conn = cls(host, port, timeout=conf.timeout())
-        conn.connect()
-        # Small request, small answer: without this, Nagle and delayed ACKs add ~40 ms each.
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn
-
-    def give_back(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
-        self.pool.setdefault(key, []).append(conn)
-
-    def close(self) -> None:
-        for conns in self.pool.values():
-            for conn in conns:
-                conn.close()
-        self.pool.clear()
-
-
-@dataclass
-class Outcome:
-    delivery: WebhookDelivery
-    started_at: datetime
-    duration_ms: int
-    request_headers: dict[str, str]
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: str = ""
-    error: str = ""
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-
-def request_headers(
-    sub: WebhookSubscription, delivery: WebhookDelivery, body: bytes, timestamp: int
-) -> dict[str, str]:
-    secrets = [sub.secret]
-    if sub.previous_secret and (
-        sub.previous_secret_expires_at and sub.previous_secret_expires_at > timezone.now()
-    ):
-        secrets.append(sub.previous_secret)
-    return {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "Vinculo-Event": delivery.event_type,
-        "Vinculo-Delivery": delivery.uid,
-        "Vinculo-Timestamp": str(timestamp),
-        "Vinculo-Signature": catalog.signature_header(secrets, timestamp, body),
-    }
-
-
-def send_one(
-    conns: Connections, sub: WebhookSubscription, delivery: WebhookDelivery, now: datetime
-) -> Outcome:
-    """One POST of ``delivery``; never raises."""
-    body = delivery.body.encode()
-    headers = request_headers(sub, delivery, body, int(now.timestamp()))
-    started = timezone.now()
-    clock = time.perf_counter()
-    parts = urlsplit(sub.url)
-    scheme = parts.scheme
-    host = parts.hostname or ""
-    port = parts.port or (443 if scheme == "https" else 80)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    outcome = Outcome(delivery, started, 0, headers)
-    key = (scheme, host, port)
-    for try_number in range(2):  # a kept-alive connection the receiver closed: reconnect once
-        conn = None
-        fresh = True
-        try:
-            fresh = not conns.pool.get(key)
-            conn = conns.take(*key)
-            conn.request("POST", target, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            outcome.status = response.status
-            outcome.response_headers = dict(response.getheaders())
-            outcome.response_body = data[:RESPONSE_KEEP].decode("utf-8", "replace")
-            if response.will_close:
-                conn.close()
-            else:
-                conns.give_back(key, conn)
-            break
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-            if conn is not None:
-                conn.close()
-            if fresh or try_number:
-                outcome.error = f"{type(exc).__name__}: {exc}"[:500]
-                break
-        except (OSError, http.client.HTTPException) as exc:
-            if conn is not None:
-                conn.close()
-            outcome.error = (
-                "timeout"
-                if isinstance(exc, TimeoutError | socket.timeout)
-                else f"{type(exc).__name__}: {exc}"
-            )[:500]
-            break
-    outcome.duration_ms = int((time.perf_counter() - clock) * 1000)
-    return outcome
+# --- draining -------------------------------------------------------------------------------------
 
 
 def backoff(attempts: int) -> timedelta:
@@ -382,7 +248,32 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311  (jitter, not crypto)
 
 
-def _claim(sub: WebhookSubscription, now: datetime, limit: int) -> list[WebhookDelivery]:
+class Lease:
+    """The claim of one batch: a token on its rows and a lease (``next_attempt_at``) that another
+    worker waits out before taking them. The drain renews it while the batch is being sent, so
+    a live worker keeps its batch however slow its receiver is, and a dead worker's batch is
+    taken again one lease (``VINCULO_WEBHOOKS_LEASE_SECONDS``) after its last renewal."""
+
+    def __init__(self, token: str, clock: Callable[[], datetime]) -> None:
+        self.token = token
+        self.clock = clock
+        self.seconds = conf.lease_seconds()
+        self.ids: list[int] = []
+
+    def until(self) -> datetime:
+        return self.clock() + timedelta(seconds=self.seconds)
+
+    def renew(self) -> int:
+        """Push the lease of the rows still held one lease further; returns how many."""
+        return WebhookDelivery.objects.filter(
+            pk__in=self.ids, claim=self.token, status=DeliveryState.PENDING
+        ).update(next_attempt_at=self.until())
+
+
+def _claim(
+    sub: WebhookSubscription, now: datetime, limit: int, clock: Callable[[], datetime]
+) -> tuple[Lease, list[WebhookDelivery]]:
+    lease = Lease(uuid.uuid4().hex, clock)
     earlier_pending = WebhookDelivery.objects.filter(
         subscription_id=sub.pk,
         subject_key=OuterRef("subject_key"),
@@ -398,12 +289,35 @@ def _claim(sub: WebhookSubscription, now: datetime, limit: int) -> list[WebhookD
         .values_list("pk", flat=True)[:limit]
     )
     if not candidates:
-        return []
-    token = uuid.uuid4().hex
+        return lease, []
     WebhookDelivery.objects.filter(
         pk__in=candidates, status=DeliveryState.PENDING, next_attempt_at__lte=now
-    ).update(claim=token, next_attempt_at=now + timedelta(seconds=LEASE_SECONDS))
-    return list(WebhookDelivery.objects.filter(claim=token).order_by("pk"))
+    ).update(claim=lease.token, next_attempt_at=now + timedelta(seconds=lease.seconds))
+    # By primary key first: ``claim`` has no index of its own.
+    batch = list(
+        WebhookDelivery.objects.filter(pk__in=candidates, claim=lease.token).order_by("pk")
+    )
+    lease.ids = [d.pk for d in batch]
+    return lease, batch
+
+
+def _send_batch(
+    pool: ThreadPoolExecutor,
+    conns: Callable[[], Connections],
+    sub: WebhookSubscription,
+    batch: list[WebhookDelivery],
+    now: datetime,
+    lease: Lease,
+) -> list[Outcome]:
+    """Send ``batch`` on the pool's threads while this thread renews its lease (a third of
+    the lease at a time), so only the thread that owns the database connection writes."""
+    futures = [pool.submit(_send_in_thread, conns, sub, now, item) for item in batch]
+    pending = set(futures)
+    while pending:
+        _done, pending = wait(pending, timeout=lease.seconds / 3)
+        if pending:
+            lease.renew()
+    return [f.result() for f in futures]
 
 
 def _record(
@@ -489,7 +403,7 @@ def _record(
     )
     if gone:
         last = next(o for o in outcomes if o.status == 410)
-        _disable(sub, DisabledReason.GONE, f"HTTP 410 from {sub.url}", now, last)
+        _disable(sub, DisabledReason.GONE, "HTTP 410", now, last)
         return False
     if (
         sub.failing_since is not None
@@ -514,7 +428,7 @@ def _disable(
 
 
 def _send_in_thread(
-    conns: Any, sub: WebhookSubscription, now: datetime, item: WebhookDelivery
+    conns: Callable[[], Connections], sub: WebhookSubscription, now: datetime, item: WebhookDelivery
 ) -> Outcome:
     return send_one(conns(), sub, item, now)
 
@@ -559,25 +473,27 @@ def drain(
             all_conns.append(local.conns)
         return local.conns
 
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    def clock() -> datetime:
+        if fixed_now is None:
+            return timezone.now()
+        return fixed_now + timedelta(seconds=time.monotonic() - started)
+
+    pool = ThreadPoolExecutor(max_workers=workers)
     try:
         while True:
             now = fixed_now or timezone.now()
-            batch = _claim(sub, now, BATCH)
+            lease, batch = _claim(sub, now, BATCH, clock)
             if not batch and linger and time.monotonic() - last_work < linger:
                 time.sleep(0.05)
                 continue
             if not batch:
                 _set_flag(sub.pk, False)
-                batch = _claim(sub, fixed_now or timezone.now(), BATCH)
+                lease, batch = _claim(sub, fixed_now or timezone.now(), BATCH, clock)
                 if not batch:
                     break
                 _set_flag(sub.pk, True)
             manual = {d.pk for d in batch if d.manual}
-            if pool is not None and len(batch) > 1:
-                outcomes = list(pool.map(partial(_send_in_thread, conns, sub, now), batch))
-            else:
-                outcomes = [send_one(conns(), sub, d, now) for d in batch]
+            outcomes = _send_batch(pool, conns, sub, batch, now, lease)
             attempted += len(outcomes)
             last_work = time.monotonic()
             if not _record(sub, outcomes, now, manual=manual):
@@ -588,8 +504,7 @@ def drain(
                 enqueue_drain(sub.pk)
                 break
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        pool.shutdown(wait=True)
         for c in all_conns:
             c.close()
     return attempted

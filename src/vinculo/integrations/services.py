@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import json
 import secrets
 import uuid
@@ -16,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events
+from vinculo.core import audit, events, outbound
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
-from vinculo.integrations import catalog, conf, delivery
+from vinculo.integrations import catalog, delivery
 from vinculo.integrations.models import (
     DeliveryState,
     DisabledReason,
@@ -45,7 +43,10 @@ def new_secret() -> str:
 
 
 def check_url(url: Any, field: str = "url") -> str:
-    """An http(s) URL; refuses other schemes and, unless allowed, private addresses."""
+    """An http(s) URL whose host the outbound guard would call: refuses other schemes, and hosts
+    that are (or resolve to) loopback, private, link-local or other non-public addresses unless
+    ``VINCULO_OUTBOUND_ALLOWED_NETWORKS`` allows them. A name that does not resolve now is
+    accepted (each delivery checks again)."""
     value = str(url or "").strip()
     if not value:
         raise ValidationFailed.field(
@@ -53,33 +54,33 @@ def check_url(url: Any, field: str = "url") -> str:
         )
     if len(value) > 2000:
         raise ValidationFailed.field(field, _("The URL is longer than 2,000 characters."))
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[::1"
+        raise ValidationFailed.field(field, _("This is not a valid URL."), "invalid") from None
     if parts.scheme not in {"http", "https"}:
         raise ValidationFailed.field(field, _("Use an http:// or https:// URL."), "invalid_scheme")
     try:
         host = parts.hostname or ""
-        parts.port  # noqa: B018  (raises on a bad port)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise ValidationFailed.field(field, _("The URL has an invalid port.")) from None
     if not host:
         raise ValidationFailed.field(field, _("The URL has no host name."))
-    if not conf.allow_private():
-        literal = None
-        with contextlib.suppress(ValueError):
-            literal = ipaddress.ip_address(host)
-        if (literal is not None and not literal.is_global) or host == "localhost":
+    try:
+        outbound.check_host(host, port)
+    except outbound.Refused as exc:
+        if exc.code == "private_address":
             raise ValidationFailed.field(
                 field,
-                _("Private and local addresses are not allowed as webhook targets."),
+                _(
+                    "%(host)s is a private, local or reserved address; webhooks only call "
+                    "public addresses (an administrator can allow it with "
+                    "VINCULO_OUTBOUND_ALLOWED_NETWORKS)."
+                )
+                % {"host": host},
                 "private_address",
-            )
-        problem = delivery.check_address(host)
-        if problem:
-            raise ValidationFailed.field(
-                field,
-                _("This host cannot be used: %(problem)s.") % {"problem": problem},
-                "private_address",
-            )
+            ) from None
     return value
 
 

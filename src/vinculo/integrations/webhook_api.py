@@ -23,7 +23,11 @@ class SubscriptionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="What the receiver is, e.g. 'ERP'.")
-    url: str = Field(description="http(s) URL that receives POSTs.")
+    url: str = Field(
+        description="http(s) URL that receives POSTs. Its host must be a public address (or "
+        "resolve only to public ones) unless VINCULO_OUTBOUND_ALLOWED_NETWORKS lists it; "
+        "otherwise 422 with code `private_address` on `url`."
+    )
     event_types: list[str] = Field(
         description="Event names or glob patterns (`person.*`, `*`); see /webhooks/event-types."
     )
@@ -40,7 +44,7 @@ class SubscriptionPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
-    url: str | None = None
+    url: str | None = Field(None, description="As on create: a public http(s) URL.")
     event_types: list[str] | None = None
     condition: dict[str, Any] | None = None
     condition_object: str | None = None
