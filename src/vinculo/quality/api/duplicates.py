@@ -54,7 +54,7 @@ class RunOut(Schema):
     finished_at: datetime | None
 
 
-class ReasonOut(Schema):
+class DuplicateReasonOut(Schema):
     code: str
     text: str
     percent: int | None = None
@@ -75,7 +75,7 @@ class PairOut(Schema):
     left_id: int
     right_id: int
     probability: float
-    reasons: list[ReasonOut]
+    reasons: list[DuplicateReasonOut]
     cluster: int
     status: str
     reviewed_by_id: int | None

@@ -85,7 +85,7 @@ class SuggestOut(Schema):
     )
 
 
-class ReasonOut(Schema):
+class ImportReasonOut(Schema):
     column: str = Field(description="The file's column the problem is in (may be empty).")
     field: str = Field(description="The record field (service name) the problem is about.")
     code: str = Field(description="A stable error code, e.g. required, invalid_cpf, unique.")
@@ -96,7 +96,7 @@ class RowErrorOut(Schema):
     id: int
     line: int = Field(description="Row number in the file (the header is row 1).")
     values: list[str]
-    reasons: list[ReasonOut]
+    reasons: list[ImportReasonOut]
 
 
 class RowErrorQuery(Schema):
