@@ -1052,6 +1052,9 @@ def parse_filter_param(raw: str | None) -> dict | None:
     except ValueError as exc:
         message = _("The filter is not valid JSON: %(why)s") % {"why": exc}
         raise BadFilter(message, errors=[FieldError(ROOT, message, "invalid_json")]) from None
+    except RecursionError:
+        message = _("The filter nests more than %(n)s levels; simplify it.") % {"n": MAX_DEPTH}
+        raise BadFilter(message, errors=[FieldError(ROOT, message, "too_deep")]) from None
     if tree is None or tree == {}:
         return None
     if not isinstance(tree, dict):

@@ -161,7 +161,10 @@ def _clean_domains(value: Any, errors: list[FieldError]) -> list[str]:
         text = str(raw or "").strip().lower()
         if not text:
             continue
-        host = urlparse(text if "//" in text else f"//{text}").hostname or ""
+        try:
+            host = urlparse(text if "//" in text else f"//{text}").hostname or ""
+        except ValueError:  # "http://[::1"
+            host = ""
         if not host or "." not in host.strip("*.") or not re.fullmatch(r"[a-z0-9.*-]+", host):
             errors.append(
                 FieldError(

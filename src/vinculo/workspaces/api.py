@@ -10,7 +10,7 @@ from pydantic import Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
 from vinculo.workspaces import selectors, services
 from vinculo.workspaces.models import ApiToken, Membership, Role, Team, User, Workspace
 from vinculo.workspaces.permissions import permissions_of
@@ -100,17 +100,17 @@ class TeamOut(Schema):
 class TeamIn(Schema):
     name: str
     description: str = ""
-    lead_id: int | None = None
+    lead_id: Id | None = None
 
 
 class TeamPatch(Schema):
     name: str | None = None
     description: str | None = None
-    lead_id: int | None = None
+    lead_id: Id | None = None
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 class TokenOut(Schema):
@@ -222,12 +222,12 @@ def add_member(request: HttpRequest, payload: MemberIn) -> Status[dict[str, obje
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def get_member(request: HttpRequest, member_id: int) -> dict[str, object]:
+def get_member(request: HttpRequest, member_id: Id) -> dict[str, object]:
     return _member(selectors.get_member(actor_of(request), member_id))
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def patch_member(request: HttpRequest, member_id: int, payload: MemberPatch) -> dict[str, object]:
+def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> dict[str, object]:
     membership = services.change_member_role(
         actor=actor_of(request), membership_id=member_id, role=payload.role
     )
@@ -235,7 +235,7 @@ def patch_member(request: HttpRequest, member_id: int, payload: MemberPatch) -> 
 
 
 @router.delete("/members/{member_id}", response={204: None, **ERRORS})
-def remove_member(request: HttpRequest, member_id: int) -> Status[None]:
+def remove_member(request: HttpRequest, member_id: Id) -> Status[None]:
     services.remove_member(actor=actor_of(request), membership_id=member_id)
     return Status(204, None)
 
@@ -256,26 +256,26 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[dict[str, objec
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **ERRORS})
-def get_team(request: HttpRequest, team_id: int) -> dict[str, object]:
+def get_team(request: HttpRequest, team_id: Id) -> dict[str, object]:
     return _team(selectors.get_team(actor_of(request), team_id))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **ERRORS})
-def patch_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> dict[str, object]:
+def patch_team(request: HttpRequest, team_id: Id, payload: TeamPatch) -> dict[str, object]:
     actor = actor_of(request)
     services.update_team(actor=actor, team_id=team_id, data=payload.model_dump(exclude_unset=True))
     return _team(selectors.get_team(actor, team_id))
 
 
 @router.delete("/teams/{team_id}", response={204: None, **ERRORS})
-def delete_team(request: HttpRequest, team_id: int) -> Status[None]:
+def delete_team(request: HttpRequest, team_id: Id) -> Status[None]:
     services.delete_team(actor=actor_of(request), team_id=team_id)
     return Status(204, None)
 
 
 @router.post("/teams/{team_id}/members", response={201: TeamOut, **ERRORS})
 def add_team_member(
-    request: HttpRequest, team_id: int, payload: TeamMemberIn
+    request: HttpRequest, team_id: Id, payload: TeamMemberIn
 ) -> Status[dict[str, object]]:
     actor = actor_of(request)
     services.add_team_member(actor=actor, team_id=team_id, user_id=payload.user_id)
@@ -283,7 +283,7 @@ def add_team_member(
 
 
 @router.delete("/teams/{team_id}/members/{user_id}", response={204: None, **ERRORS})
-def remove_team_member(request: HttpRequest, team_id: int, user_id: int) -> Status[None]:
+def remove_team_member(request: HttpRequest, team_id: Id, user_id: Id) -> Status[None]:
     services.remove_team_member(actor=actor_of(request), team_id=team_id, user_id=user_id)
     return Status(204, None)
 
@@ -305,5 +305,5 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obj
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> dict[str, object]:
+def revoke_token(request: HttpRequest, token_id: Id) -> dict[str, object]:
     return _token(services.revoke_api_token(actor=actor_of(request), token_id=token_id))
