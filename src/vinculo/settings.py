@@ -163,6 +163,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "workspaces.User"
+AUTHENTICATION_BACKENDS = ["vinculo.workspaces.auth.EmailBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -176,9 +177,30 @@ if TESTING:
     # Hashing is not what the suite measures.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# A generated one-time password (createworkspace) stops working after this many days, and an
+# invitation link after INVITATION_DAYS.
+ONE_TIME_PASSWORD_DAYS = env_int("VINCULO_ONE_TIME_PASSWORD_DAYS", 7)
+INVITATION_DAYS = env_int("VINCULO_INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("VINCULO_PASSWORD_RESET_SECONDS", 3 * 3600)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("VINCULO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Email (SMTP) ------------------------------------------------------------------------------
+# Without VINCULO_EMAIL_HOST nothing is sent: invitation links are shown to the owner to pass
+# on, and password reset by email is not offered.
+EMAIL_HOST = env_str("VINCULO_EMAIL_HOST", "")
+EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_PORT = env_int("VINCULO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("VINCULO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("VINCULO_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("VINCULO_EMAIL_SSL", default=EMAIL_PORT == 465)
+EMAIL_USE_TLS = env_bool("VINCULO_EMAIL_STARTTLS", default=not EMAIL_USE_SSL and EMAIL_PORT == 587)
+EMAIL_TIMEOUT = env_int("VINCULO_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("VINCULO_EMAIL_FROM", "Vínculo <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"

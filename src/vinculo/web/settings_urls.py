@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vinculo.web import invitation_views
 from vinculo.web import settings_views as views
 
 app_name = "settings"
@@ -13,6 +14,11 @@ urlpatterns = [
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "members/invitations/<int:invitation_id>/revoke/",
+        invitation_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:team_id>/", views.team_update, name="team_update"),

@@ -31,6 +31,7 @@ from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.workspaces import invitations
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 from vinculo.workspaces.models import Role
@@ -249,6 +250,7 @@ def _members_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> H
         "members",
         {
             "memberships": ws_selectors.members(a).order_by("user__email"),
+            "invitations": invitations.pending_invitations(a),
             "roles": _role_choices(a),
             "all_roles": Role.choices,
             "can_change": can(a, "members.manage"),
@@ -269,7 +271,7 @@ def members(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
-    """Add a member; a new user's one-time password is shown on this answer only."""
+    """Invite a member; the link is shown on this answer only when it was not emailed."""
     a = actor(request)
     data = {
         "email": request.POST.get("email", ""),
@@ -277,7 +279,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
         "role": request.POST.get("role", ""),
     }
     try:
-        new = ws_services.add_member(
+        new = invitations.invite_member(
             actor=a, email=data["email"], role=data["role"], full_name=data["full_name"]
         )
     except ServiceError as exc:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from vinculo.web import views
+from vinculo.web import invitation_views, views
 
 app_name = "web"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("workspace/switch/", views.switch_workspace, name="switch_workspace"),
     path("language/", views.set_language, name="set_language"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("settings/", include("vinculo.web.settings_urls")),
 ]

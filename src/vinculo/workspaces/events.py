@@ -5,6 +5,7 @@ from vinculo.core.events import register_event_type
 for _name, _description in [
     ("workspace.created", "A workspace was created with its first owner."),
     ("workspace.updated", "Workspace settings changed."),
+    ("member.invited", "An email address was invited to join the workspace."),
     ("member.added", "A user joined the workspace."),
     ("member.role_changed", "A member's role changed."),
     ("member.removed", "A member lost access to the workspace."),

@@ -188,6 +188,8 @@ def create_workspace(
             _validate_new_password(password, email)
             user = User.objects.create_user(email, password, full_name=owner_name.strip())
             one_time = None if owner_password else password
+            if one_time:
+                _mark_one_time(user)
         elif owner_password:
             _validate_new_password(owner_password, email)
             user.set_password(owner_password)
@@ -202,6 +204,13 @@ def create_workspace(
             payload={"name": workspace.name, "slug": workspace.slug, "owner": email},
         )
     return NewWorkspace(workspace, user, one_time)
+
+
+def _mark_one_time(user: User) -> None:
+    """A generated password: changed at first sign-in, refused after ONE_TIME_PASSWORD_DAYS."""
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() + timedelta(days=settings.ONE_TIME_PASSWORD_DAYS)
+    user.save(update_fields=["must_change_password", "password_expires_at"])
 
 
 def _validate_new_password(password: str, email: str) -> None:
@@ -244,7 +253,9 @@ class NewMember:
 def add_member(*, actor: Actor, email: str, role: str, full_name: str = "") -> NewMember:
     """Give a user (created when new, with a one-time password) a role in the workspace.
 
-    Refuses a bad email or role, an existing member, and owner grants by non-owners.
+    Refuses a bad email or role, an existing member, and owner grants by non-owners. Trusted
+    callers only (command line, demo data, tests): it adds an existing user without asking
+    them, so the API and the screens invite instead (:mod:`vinculo.workspaces.invitations`).
     """
     require(actor, "members.manage")
     email = _clean_email(email)
@@ -257,6 +268,7 @@ def add_member(*, actor: Actor, email: str, role: str, full_name: str = "") -> N
         if user is None:
             one_time = _generated_password()
             user = User.objects.create_user(email, one_time, full_name=" ".join(full_name.split()))
+            _mark_one_time(user)
         elif Membership.objects.filter(workspace=actor.workspace, user=user).exists():
             raise Conflict(
                 _("%(email)s is already a member.") % {"email": email},
@@ -561,8 +573,10 @@ def set_user_language(*, user: User, language: str) -> User:
 
 
 def set_user_password(*, user: User, password: str) -> User:
-    """Set a user's password after the validators accept it."""
+    """Set a user's own password after the validators accept it (ends a one-time password)."""
     _validate_new_password(password, user.email)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.password_expires_at = None
+    user.save(update_fields=["password", "must_change_password", "password_expires_at"])
     return user
