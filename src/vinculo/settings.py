@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
+    "vinculo.workspaces.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"

@@ -31,7 +31,11 @@ NAVIGATION = [
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
-    context: dict[str, Any] = {"LANGUAGES": settings.LANGUAGES, "navigation": NAVIGATION}
+    context: dict[str, Any] = {
+        "LANGUAGES": settings.LANGUAGES,
+        "navigation": NAVIGATION,
+        "email_enabled": settings.EMAIL_ENABLED,
+    }
     if actor is not None:
         context["actor"] = actor
         context["current_workspace"] = actor.workspace
