@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "django_tasks_rq",
+    "axes",
     "vinculo.core",
     "vinculo.workspaces",
     "vinculo.contacts",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
     "vinculo.workspaces.middleware.PasswordChangeRequiredMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"
@@ -164,7 +167,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "workspaces.User"
-AUTHENTICATION_BACKENDS = ["vinculo.workspaces.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "vinculo.workspaces.auth.LockoutBackend",
+    "vinculo.workspaces.auth.EmailBackend",
+]
+# Password guessing (django-axes): LOCKOUT_FAILURES failures lock the account and, separately,
+# the address for LOCKOUT_MINUTES, doubled for each lockout in the last day (at most 24 h).
+LOCKOUT_FAILURES = env_int("VINCULO_LOCKOUT_FAILURES", 10)
+LOCKOUT_MINUTES = env_int("VINCULO_LOCKOUT_MINUTES", 15)
+AXES_ENABLED = env_bool("VINCULO_LOCKOUT_ENABLED", default=True)
+AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = "vinculo.workspaces.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "vinculo.workspaces.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "vinculo.workspaces.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "vinculo.workspaces.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -252,6 +274,7 @@ LOGGING = {
     "loggers": {
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

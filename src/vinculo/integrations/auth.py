@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from vinculo.core.actor import Actor, Source
+from vinculo.workspaces import lockout
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY, client_ip
 from vinculo.workspaces.selectors import actor_for
 from vinculo.workspaces.services import authenticate_token
@@ -21,8 +22,11 @@ class TokenAuth(HttpBearer):
     openapi_description = "An API token created in Settings → API tokens or `vinculo token create`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if lockout.token_address_locked(request):
+            raise lockout.refuse_token(request)
         api_token = authenticate_token(token)
         if api_token is None:
+            lockout.token_failed(request)
             return None
         actor = actor_for(
             api_token.user,
