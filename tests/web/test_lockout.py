@@ -81,7 +81,9 @@ def test_bad_api_tokens_lock_out_the_address(ana):
     for attempt in range(LIMIT):
         bad = Client(HTTP_AUTHORIZATION=f"Bearer vk_nope_{attempt}", REMOTE_ADDR="10.4.0.1")
         assert bad.get("/api/v1/me").status_code == (401 if attempt < LIMIT - 1 else 429)
-    same_address = Client(HTTP_AUTHORIZATION=f"Bearer {ana.token}", REMOTE_ADDR="10.4.0.1")
+    same_address = Client(
+        HTTP_AUTHORIZATION=f"Bearer {ana.token}", REMOTE_ADDR="10.4.0.1", HTTP_ACCEPT_LANGUAGE="en"
+    )
     refused = same_address.get("/api/v1/me")
     assert refused.status_code == 429
     assert refused["Content-Type"] == "application/problem+json"

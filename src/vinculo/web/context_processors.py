@@ -40,6 +40,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["actor"] = actor
         context["current_workspace"] = actor.workspace
         context["my_permissions"] = permissions_of(actor.role)
+        context["can_require_two_factor"] = "owners.manage" in context["my_permissions"]
         context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
     return context

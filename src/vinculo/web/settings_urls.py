@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vinculo.web import invitation_views
+from vinculo.web import invitation_views, two_factor_views
 from vinculo.web import settings_views as views
 
 app_name = "settings"
@@ -10,6 +10,7 @@ app_name = "settings"
 urlpatterns = [
     path("", views.index, name="index"),
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/two-factor/", two_factor_views.workspace_switch, name="two_factor"),
     path("members/", views.members, name="members"),
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),

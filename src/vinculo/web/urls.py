@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from vinculo.web import account_views, invitation_views, views
+from vinculo.web import account_views, invitation_views, two_factor_views, views
 
 app_name = "web"
 
@@ -14,6 +14,8 @@ urlpatterns = [
         account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
+    path("account/two-factor/", two_factor_views.setup, name="two_factor_setup"),
+    path("login/verify/", two_factor_views.verify, name="two_factor_verify"),
     path("password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

@@ -33,6 +33,8 @@ class Workspace(models.Model):
     locale = models.CharField(_("language"), max_length=10, default="pt-br")
     timezone = models.CharField(_("time zone"), max_length=64, default="America/Sao_Paulo")
     country = models.CharField(_("country"), max_length=2, default="BR")
+    # Members must sign in with a second factor (TOTP); those without one enrol after password.
+    require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:

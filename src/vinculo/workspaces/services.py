@@ -100,6 +100,8 @@ def validate_workspace_fields(data: dict[str, Any]) -> dict[str, Any]:
                 )
             )
         cleaned["timezone"] = tz
+    if "require_two_factor" in data:
+        cleaned["require_two_factor"] = data["require_two_factor"] in (True, "true", "on", "1")
     if "country" in data:
         # The country is the default region of national phone numbers (phones are stored E.164).
         import phonenumbers
@@ -227,6 +229,8 @@ def update_workspace(*, actor: Actor, data: dict[str, Any]) -> Workspace:
     """Change name, currency, language, time zone or country of the actor's workspace."""
     require(actor, "workspace.manage")
     cleaned = validate_workspace_fields(data)
+    if "require_two_factor" in cleaned:
+        require(actor, "owners.manage")
     with transaction.atomic():
         workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
         before = {k: getattr(workspace, k) for k in cleaned}
