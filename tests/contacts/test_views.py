@@ -128,7 +128,7 @@ def test_form_labels_follow_the_language_of_each_request(ana):
     assert "Razão social" in company_pt and "Legal name" not in company_pt
 
 
-def test_person_page_filters_its_timeline_and_lists_only_open_deals(ana):
+def test_person_page_filters_its_timeline_and_lists_open_and_closed_deals_apart(ana):
     from vinculo.activities import services as activity_services
     from vinculo.sales import services as sales_services
 
@@ -152,8 +152,9 @@ def test_person_page_filters_its_timeline_and_lists_only_open_deals(ana):
     client = ana.web()
     page = client.get(f"/people/{person.pk}/").content.decode()
     assert 'value="activity.call"' in page  # the kinds filter is offered
-    open_deals = page.split("<h2>Open deals</h2>", 1)[1].split("</article>", 1)[0]
+    open_deals, closed_deals = page.split("open-deals", 1)[1].split("closed-deals", 1)
     assert "Aberto" in open_deals and "Fechado" not in open_deals
+    assert "Fechado" in closed_deals.split("</article>", 1)[0]
     calls = client.get(f"/people/{person.pk}/?kinds=activity.call").content.decode()
     assert "Ligação de boas-vindas" in calls
     assert page.count('class="timeline-entry') > 1  # creation, deals, the call…

@@ -17,6 +17,7 @@ from vinculo.core.errors import Conflict, PermissionDenied, ValidationFailed
 from vinculo.core.worker import run_burst
 from vinculo.quality.models import ImportJob, ImportRowError, ImportStatus
 from vinculo.quality.services import imports as svc
+from vinculo.quality.services.import_messages import reasons_out
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quality"
 CP1252 = FIXTURES / "people_cp1252_semicolon.csv"
@@ -54,7 +55,7 @@ def run(persona, job, mapping=None, **options) -> ImportJob:
 
 def reasons(job) -> dict[int, list[tuple[str, str]]]:
     return {
-        e.line: [(r["column"], r["message"]) for r in e.reasons]
+        e.line: [(r["column"], r["message"]) for r in reasons_out(e.reasons)]
         for e in ImportRowError.objects.filter(job=job, dry_run=False)
     }
 
@@ -343,8 +344,10 @@ def test_dry_run_lists_every_problem_and_writes_nothing(ana):
     p = job.preview
     assert (p["would_create"], p["would_update"], p["would_skip"], p["rejected"]) == (3, 1, 0, 6)
     assert p["complete"] is True and p["rows"] == p["total_rows"] == 11
-    assert p["first_rows"][0]["first_name"] == "João"
-    assert p["first_rows"][0]["birth_date"] == "1985-03-05"
+    first = p["first_rows"][0]
+    assert first["action"] == "create" and first["line"] == 2
+    assert first["values"]["first_name"] == "João"
+    assert first["values"]["birth_date"] == "1985-03-05"
     assert Person.objects.for_workspace(ana.workspace).count() == 0
     assert Company.objects.for_workspace(ana.workspace).count() == 0
     assert sorted(
@@ -370,11 +373,12 @@ def test_small_batches_give_the_same_result_and_move_the_checkpoint(ana, monkeyp
     assert sorted(reasons(job)) == [4, 5, 6, 7, 11, 12]
 
 
-def test_rejected_csv_has_bom_original_columns_row_and_reason(ana):
+def test_rejected_csv_has_original_columns_row_and_reason_in_the_uploads_dialect(ana):
     job = run(ana, upload(ana, CP1252))
-    text = "".join(svc.rejected_csv_lines(job))
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    report = svc.rejected_csv(job)
+    assert (report.charset, report.delimiter) == ("windows-1252", ";")
+    text = b"".join(report.chunks).decode("cp1252")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == [*job.headers, "row", "reason"]
     assert len(rows) == 7
     assert rows[2][:2] == ["Ana", "Beatriz"]

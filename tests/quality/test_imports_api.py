@@ -82,14 +82,18 @@ def test_api_flow_upload_map_dry_run_start_report(ana):
     rows = client.get(f"{url}/rejected").json()["items"]
     assert rows[1]["line"] == 5
     assert rows[1]["reasons"] == [
-        {"column": "CPF", "field": "cpf", "message": "This CPF is not valid."}
+        {
+            "column": "CPF",
+            "field": "cpf",
+            "code": "invalid_cpf",
+            "message": "This CPF is not valid.",
+        }
     ]
     assert rows[1]["values"][:2] == ["Ana", "Beatriz"]
     download = client.get(f"{url}/rejected.csv")
-    assert download["Content-Type"].startswith("text/csv")
-    text = b"".join(download.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")
-    table = list(csv.reader(io.StringIO(text[1:])))
+    assert download["Content-Type"] == "text/csv; charset=windows-1252"  # as uploaded
+    text = b"".join(download.streaming_content).decode("cp1252")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(table) == 7 and table[0][-2:] == ["row", "reason"]
     listing = client.get("/api/v1/quality/imports").json()["items"]
     assert [j["id"] for j in listing] == [job["id"]]
@@ -265,7 +269,7 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
         {**posted, "map_1": "first_name", "action": "dry_run"},
     )
     assert wrong.status_code == 422
-    assert "first_name is already mapped from column Nome." in wrong.content.decode()
+    assert "First name is already mapped from column Nome." in wrong.content.decode()
 
     dry = client.post(f"/quality/imports/{job.pk}/mapping/", {**posted, "action": "dry_run"})
     text = dry.content.decode()
@@ -289,7 +293,8 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
     result = client.get(f"/quality/imports/{job.pk}/").content.decode()
     assert "Download rejected rows (CSV)" in result and "This CPF is not valid." in result
     csv_response = client.get(f"/quality/imports/{job.pk}/rejected.csv")
-    assert b"".join(csv_response.streaming_content).decode().startswith("\ufeffNome,Sobrenome,")
+    content = b"".join(csv_response.streaming_content).decode("cp1252")
+    assert content.startswith("Nome;Sobrenome;")
     listing = client.get("/quality/imports/").content.decode()
     assert CP1252.name in listing and "Planilha" in listing
     template = ImportTemplate.objects.get()

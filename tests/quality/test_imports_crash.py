@@ -39,7 +39,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": _database_url(),
         "VINCULO_DATA_DIR": str(tmp_path / "data"),
         "VINCULO_IMPORT_BATCH_SIZE": str(BATCH),
-        "PYTHONPATH": str(ROOT),
+        # This checkout's code, not whichever one the virtualenv's editable install points at.
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         **extra,
     }
     env.pop("VINCULO_TEST_DATABASE_URL", None)
@@ -272,6 +273,6 @@ def test_cli_dry_run_then_import_with_a_template(ana, tmp_path):
     assert "1 created, 0 updated, 0 skipped, 1 rejected of 2 rows" in real.stdout
     person = Person.objects.get()
     assert (person.first_name, person.last_name) == ("Ana", "Lima")
-    lines = report.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "\ufeffNome,E-mail,CPF,row,reason"
-    assert lines[1].startswith("Bia Reis,bia@x.com.br,123,3,CPF: ")
+    lines = report.read_text(encoding="utf-8").splitlines()  # the upload's ";", with a BOM
+    assert lines[0] == "\ufeffNome;E-mail;CPF;row;reason"
+    assert lines[1].startswith("Bia Reis;bia@x.com.br;123;3;CPF: ")

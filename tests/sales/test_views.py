@@ -125,7 +125,8 @@ def test_the_move_form_works_without_javascript(ana, vendas):
     client = ana.web()
     back = f"/deals/?pipeline={vendas.pipeline.pk}"
     moved = client.post(f"/deals/{deal.pk}/move/", {"stage_id": vendas["Ganho"].pk, "next": back})
-    assert moved.status_code == 302 and moved["Location"] == back
+    # back to the board, with the moved card kept in sight
+    assert moved.status_code == 302 and moved["Location"] == f"{back}&moved={deal.pk}"
     deal.refresh_from_db()
     assert deal.status == "won"
     refused = client.post(

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from vinculo.activities import selectors as activity_selectors
 from vinculo.contacts import selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.sales import selectors as sales_selectors
 from vinculo.web import tables
 from vinculo.web.ui import (
     actor,
@@ -126,6 +128,19 @@ def _common_context(request: HttpRequest) -> dict[str, Any]:
         "can_write": can(a, "records.write"),
         "can_delete": can(a, "records.delete"),
         "can_export": can(a, "data.export"),
+    }
+
+
+def _deals_context(
+    a: Any, *, person_id: int | None = None, company_id: int | None = None, live: bool = True
+) -> dict[str, Any]:
+    """The deals card of a 360° page (sales/_related_deals.html): the record's deals with
+    totals and a "+ deal" that opens the new-deal form with the record chosen."""
+    query = f"person={person_id}" if person_id is not None else f"company={company_id}"
+    return {
+        "related": sales_selectors.related_deals(a, person_id=person_id, company_id=company_id),
+        "new_deal_url": f"{reverse('sales:create')}?{query}",
+        "can_add_deal": live and can(a, "deals.write"),
     }
 
 
@@ -324,10 +339,6 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             timeline_context(request, person_id=person.pk),
         )
     current, history = selectors.consents(a, person.pk)
-    from vinculo.activities import selectors as activity_selectors
-    from vinculo.sales import selectors as sales_selectors
-
-    deals = list(sales_selectors.deals(a, person_id=person.pk, status="open")[:20])
     tasks = list(
         activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
     )
@@ -335,7 +346,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "consents": current,
         "consent_history": history,
-        "deals": deals,
+        **_deals_context(a, person_id=person.pk, live=person.deleted_at is None),
         "tasks": tasks,
         **timeline_context(request, person_id=person.pk),
         "custom_defs": _custom_defs(request, "person"),
@@ -537,6 +548,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         {
             "company": company,
             "people": selectors.company_people(a, company.pk),
+            **_deals_context(a, company_id=company.pk, live=company.deleted_at is None),
             **timeline_context(request, company_id=company.pk),
             "errors": errors,
             "fields": COMPANY_FORM_FIELDS,

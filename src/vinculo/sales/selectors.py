@@ -186,6 +186,101 @@ def get_deal(actor: Actor, deal_id: int) -> Deal:
     return deal
 
 
+def deal_position(actor: Actor, deal_id: int) -> Deal | None:
+    """A live deal's stage and lost reason only (what a move changes, so it can be undone);
+    None outside the workspace or in the bin. One query."""
+    require(actor, "records.view")
+    return (
+        Deal.objects.for_workspace(actor.workspace)
+        .filter(pk=deal_id, deleted_at__isnull=True)
+        .select_related("stage")
+        .only("pk", "stage_id", "lost_reason", "stage__name", "stage__kind", "stage__pipeline_id")
+        .first()
+    )
+
+
+# --- the deals of a person or a company ------------------------------------------------------
+
+
+@dataclass
+class RelatedDeals:
+    """The deals of one person or company: the open ones, the latest closed ones and totals over
+    all of them (counts of every status; open and won amounts in the workspace currency, deals in
+    other currencies counted in ``other_currencies``)."""
+
+    currency: str
+    open: list[Deal] = field(default_factory=list)
+    closed: list[Deal] = field(default_factory=list)
+    open_count: int = 0
+    won_count: int = 0
+    lost_count: int = 0
+    open_amount: Decimal = Decimal("0.00")
+    won_amount: Decimal = Decimal("0.00")
+    other_currencies: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.open_count + self.won_count + self.lost_count
+
+    @property
+    def more_open(self) -> int:
+        return self.open_count - len(self.open)
+
+    @property
+    def more_closed(self) -> int:
+        return self.won_count + self.lost_count - len(self.closed)
+
+
+def related_deals(
+    actor: Actor,
+    *,
+    person_id: int | None = None,
+    company_id: int | None = None,
+    open_limit: int = 20,
+    closed_limit: int = 10,
+) -> RelatedDeals:
+    """The live deals of a person (``person_id``) or a company (``company_id``) for their pages:
+    the open ones (closing soonest first), the ``closed_limit`` most recently closed and the
+    totals. Three queries whatever the number of deals."""
+    if (person_id is None) == (company_id is None):
+        raise ValueError("related_deals takes a person_id or a company_id")
+    scope = deals(actor, person_id=person_id, company_id=company_id).prefetch_related(None)
+    found = RelatedDeals(currency=actor.workspace.default_currency)
+    for row in (
+        scope.order_by().values("status", "currency").annotate(n=Count("id"), total=Sum("amount"))
+    ):
+        status, n = row["status"], row["n"]
+        if status == DealStatus.OPEN:
+            found.open_count += n
+        elif status == DealStatus.WON:
+            found.won_count += n
+        else:
+            found.lost_count += n
+        if status == DealStatus.LOST:
+            continue
+        if row["currency"] != found.currency:
+            found.other_currencies += n
+            continue
+        total = Decimal(row["total"] or 0).quantize(CENT)
+        if status == DealStatus.OPEN:
+            found.open_amount = total
+        else:
+            found.won_amount = total
+    listed = scope.select_related("stage", "owner")
+    found.open = list(
+        listed.filter(status=DealStatus.OPEN).order_by(
+            F("expected_close_date").asc(nulls_last=True), "-created_at", "-id"
+        )[:open_limit]
+    )
+    if closed_limit:
+        found.closed = list(
+            listed.exclude(status=DealStatus.OPEN).order_by(
+                F("closed_at").desc(nulls_last=True), "-id"
+            )[:closed_limit]
+        )
+    return found
+
+
 # --- the board --------------------------------------------------------------------------------
 
 
@@ -228,6 +323,7 @@ def board(
     q: str | None = None,
     owner_id: int | None = None,
     filter: Any = None,
+    pinned: int | None = None,
 ) -> Board:
     """The Kanban board of a pipeline: every stage with its first ``per_stage`` deals (oldest in
     the stage first; won/lost columns: the most recently closed, within ``closed_within_days``),
@@ -236,7 +332,8 @@ def board(
     deal carries ``days_in_stage`` and ``is_rotting`` (days in stage > the stage's rotting days).
     Three queries plus one per stage, whatever the number of deals. ``q``, ``owner_id`` and
     ``filter`` narrow the deals as in :func:`deals` (columns stay; counts and totals cover the
-    narrowed deals).
+    narrowed deals). ``pinned`` is a deal that was just moved: it is shown in its column even
+    beyond the first ``per_stage`` (at most one more query), so a dropped card stays in sight.
     """
     require(actor, "records.view")
     now = now or timezone.now()
@@ -278,6 +375,10 @@ def board(
         else:
             column = column.order_by(F("closed_at").desc(nulls_last=True), "id")
         fetched.extend(column[:per_stage])
+    if pinned is not None and all(deal.pk != pinned for deal in fetched):
+        extra = scope.filter(pk=pinned).select_related("person", "company", "owner").first()
+        if extra is not None:
+            fetched.append(extra)
     for deal in fetched:
         stage = by_stage.get(deal.stage_id)
         if stage is None:

@@ -25,6 +25,7 @@ from vinculo.core import filters as filter_language
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
+from vinculo.sales.board_moves import board_url_with_moved, undo_of
 from vinculo.sales.models import Deal, Pipeline, StageKind
 from vinculo.web import tables
 from vinculo.web.ui import (
@@ -108,9 +109,16 @@ def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) ->
 
 
 def _board_context(
-    request: HttpRequest, *, pipeline_id: int | None = None, error: str | None = None
+    request: HttpRequest,
+    *,
+    pipeline_id: int | None = None,
+    error: str | None = None,
+    moved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the board partial shows, for the board's query string (filters kept)."""
+    """Everything the board partial shows, for the board's query string (filters kept).
+
+    ``moved`` is the move just made (deal, from and to stage, the lost reason it had): its card
+    stays on the board even beyond a full column, and the board offers to undo it."""
     a = actor(request)
     params = _board_params(request)
     live = _live_pipelines(request)
@@ -127,6 +135,8 @@ def _board_context(
             q=params["q"] or None,
             owner_id=owner_id,
             filter=selectors.parse_filter(params["filter"]),
+            # a move without JavaScript comes back to the board with ?moved=<deal id>
+            pinned=moved["deal"].pk if moved else _int(request.GET.get("moved")),
         )
     except ServiceError as exc:
         errors = field_errors(exc)
@@ -139,6 +149,7 @@ def _board_context(
         "pipelines": live,
         "params": params,
         "board_error": error,
+        "moved": moved,
         "board_url": f"{reverse('sales:board')}?{query.urlencode()}",
         "board_query": query.urlencode(),
         "can_write": can(a, "deals.write"),
@@ -161,11 +172,13 @@ def board(request: HttpRequest) -> HttpResponse:
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     """Move a deal to ``stage_id`` (with ``lost_reason`` for a lost stage).
 
-    From the board (htmx): answers the re-rendered board of the deal's pipeline, 422 with the
-    service's message when refused. From a plain form: back to ``next`` with a message.
+    From the board (htmx): answers the re-rendered board of the deal's pipeline with the moved
+    card in sight and a toast to undo the move (a move back through this same view), 422 with
+    the service's message when refused. From a plain form: back to ``next`` with a message.
     """
     a = actor(request)
     error = None
+    before = selectors.deal_position(a, deal_id)
     try:
         deal = services.move_deal(
             actor=a,
@@ -178,8 +191,10 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         error = " ".join(m for ms in errors.values() for m in ms)
         deal = selectors.get_deal(a, deal_id)
     if is_htmx(request):
-        context = _board_context(request, pipeline_id=deal.pipeline_id, error=error)
+        moved = None if error else undo_of(before, deal)
+        context = _board_context(request, pipeline_id=deal.pipeline_id, error=error, moved=moved)
         return render(request, "sales/_board.html", context, status=422 if error else 200)
+    target = safe_next(request, referer=False, default=reverse("sales:deal", args=[deal.pk]))
     if error:
         messages.error(request, error)
     else:
@@ -187,9 +202,8 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             request,
             _("%(title)s moved to %(stage)s.") % {"title": deal.title, "stage": deal.stage.name},
         )
-    return redirect(
-        safe_next(request, referer=False, default=reverse("sales:deal", args=[deal.pk]))
-    )
+        target = board_url_with_moved(target, deal.pk)
+    return redirect(target)
 
 
 # --- the table --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from vinculo.integrations.schemas import ERRORS, PageOut
 from vinculo.quality.models import ImportJob, ImportRowError, ImportTemplate
 from vinculo.quality.selectors import imports as selectors
 from vinculo.quality.services import imports as services
+from vinculo.quality.services.import_messages import message_text, reasons_out
 from vinculo.workspaces.permissions import require
 
 router = Router(tags=["quality"])
@@ -47,8 +48,11 @@ class ImportOut(Schema):
     updated_count: int
     skipped_count: int
     rejected_count: int
-    preview: dict[str, Any] | None
-    error: str
+    preview: dict[str, Any] | None = Field(
+        description="Dry run: counts and first_rows (line, action create/update/skip/reject, "
+        "record_id, values by field as stored, reasons)."
+    )
+    error: str = Field(description="Why the import stopped, in the request's language.")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -76,13 +80,23 @@ class SuggestIn(In):
 class SuggestOut(Schema):
     mapping: dict[str, str]
     fields: list[str]
+    labels: dict[str, str] = Field(
+        description="Field → its label in the request's language (Accept-Language)."
+    )
+
+
+class ReasonOut(Schema):
+    column: str = Field(description="The file's column the problem is in (may be empty).")
+    field: str = Field(description="The record field (service name) the problem is about.")
+    code: str = Field(description="A stable error code, e.g. required, invalid_cpf, unique.")
+    message: str = Field(description="The reason, in the request's language (Accept-Language).")
 
 
 class RowErrorOut(Schema):
     id: int
     line: int = Field(description="Row number in the file (the header is row 1).")
     values: list[str]
-    reasons: list[dict[str, str]]
+    reasons: list[ReasonOut]
 
 
 class RowErrorQuery(Schema):
@@ -114,6 +128,13 @@ class TemplateOut(Schema):
 
 def _job(job: ImportJob) -> dict[str, Any]:
     body = {name: getattr(job, name) for name in ImportOut.model_fields}
+    body["error"] = message_text(job.error)
+    if body["preview"] and body["preview"].get("first_rows"):
+        rows = [
+            {**row, "reasons": reasons_out(row.get("reasons") or [])}
+            for row in body["preview"]["first_rows"]
+        ]
+        body["preview"] = {**body["preview"], "first_rows": rows}
     return body
 
 
@@ -122,7 +143,7 @@ def _template(t: ImportTemplate) -> dict[str, Any]:
 
 
 def _row(e: ImportRowError) -> dict[str, Any]:
-    return {"id": e.pk, "line": e.line, "values": e.values, "reasons": e.reasons}
+    return {"id": e.pk, "line": e.line, "values": e.values, "reasons": reasons_out(e.reasons)}
 
 
 @router.post(
@@ -166,8 +187,8 @@ def suggest_mapping(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
     require(actor, "data.import")
     template = selectors.get_template(actor, payload.template_id) if payload.template_id else None
     mapping = services.suggest_mapping(actor, payload.object_type, payload.headers, template)
-    fields = [name for name, _label in services.field_choices(actor, payload.object_type)]
-    return {"mapping": mapping, "fields": fields}
+    labels = dict(services.field_choices(actor, payload.object_type))
+    return {"mapping": mapping, "fields": list(labels), "labels": labels}
 
 
 @router.get("/quality/imports/{job_id}", response={200: ImportOut, **ERRORS})
@@ -234,13 +255,15 @@ def rejected_rows(request: HttpRequest, job_id: int, query: Query[RowErrorQuery]
 @router.get(
     "/quality/imports/{job_id}/rejected.csv",
     response={200: None, **ERRORS},
-    summary="Rejected rows as CSV: original columns, row number and reason (UTF-8 with BOM)",
+    summary="Rejected rows as CSV: original columns, then row and reason",
+    description="The upload's delimiter and encoding (an XLSX upload: UTF-8 with BOM, `;` in "
+    "Portuguese); the last two columns are headed `row` and `reason`, the reasons in the "
+    "request's language; cells that would run as a formula are escaped with `'`.",
 )
 def rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = selectors.get_import(actor_of(request), job_id)
-    response = StreamingHttpResponse(
-        services.rejected_csv_lines(job), content_type="text/csv; charset=utf-8"
-    )
+    csv_file = services.rejected_csv(job)
+    response = StreamingHttpResponse(csv_file.chunks, content_type=csv_file.content_type)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
     return response
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core import selectors as core_selectors
@@ -54,8 +54,11 @@ OBJECT_TYPES = ("person", "company", "deal")
 FORMATS = tuple(ExportFormat.values)
 
 for _name, _description in [
-    ("export.completed", "A file export finished (payload: object type, format, rows)."),
-    ("export.failed", "A background export failed."),
+    (
+        "export.completed",
+        gettext_noop("A file export finished (payload: object type, format, rows)."),
+    ),
+    ("export.failed", gettext_noop("A background export failed.")),
 ]:
     events.register_event_type(_name, _description)
 
@@ -417,7 +420,7 @@ _FORMULA_START = ("=", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
 
 
-def _safe_text(text: str) -> str:
+def safe_text(text: str) -> str:
     """Text a spreadsheet will not run as a formula (``=``, ``@``, ``+``/``-`` that are not a
     phone number or a signed number are prefixed with an apostrophe, as OWASP advises)."""
     if text and (
@@ -436,7 +439,7 @@ def csv_value(value: Any, yes: str, no: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date | Decimal | int):
         return str(value) if not isinstance(value, date) else value.isoformat()
-    return _safe_text(str(value))
+    return safe_text(str(value))
 
 
 class _Echo:

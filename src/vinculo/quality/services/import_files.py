@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from vinculo.contacts import custom_fields as cf
-from vinculo.contacts.models import CustomObject
+from vinculo.contacts.models import Company, CustomObject, FieldType, Person
 from vinculo.core.actor import Actor
 from vinculo.core.env import env_int
 from vinculo.core.errors import (
@@ -35,6 +37,7 @@ from vinculo.quality.models import (
     ImportObject,
     ImportTemplate,
 )
+from vinculo.sales.models import Deal
 
 DELIMITERS = (",", ";", "\t", "|")
 IGNORE = ""  # a column mapped to "" is ignored
@@ -242,19 +245,89 @@ _CF_OBJECT: dict[str, CustomObject] = {
 }
 
 
+def cf_kind(field_type: str) -> str:
+    """The kind of cell a custom field of this type reads."""
+    if field_type == FieldType.DATE:
+        return DATE
+    if field_type == FieldType.DATETIME:
+        return DATETIME
+    if field_type in {FieldType.NUMBER, FieldType.MONEY}:
+        return DECIMAL
+    if field_type == FieldType.MULTI_CHOICE:
+        return LIST
+    return TEXT
+
+
 def normalise_header(text: str) -> str:
     """Accents, case and punctuation ignored: "E-mail" and "email " → "e mail" / "email"."""
     plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
 
 
+_ADDRESS_FIELDS = frozenset(_ADDRESS)
+_MODEL: dict[str, Any] = {
+    ImportObject.PEOPLE: Person,
+    ImportObject.COMPANIES: Company,
+    ImportObject.DEALS: Deal,
+}
+
+
+def field_label(object_type: str, name: str) -> str:
+    """A target field's label in the active language (``cf:`` keys: see :func:`field_groups`)."""
+    explicit = {
+        "full_name": _("Full name (split into first and last name)"),
+        "owner": _("Owner (a member's email)"),
+        "company": _("Company (name or CNPJ)")
+        if object_type == ImportObject.PEOPLE
+        else _("Company (name)"),
+        "person": _("Person (email)"),
+        "stage": _("Stage (name)"),
+        "pipeline": _("Pipeline (name)"),
+        "tags": _("Tags"),
+        "created_at": _("Created"),
+        "lifecycle_stage": _("Lifecycle stage"),
+    }
+    if name in explicit:
+        return str(explicit[name])
+    try:
+        return capfirst(str(_MODEL[object_type]._meta.get_field(name).verbose_name))
+    except (KeyError, FieldDoesNotExist):
+        return name
+
+
+def field_groups(actor: Actor, object_type: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The fields a column can be mapped to, labelled in the active language and grouped for
+    the mapping's ``<optgroup>``: the record's own fields, its address, the linked records,
+    then custom fields (``cf:<key>``)."""
+    _check_object_type(object_type)
+    own, address, linked = [], [], []
+    for name in FIELDS[object_type]:
+        choice = (name, field_label(object_type, name))
+        if name in _ADDRESS_FIELDS:
+            address.append(choice)
+        elif name in {"company", "person"} and object_type != ImportObject.COMPANIES:
+            linked.append(choice)
+        else:
+            own.append(choice)
+    records: dict[str, str] = {
+        ImportObject.PEOPLE: _("Person"),
+        ImportObject.COMPANIES: _("Company"),
+        ImportObject.DEALS: _("Deal"),
+    }
+    groups = [(records[object_type], own), (str(_("Address")), address)]
+    for name, label in (("person", _("Person")), ("company", _("Company"))):
+        groups.append((str(label), [c for c in linked if c[0] == name]))
+    custom = [
+        (f"{CF_PREFIX}{key}", str(definition.label))
+        for key, definition in cf.definitions(actor, _CF_OBJECT[object_type]).items()
+    ]
+    groups.append((str(_("Custom fields")), custom))
+    return [(label, choices) for label, choices in groups if choices]
+
+
 def field_choices(actor: Actor, object_type: str) -> list[tuple[str, str]]:
     """The fields a column can be mapped to: standard ones, then ``cf:<key>`` custom fields."""
-    _check_object_type(object_type)
-    out = [(name, name) for name in FIELDS[object_type]]
-    for key, definition in cf.definitions(actor, _CF_OBJECT[object_type]).items():
-        out.append((f"{CF_PREFIX}{key}", definition.label))
-    return out
+    return [choice for _group, choices in field_groups(actor, object_type) for choice in choices]
 
 
 def suggest_mapping(
@@ -310,7 +383,8 @@ def clean_mapping(
     """Validate a header → field mapping: known headers and fields, each field at most once."""
     if not isinstance(mapping, dict):
         raise ValidationFailed.field("mapping", _("Send an object of column → field."))
-    allowed = {name for name, _label in field_choices(actor, object_type)}
+    labels = dict(field_choices(actor, object_type))
+    allowed = set(labels)
     errors: list[FieldError] = []
     seen: dict[str, str] = {}
     out: dict[str, str] = {}
@@ -335,7 +409,7 @@ def clean_mapping(
                 FieldError(
                     f"mapping.{header}",
                     _("%(field)s is already mapped from column %(column)s.")
-                    % {"field": target, "column": seen[target]},
+                    % {"field": labels[target], "column": seen[target]},
                     "duplicate",
                 )
             )

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from vinculo.contacts import custom_fields as cf
 from vinculo.contacts import services as contacts
-from vinculo.contacts.models import Company, CustomObject, FieldType, Person
+from vinculo.contacts.models import Company, CustomObject, Person
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import BulkResult, live_ids_by_value
 from vinculo.core.errors import (
@@ -29,6 +29,17 @@ from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
     ImportObject,
+)
+from vinculo.quality.services.import_cells import (
+    NoSuchDate,
+    company_name_key,
+    document_key,
+    email_key,
+    looks_like_date,
+    parse_date_text,
+    parse_decimal_text,
+    phone_key,
+    split_full_name,
 )
 from vinculo.quality.services.import_files import (
     _CF_OBJECT,
@@ -42,67 +53,16 @@ from vinculo.quality.services.import_files import (
     LIST,
     TEXT,
     _data_rows,
-    normalise_header,
+    cf_kind,
 )
+from vinculo.quality.services.import_messages import reason, reason_from_error
+from vinculo.quality.services.import_preview import CREATE, REJECT, SKIP, UPDATE, keep_preview
 from vinculo.sales import deals as sales_deals
 from vinculo.workspaces.models import Membership
 
 # --- turning cells into service input ---------------------------------------------------------
 
-_DATE_BR = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
-)
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _SPLIT_LIST = re.compile(r"[,;|]")
-
-
-def parse_date_text(text: str, *, with_time: bool = False) -> str:
-    """dd/mm/aaaa (also with ``-`` or ``.``, optionally a time) → ISO; anything else as is,
-    for the service to accept (ISO) or refuse with its message."""
-    match = _DATE_BR.match(text)
-    if not match:
-        return text
-    day, month, year, hour, minute, second = match.groups()
-    iso = f"{year}-{int(month):02d}-{int(day):02d}"
-    if with_time:
-        iso += f"T{int(hour or 0):02d}:{minute or '00'}:{second or '00'}"
-    return iso
-
-
-def parse_decimal_text(text: str) -> str:
-    """ "R$ 1.234,56" → "1.234,56" (the services read Brazilian decimals); "1.234" → "1234";
-    "1,234.56" → "1234.56"."""
-    text = text.replace("R$", "").replace("\u00a0", "").replace(" ", "").strip()
-    if "," in text and "." in text and text.rfind(".") > text.rfind(","):
-        return text.replace(",", "")
-    if _THOUSANDS.match(text):
-        return text.replace(".", "")
-    return text
-
-
-def _phone_key(value: str) -> str:
-    """A cheap E.164 key for matching (the service does the full check on writes)."""
-    digits = re.sub(r"\D", "", value)
-    if not digits:
-        return ""
-    if value.strip().startswith("+") or (digits.startswith("55") and len(digits) in (12, 13)):
-        return f"+{digits}"
-    if len(digits) in (10, 11):
-        return f"+55{digits}"
-    return f"+{digits}"
-
-
-def _email_key(value: str) -> str:
-    return value.strip().lower()
-
-
-def _cpf_key(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
-    return digits if len(digits) in (11, 14) else ""
-
-
-def _company_name_key(value: str) -> str:
-    return normalise_header(value)
 
 
 @dataclass
@@ -143,7 +103,7 @@ class Batcher:
                 continue
             if target.startswith(CF_PREFIX):
                 definition = defs.get(target.removeprefix(CF_PREFIX))
-                kind = _cf_kind(definition.field_type) if definition else TEXT
+                kind = cf_kind(definition.field_type) if definition else TEXT
             else:
                 kind = specs[target][0]
             self.columns.append((index_of[header], target, kind, None))
@@ -183,12 +143,15 @@ class Batcher:
             target = "full_name"
         return self.column_of.get(target, "")
 
-    def reason(self, service_field: str, message: str) -> dict[str, str]:
-        return {
-            "column": self.column_for(service_field),
-            "field": service_field,
-            "message": message,
-        }
+    def reason(
+        self, service_field: str, msgid: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A rejection reason of the import itself (a ``gettext_noop`` id and parameters)."""
+        return reason(self.column_for(service_field), service_field, msgid, params)
+
+    def reasons(self, errors: list[FieldError]) -> list[dict[str, Any]]:
+        """A service's field errors as rejection reasons (message ids and parameters)."""
+        return [reason_from_error(self.column_for(e.field), e) for e in errors]
 
     def transform(self, line: int, cells: list[str]) -> Row:
         """Cells → the bulk service's input; empty cells are left out (they never erase)."""
@@ -205,10 +168,17 @@ class Batcher:
             text = cells[index].strip() if index < width else ""
             if not text:
                 continue
-            if kind == DATE:
-                value: Any = parse_date_text(text)
-            elif kind == DATETIME:
-                value = parse_date_text(text, with_time=True)
+            if kind in (DATE, DATETIME):
+                try:
+                    value: Any = parse_date_text(text, with_time=kind == DATETIME)
+                except NoSuchDate:
+                    msgid = N_("The date %(value)s does not exist.")
+                    row.errors.append(self.reason(_service_field(target), msgid, {"value": text}))
+                    continue
+                if kind == DATE and not looks_like_date(text):
+                    msgid = N_("%(value)s is not a date: write dd/mm/yyyy or yyyy-mm-dd.")
+                    row.errors.append(self.reason(_service_field(target), msgid, {"value": text}))
+                    continue
             elif kind in (DECIMAL, INTEGER):
                 value = parse_decimal_text(text)
             elif kind == LIST:
@@ -218,7 +188,7 @@ class Batcher:
             if target.startswith(CF_PREFIX):
                 custom[target.removeprefix(CF_PREFIX)] = value
             elif target == "full_name":
-                first, _sep, last = " ".join(text.split()).partition(" ")
+                first, last = split_full_name(text)
                 data.setdefault("first_name", first)
                 if last:
                     data.setdefault("last_name", last)
@@ -229,12 +199,8 @@ class Batcher:
             elif target == "owner":
                 owner_id = self.owners.get(text.lower())
                 if owner_id is None:
-                    row.errors.append(
-                        self.reason(
-                            "owner_id",
-                            _("No active member with the email %(email)s.") % {"email": text},
-                        )
-                    )
+                    msgid = N_("No active member with the email %(email)s.")
+                    row.errors.append(self.reason("owner_id", msgid, {"email": text}))
                 else:
                     data["owner_id"] = owner_id
             elif target == "company":
@@ -247,20 +213,20 @@ class Batcher:
             data["custom_fields"] = custom
         if self.object_type == ImportObject.PEOPLE:
             keys = row.keys
-            if "cpf" in data and (cpf := _cpf_key(data["cpf"])):
+            if "cpf" in data and (cpf := document_key(data["cpf"])):
                 keys.append("cpf:" + cpf)
             if "email" in data:
-                keys.append("email:" + _email_key(data["email"]))
+                keys.append("email:" + email_key(data["email"]))
             for name in ("phone", "mobile_phone"):
-                if name in data and (number := _phone_key(data[name])):
+                if name in data and (number := phone_key(data[name])):
                     keys.append("phone:" + number)
         elif self.object_type == ImportObject.COMPANIES:
             domain = str(data.get("domain") or "").lower().removeprefix("www.")
             row.keys = [
                 k
                 for k in (
-                    "cnpj:" + _cpf_key(data.get("cnpj", "")),
-                    "name:" + _company_name_key(data.get("name", "")),
+                    "cnpj:" + document_key(data.get("cnpj", "")),
+                    "name:" + company_name_key(data.get("name", "")),
                     "domain:" + domain,
                 )
                 if not k.endswith(":")
@@ -314,7 +280,7 @@ class Batcher:
             ):
                 for key in (
                     f"cnpj:{cnpj}",
-                    f"name:{_company_name_key(name)}",
+                    f"name:{company_name_key(name)}",
                     f"domain:{domain}",
                 ):
                     if key in keys:
@@ -331,7 +297,7 @@ class Batcher:
         wanted = {r.company_name for r in rows if r.company_name}
         if not wanted:
             return
-        digits = {_cpf_key(n) for n in wanted} - {""}
+        digits = {document_key(n) for n in wanted} - {""}
         live = Company.objects.for_workspace(self.actor.workspace).filter(deleted_at__isnull=True)
         known: dict[str, int] = {}
         for pk, name, cnpj in sorted(
@@ -349,7 +315,7 @@ class Batcher:
             for r in rows
             if r.company_name
             and r.company_name.lower() not in known
-            and _cpf_key(r.company_name) not in known
+            and document_key(r.company_name) not in known
         ]
         if missing:
             # Create a company only for a row that will itself be accepted: a rejected row
@@ -364,7 +330,7 @@ class Batcher:
                         contacts.clean_person(ctx, row.data)
                     except ValidationFailed as exc:
                         # Rejected now, with the reasons the bulk service would give.
-                        row.errors.extend(self.reason(e.field, str(e.message)) for e in exc.errors)
+                        row.errors.extend(self.reasons(exc.errors))
                         continue
                     usable.add(name)
             missing = [n for n in missing if n.lower() in usable]
@@ -381,9 +347,10 @@ class Batcher:
         for row in rows:
             if not row.company_name or row.errors:
                 continue
-            pk = known.get(row.company_name.lower()) or known.get(_cpf_key(row.company_name))
+            pk = known.get(row.company_name.lower()) or known.get(document_key(row.company_name))
             if pk is None:
-                row.errors.append(self.reason("company", _("This company name could not be used.")))
+                msgid = N_("This company name could not be used.")
+                row.errors.append(self.reason("company", msgid))
             else:
                 row.data["companies"] = [{"company_id": pk, "is_primary": True}]
 
@@ -428,7 +395,7 @@ class Batcher:
             if pipeline_name:
                 pipeline_id = (self._pipelines or {}).get(pipeline_name.lower())
                 if pipeline_id is None:
-                    row.errors.append(self.reason("pipeline_id", _("No pipeline with this name.")))
+                    row.errors.append(self.reason("pipeline_id", N_("No pipeline with this name.")))
                 else:
                     data["pipeline_id"] = pipeline_id
             stage_name = data.pop("_stage", "")
@@ -436,34 +403,29 @@ class Batcher:
                 key = f"{pipeline_id}:{stage_name.lower()}" if pipeline_id else stage_name.lower()
                 stage_id = self._stages.get(key)
                 if stage_id is None:
-                    row.errors.append(self.reason("stage_id", _("No stage with this name.")))
+                    row.errors.append(self.reason("stage_id", N_("No stage with this name.")))
                 else:
                     data["stage_id"] = stage_id
             email = data.pop("_person", "")
             if email:
                 person_id = people.get(email.lower())
                 if person_id is None:
-                    row.errors.append(self.reason("person_id", _("No person with this email.")))
+                    row.errors.append(self.reason("person_id", N_("No person with this email.")))
                 else:
                     data["person_id"] = person_id
             if row.company_name:
                 company_id = companies.get(row.company_name.lower())
                 if company_id is None:
-                    row.errors.append(self.reason("company_id", _("No company with this name.")))
+                    row.errors.append(self.reason("company_id", N_("No company with this name.")))
                 else:
                     data["company_id"] = company_id
 
 
-def _cf_kind(field_type: str) -> str:
-    if field_type == FieldType.DATE:
-        return DATE
-    if field_type == FieldType.DATETIME:
-        return DATETIME
-    if field_type in {FieldType.NUMBER, FieldType.MONEY}:
-        return DECIMAL
-    if field_type == FieldType.MULTI_CHOICE:
-        return LIST
-    return TEXT
+def _service_field(target: str) -> str:
+    """The service field a mapped target fills (``cf:key`` → ``custom_fields.key``)."""
+    if target.startswith(CF_PREFIX):
+        return "custom_fields." + target.removeprefix(CF_PREFIX)
+    return target
 
 
 # --- one batch --------------------------------------------------------------------------------
@@ -474,6 +436,11 @@ class BatchOutcome:
     stats: Stats = field(default_factory=Stats)
     rejected: list[Row] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
+    preview_rows: int = 0  # the dry run keeps its first rows with the action on each
+
+    def note(self, batcher: Batcher, row: Row, action: str, record: Any = None, pk: Any = None):
+        if self.preview_rows:
+            keep_preview(self.preview, self.preview_rows, batcher, row, action, record, pk)
 
 
 def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> None:
@@ -487,11 +454,8 @@ def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> N
     for row in rows:
         if row.errors:
             outcome.rejected.append(row)
+            outcome.note(batcher, row, REJECT)
     rows = [r for r in rows if not r.errors]
-    if len(outcome.preview) < 20:
-        outcome.preview.extend(
-            {"line": r.line, **r.data} for r in rows[: 20 - len(outcome.preview)]
-        )
     if batcher.object_type == ImportObject.DEALS:
         _create(batcher, rows, outcome)
         return
@@ -504,6 +468,7 @@ def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> N
         if match is None and earlier is not None and batcher.dedupe != ImportDedupe.CREATE:
             if batcher.dedupe == ImportDedupe.SKIP:
                 outcome.stats.skipped += 1
+                outcome.note(batcher, row, SKIP)
                 continue
             # The same person twice in the batch: create the first, then update it.
             created = _create(batcher, pending, outcome)
@@ -522,10 +487,10 @@ def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> N
             continue
         if batcher.dedupe == ImportDedupe.SKIP:
             outcome.stats.skipped += 1
+            outcome.note(batcher, row, SKIP, pk=match)
             continue
         _update(batcher, actor, match, row, outcome)
-    created = _create(batcher, pending, outcome)
-    del created
+    _create(batcher, pending, outcome)
 
 
 def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[str, int]:
@@ -543,11 +508,13 @@ def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[st
     failed = {e.index: e for e in result.errors}
     for index, error in failed.items():
         row = rows[index]
-        row.errors.extend(batcher.reason(e.field, str(e.message)) for e in error.errors)
+        row.errors.extend(batcher.reasons(error.errors))
         outcome.rejected.append(row)
+        outcome.note(batcher, row, REJECT)
     made: dict[str, int] = {}
     good = [r for i, r in enumerate(rows) if i not in failed]
     for row, record in zip(good, result.created, strict=True):
+        outcome.note(batcher, row, CREATE, record)
         for key in row.keys:
             made.setdefault(key, record.pk)
     outcome.stats.created += len(result.created)
@@ -580,7 +547,7 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
                     data["companies"] = [*links, {**data["companies"][0], "is_primary": not links}]
             if "custom_fields" in data:
                 data["custom_fields"] = {**person.custom_fields, **data["custom_fields"]}
-            contacts.update_person(actor=actor, person_id=pk, data=data)
+            record: Any = contacts.update_person(actor=actor, person_id=pk, data=data)
         else:
             company = Company.objects.for_workspace(actor.workspace).get(pk=pk)
             if "tags" in data:
@@ -590,13 +557,15 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
                 ]
             if "custom_fields" in data:
                 data["custom_fields"] = {**company.custom_fields, **data["custom_fields"]}
-            contacts.update_company(actor=actor, company_id=pk, data=data)
+            record = contacts.update_company(actor=actor, company_id=pk, data=data)
     except (ValidationFailed, Conflict) as exc:
         errors = exc.errors or [FieldError("", exc.detail)]
-        row.errors.extend(batcher.reason(e.field, str(e.message)) for e in errors)
+        row.errors.extend(batcher.reasons(errors))
         outcome.rejected.append(row)
+        outcome.note(batcher, row, REJECT, pk=pk)
         return
     outcome.stats.updated += 1
+    outcome.note(batcher, row, UPDATE, record)
 
 
 def _batches(

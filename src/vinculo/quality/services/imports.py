@@ -12,11 +12,9 @@ service input and processing a batch in ``import_rows``.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor, Source
@@ -56,22 +55,20 @@ from vinculo.quality.services.import_files import (
     suggest_mapping,
     unique_headers,
 )
-from vinculo.quality.services.import_files import (
-    field_choices as field_choices,  # re-exported for the mapping screens and the API
-)
-from vinculo.quality.services.import_rows import (
-    Batcher,
-    BatchOutcome,
-    Row,
-    _batches,
-    process_batch,
-)
+
+# re-exported for the mapping screens and the API
+from vinculo.quality.services.import_files import field_choices as field_choices
+from vinculo.quality.services.import_files import field_groups as field_groups
+from vinculo.quality.services.import_preview import PREVIEW_ROWS, without_rolled_back
+from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv  # re-exported
+from vinculo.quality.services.import_report import rejected_csv as rejected_csv
+from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches, process_batch
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
-    ("import.created", "A file was uploaded for import."),
-    ("import.started", "An import was queued to run (or resumed)."),
-    ("import.finished", "An import finished (payload: counts)."),
+    ("import.created", gettext_noop("A file was uploaded for import.")),
+    ("import.started", gettext_noop("An import was queued to run (or resumed).")),
+    ("import.finished", gettext_noop("An import finished (payload: counts).")),
 ]:
     events.register_event_type(_name, _description)
 
@@ -263,7 +260,7 @@ def dry_run_import(*, actor: Actor, job_id: int, limit: int | None = DRY_RUN_ROW
         source=Source.IMPORT,
         ip=actor.ip,
     )
-    outcome = BatchOutcome()
+    outcome = BatchOutcome(preview_rows=PREVIEW_ROWS)
     processed = 0
     try:
         with transaction.atomic():
@@ -288,19 +285,11 @@ def dry_run_import(*, actor: Actor, job_id: int, limit: int | None = DRY_RUN_ROW
             "would_update": stats.updated,
             "would_skip": stats.skipped,
             "rejected": len(outcome.rejected),
-            "first_rows": _jsonable(outcome.preview),
+            "first_rows": without_rolled_back(job, outcome.preview),
         }
         job.total_rows = total
         job.save(update_fields=["preview", "total_rows", "mapping", "updated_at"])
     return job
-
-
-def _jsonable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
 
 
 def _save_rejected(job: ImportJob, rows: list[Row], *, dry_run: bool = False) -> None:
@@ -434,7 +423,7 @@ def run_import(job_id: int, *, on_progress: ProgressCallback | None = None) -> I
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["status", "started_at", "heartbeat_at", "updated_at"])
     user = job.created_by
-    # Rejection reasons are stored text: in the language of the person who started it.
+    # Reasons are stored as message ids + parameters; service messages come in this language.
     language = (user.language if user else "") or job.workspace.locale or settings.LANGUAGE_CODE
     with translation.override(language):
         return _run(job, on_progress)
@@ -616,31 +605,3 @@ def save_job_as_template(*, actor: Actor, job_id: int, name: str) -> ImportTempl
             "options": job.options,
         },
     )
-
-
-def rejected_csv_lines(job: ImportJob) -> Iterable[str]:
-    """The rejected rows as CSV text: the original columns, then row number and reasons
-    (UTF-8 with BOM, so Excel opens accents right). Streams from ``ImportRowError``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    width = len(job.headers)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow([*job.headers, _("row"), _("reason")])
-    yield "\ufeff" + flush()
-    qs = ImportRowError.objects.filter(job=job, dry_run=False).order_by("line", "id")
-    for error in qs.iterator(chunk_size=2000):
-        cells = list(error.values)[:width] + [""] * max(0, width - len(error.values))
-        reasons = "; ".join(
-            f"{r.get('column') or r.get('field') or ''}: {r.get('message')}".lstrip(": ")
-            for r in error.reasons
-        )
-        writer.writerow([*cells, error.line, reasons])
-        if buffer.tell() > 64 * 1024:
-            yield flush()
-    yield flush()

@@ -15,6 +15,8 @@ from vinculo.core.errors import ServiceError, ValidationFailed
 from vinculo.quality.models import ImportDedupe, ImportObject, ImportStatus
 from vinculo.quality.selectors import imports as selectors
 from vinculo.quality.services import imports as services
+from vinculo.quality.services.import_messages import message_text, reasons_out
+from vinculo.quality.services.import_preview import preview_table
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 
 ROWS_PER_PAGE = 50
@@ -91,8 +93,16 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 
 def _rejected_page(request: HttpRequest, job_id: int, *, dry_run: bool) -> Any:
+    """A page of rejected rows, their reasons in the reader's language."""
     rows = selectors.rejected_rows(actor(request), job_id, dry_run=dry_run).order_by("line", "id")
-    return Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    for error in page:
+        error.messages = reasons_out(error.reasons)
+    return page
+
+
+def _progress_context(job: Any) -> dict[str, Any]:
+    return {"job": job, "chart": _job_chart(job), "error": message_text(job.error)}
 
 
 @workspace_view
@@ -104,11 +114,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(
         request,
         "quality/imports/progress.html",
-        {
-            "job": job,
-            "chart": _job_chart(job),
-            "rejected": _rejected_page(request, job.pk, dry_run=False),
-        },
+        {**_progress_context(job), "rejected": _rejected_page(request, job.pk, dry_run=False)},
     )
 
 
@@ -137,10 +143,11 @@ def _mapping_screen(
         {
             "job": job,
             "columns": columns,
-            "fields": services.field_choices(me, job.object_type),
+            "field_groups": services.field_groups(me, job.object_type),
             "dedupe_choices": ImportDedupe.choices,
             "dedupe": request.POST.get("dedupe") or (job.options or {}).get("dedupe", "update"),
             "preview": preview,
+            "table": preview_table(me, job) if preview else None,
             "chart": chart(
                 preview.get("would_create", 0),
                 preview.get("would_update", 0),
@@ -195,9 +202,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.get_import(actor(request), job_id)
     if not is_htmx(request):
         return redirect("quality:import_detail", job.pk)
-    response = render(
-        request, "quality/imports/_progress.html", {"job": job, "chart": _job_chart(job)}
-    )
+    response = render(request, "quality/imports/_progress.html", _progress_context(job))
     if job.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:
         # Finished: reload the whole page, which then shows the rejected rows and download.
         response["HX-Refresh"] = "true"
@@ -227,8 +232,7 @@ def _act(request: HttpRequest, job_id: int, service: Any) -> HttpResponse:
             request,
             "quality/imports/progress.html",
             {
-                "job": job,
-                "chart": _job_chart(job),
+                **_progress_context(job),
                 "errors": errors,
                 "rejected": _rejected_page(request, job.pk, dry_run=False),
             },
@@ -240,9 +244,8 @@ def _act(request: HttpRequest, job_id: int, service: Any) -> HttpResponse:
 @workspace_view
 def import_rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = selectors.get_import(actor(request), job_id)
-    response = StreamingHttpResponse(
-        services.rejected_csv_lines(job), content_type="text/csv; charset=utf-8"
-    )
+    csv_file = services.rejected_csv(job)
+    response = StreamingHttpResponse(csv_file.chunks, content_type=csv_file.content_type)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
     return response
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from vinculo.core.errors import ServiceError
+from vinculo.quality.services.import_messages import reason_line
 
 
 def _problem(exc: ServiceError) -> str:
@@ -81,8 +82,8 @@ class Command(BaseCommand):
             f"{job.rejected_count} rejected of {job.total_rows} rows."
         )
         if options["rejected_csv"]:
-            with open(options["rejected_csv"], "w", encoding="utf-8", newline="") as out:
-                out.writelines(svc.rejected_csv_lines(job))
+            with open(options["rejected_csv"], "wb") as out:
+                out.writelines(svc.rejected_csv(job).chunks)
         if job.status != "done":
             raise CommandError(
                 f"Import {job.pk} stopped: {job.error or job.status}. "
@@ -135,9 +136,7 @@ class Command(BaseCommand):
             f"{p['would_update']}, skip {p['would_skip']}; {p['rejected']} rejected."
         )
         for error in job.row_errors.filter(dry_run=True)[:50]:
-            reasons = "; ".join(
-                f"{r['column'] or r['field']}: {r['message']}" for r in error.reasons
-            )
+            reasons = "; ".join(reason_line(r) for r in error.reasons)
             self.stdout.write(f"  row {error.line}: {reasons}")
 
     def _run(self, job: Any, svc: Any, *, progress: bool) -> Any:

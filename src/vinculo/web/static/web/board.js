@@ -2,6 +2,8 @@
 // "Move to…" form (keyboard, and without JavaScript a plain POST). A lost stage asks for the
 // reason first. The server answers the re-rendered board (200, or 422 with the service's
 // message and the card back where it was); any other failure puts the card back here.
+// After a move the board carries a toast "Moved to <stage> · Undo": it is shown in the page's
+// toast region, and its Undo posts the move back through the same view.
 (() => {
   let dragged = null;
 
@@ -37,6 +39,26 @@
     });
   }
 
+  let toastTimer = null;
+  function showToast(toast) {
+    const region = document.getElementById("board-toast");
+    if (!region) return;
+    window.clearTimeout(toastTimer);
+    region.replaceChildren();
+    if (!toast) return;
+    region.appendChild(toast);
+    toastTimer = window.setTimeout(() => region.replaceChildren(), 15000);
+  }
+
+  // The moved card, in the fresh board: brought into sight and marked for a moment.
+  function showMoved(dealId) {
+    const card = dealId && boardEl() && boardEl().querySelector(`.deal-card[data-deal-id="${dealId}"]`);
+    if (!card) return;
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    card.classList.add("just-moved");
+    window.setTimeout(() => card.classList.remove("just-moved"), 2000);
+  }
+
   function swapBoard(html) {
     const current = boardEl();
     if (!current) return;
@@ -44,14 +66,18 @@
     holder.innerHTML = html;
     const fresh = holder.querySelector("#board");
     if (!fresh) return;
+    const toast = fresh.querySelector("[data-toast]");
+    if (toast) toast.remove();
     current.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
+    showToast(toast);
   }
 
-  async function move(card, origin, stageId, kind, stageName, reason) {
-    const putBack = () => origin.parent.insertBefore(card, origin.next);
-    const form = card.querySelector("form.move-form");
+  async function move(card, origin, stageId, kind, stageName, reason, via) {
+    const putBack = () => card && origin.parent.insertBefore(card, origin.next);
+    const form = via || (card && card.querySelector("form.move-form"));
     if (!form) return putBack();
+    showToast(null);
     let lostReason = (reason || "").trim();
     if (kind === "lost" && !lostReason) {
       lostReason = await askReason(stageName);
@@ -65,7 +91,7 @@
     body.set("csrfmiddlewaretoken", token ? token.value : "");
     body.set("stage_id", stageId);
     body.set("lost_reason", lostReason);
-    card.classList.add("moving");
+    if (card) card.classList.add("moving");
     status("");
     let response;
     try {
@@ -78,9 +104,10 @@
     } catch (error) {
       response = null;
     }
-    card.classList.remove("moving");
+    if (card) card.classList.remove("moving");
     if (response && (response.ok || response.status === 422)) {
       swapBoard(await response.text()); // a refusal shows inside the board (role=alert)
+      if (response.ok) showMoved(card ? card.dataset.dealId : form.dataset.dealId);
       return;
     }
     putBack();
@@ -123,6 +150,25 @@
     if (column.dataset.stageId === card.dataset.stageId) return;
     column.querySelector(".board-cards").appendChild(card);
     move(card, origin, column.dataset.stageId, column.dataset.stageKind, column.dataset.stageName, "");
+  });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest("[data-toast-close]")) showToast(null);
+  });
+
+  // The toast's Undo: the card goes back to the column it came from, through the same move.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest && event.target.closest("form.undo-form");
+    if (!form || !boardEl()) return;
+    event.preventDefault();
+    const stageId = form.querySelector("input[name=stage_id]").value;
+    const reason = form.querySelector("input[name=lost_reason]").value;
+    const column = boardEl().querySelector(`.board-column[data-stage-id="${stageId}"]`);
+    const card = boardEl().querySelector(`.deal-card[data-deal-id="${form.dataset.dealId}"]`);
+    const origin = card ? { parent: card.parentNode, next: card.nextSibling } : null;
+    if (card && column) column.querySelector(".board-cards").appendChild(card);
+    const { stageKind, stageName } = column ? column.dataset : {};
+    move(card, origin, stageId, stageKind, stageName, reason, form);
   });
 
   // The card's "Move to…" form: same request, so the board updates in place.
