@@ -20,6 +20,8 @@ NEW = "uma-senha-nova-bem-longa-7"
 def _one_time_owner(db) -> tuple[User, str]:
     new = services.create_workspace(name="Sorveteria Sol", owner_email="sol@sol.test")
     assert new.one_time_password
+    new.owner.language = "en"
+    new.owner.save(update_fields=["language"])
     return new.owner, new.one_time_password
 
 
