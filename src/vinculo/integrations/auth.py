@@ -22,10 +22,12 @@ class TokenAuth(HttpBearer):
     openapi_description = "An API token created in Settings → API tokens or `vinculo token create`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if lockout.token_address_locked(request):
-            raise lockout.refuse_token(request)
         api_token = authenticate_token(token)
         if api_token is None:
+            # Only failures pay for the lockout's queries; a locked address gets 429 for every
+            # bad token, while valid tokens behind the same address (a shared NAT) keep working.
+            if lockout.token_address_locked(request):
+                raise lockout.refuse_token(request)
             lockout.token_failed(request)
             return None
         actor = actor_for(

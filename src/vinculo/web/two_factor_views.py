@@ -32,6 +32,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         if enrolled and not request.user.is_verified():  # type: ignore[union-attr]
             return redirect("web:two_factor_verify")
         two_factor.remove_devices(user=user)
+        two_factor.remember(request, enrolled=False)
         messages.success(request, _("Two-factor sign-in is off."))
         return redirect("web:two_factor_setup")
     errors: dict[str, list[str]] = {}
@@ -45,6 +46,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         else:
             device = user.totpdevice_set.filter(confirmed=True).first()  # type: ignore[attr-defined]
             otp_login(request, device)
+            two_factor.remember(request, enrolled=True)
             return render(request, "web/two_factor_codes.html", {"codes": codes})
     device = two_factor.pending_device(user)
     context = {

@@ -85,6 +85,29 @@ def remove_devices(*, user: User) -> None:
     StaticDevice.objects.filter(user=user).delete()
 
 
+SESSION_KEY = "vinculo_two_factor"
+
+
+def needs_code(request: HttpRequest, user: User) -> bool:
+    """Does this session's user have a device (asked once per session, then remembered)?"""
+    known = request.session.get(SESSION_KEY)
+    if known is None:
+        known = has_device(user)
+        request.session[SESSION_KEY] = known
+    return bool(known)
+
+
+def on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    """``user_logged_in`` receiver: note once whether this session must ask for a code."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = has_device(user)
+
+
+def remember(request: HttpRequest, *, enrolled: bool) -> None:
+    """After enrolling or removing a device in this session."""
+    request.session[SESSION_KEY] = enrolled
+
+
 class TwoFactorMiddleware:
     """After the password: a user with a device enters a code before anything else; in a
     workspace that requires two-factor sign-in, a member without a device enrols first.
@@ -107,7 +130,7 @@ class TwoFactorMiddleware:
         }
         if path in free or path.startswith(settings.STATIC_URL):
             return self.get_response(request)
-        if has_device(user):
+        if needs_code(request, user):
             target = reverse("web:two_factor_verify")
         else:
             actor = getattr(request, "actor", None)
