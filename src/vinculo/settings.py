@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI from its bundled static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "vinculo.events",
     "vinculo.webforms",
     "vinculo.integrations",
+    "vinculo.privacy",
     "vinculo.web",
 ]
 
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
     "vinculo.workspaces.middleware.PasswordChangeRequiredMiddleware",
     "vinculo.workspaces.two_factor.TwoFactorMiddleware",
+    "vinculo.web.middleware.PostOnlyAddressMiddleware",
     # Last: turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

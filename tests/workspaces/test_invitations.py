@@ -145,7 +145,7 @@ def test_with_smtp_the_link_goes_by_email_not_to_the_owner(ana, carla, smtp):
 def test_the_members_screen_invites_and_withdraws(ana):
     client = ana.web()
     page = client.post(
-        "/settings/members/add/", {"email": "Nina@Aurora.test", "role": "manager"}
+        "/settings/members/add/", {"email": "Nina@Aurora.test", "role": "manager"}, follow=True
     ).content.decode()
     assert 'data-copy="#invitation-link"' in page
     link = re.search(r'<code id="invitation-link">([^<]+)</code>', page).group(1)
@@ -160,7 +160,9 @@ def test_the_members_screen_invites_and_withdraws(ana):
 def test_the_members_screen_says_when_the_link_was_emailed(ana, smtp):
     page = (
         ana.web()
-        .post("/settings/members/add/", {"email": "nina@aurora.test", "role": "viewer"})
+        .post(
+            "/settings/members/add/", {"email": "nina@aurora.test", "role": "viewer"}, follow=True
+        )
         .content.decode()
     )
     assert "sent by email" in page and "invitation-link" not in page
