@@ -11,8 +11,8 @@ from pydantic import Field
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, Id, PageOut
-from vinculo.workspaces import selectors, services
-from vinculo.workspaces.models import ApiToken, Membership, Role, Team, User, Workspace
+from vinculo.workspaces import invitations, selectors, services
+from vinculo.workspaces.models import ApiToken, Invitation, Membership, Role, Team, User, Workspace
 from vinculo.workspaces.permissions import permissions_of
 
 router = Router(tags=["workspace"])
@@ -78,9 +78,19 @@ class MemberIn(Schema):
     full_name: str = ""
 
 
-class MemberCreated(MemberOut):
-    one_time_password: str | None = Field(
-        None, description="Set when a new user was created: shown once, give it to them."
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationCreated(InvitationOut):
+    emailed: bool = Field(description="True when the link was sent by email (SMTP set up).")
+    accept_url: str | None = Field(
+        None,
+        description="The link to pass on to the invitee when it was not emailed: shown once.",
     )
 
 
@@ -213,12 +223,58 @@ def list_members(request: HttpRequest, page: Query[PageQuery]) -> dict[str, obje
     return {"items": [_member(m) for m in result.items], "next_cursor": result.next_cursor}
 
 
-@router.post("/members", response={201: MemberCreated, **ERRORS})
+def _invitation(invitation: Invitation) -> dict[str, object]:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.post(
+    "/members",
+    response={201: InvitationCreated, **ERRORS},
+    summary="Invite someone to the workspace",
+    description=(
+        "Creates an invitation: the invitee becomes a member when they open its link and accept "
+        "(signed in with the invited address, or setting a password when new). The answer is the "
+        "same whether or not the address is registered. With SMTP set up the link is emailed; "
+        "otherwise `accept_url` is returned once, to pass on. 409 when already a member."
+    ),
+)
 def add_member(request: HttpRequest, payload: MemberIn) -> Status[dict[str, object]]:
-    new = services.add_member(
+    new = invitations.invite_member(
         actor=actor_of(request), email=payload.email, role=payload.role, full_name=payload.full_name
     )
-    return Status(201, {**_member(new.membership), "one_time_password": new.one_time_password})
+    return Status(
+        201,
+        {
+            **_invitation(new.invitation),
+            "emailed": new.emailed,
+            "accept_url": None if new.emailed else new.url,
+        },
+    )
+
+
+@router.get("/invitations", response={200: PageOut[InvitationOut], **ERRORS})
+def list_invitations(request: HttpRequest, page: Query[PageQuery]) -> dict[str, object]:
+    result = paginate(
+        invitations.pending_invitations(actor_of(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+        order="-pk",
+    )
+    return {"items": [_invitation(i) for i in result.items], "next_cursor": result.next_cursor}
+
+
+@router.delete(
+    "/invitations/{invitation_id}", response={204: None, **ERRORS}, summary="Withdraw an invitation"
+)
+def revoke_invitation(request: HttpRequest, invitation_id: Id) -> Status[None]:
+    invitations.revoke_invitation(actor=actor_of(request), invitation_id=invitation_id)
+    return Status(204, None)
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
