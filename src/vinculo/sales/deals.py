@@ -26,6 +26,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
+from vinculo.core.text import fold
 from vinculo.core.validators import (
     clean_currency,
     clean_date,
@@ -282,7 +283,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str] | None:
             continue
         name = collect(errors, clean_name, raw, f"tags.{i}", required=True, max_length=50)
         if name is not None:
-            names.setdefault(name.lower(), name)
+            names.setdefault(fold(name), name)
     return list(names.values())
 
 
@@ -687,7 +688,7 @@ def _set_tags(actor: Actor, deals_and_names: list[tuple[Deal, list[str]]]) -> No
     through = Deal.tags.through
     through.objects.bulk_create(
         [
-            through(deal_id=deal.pk, tag_id=tags[name.lower()].pk)
+            through(deal_id=deal.pk, tag_id=tags[fold(name)].pk)
             for deal, names in deals_and_names
             for name in names
         ],
@@ -934,7 +935,7 @@ def update_deal(*, actor: Actor, deal_id: int, data: dict[str, Any]) -> Deal:
             setattr(deal, key, out[key])
         if "tags" in out:
             old = sorted(t.name for t in deal.tags.all())
-            if sorted(n.lower() for n in old) != sorted(n.lower() for n in out["tags"]):
+            if sorted(map(fold, old)) != sorted(map(fold, out["tags"])):
                 deal.tags.clear()
                 _set_tags(actor, [(deal, out["tags"])])
                 changes["tags"] = [old, sorted(out["tags"])]

@@ -41,6 +41,7 @@ from vinculo.core.errors import (
     collect,
     raise_if_any,
 )
+from vinculo.core.text import fold
 from vinculo.webforms import companies, ratelimit
 from vinculo.webforms.models import (
     FormDailyStat,
@@ -105,7 +106,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
     for i, raw in enumerate(value):
         name = collect(errors, validators.clean_name, raw, f"tags.{i}", max_length=50)
         if name:
-            names.setdefault(name.lower(), name)
+            names.setdefault(fold(name), name)
     return list(names.values())
 
 
@@ -651,8 +652,8 @@ def _update_person(actor: Actor, form: WebForm, person: Person, values: dict[str
         patch["custom_fields"] = custom
     companies.link_existing_person(actor, patch, person, values.get(companies.KEY, ""))
     current = list(person.tags.values_list("name", flat=True))
-    lowered = {t.lower() for t in current}
-    new_tags = [t for t in form.tags if t.lower() not in lowered]
+    folded = {fold(t) for t in current}
+    new_tags = [t for t in form.tags if fold(t) not in folded]
     if new_tags:
         patch["tags"] = current + new_tags
     if patch:

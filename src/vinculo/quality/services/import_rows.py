@@ -25,6 +25,7 @@ from vinculo.core.errors import (
     FieldError,
     ValidationFailed,
 )
+from vinculo.core.text import fold
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -532,7 +533,7 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
             if "tags" in data:
                 have = list(person.tags.values_list("name", flat=True))
                 data["tags"] = have + [
-                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                    t for t in data["tags"] if fold(t) not in {fold(h) for h in have}
                 ]
             if "companies" in data:
                 links = [
@@ -553,7 +554,7 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
             if "tags" in data:
                 have = list(company.tags.values_list("name", flat=True))
                 data["tags"] = have + [
-                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                    t for t in data["tags"] if fold(t) not in {fold(h) for h in have}
                 ]
             if "custom_fields" in data:
                 data["custom_fields"] = {**company.custom_fields, **data["custom_fields"]}

@@ -1,0 +1,20 @@
+"""How text is compared: one fold for identity and uniqueness, in Python, on every database.
+
+SQL ``LOWER()`` folds ASCII only on SQLite and follows the collation on PostgreSQL, so two
+databases (and Python's ``str.lower()``) disagree on "PROMOÇÃO", "Straße" or "İ". Wherever two
+spellings must name the same thing (a tag, a stage, a pipeline…), the record stores
+``fold(name)`` in a key column and look-ups compare keys computed here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["fold"]
+
+
+def fold(text: str) -> str:
+    """``text`` as an identity key: Unicode case folding between NFC normalisations, blanks
+    collapsed. "Straße" and "STRASSE" give "strasse"; "PROMOÇÃO" (composed or not) "promoção"."""
+    composed = unicodedata.normalize("NFC", " ".join(str(text).split()))
+    return unicodedata.normalize("NFC", composed.casefold())
