@@ -54,14 +54,13 @@ from vinculo.quality.services.import_files import (
     suggest_mapping,
     unique_headers,
 )
-
-# re-exported for the mapping screens and the API
-from vinculo.quality.services.import_files import field_choices as field_choices
+from vinculo.quality.services.import_files import field_choices as field_choices  # re-exported
 from vinculo.quality.services.import_files import field_groups as field_groups
+from vinculo.quality.services.import_guard import process_batch_guarded
 from vinculo.quality.services.import_preview import PREVIEW_ROWS, without_rolled_back
 from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv  # re-exported
 from vinculo.quality.services.import_report import rejected_csv as rejected_csv
-from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches, process_batch
+from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
@@ -265,7 +264,7 @@ def dry_run_import(*, actor: Actor, job_id: int, limit: int | None = DRY_RUN_ROW
         with transaction.atomic():
             batcher = Batcher(actor, job)
             for next_index, rows in _batches(batcher, job, 0, limit, batch_size()):
-                process_batch(batcher, rows, outcome)
+                process_batch_guarded(batcher, rows, outcome)
                 processed = next_index
             raise _DryRunDone
     except _DryRunDone:
@@ -445,7 +444,7 @@ def _run(job: ImportJob, on_progress: ProgressCallback | None) -> ImportJob:
                 current = ImportJob.objects.select_for_update().get(pk=job.pk)
                 if current.status != ImportStatus.RUNNING:  # cancelled meanwhile
                     return current
-                process_batch(batcher, rows, outcome)
+                process_batch_guarded(batcher, rows, outcome)
                 _save_rejected(job, outcome.rejected)
                 s = outcome.stats
                 job.next_row = next_index
