@@ -15,12 +15,12 @@ from vinculo.quality.services import imports as svc
 from vinculo.quality.services.import_messages import reasons_out
 
 CSV = (
-    "Nome;E-mail;Tags\n"
-    "Rui Alves;rui@exemplo.com.br;cliente\n"
-    "Lia Reis;lia@exemplo.com.br;bomba\n"
-    "Caio Luz;caio@exemplo.com.br;cliente\n"
-    "Bia Bad;nao-e-email;\n"
-).encode()
+    b"Nome;E-mail;Tags\n"
+    b"Rui Alves;rui@exemplo.com.br;cliente\n"
+    b"Lia Reis;lia@exemplo.com.br;bomba\n"
+    b"Caio Luz;caio@exemplo.com.br;cliente\n"
+    b"Bia Bad;nao-e-email;\n"
+)
 
 
 @pytest.fixture
