@@ -54,6 +54,7 @@ from vinculo.core.errors import (
     raise_if_any,
 )
 from vinculo.core.fastinsert import insert_objects, insert_rows, new_instances
+from vinculo.core.validators import clean_long_text as long_text
 from vinculo.workspaces.permissions import require
 from vinculo.workspaces.selectors import active_member_ids
 
@@ -157,6 +158,7 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
     phase = data.get("phase") or JourneyPhase.CONSIDERATION
     if phase not in JourneyPhase.values:
         errors.append(choice_error("phase", phase, JourneyPhase.values))
+    description = collect(errors, long_text, data.get("description"), "description") or ""
     raise_if_any(errors)
     with transaction.atomic():
         position = data.get("position")
@@ -168,7 +170,7 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
             key=key,
             name=name,
             phase=phase,
-            description=str(data.get("description") or ""),
+            description=description,
             position=int(position),
         )
         audit.record(actor, "lifecycle_stage.created", stage)
@@ -202,7 +204,7 @@ def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any])
                 or stage.name
             )
         if "description" in data:
-            stage.description = str(data["description"] or "")
+            stage.description = collect(errors, long_text, data["description"], "description")
         if "phase" in data:
             if data["phase"] not in JourneyPhase.values:
                 errors.append(choice_error("phase", data["phase"], JourneyPhase.values))
@@ -710,6 +712,7 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
                 prefix + "evidence", _("Record how the person consented (LGPD art. 8)."), "required"
             )
         )
+    evidence = collect(errors, long_text, data.get("evidence"), prefix + "evidence") or ""
     changed_at = None
     if data.get("changed_at"):
         changed_at = collect(
@@ -721,7 +724,7 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
         "status": data["status"],
         "legal_basis": data["legal_basis"],
         "method": data["method"],
-        "evidence": str(data.get("evidence") or "")[:2000],
+        "evidence": evidence,
         "changed_at": changed_at or timezone.now(),
     }
 
@@ -818,7 +821,7 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
             errors.append(choice_error("preferred_channel", channel, CHANNELS))
         fields["preferred_channel"] = channel
     if "interests" in data:
-        fields["interests"] = str(data["interests"] or "")[:5000]
+        fields["interests"] = collect(errors, long_text, data["interests"], "interests") or ""
     cleaned = _clean_tail(ctx, data, fields, PERSON_TEXT_FIELDS, Person, instance, errors)
     if "companies" in data:
         cleaned.companies = _clean_affiliations(ctx, data["companies"], errors)
@@ -918,7 +921,7 @@ def clean_company(
             minimum=0,
         )
     if "description" in data:
-        fields["description"] = str(data["description"] or "")[:10000]
+        fields["description"] = collect(errors, long_text, data["description"], "description")
     cleaned = _clean_tail(ctx, data, fields, COMPANY_TEXT_FIELDS, Company, instance, errors)
     raise_if_any(errors)
     return cleaned

@@ -32,6 +32,7 @@ from vinculo.core.validators import (
     clean_date,
     clean_datetime,
     clean_decimal,
+    clean_long_text,
     clean_name,
 )
 from vinculo.sales.models import (
@@ -496,10 +497,7 @@ def _clean_deal(
     if "source" in data:
         out["source"] = collect(errors, clean_name, data["source"], "source", max_length=60)
     if "description" in data:
-        text = str(data["description"] or "").strip()
-        if len(text) > 20000:
-            errors.append(FieldError("description", _("At most 20000 characters."), "too_long"))
-        out["description"] = text
+        out["description"] = collect(errors, clean_long_text, data["description"], "description")
     if data.get("tags") is not None:
         out["tags"] = _clean_tags(data["tags"], errors)
     if creating or "custom_fields" in data:

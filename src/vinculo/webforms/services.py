@@ -306,7 +306,9 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
             out[name] = bool(collect(name, validators.clean_bool, data[name], name))
     for name, limit in (("consent_text", 2000), ("success_message", 2000)):
         if name in data:
-            out[name] = str(data[name] or "").strip()[:limit]
+            out[name] = collect(
+                name, validators.clean_long_text, data[name], name, max_length=limit
+            )
     for name, limit in (("source", 60), ("submit_label", 60)):
         if name in data:
             out[name] = collect(name, validators.clean_name, data[name], name, max_length=limit)
