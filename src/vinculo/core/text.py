@@ -9,8 +9,11 @@ spellings must name the same thing (a tag, a stage, a pipeline…), the record s
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-__all__ = ["fold"]
+from django.db.models import QuerySet
+
+__all__ = ["fold", "name_taken"]
 
 
 def fold(text: str) -> str:
@@ -18,3 +21,11 @@ def fold(text: str) -> str:
     collapsed. "Straße" and "STRASSE" give "strasse"; "PROMOÇÃO" (composed or not) "promoção"."""
     composed = unicodedata.normalize("NFC", " ".join(str(text).split()))
     return unicodedata.normalize("NFC", composed.casefold())
+
+
+def name_taken(records: QuerySet[Any], name: str, *, column: str = "name") -> bool:
+    """Whether one of ``records`` (a small, already scoped set: a workspace's pipelines, teams,
+    saved views…) has ``column`` folding like ``name``. Compared here, not with SQL ``iexact``,
+    which folds only ASCII on SQLite."""
+    key = fold(name)
+    return any(fold(value) == key for value in records.values_list(column, flat=True))

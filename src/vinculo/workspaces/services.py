@@ -26,6 +26,7 @@ from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed, collect
 from vinculo.core.events import emit
+from vinculo.core.text import name_taken
 from vinculo.core.validators import clean_long_text
 from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User, Workspace
 from vinculo.workspaces.permissions import require
@@ -360,10 +361,10 @@ def _clean_team(actor: Actor, data: dict[str, Any], team: Team | None = None) ->
         elif len(name) > 120:
             errors.append(FieldError("name", _("At most 120 characters."), "too_long"))
         else:
-            taken = Team.objects.for_workspace(actor.workspace).filter(name__iexact=name)
+            taken = Team.objects.for_workspace(actor.workspace)
             if team is not None:
                 taken = taken.exclude(pk=team.pk)
-            if taken.exists():
+            if name_taken(taken, name):
                 errors.append(FieldError("name", _("A team with this name exists."), "unique"))
         cleaned["name"] = name
     if "description" in data:

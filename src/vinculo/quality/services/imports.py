@@ -33,6 +33,7 @@ from vinculo.core.errors import (
     ServiceError,
     ValidationFailed,
 )
+from vinculo.core.text import name_taken
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -542,12 +543,11 @@ def _clean_template(actor: Actor, data: dict[str, Any], instance: ImportTemplate
     if errors:
         raise ValidationFailed(_("The template has problems."), errors=errors)
     name = out.get("name", instance.name if instance else "")
-    clash = ImportTemplate.objects.for_workspace(actor.workspace).filter(
-        object_type=out.get("object_type", object_type), name__iexact=name
-    )
+    kind = out.get("object_type", object_type)
+    clash = ImportTemplate.objects.for_workspace(actor.workspace).filter(object_type=kind)
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
-    if clash.exists():
+    if name_taken(clash, name):
         raise ValidationFailed.field(
             "name", _("A template with this name already exists."), "unique"
         )
