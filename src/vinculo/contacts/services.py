@@ -509,7 +509,7 @@ class Context:
 
     def resolve_tags(self, names: list[str]) -> list[Tag]:
         """Tags by name (case-insensitive), the missing ones created; cached for the batch."""
-        wanted = {n for n in names if fold(n) not in self._tags}
+        wanted = [n for n in names if fold(n) not in self._tags]
         if wanted:
             self._tags.update(ensure_tags(self.actor, wanted))
         return [self._tags[fold(n)] for n in names if fold(n) in self._tags]
@@ -1137,7 +1137,7 @@ def _write_relations(
     """
     actor = ctx.actor
     is_person = model is Person
-    all_tags = sorted({name for c in rows for name in (c.tags or [])})
+    all_tags = list(dict.fromkeys(name for c in rows for name in (c.tags or [])))  # file order
     tag_by_name = {t.name_key: t.pk for t in ctx.resolve_tags(all_tags)} if all_tags else {}
     owner_key = "person_id" if is_person else "company_id"
     now = timezone.now()

@@ -24,8 +24,11 @@ def unique_names(names: Iterable[str]) -> list[str]:
 
 def ensure_tags(actor: Actor, names: Iterable[str]) -> dict[str, Tag]:
     """The workspace's tags named ``names`` (case-insensitive), the missing ones created, keyed
-    by ``fold(name)``: how people, companies and deals get their tags."""
-    wanted = {fold(n): n for n in names}
+    by ``fold(name)``: how people, companies and deals get their tags. A new tag takes the first
+    spelling in ``names``."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(fold(name), name)
     if not wanted:
         return {}
     tags = Tag.objects.for_workspace(actor.workspace)

@@ -682,7 +682,7 @@ def _line_item_rows(actor: Actor, deal: Deal, items: list[dict[str, Any]]) -> li
 
 
 def _set_tags(actor: Actor, deals_and_names: list[tuple[Deal, list[str]]]) -> None:
-    tags = ensure_tags(actor, {n for _d, names in deals_and_names for n in names})
+    tags = ensure_tags(actor, [n for _d, names in deals_and_names for n in names])
     through = Deal.tags.through
     through.objects.bulk_create(
         [

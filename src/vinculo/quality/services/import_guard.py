@@ -8,17 +8,14 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils.translation import gettext_noop as N_
 
+from vinculo.core.bulk import UNEXPECTED_ROW
 from vinculo.quality.services.import_preview import REJECT
 from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, process_batch
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED = N_(
-    "This row could not be saved because of an unexpected error; the other rows were not "
-    "affected. Try it again, or report it if it keeps failing."
-)
+UNEXPECTED = UNEXPECTED_ROW
 
 __all__ = ["UNEXPECTED", "process_batch_guarded"]
 
