@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI from its bundled static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "vinculo.events",
     "vinculo.webforms",
     "vinculo.integrations",
+    "vinculo.privacy",
     "vinculo.web",
 ]
 
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
+    "vinculo.web.middleware.PostOnlyAddressMiddleware",
     # Last, so its 413 page has the user and workspace; still before any view reads the body.
     "vinculo.core.limits.RequestSizeLimitMiddleware",
 ]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import screens
+
 CHROMIUM = os.environ.get("VINCULO_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -45,6 +47,9 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="pt-BR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A page load may wait on a busy 2-core machine (the live server's first request warms the
+    # static files): navigation gets more time than an element does.
+    page.set_default_navigation_timeout(30_000)
     page.base = live_server.url  # type: ignore[attr-defined]
     yield page
     context.close()
@@ -63,3 +68,12 @@ def log_in(page, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form:has(input[name=password]) button.primary")
     page.wait_for_url(page.base + "/")
+
+
+@pytest.fixture
+def every_screen(ana):
+    """Ana's workspace with one of everything, and the path of every screen with real ids
+    (tests/browser/screens.py; walk them with ``screens.walk``)."""
+    found = screens.screen_paths(ana, screens.seed(ana))
+    assert not found.broken, "\n".join(found.broken)
+    return found.paths

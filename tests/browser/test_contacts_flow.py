@@ -7,6 +7,7 @@ import pytest
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD
 from vinculo.contacts import services
+from vinculo.contacts.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +42,8 @@ def test_find_a_person_and_edit_in_place(page, ana):
     page.click("#person-fields button[type=submit]")
     page.wait_for_selector("#person-fields .message.success")
     page.reload()
-    assert page.input_value("#pf_cpf") == "52998224725"
+    assert page.input_value("#pf_cpf") == "529.982.247-25"  # shown punctuated (issue 14 item 17)
+    assert Person.objects.get(first_name="Joana").cpf == "52998224725"  # stored as digits
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "person-pt")
 

@@ -458,7 +458,7 @@ def test_api_crud(ana):
     )
     assert created.status_code == 201, created.content
     rule = created.json()
-    assert rule["field_label"] == "state" and rule["violations"] == 0
+    assert rule["field_label"] == "State" and rule["violations"] == 0
     listed = send(client, "get", API + "?object_type=company").json()
     assert [r["id"] for r in listed] == [rule["id"]]
     assert send(client, "get", API + "?object_type=person").json() == []

@@ -109,7 +109,7 @@ def test_submissions_and_their_detail(ana, lead_form):
     client = ana.web()
     page = client.get(reverse("webforms:submissions", args=[lead_form.pk]))
     html = page.content.decode()
-    assert "Joana" in html and "too_fast" in html
+    assert "Joana" in html and "sent too fast" in html
     spam_only = client.get(reverse("webforms:submissions", args=[lead_form.pk]), {"status": "spam"})
     assert "j@ex.com.br" not in spam_only.content.decode()
     accepted = Submission.objects.get(status="accepted")

@@ -197,7 +197,7 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
         "id": entry.pk,
         "kind": entry.kind,
         "occurred_at": entry.occurred_at,
-        "summary": entry.summary,
+        "summary": entry.summary_text,
         "data": entry.data,
         "actor": {"id": user.pk, "label": user.full_name or user.email} if user else None,
         "source": entry.source,

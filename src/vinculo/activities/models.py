@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
@@ -169,3 +170,20 @@ class TimelineEntry(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def summary_text(self) -> str:
+        """The line in the reader's language: an entry written with a message and its
+        parameters (``data["text"]``, see ``timeline.record``) is worded when read; older entries
+        and the others show the stored ``summary`` (the writer's language)."""
+        if "data" in self.get_deferred_fields():
+            # A list that leaves ``data`` out annotates its "text" key as ``data_text``.
+            text = getattr(self, "data_text", None)
+        else:
+            text = self.data.get("text") if isinstance(self.data, dict) else None
+        if not isinstance(text, dict) or not text.get("message"):
+            return self.summary
+        try:
+            return gettext(text["message"]) % (text.get("params") or {})
+        except (KeyError, TypeError, ValueError):
+            return self.summary

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,7 @@ def recent_timeline(
     return list(
         entries.select_related("actor", "person", "company", "deal")
         .defer("data", "actor__password")
+        .annotate(data_text=KeyTransform("text", "data"))  # summary_text without all of data
         .order_by("-occurred_at", "-id")[:limit]
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vinculo.activities.models import Activity, TimelineEntry
@@ -46,11 +47,18 @@ def record(
     activity: Activity | None = None,
     data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    params: dict[str, Any] | None = None,
 ) -> TimelineEntry:
     """Append one entry (``kind`` like ``person.created``, ``deal.stage_changed``, ``activity``).
 
-    ``person``/``company``/``deal`` accept an instance or a primary key.
+    ``person``/``company``/``deal`` accept an instance or a primary key. With ``params``,
+    ``summary`` is an untranslated message (``gettext_noop``) with ``%(name)s`` placeholders:
+    the entry keeps the message and its parameters and is worded when read, in the reader's
+    language (``TimelineEntry.summary_text``); the stored ``summary`` is the writer's wording.
     """
+    if params is not None:
+        data = {**(data or {}), "text": {"message": str(summary), "params": params}}
+        summary = _(str(summary)) % params
     return TimelineEntry.objects.create(
         **_fields(actor, kind, summary, person, company, deal, activity, data, occurred_at)
     )

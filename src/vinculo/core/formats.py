@@ -15,7 +15,7 @@ from typing import Any
 
 import phonenumbers
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_decimal
 from babel.numbers import format_percent as babel_percent
 from django.conf import settings
 from django.utils.translation import get_language, ngettext, to_locale
@@ -91,6 +91,29 @@ def format_money(amount: Any, currency: str | None = None, language: str | None 
     if text.startswith("-"):
         sign, text = "-", text[1:]
     return sign + prefix + text.replace("\x00", group).replace("\x01", decimal_sep) + suffix
+
+
+COMPACT_FROM = Decimal(1_000_000)
+
+
+def format_money_compact(
+    amount: Any, currency: str | None = None, language: str | None = None
+) -> str:
+    """A large ``amount`` short enough for a counter, from a million on: ``R$ 2,16 mi`` in
+    Portuguese, ``R$2.16M`` in English (show :func:`format_money`'s full amount beside it, in a
+    title); smaller amounts as :func:`format_money` writes them."""
+    value = _decimal(amount)
+    if value is None or abs(value) < COMPACT_FROM:
+        return format_money(amount, currency, language)
+    language = language or get_language() or settings.LANGUAGE_CODE
+    try:
+        return str(
+            format_compact_currency(
+                value, (currency or "BRL").upper(), locale=babel_locale(language), fraction_digits=2
+            )
+        )
+    except (ValueError, LookupError):
+        return format_money(amount, currency, language)
 
 
 def format_number(

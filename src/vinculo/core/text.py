@@ -4,6 +4,9 @@ SQL ``LOWER()`` folds ASCII only on SQLite and follows the collation on PostgreS
 databases (and Python's ``str.lower()``) disagree on "PROMOÇÃO", "Straße" or "İ". Wherever two
 spellings must name the same thing (a tag, a stage, a pipeline…), the record stores
 ``fold(name)`` in a key column and look-ups compare keys computed here.
+
+This is identity (accents kept: "promoção" and "promocao" are two tags). The order names are
+read in and searched by (accents dropped) is core.collation's ``sort_key``.
 """
 
 from __future__ import annotations

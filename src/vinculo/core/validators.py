@@ -93,6 +93,34 @@ def _is_simple_email(text: str) -> bool:
     return not any(".".join(labels[-n:]) in names for n in range(1, min(most, len(labels)) + 1))
 
 
+def _email_problems() -> list[tuple[tuple[str, ...], str]]:
+    # email-validator's messages are English only: each is mapped, by what it says, to our own
+    # translated sentence (first match wins).
+    return [
+        (("must have an @-sign", "small commercial at"), _("it needs an @ sign.")),
+        (("something before the @-sign",), _("something is missing before the @.")),
+        (("something after the @-sign",), _("something is missing after the @.")),
+        (("too long",), _("it is too long.")),
+        (("periods in a row", "period and a hyphen", "two dashes"),
+         _("it has dots or dashes in a row.")),
+        (("display name", "angle bracket", "anything after", "after close quote"),
+         _("write only the address, without a name or anything around it.")),
+        (("should have a period", "top-level domain", "special-use", "after the @-sign"),
+         _("the part after the @ is not a valid domain (like empresa.com.br).")),
+        (("character", "ASCII", "Quoting"),
+         _("it contains characters an email address cannot have.")),
+    ]  # fmt: skip
+
+
+def email_problem(exc: Exception) -> str:
+    """What is wrong with an address email-validator refused, in the reader's language."""
+    text = str(exc)
+    for needles, message in _email_problems():
+        if any(n in text for n in needles):
+            return message
+    return _("it is not written like an email address.")
+
+
 def clean_email(value: Any, field: str = "email") -> str:
     """A syntactically valid address (no DNS lookup), lower-cased."""
     text = str(value or "").strip()
@@ -106,7 +134,8 @@ def clean_email(value: Any, field: str = "email") -> str:
     except EmailNotValidError as exc:
         raise ValidationFailed.field(
             field,
-            _("%(value)r is not a valid email address: %(why)s") % {"value": text, "why": exc},
+            _("%(value)r is not a valid email address: %(why)s")
+            % {"value": text, "why": email_problem(exc)},
             "invalid_email",
         ) from None
     return str(result.normalized).lower()

@@ -23,6 +23,28 @@ class EventSource(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+class StandardEventName(models.TextChoices):
+    """The event names Vínculo knows (``cleaning.STANDARD_NAMES``): stored as the code, shown by
+    the label. Any other name is the sender's own and is shown as it was sent."""
+
+    PURCHASE = "purchase", _("Purchase")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
+    FORM_SUBMITTED = "form_submitted", _("Form submitted")
+    PAGE_VIEWED = "page_viewed", _("Page viewed")
+    CONTENT_DOWNLOADED = "content_downloaded", _("Content downloaded")
+    PROMO_CODE_USED = "promo_code_used", _("Promo code used")
+    EVENT_SIGNED_UP = "event_signed_up", _("Event sign-up")
+    EMAIL_OPENED = "email_opened", _("Email opened")
+    EMAIL_CLICKED = "email_clicked", _("Email link clicked")
+
+
+def event_name_label(name: str) -> str:
+    """A standard event name's label in the reader's language; any other name as it is."""
+    if name in StandardEventName.values:
+        return str(StandardEventName(name).label)
+    return name
+
+
 class TrackedEvent(models.Model):
     """One thing a person (or an anonymous visitor) did: a purchase, a page view, a booking…
 
@@ -75,6 +97,11 @@ class TrackedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
+
+    @property
+    def name_label(self) -> str:
+        """The name as people read it (a standard name by its label)."""
+        return event_name_label(self.name)
 
 
 class Purchase(models.Model):

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_POST
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
-from vinculo.events.models import EventSource
+from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
+from vinculo.events.services.summaries import summary_of
+from vinculo.web import pickers
 from vinculo.web.ui import actor, field_errors, workspace_view
 from vinculo.workspaces.permissions import can
 
@@ -74,15 +76,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.events(a, name=name or None, person_id=person_id, since=since, until=until)
     try:
         page = paginate(
-            qs.select_related("person"),
+            qs.select_related("person", "purchase"),
             cursor=request.GET.get("cursor"),
             limit=50,
             order="-occurred_at",
         )
     except ServiceError:
-        page = paginate(qs.select_related("person"), cursor=None, limit=50, order="-occurred_at")
+        page = paginate(
+            qs.select_related("person", "purchase"), cursor=None, limit=50, order="-occurred_at"
+        )
+    for event in page.items:
+        # Worded in the reader's language, not the sender's (the stored summary).
+        event.summary_text = summary_of(event, selectors.purchase_of(event))
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("q", None)  # the person picker's text
     return render(
         request,
         "events/list.html",
@@ -91,11 +99,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "filters": {
                 "name": name,
                 "person": person,
+                "person_pick": pickers.picked(a, "person", person),
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
             },
-            "names": STANDARD_NAMES,
-            "counts": selectors.counts_by_name(a, since=since),
+            "names": [(n, event_name_label(n)) for n in STANDARD_NAMES],
+            "counts": [
+                (n, event_name_label(n), c) for n, c in selectors.counts_by_name(a, since=since)
+            ],
             "chart": chart_of(
                 selectors.per_day(a, days=30, name=name or None, person_id=person_id)
             ),
@@ -109,12 +120,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     a = actor(request)
     event = selectors.get_event(a, event_id)
+    purchase = selectors.purchase_of(event)
     return render(
         request,
         "events/detail.html",
         {
             "event": event,
-            "purchase": selectors.purchase_of(event),
+            "summary": summary_of(event, purchase),
+            "purchase": purchase,
             "properties": json.dumps(event.properties, indent=2, ensure_ascii=False),
             "source_label": dict(EventSource.choices).get(event.source, event.source),
         },
@@ -180,7 +193,11 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "events/endpoints.html",
-        {"endpoints": selectors.endpoints(a), "presets": PRESETS.values()},
+        {
+            "endpoints": selectors.endpoints(a),
+            "presets": PRESETS.values(),
+            "preset_labels": {k: str(p.label) for k, p in PRESETS.items()},
+        },
     )
 
 

@@ -7,11 +7,19 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from vinculo.core.errors import ServiceError, problem
 from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
+
+
+class ApiDocs(Swagger):
+    """Swagger UI from django-ninja's bundled static files ("ninja" is an installed app) in our
+    page: a phone viewport and our favicon; no validator badge (it calls validator.swagger.io)."""
+
+    template = "web/api_docs.html"
+
 
 api = NinjaAPI(
     title="Vínculo API",
@@ -24,6 +32,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), WorkspaceSessionAuth()],
     docs_url="/docs",
+    docs=ApiDocs(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 
@@ -109,6 +118,7 @@ def _mount() -> None:
     from vinculo.core.api import router as core_router
     from vinculo.events.api import router as events_router
     from vinculo.integrations.webhook_api import router as webhooks_router
+    from vinculo.privacy.api import router as privacy_router
     from vinculo.quality.api import router as quality_router
     from vinculo.sales.api import router as sales_router
     from vinculo.webforms.api import router as webforms_router
@@ -123,6 +133,7 @@ def _mount() -> None:
     api.add_router("/", events_router)
     api.add_router("/", webforms_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/", privacy_router)
 
 
 _mount()

@@ -51,7 +51,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "currency": "BRL",
         "status": "open",
     },
-    "deal.lost": {"lost_reason": "price"},
+    "deal.lost": {
+        "lost_reason": {"id": 12, "code": "price", "label": "Price"},
+        "lost_note": "Chose the cheaper plan of a competitor",
+    },
     "form.submitted": {"form": 7, "person": 42, "fields": {"email": "joana@padaria.com.br"}},
     "webhook.disabled": {"reason": "failing", "detail": "HTTP 500 for 24 hours"},
     PING: {"message": "A test event sent from Vínculo."},
@@ -64,14 +67,45 @@ def subscribable_types() -> list[str]:
     return sorted(names)
 
 
-def grouped_types() -> list[tuple[str, list[dict[str, str]]]]:
-    """Event types grouped by object (``person``, ``deal``…) for the checkboxes."""
+def group_titles() -> dict[str, str]:
+    """ "Every <object> event" per group of event types, each a whole sentence to translate
+    (the object's name cannot be pasted into one sentence: gender and articles differ)."""
+    return {
+        "activity": _("Every activity event"),
+        "company": _("Every company event"),
+        "custom_field": _("Every custom field event"),
+        "deal": _("Every deal event"),
+        "event": _("Every tracked event event"),
+        "import": _("Every import event"),
+        "lifecycle_stage": _("Every lifecycle stage event"),
+        "member": _("Every member event"),
+        "person": _("Every person event"),
+        "pipeline": _("Every pipeline event"),
+        "product": _("Every product event"),
+        "purchase": _("Every purchase event"),
+        "stage": _("Every pipeline stage event"),
+        "task": _("Every task event"),
+        "team": _("Every team event"),
+        "token": _("Every API token event"),
+        "visitor": _("Every site visitor event"),
+        "webhook": _("Every webhook event"),
+        "workspace": _("Every workspace event"),
+    }
+
+
+def grouped_types() -> list[tuple[str, str, list[dict[str, str]]]]:
+    """Event types grouped by object (``person``, ``deal``…) for the checkboxes: the group, its
+    title in the active language and its types."""
     groups: dict[str, list[dict[str, str]]] = {}
     for name in subscribable_types():
         groups.setdefault(name.split(".", 1)[0], []).append(
-            {"name": name, "description": EVENT_TYPES[name].description}
+            {"name": name, "description": _(EVENT_TYPES[name].description)}
         )
-    return sorted(groups.items())
+    titles = group_titles()
+    return [
+        (group, titles.get(group) or _("Every %(group)s event") % {"group": group}, types)
+        for group, types in sorted(groups.items())
+    ]
 
 
 def matches(patterns: Iterable[str], event_type: str) -> bool:

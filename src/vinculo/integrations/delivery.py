@@ -403,7 +403,7 @@ def _record(
     )
     if gone:
         last = next(o for o in outcomes if o.status == 410)
-        _disable(sub, DisabledReason.GONE, f"HTTP 410 from {sub.url}", now, last)
+        _disable(sub, DisabledReason.GONE, "HTTP 410", now, last)
         return False
     if (
         sub.failing_since is not None

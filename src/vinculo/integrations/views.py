@@ -125,7 +125,10 @@ def _form(
         "condition_errors": condition_errors,
         "event_errors": event_errors,
         "groups": catalog.grouped_types(),
-        "objects": filters.object_types(),
+        "objects": [
+            (o, str(filters.filter_object(o).label or o).capitalize())
+            for o in filters.object_types()
+        ],
     }
     return render(request, "integrations/webhooks/form.html", context, status=status)
 

@@ -70,6 +70,16 @@ class SubmissionStatus(models.TextChoices):
     SPAM = "spam", _("Spam")
 
 
+class SpamReason(models.TextChoices):
+    """Why a post was kept as spam (stored in ``Submission.reason``, shown by its label)."""
+
+    HONEYPOT = "honeypot", _("hidden field filled in")
+    TOO_FAST = "too_fast", _("sent too fast")
+    STALE_TOKEN = "stale_token", _("expired form")
+    FORGED_TOKEN = "forged_token", _("forged form token")
+    RATE_LIMITED = "rate_limited", _("too many posts")
+
+
 class Submission(WorkspaceScopedModel):
     """One post of a form: what was typed, where from (IP hash, never the raw IP), and what came
     of it. Refused posts (honeypot, too fast, forged token, rate limit) are kept as ``spam``."""
@@ -93,6 +103,13 @@ class Submission(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.form_id}#{self.pk} ({self.status})"
+
+    @property
+    def reason_label(self) -> str:
+        """Why it was refused, in the reader's language (an unknown code as it is)."""
+        if self.reason in SpamReason.values:
+            return str(SpamReason(self.reason).label)
+        return self.reason
 
 
 class FormDailyStat(WorkspaceScopedModel):

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.activities import timeline
 from vinculo.contacts import custom_fields as cf
@@ -86,8 +86,10 @@ VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 events.register_event_type(
     "form.submitted",
-    "A web form was submitted and accepted (payload: form {id, name}, submission_id, "
-    "person_id, person_created, consent, fields, visitor_id).",
+    gettext_noop(
+        "A web form was submitted and accepted (payload: form {id, name}, submission_id, "
+        "person_id, person_created, consent, fields, visitor_id)."
+    ),
 )
 
 

@@ -38,6 +38,17 @@ def summarize(name: str, properties: dict[str, Any], purchase: dict[str, Any] | 
     return _summarize(name, properties, purchase, get_language())
 
 
+def summary_of(event: Any, purchase: Any = None) -> str:
+    """A stored event's line in the active language, written when it is read: the stored
+    ``summary`` is in the language of whoever sent the event. ``purchase`` is the event's
+    :class:`~vinculo.events.models.Purchase`, if any."""
+    bought = None
+    if purchase is not None:
+        bought = {"amount": purchase.amount, "currency": purchase.currency}
+        bought["order_id"] = purchase.order_id
+    return summarize(event.name, event.properties or {}, bought)
+
+
 def _summarize(
     name: str, properties: dict[str, Any], purchase: dict[str, Any] | None, lang: str | None
 ) -> str:

@@ -9,11 +9,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import Actor
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, PageOut
 from vinculo.quality.models import AuditRun, AuditStatus, AuditTrigger
 from vinculo.quality.selectors import audit as selectors
+from vinculo.quality.selectors import audit_text
 from vinculo.quality.services import audit as services
 
 router = Router(tags=["quality"])
@@ -44,7 +46,8 @@ class AuditRunDetailOut(AuditRunOut):
     findings: dict[str, Any] = Field(
         description="Per object type (person, company, deal): total, score, parts of the score, "
         "completeness per field and findings (count and link), plus the open duplicate pairs "
-        "of the duplicates tool when it is installed."
+        "of the duplicates tool when it is installed. Each finding and completeness row has a "
+        "code (`key`/`kind`, `field`) and a `label` written in the request's language."
     )
 
 
@@ -53,9 +56,10 @@ class RunQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-def _findings(run: AuditRun) -> dict[str, Any]:
-    # The offending ids are for the export links, not for the API's clients.
-    findings = dict(run.findings or {})
+def _findings(actor: Actor, run: AuditRun) -> dict[str, Any]:
+    # The offending ids are for the export links, not for the API's clients; the labels are
+    # written in the request's language.
+    findings = audit_text.localised_findings(actor, run.findings)
     objects = {
         name: {k: v for k, v in data.items() if k != "ids"}
         for name, data in (findings.get("objects") or {}).items()
@@ -80,8 +84,8 @@ def _out(run: AuditRun) -> dict[str, Any]:
     }
 
 
-def _detail(run: AuditRun) -> dict[str, Any]:
-    return {**_out(run), "findings": _findings(run)}
+def _detail(actor: Actor, run: AuditRun) -> dict[str, Any]:
+    return {**_out(run), "findings": _findings(actor, run)}
 
 
 @router.post(
@@ -92,8 +96,9 @@ def _detail(run: AuditRun) -> dict[str, Any]:
     "(202): poll the run until `status` is `done`.",
 )
 def create_audit(request: HttpRequest, payload: AuditIn) -> Status[dict[str, Any]]:
-    run = services.start_audit(actor=actor_of(request), stale_months=payload.stale_months)
-    return Status(201 if run.status == AuditStatus.DONE else 202, _detail(run))
+    actor = actor_of(request)
+    run = services.start_audit(actor=actor, stale_months=payload.stale_months)
+    return Status(201 if run.status == AuditStatus.DONE else 202, _detail(actor, run))
 
 
 @router.get(
@@ -114,4 +119,5 @@ def list_audits(request: HttpRequest, query: Query[RunQuery]) -> dict[str, Any]:
     summary="One audit run with its findings",
 )
 def get_audit(request: HttpRequest, run_id: int) -> dict[str, Any]:
-    return _detail(selectors.get_audit_run(actor_of(request), run_id))
+    actor = actor_of(request)
+    return _detail(actor, selectors.get_audit_run(actor, run_id))

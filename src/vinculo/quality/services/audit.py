@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
@@ -100,7 +101,7 @@ DUPLICATE_KEYS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 }
 
 for _name, _description in [
-    ("audit.completed", "A data-quality audit finished (payload: score)."),
+    ("audit.completed", gettext_noop("A data-quality audit finished (payload: score).")),
 ]:
     events.register_event_type(_name, _description)
 
@@ -168,16 +169,6 @@ def _filtered(actor: Actor, object_type: str, tree: dict[str, Any]) -> QuerySet:
     return apply_filter(_live(actor, object_type), object_type, tree, actor=actor)
 
 
-def _labels(actor: Actor, object_type: str) -> dict[str, str]:
-    from vinculo.core.filters import filter_object
-
-    obj = filter_object(object_type)
-    labels = {f.name: str(f.label) for f in obj.fields}
-    if obj.custom_fields is not None:
-        labels.update({f.name: str(f.label) for f in obj.custom_fields(actor)})
-    return labels
-
-
 def _custom_definitions(actor: Actor, object_type: str) -> list[Any]:
     from vinculo.contacts.selectors import custom_fields
 
@@ -185,8 +176,8 @@ def _custom_definitions(actor: Actor, object_type: str) -> list[Any]:
 
 
 def completeness(actor: Actor, object_type: str, total: int) -> list[dict[str, Any]]:
-    """Per field (standard, then live custom fields): how many live records have a value."""
-    labels = _labels(actor, object_type)
+    """Per field (standard, then live custom fields): how many live records have a value.
+    No label is stored: the report names the field in its reader's language (audit_text)."""
     fields = list(COMPLETENESS_FIELDS[object_type])
     fields += [f"custom_fields.{d.key}" for d in _custom_definitions(actor, object_type)]
     rows = []
@@ -197,7 +188,6 @@ def completeness(actor: Actor, object_type: str, total: int) -> list[dict[str, A
         rows.append(
             {
                 "field": name,
-                "label": labels.get(name, name),
                 "custom": name.startswith("custom_fields."),
                 "filled": filled,
                 "empty": empty,
@@ -340,7 +330,6 @@ def _cap(ids: Iterable[int]) -> list[int]:
 def audit_object(actor: Actor, run: AuditRun, object_type: str) -> dict[str, Any]:
     """Every measurement of one object type and its score (docs/audit.md)."""
     total = _live(actor, object_type).count()
-    labels = _labels(actor, object_type)
     fields = completeness(actor, object_type, total)
     invalid = invalid_values(actor, object_type)
     nonconforming = nonconforming_values(actor, object_type)
@@ -353,37 +342,30 @@ def audit_object(actor: Actor, run: AuditRun, object_type: str) -> dict[str, Any
     findings: list[dict[str, Any]] = []
     ids: dict[str, list[int]] = {}
 
-    def by_export(kind: str, key: str, label: str, bad: Any) -> None:
+    # Findings are stored as codes and figures; selectors.audit_text words them when read.
+    def by_export(kind: str, key: str, bad: Any) -> None:
         # Findings the filter language cannot express link to an export of the records.
         ids[key] = _cap(bad)
         link = export_link(run.pk, object_type, key) if bad else None
         findings.append(
-            {"key": key, "kind": kind, "label": label, "count": len(bad), "link": link,
+            {"key": key, "kind": kind, "count": len(bad), "link": link,
              "link_kind": "export"}
         )  # fmt: skip
 
-    def by_list(kind: str, label: str, count: int, tree: Any) -> None:
+    def by_list(kind: str, count: int, tree: Any) -> None:
         findings.append(
-            {"key": kind, "kind": kind, "label": label, "count": count, "filter": tree,
+            {"key": kind, "kind": kind, "count": count, "filter": tree,
              "link": list_link(object_type, tree), "link_kind": "list"}
         )  # fmt: skip
 
     for field, bad in invalid.items():
-        name = labels.get(field, field)
-        by_export("invalid", f"invalid.{field}", _("Invalid %(field)s") % {"field": name}, bad)
+        by_export("invalid", f"invalid.{field}", bad)
     for field, bad in nonconforming.items():
-        label = _("%(field)s does not fit its field's rules") % {"field": labels.get(field, field)}
-        by_export("nonconforming", f"nonconforming.{field}", label, bad)
-    stale_label = (
-        _("Open and in the same stage for %(months)s months")
-        if object_type == "deal"
-        else _("No activity in %(months)s months")
-    ) % {"months": run.stale_months}
-    by_list("stale", stale_label, stale_count, stale)
-    by_list("no_owner", _("Without owner"), unowned, owner)
+        by_export("nonconforming", f"nonconforming.{field}", bad)
+    by_list("stale", stale_count, stale)
+    by_list("no_owner", unowned, owner)
     for key, involved in dupes["per_key"].items():
-        label = _("Records sharing the same %(field)s") % {"field": labels.get(key, key)}
-        by_export("duplicates", f"duplicates.{key}", label, involved)
+        by_export("duplicates", f"duplicates.{key}", involved)
 
     bad_records = set().union(*invalid.values(), *nonconforming.values())
     parts = {
@@ -536,9 +518,7 @@ def audit_all_workspaces() -> int:
     done = 0
     for workspace in Workspace.objects.order_by("pk").iterator():
         try:
-            # Labels in the findings are written in the workspace's language.
-            with translation.override(workspace.locale or None):
-                run_audit(actor=Actor.system(workspace), trigger=AuditTrigger.SCHEDULE)
+            run_audit(actor=Actor.system(workspace), trigger=AuditTrigger.SCHEDULE)
         except Exception:
             # One workspace's failure (recorded on its run) must not skip the others.
             logger.exception("scheduled audit of workspace %s failed", workspace.pk)

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core import selectors as core_selectors
@@ -54,8 +54,11 @@ OBJECT_TYPES = ("person", "company", "deal")
 FORMATS = tuple(ExportFormat.values)
 
 for _name, _description in [
-    ("export.completed", "A file export finished (payload: object type, format, rows)."),
-    ("export.failed", "A background export failed."),
+    (
+        "export.completed",
+        gettext_noop("A file export finished (payload: object type, format, rows)."),
+    ),
+    ("export.failed", gettext_noop("A background export failed.")),
 ]:
     events.register_event_type(_name, _description)
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor, Source
@@ -65,9 +66,9 @@ from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _ba
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
-    ("import.created", "A file was uploaded for import."),
-    ("import.started", "An import was queued to run (or resumed)."),
-    ("import.finished", "An import finished (payload: counts)."),
+    ("import.created", gettext_noop("A file was uploaded for import.")),
+    ("import.started", gettext_noop("An import was queued to run (or resumed).")),
+    ("import.finished", gettext_noop("An import finished (payload: counts).")),
 ]:
     events.register_event_type(_name, _description)
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.activities import services as activity_services
 from vinculo.activities import timeline
@@ -35,10 +35,16 @@ from vinculo.sales import deals as deal_services
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
-    ("person.merged", "A duplicate person was merged into another (payload: loser, merge id)."),
-    ("company.merged", "A duplicate company was merged into another (payload: loser, merge id)."),
-    ("person.merge_undone", "A merge of two people was undone."),
-    ("company.merge_undone", "A merge of two companies was undone."),
+    (
+        "person.merged",
+        gettext_noop("A duplicate person was merged into another (payload: loser, merge id)."),
+    ),
+    (
+        "company.merged",
+        gettext_noop("A duplicate company was merged into another (payload: loser, merge id)."),
+    ),
+    ("person.merge_undone", gettext_noop("A merge of two people was undone.")),
+    ("company.merge_undone", gettext_noop("A merge of two companies was undone.")),
 ]:
     events.register_event_type(_name, _description)
 
@@ -306,7 +312,8 @@ def merge_records(
         timeline.record(
             actor,
             f"{kind}.merged",
-            _("Merged %(loser)s into %(survivor)s") % names,
+            gettext_noop("Merged %(loser)s into %(survivor)s"),
+            params=names,
             data={"merge_id": record.pk, "loser_id": loser_id, "automatic": automatic},
             person=survivor_id if kind == "person" else None,
             company=survivor_id if kind == "company" else None,
@@ -392,7 +399,8 @@ def undo_merge(*, actor: Actor, merge_id: int) -> MergeRecord:
             timeline.record(
                 actor,
                 f"{kind}.merge_undone",
-                _("Merge of %(loser)s into %(survivor)s undone") % names,
+                gettext_noop("Merge of %(loser)s into %(survivor)s undone"),
+                params=names,
                 data={"merge_id": record.pk},
                 **{kind: pk},
             )

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
@@ -30,15 +30,19 @@ from vinculo.core.errors import (
     raise_if_any,
 )
 from vinculo.core.events import register_event_type
+from vinculo.core.field_labels import field_label, field_noun
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
 from vinculo.workspaces.permissions import require
 
 T = TypeVar("T")
 
 for _name, _description in [
-    ("entry_rule.created", "An entry rule was added."),
-    ("entry_rule.updated", "An entry rule was switched on or off, or its message changed."),
-    ("entry_rule.deleted", "An entry rule was deleted."),
+    ("entry_rule.created", gettext_noop("An entry rule was added.")),
+    (
+        "entry_rule.updated",
+        gettext_noop("An entry rule was switched on or off, or its message changed."),
+    ),
+    ("entry_rule.deleted", gettext_noop("An entry rule was deleted.")),
 ]:
     register_event_type(_name, _description)
 
@@ -143,11 +147,6 @@ def model_of(object_type: str) -> type[Model]:
     return Person if object_type == RuleObject.PERSON else Company
 
 
-def _standard_label(object_type: str, name: str) -> str:
-    field = model_of(object_type)._meta.get_field(name.removesuffix("_id"))
-    return str(getattr(field, "verbose_name", name))
-
-
 @dataclass(frozen=True)
 class RuleField:
     """A field a rule may govern: its name, what people call it and its type."""
@@ -170,7 +169,7 @@ def rule_fields(actor: Actor, object_type: str) -> dict[str, RuleField]:
     from vinculo.contacts.custom_fields import definitions
 
     fields = {
-        name: RuleField(name, _standard_label(object_type, name), kind)
+        name: RuleField(name, field_label(object_type, name), kind)
         for name, kind in STANDARD_FIELDS.get(object_type, {}).items()
     }
     for key, definition in definitions(actor, object_type).items():
@@ -294,7 +293,7 @@ class RuleChecker:
 
     def _label(self, field: str) -> str:
         if field not in self.labels:
-            self.labels[field] = _standard_label(self.object_type, field)
+            self.labels[field] = field_noun(self.object_type, field)
         return self.labels[field]
 
     def check(

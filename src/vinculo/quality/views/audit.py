@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from vinculo.core.errors import ServiceError
 from vinculo.quality.models import AuditRun, AuditStatus
 from vinculo.quality.selectors import audit as selectors
+from vinculo.quality.selectors import audit_text
 from vinculo.quality.services import audit as services
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.workspaces.permissions import can
@@ -52,12 +53,13 @@ def score_chart(history: list[tuple[Any, int]]) -> dict[str, Any] | None:
     }
 
 
-def _sections(run: AuditRun | None) -> list[dict[str, Any]]:
+def _sections(request: HttpRequest, run: AuditRun | None) -> list[dict[str, Any]]:
     if run is None or run.status != AuditStatus.DONE:
         return []
     titles = {"person": _("People"), "company": _("Companies"), "deal": _("Deals")}
     sections = []
-    for object_type, data in (run.findings.get("objects") or {}).items():
+    findings = audit_text.localised_findings(actor(request), run.findings)
+    for object_type, data in (findings.get("objects") or {}).items():
         fields = [
             {**f, "percent": round(f["share"] * 100), "bar": round(f["share"] * 200)}
             for f in data.get("completeness", [])
@@ -81,7 +83,7 @@ def _page(request: HttpRequest, run: AuditRun | None) -> HttpResponse:
     history = selectors.score_history(a)
     context = {
         "run": run,
-        "sections": _sections(run),
+        "sections": _sections(request, run),
         "chart": score_chart(history),
         "runs": list(selectors.audit_runs(a)[:20]),
         "can_run": can(a, "records.write"),

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
-from vinculo.contacts.models import Company, Person
 from vinculo.core.errors import ServiceError
+from vinculo.core.field_labels import field_label
 from vinculo.quality.models.duplicates import CandidateStatus, RecordType
 from vinculo.quality.selectors import duplicates as selectors
 from vinculo.quality.services import duplicates as services
@@ -38,15 +38,6 @@ def _object_type(request: HttpRequest) -> str:
     return value if value in RecordType.values else RecordType.PERSON
 
 
-def _model(object_type: str) -> Any:
-    return Person if object_type == RecordType.PERSON else Company
-
-
-def _label(object_type: str, name: str) -> str:
-    field = _model(object_type)._meta.get_field(name.removesuffix("_id"))
-    return str(field.verbose_name)
-
-
 def _record_url(object_type: str, pk: int) -> str:
     if object_type == RecordType.PERSON:
         return reverse("contacts:person", args=[pk])
@@ -60,7 +51,7 @@ def _pair_rows(object_type: str, left: Any, right: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": name,
-                "label": _label(object_type, name),
+                "label": field_label(object_type, name),
                 "left": a,
                 "right": b,
                 "differs": a != b,
@@ -221,7 +212,7 @@ def merge(request: HttpRequest) -> HttpResponse:
         label = labels.get(choice.name) or (
             choice.name.removeprefix("custom_fields.")
             if choice.name.startswith("custom_fields.")
-            else _label(object_type, choice.name)
+            else field_label(object_type, choice.name)
         )
         rows.append(
             {

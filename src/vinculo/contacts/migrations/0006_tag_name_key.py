@@ -39,7 +39,7 @@ def fill_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0004_drop_indexes_led_by_composites"),
+        ("contacts", "0005_name_keys"),
     ]
 
     operations = [
