@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "vinculo.web.middleware.PostOnlyAddressMiddleware",
     # Last: turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Last, so its 413 page has the user and workspace; still before any view reads the body.
+    "vinculo.core.limits.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"
@@ -218,6 +220,26 @@ PASSWORD_RESET_TIMEOUT = env_int("VINCULO_PASSWORD_RESET_SECONDS", 3 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("VINCULO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The interface-language cookie: no script reads it, so HttpOnly; Secure with the others.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# --- Behind a TLS-terminating proxy (docs/deployment.md) -----------------------------------------
+# The header the proxy sets to "https" on requests that reached it over TLS (e.g.
+# X-Forwarded-Proto). Only set it when the proxy always sets (or strips) that header.
+PROXY_SSL_HEADER = env_str("VINCULO_PROXY_SSL_HEADER").strip()
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# Strict-Transport-Security max-age, sent on HTTPS responses only (0: not sent).
+SECURE_HSTS_SECONDS = env_int("VINCULO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VINCULO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+
+# --- Request size limits (docs/api.md) -----------------------------------------------------------
+# A request body (JSON, form fields) over this many bytes is refused with 413; uploaded files
+# are not counted (they stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE; imports cap them).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB, stated here on purpose
 
 # --- Email (SMTP) ------------------------------------------------------------------------------
 # Without VINCULO_EMAIL_HOST nothing is sent: invitation links are shown to the owner to pass

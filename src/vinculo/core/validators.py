@@ -58,6 +58,26 @@ def clean_name(value: Any, field: str, *, required: bool = False, max_length: in
     return text
 
 
+# Free-text limits (docs/api.md): names and subjects are cleaned by clean_name (200-255 at most,
+# per field); descriptions, notes, bodies and other long text by clean_long_text.
+MAX_LONG_TEXT = 10_000
+
+
+def clean_long_text(value: Any, field: str, *, max_length: int = MAX_LONG_TEXT) -> str:
+    """Multi-line free text (descriptions, notes, bodies): trimmed, line breaks kept; refuse
+    anything but text, or more than ``max_length`` characters (never cut silently)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed.field(field, _("Enter text."), "invalid_type")
+    text = value.strip()
+    if len(text) > max_length:
+        raise ValidationFailed.field(
+            field, _("At most %(n)s characters.") % {"n": format_number(max_length)}, "too_long"
+        )
+    return text
+
+
 # Plain ASCII addresses (almost all of them) are checked here; anything else goes through
 # email-validator, which knows internationalised names and quoting rules.
 _SIMPLE_EMAIL = re.compile(

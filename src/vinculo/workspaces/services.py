@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
-from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed, collect
 from vinculo.core.events import emit
+from vinculo.core.text import name_taken
+from vinculo.core.validators import clean_long_text
 from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User, Workspace
 from vinculo.workspaces.permissions import require
 
@@ -375,14 +377,16 @@ def _clean_team(actor: Actor, data: dict[str, Any], team: Team | None = None) ->
         elif len(name) > 120:
             errors.append(FieldError("name", _("At most 120 characters."), "too_long"))
         else:
-            taken = Team.objects.for_workspace(actor.workspace).filter(name__iexact=name)
+            taken = Team.objects.for_workspace(actor.workspace)
             if team is not None:
                 taken = taken.exclude(pk=team.pk)
-            if taken.exists():
+            if name_taken(taken, name):
                 errors.append(FieldError("name", _("A team with this name exists."), "unique"))
         cleaned["name"] = name
     if "description" in data:
-        cleaned["description"] = str(data["description"] or "").strip()
+        cleaned["description"] = collect(
+            errors, clean_long_text, data["description"], "description"
+        )
     if "lead_id" in data:
         lead_id = data["lead_id"]
         if lead_id is not None and not _is_member(actor.workspace, lead_id):
