@@ -41,6 +41,7 @@ from vinculo.activities.models import (
     Priority,
     TimelineEntry,
 )
+from vinculo.activities.wording import label
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
@@ -422,12 +423,13 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _summary(activity: Activity) -> str:
+def _line(activity: Activity) -> dict[str, Any]:
+    """The entry's ``summary`` (and ``params``): the subject, the body's start or the kind."""
     if activity.subject:
-        return activity.subject
+        return {"summary": activity.subject}
     if activity.body:
-        return " ".join(activity.body.split())[:200]
-    return str(ActivityKind(activity.kind).label)
+        return {"summary": " ".join(activity.body.split())[:200]}
+    return {"summary": "%(kind)s", "params": {"kind": label(ActivityKind(activity.kind).label)}}
 
 
 def _entry_data(activity: Activity) -> dict[str, Any]:
@@ -444,7 +446,7 @@ def _entry_data(activity: Activity) -> dict[str, Any]:
 def _entry(activity: Activity) -> timeline.PendingEntry:
     return timeline.PendingEntry(
         kind=f"activity.{activity.kind}",
-        summary=_summary(activity),
+        **_line(activity),
         person=activity.person_id,
         company=activity.company_id,
         deal=activity.deal_id,
@@ -649,7 +651,7 @@ def _record_task_event(
     timeline.record(
         actor,
         name,
-        task.subject,
+        **_line(task),
         person=task.person_id,
         company=task.company_id,
         deal=task.deal_id,

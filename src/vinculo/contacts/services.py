@@ -19,8 +19,9 @@ from django.db.models import Model
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
+from vinculo.activities import timeline, wording
 from vinculo.contacts import custom_fields as cf
 from vinculo.contacts.models import (
     Affiliation,
@@ -1110,13 +1111,14 @@ def _insert_records(
     else:
         records = insert_objects(records)
     _write_relations(ctx, model, records, rows)
-    added = _("%(name)s was added")
+    added = gettext_noop("%(name)s was added")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind=f"{kind}.created",
-                summary=added % {"name": _display_name(r)},
+                summary=added,
+                params={"name": _display_name(r)},
                 data={"source": r.source} if r.source else {},
                 occurred_at=r.created_at,
                 person=r.pk if kind == "person" else None,
@@ -1309,8 +1311,8 @@ def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind
         timeline.record(
             actor,
             f"{kind}.updated",
-            _("%(name)s updated: %(fields)s")
-            % {"name": _display_name(record), "fields": summary_fields},
+            gettext_noop("%(name)s updated: %(fields)s"),
+            params={"name": _display_name(record), "fields": summary_fields},
             data={"changes": changes},
             **link,
         )
@@ -1342,14 +1344,11 @@ def _move_lifecycle(
         source=actor.source,
         **link,
     )
-    summary = _("Lifecycle: %(old)s → %(new)s") % {
-        "old": previous.name if previous else "—",
-        "new": stage.name if stage else "—",
-    }
     timeline.record(
         actor,
         "lifecycle.changed",
-        summary,
+        gettext_noop("Lifecycle: %(old)s → %(new)s"),
+        params={"old": previous.name if previous else "—", "new": stage.name if stage else "—"},
         occurred_at=now,
         data={
             "from": previous.key if previous else None,
@@ -1390,7 +1389,8 @@ def _soft_delete(actor: Actor, model: Any, pk: int, kind: str) -> Any:
         timeline.record(
             actor,
             f"{kind}.deleted",
-            _("%(name)s moved to the bin") % {"name": _display_name(record)},
+            gettext_noop("%(name)s moved to the bin"),
+            params={"name": _display_name(record)},
             **link,
         )
         events.emit(f"{kind}.deleted", actor=actor, subject=record)
@@ -1408,7 +1408,8 @@ def _restore(actor: Actor, model: Any, pk: int, kind: str, document: str) -> Any
         timeline.record(
             actor,
             f"{kind}.restored",
-            _("%(name)s restored from the bin") % {"name": _display_name(record)},
+            gettext_noop("%(name)s restored from the bin"),
+            params={"name": _display_name(record)},
             **{kind: record},
         )
         events.emit(f"{kind}.restored", actor=actor, subject=record)
@@ -1447,13 +1448,13 @@ def _set_consent(actor: Actor, person: Person, consent: dict[str, Any]) -> Conse
         source=actor.source,
         **consent,
     )
-    channel_label = Channel(consent["channel"]).label
-    status_label = ConsentStatus(consent["status"]).label
+    channel_label = wording.label(Channel(consent["channel"]).label)
+    status_label = wording.label(ConsentStatus(consent["status"]).label)
     timeline.record(
         actor,
         "consent.changed",
-        _("Consent for %(channel)s: %(status)s")
-        % {"channel": channel_label, "status": status_label},
+        gettext_noop("Consent for %(channel)s: %(status)s"),
+        params={"channel": channel_label, "status": status_label},
         person=person,
         occurred_at=consent["changed_at"],
         data={
