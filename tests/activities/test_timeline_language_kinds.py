@@ -33,7 +33,10 @@ def _history(ana, language: str):
         )
         contacts.delete_person(actor=ana.actor, person_id=rui.pk)
         contacts.restore_person(actor=ana.actor, person_id=rui.pk)
-        activities.log_activity(actor=ana.actor, data={"kind": "call", "person_id": rui.pk})
+        call = activities.log_activity(actor=ana.actor, data={"kind": "call", "person_id": rui.pk})
+        activities.update_activity(  # the entry is rewritten: still worded when read
+            actor=ana.actor, activity_id=call.pk, data={"occurred_at": "2026-11-20T10:00:00-03:00"}
+        )
         ingest_events(
             actor=ana.actor,
             rows=[

@@ -424,7 +424,6 @@ def _jsonable(value: Any) -> Any:
 
 
 def _line(activity: Activity) -> dict[str, Any]:
-    """The entry's ``summary`` (and ``params``): the subject, the body's start or the kind."""
     if activity.subject:
         return {"summary": activity.subject}
     if activity.body:
@@ -592,9 +591,8 @@ def update_activity(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
         TimelineEntry.objects.for_workspace(actor.workspace).filter(
             activity=activity, kind=entry.kind
         ).update(
-            summary=entry.summary[:300],
+            **entry.stored(),
             occurred_at=activity.occurred_at,
-            data=entry.data,
             person_id=activity.person_id,
             company_id=activity.company_id,
             deal_id=activity.deal_id,

@@ -76,6 +76,14 @@ class PendingEntry:
     occurred_at: datetime | None = None
     params: dict[str, Any] | None = None  # as in :func:`record`
 
+    def stored(self) -> dict[str, Any]:
+        """The ``summary`` and ``data`` columns as written (with the message and its
+        parameters under ``data["text"]`` when there are ``params``)."""
+        if self.params is None:
+            return {"summary": str(self.summary)[:300], "data": self.data or {}}
+        data, summary = _worded(self.summary, self.params, self.data)
+        return {"summary": summary[:300], "data": data}
+
 
 def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: int = 1000) -> int:
     """Append many entries in bulk (imports, seeding); returns how many were written.
@@ -95,18 +103,16 @@ def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: in
             user_id,
             actor.source,
             e.kind,
-            str(summary)[:300],
+            stored["summary"],
             _pk(e.person),
             _pk(e.company),
             _pk(e.deal),
             _pk(e.activity),
-            data or {},
+            stored["data"],
             e.occurred_at or now,
         )
         for e in entries
-        for data, summary in [
-            (e.data, e.summary) if e.params is None else _worded(e.summary, e.params, e.data)
-        ]
+        for stored in [e.stored()]
     )
     return _insert(rows, batch_size)
 

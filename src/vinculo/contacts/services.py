@@ -1111,13 +1111,12 @@ def _insert_records(
     else:
         records = insert_objects(records)
     _write_relations(ctx, model, records, rows)
-    added = gettext_noop("%(name)s was added")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind=f"{kind}.created",
-                summary=added,
+                summary=gettext_noop("%(name)s was added"),
                 params={"name": _display_name(r)},
                 data={"source": r.source} if r.source else {},
                 occurred_at=r.created_at,

@@ -559,13 +559,12 @@ def _move_deals_in_bulk(actor: Actor, deals: list[Deal], source: Stage, target: 
     StageChange.objects.bulk_create(changes, batch_size=500)
     Deal.objects.bulk_update(deals, ["stage", "stage_entered_at"], batch_size=500)
     live = [d for d in deals if d.deleted_at is None]
-    summary = gettext_noop("Moved from %(from)s to %(to)s (stage deleted)")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind="deal.stage_changed",
-                summary=summary,
+                summary=gettext_noop("Moved from %(from)s to %(to)s (stage deleted)"),
                 params={"from": source.name, "to": target.name},
                 person=d.person_id,
                 company=d.company_id,
