@@ -75,7 +75,7 @@ def test_entries_written_in_english_read_in_portuguese(ana):
     for line in expected:
         assert line in api, line
         assert line.replace("\xa0", "&nbsp;") in page or line in page, line
-    assert any(s.startswith("Cadastro de Rui atualizado: ") for s in api)
+    assert "Cadastro de Rui atualizado: etapa do ciclo de vida, tags" in api  # field names too
     assert any(s.startswith("Ciclo de vida: ") for s in api)
     english = ("was added", "Consent for", "moved to the bin", "Bought", "Viewed", "Lifecycle")
     assert not any(word in s for s in api for word in english)
@@ -98,6 +98,7 @@ def test_entries_written_in_portuguese_read_in_english(ana):
         assert line in api, line
         assert line in page, line
     assert any(s.startswith("Lifecycle: ") for s in api)
+    assert "Rui updated: lifecycle stage, tags" in api
     assert not any("Cadastro" in s or "Comprou" in s or "Visitou" in s for s in api)
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline, wording
+from vinculo.activities import timeline
 from vinculo.contacts import custom_fields as cf
 from vinculo.contacts.models import (
     Affiliation,
@@ -42,6 +42,7 @@ from vinculo.contacts.models import (
     Tag,
 )
 from vinculo.contacts.selectors import live_ids
+from vinculo.contacts.timeline_text import changed_fields, consent_labels
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, live_ids_by_value
@@ -1306,7 +1307,7 @@ def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind
         _set_consent(actor, record, consent)  # type: ignore[arg-type]
     if changes:
         audit.record(actor, f"{kind}.updated", record, changes=changes)
-        summary_fields = ", ".join(sorted(changes)[:6])
+        summary_fields = changed_fields(type(record), changes)
         timeline.record(
             actor,
             f"{kind}.updated",
@@ -1447,13 +1448,11 @@ def _set_consent(actor: Actor, person: Person, consent: dict[str, Any]) -> Conse
         source=actor.source,
         **consent,
     )
-    channel_label = wording.label(Channel(consent["channel"]).label)
-    status_label = wording.label(ConsentStatus(consent["status"]).label)
     timeline.record(
         actor,
         "consent.changed",
         gettext_noop("Consent for %(channel)s: %(status)s"),
-        params={"channel": channel_label, "status": status_label},
+        params=consent_labels(consent),
         person=person,
         occurred_at=consent["changed_at"],
         data={
