@@ -18,6 +18,8 @@ from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.privacy import services as privacy_services
+from vinculo.privacy.models import AccessAction
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import pickers, tables
 from vinculo.web.ui import (
@@ -345,6 +347,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "contacts/_timeline_entries.html",
             timeline_context(request, person_id=person.pk),
         )
+    # A read that writes, on purpose and only when the workspace turned the access log on.
+    privacy_services.log_access(a, person.pk, AccessAction.VIEW)
     current, history = selectors.consents(a, person.pk)
     tasks = list(
         activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
