@@ -110,6 +110,13 @@ def test_the_events_api_words_the_summary_in_the_requests_language(ana):
     assert "Bought R$1,234.50 (order A-7)" in [e["summary"] for e in items]
 
 
+def test_the_data_export_words_the_timeline_and_events_in_the_readers_language(ana):
+    rui = _history(ana, "en")
+    body = ana.client("pt-br").get(f"/api/v1/people/{rui.pk}/data-export").json()
+    assert "Cadastro de Rui criado" in [e["summary"] for e in body["timeline"]]
+    assert "Comprou R$\xa01.234,50 (pedido A-7)" in [e["summary"] for e in body["events"]]
+
+
 def test_old_entries_stored_as_text_still_read(ana):
     rui = _history(ana, "en")
     TimelineEntry.objects.filter(person=rui).update(summary="Linha antiga", data={})
