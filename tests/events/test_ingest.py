@@ -374,5 +374,14 @@ def test_domain_event_payloads_are_exact_json_even_for_awkward_text(ana, maria):
     stored = TrackedEvent.objects.get(pk=bought.pk)
     assert (stored.key, stored.properties) == (key, properties)
     entry = TimelineEntry.objects.get(person=maria, kind="event.purchase")
-    assert entry.data == {"event_id": bought.pk, "name": "purchase"}
+    assert entry.data == {
+        "event_id": bought.pk,
+        "name": "purchase",
+        "text": {  # what words the line when read, in the reader's language
+            "via": "event",
+            "name": "purchase",
+            "properties": properties,
+            "purchase": {"amount": "9.90", "currency": "USD", "order_id": order},
+        },
+    }
     assert entry.summary == f"Bought $9.90 (order {order})"

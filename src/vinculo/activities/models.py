@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.activities import wording
 from vinculo.core.actor import Source
 from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
 
@@ -181,9 +181,5 @@ class TimelineEntry(WorkspaceScopedModel):
             text = getattr(self, "data_text", None)
         else:
             text = self.data.get("text") if isinstance(self.data, dict) else None
-        if not isinstance(text, dict) or not text.get("message"):
-            return self.summary
-        try:
-            return gettext(text["message"]) % (text.get("params") or {})
-        except (KeyError, TypeError, ValueError):
-            return self.summary
+        worded = wording.word(text)
+        return self.summary if worded is None else worded

@@ -41,6 +41,7 @@ from vinculo.activities.models import (
     Priority,
     TimelineEntry,
 )
+from vinculo.activities.wording import label
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
@@ -415,12 +416,12 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _summary(activity: Activity) -> str:
+def _line(activity: Activity) -> dict[str, Any]:
     if activity.subject:
-        return activity.subject
+        return {"summary": activity.subject}
     if activity.body:
-        return " ".join(activity.body.split())[:200]
-    return str(ActivityKind(activity.kind).label)
+        return {"summary": " ".join(activity.body.split())[:200]}
+    return {"summary": "%(kind)s", "params": {"kind": label(ActivityKind(activity.kind).label)}}
 
 
 def _entry_data(activity: Activity) -> dict[str, Any]:
@@ -437,7 +438,7 @@ def _entry_data(activity: Activity) -> dict[str, Any]:
 def _entry(activity: Activity) -> timeline.PendingEntry:
     return timeline.PendingEntry(
         kind=f"activity.{activity.kind}",
-        summary=_summary(activity),
+        **_line(activity),
         person=activity.person_id,
         company=activity.company_id,
         deal=activity.deal_id,
@@ -583,9 +584,8 @@ def update_activity(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
         TimelineEntry.objects.for_workspace(actor.workspace).filter(
             activity=activity, kind=entry.kind
         ).update(
-            summary=entry.summary[:300],
+            **entry.stored(),
             occurred_at=activity.occurred_at,
-            data=entry.data,
             person_id=activity.person_id,
             company_id=activity.company_id,
             deal_id=activity.deal_id,
@@ -642,7 +642,7 @@ def _record_task_event(
     timeline.record(
         actor,
         name,
-        task.subject,
+        **_line(task),
         person=task.person_id,
         company=task.company_id,
         deal=task.deal_id,

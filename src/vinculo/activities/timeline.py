@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db import connections, router
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vinculo.activities import wording
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import move_links
@@ -55,10 +55,10 @@ def record(
     ``summary`` is an untranslated message (``gettext_noop``) with ``%(name)s`` placeholders:
     the entry keeps the message and its parameters and is worded when read, in the reader's
     language (``TimelineEntry.summary_text``); the stored ``summary`` is the writer's wording.
+    A parameter may be a label or an amount worded when read (see ``activities.wording``).
     """
     if params is not None:
-        data = {**(data or {}), "text": {"message": str(summary), "params": params}}
-        summary = _(str(summary)) % params
+        data, summary = _worded(summary, params, data)
     return TimelineEntry.objects.create(
         **_fields(actor, kind, summary, person, company, deal, activity, data, occurred_at)
     )
@@ -74,6 +74,15 @@ class PendingEntry:
     activity: Activity | None = None
     data: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime | None = None
+    params: dict[str, Any] | None = None  # as in :func:`record`
+
+    def stored(self) -> dict[str, Any]:
+        """The ``summary`` and ``data`` columns as written (with the message and its
+        parameters under ``data["text"]`` when there are ``params``)."""
+        if self.params is None:
+            return {"summary": str(self.summary)[:300], "data": self.data or {}}
+        data, summary = _worded(self.summary, self.params, self.data)
+        return {"summary": summary[:300], "data": data}
 
 
 def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: int = 1000) -> int:
@@ -94,17 +103,26 @@ def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: in
             user_id,
             actor.source,
             e.kind,
-            str(e.summary)[:300],
+            stored["summary"],
             _pk(e.person),
             _pk(e.company),
             _pk(e.deal),
             _pk(e.activity),
-            e.data or {},
+            stored["data"],
             e.occurred_at or now,
         )
         for e in entries
+        for stored in [e.stored()]
     )
     return _insert(rows, batch_size)
+
+
+def _worded(
+    message: str, params: dict[str, Any], data: dict[str, Any] | None
+) -> tuple[dict[str, Any], str]:
+    """``data`` with the message and its parameters, and the writer's wording of them."""
+    kept = wording.text(message, params)
+    return {**(data or {}), "text": kept}, wording.word(kept) or str(message)
 
 
 def record_for_people(

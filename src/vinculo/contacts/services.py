@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.activities import timeline
 from vinculo.contacts import custom_fields as cf
@@ -41,6 +42,7 @@ from vinculo.contacts.models import (
 )
 from vinculo.contacts.selectors import live_ids
 from vinculo.contacts.tags import ensure_tags, fold, tag_name_taken
+from vinculo.contacts.timeline_text import changed_fields, consent_labels
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, live_ids_by_value
@@ -1088,13 +1090,13 @@ def _insert_records(
     else:
         records = insert_objects(records)
     _write_relations(ctx, model, records, rows)
-    added = _("%(name)s was added")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind=f"{kind}.created",
-                summary=added % {"name": _display_name(r)},
+                summary=gettext_noop("%(name)s was added"),
+                params={"name": _display_name(r)},
                 data={"source": r.source} if r.source else {},
                 occurred_at=r.created_at,
                 person=r.pk if kind == "person" else None,
@@ -1283,12 +1285,12 @@ def _apply_update(ctx: Context, record: Person | Company, cleaned: Cleaned, kind
         _set_consent(actor, record, consent)  # type: ignore[arg-type]
     if changes:
         audit.record(actor, f"{kind}.updated", record, changes=changes)
-        summary_fields = ", ".join(sorted(changes)[:6])
+        summary_fields = changed_fields(type(record), changes)
         timeline.record(
             actor,
             f"{kind}.updated",
-            _("%(name)s updated: %(fields)s")
-            % {"name": _display_name(record), "fields": summary_fields},
+            gettext_noop("%(name)s updated: %(fields)s"),
+            params={"name": _display_name(record), "fields": summary_fields},
             data={"changes": changes},
             **link,
         )
@@ -1320,14 +1322,11 @@ def _move_lifecycle(
         source=actor.source,
         **link,
     )
-    summary = _("Lifecycle: %(old)s → %(new)s") % {
-        "old": previous.name if previous else "—",
-        "new": stage.name if stage else "—",
-    }
     timeline.record(
         actor,
         "lifecycle.changed",
-        summary,
+        gettext_noop("Lifecycle: %(old)s → %(new)s"),
+        params={"old": previous.name if previous else "—", "new": stage.name if stage else "—"},
         occurred_at=now,
         data={
             "from": previous.key if previous else None,
@@ -1368,7 +1367,8 @@ def _soft_delete(actor: Actor, model: Any, pk: int, kind: str) -> Any:
         timeline.record(
             actor,
             f"{kind}.deleted",
-            _("%(name)s moved to the bin") % {"name": _display_name(record)},
+            gettext_noop("%(name)s moved to the bin"),
+            params={"name": _display_name(record)},
             **link,
         )
         events.emit(f"{kind}.deleted", actor=actor, subject=record)
@@ -1386,7 +1386,8 @@ def _restore(actor: Actor, model: Any, pk: int, kind: str, document: str) -> Any
         timeline.record(
             actor,
             f"{kind}.restored",
-            _("%(name)s restored from the bin") % {"name": _display_name(record)},
+            gettext_noop("%(name)s restored from the bin"),
+            params={"name": _display_name(record)},
             **{kind: record},
         )
         events.emit(f"{kind}.restored", actor=actor, subject=record)
@@ -1425,13 +1426,11 @@ def _set_consent(actor: Actor, person: Person, consent: dict[str, Any]) -> Conse
         source=actor.source,
         **consent,
     )
-    channel_label = Channel(consent["channel"]).label
-    status_label = ConsentStatus(consent["status"]).label
     timeline.record(
         actor,
         "consent.changed",
-        _("Consent for %(channel)s: %(status)s")
-        % {"channel": channel_label, "status": status_label},
+        gettext_noop("Consent for %(channel)s: %(status)s"),
+        params=consent_labels(consent),
         person=person,
         occurred_at=consent["changed_at"],
         data={

@@ -18,6 +18,7 @@ from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
 from vinculo.events.models import Purchase, TrackedEvent
 from vinculo.events.services.ingest import collector_paused
+from vinculo.events.services.summaries import summary_of
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 
@@ -56,7 +57,7 @@ class EventOut(Schema):
     received_at: datetime
     source: str
     key: str
-    summary: str
+    summary: str = Field(description="The event in a line, in the request's language.")
     properties: dict[str, Any]
     purchase: PurchaseOut | None = None
 
@@ -162,7 +163,7 @@ def event_json(event: TrackedEvent, purchase: Purchase | None = None) -> dict[st
         "received_at": event.received_at,
         "source": event.source,
         "key": event.key,
-        "summary": event.summary,
+        "summary": summary_of(event, purchase),  # in the request's language
         "properties": event.properties,
         "purchase": purchase_json(purchase) if purchase is not None else None,
     }

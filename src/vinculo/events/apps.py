@@ -8,4 +8,5 @@ class EventsConfig(AppConfig):
     verbose_name = "Tracked events"
 
     def ready(self) -> None:
-        from vinculo.events import event_types  # noqa: F401  (declares domain event types)
+        # Declares domain event types; words tracked events' timeline lines when read.
+        from vinculo.events import event_types, timeline_text  # noqa: F401

@@ -6,6 +6,7 @@ The same structure feeds the JSON download (portability) and the readable page (
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +34,8 @@ from vinculo.events.models import (
     VisitorLink,
     event_name_label,
 )
+from vinculo.events.selectors import purchase_of
+from vinculo.events.services.summaries import summary_of
 from vinculo.sales.models import Deal
 from vinculo.webforms.models import Submission
 from vinculo.workspaces.permissions import require
@@ -91,6 +94,39 @@ def _plain(value: Any) -> Any:
 
 def _rows(qs: QuerySet[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [_plain(row) for row in qs.values(*fields)]
+
+
+def _worded_timeline(person: Person) -> list[dict[str, Any]]:
+    """The person's timeline, each line worded in the reader's language."""
+    entries = TimelineEntry.objects.filter(person=person).order_by("occurred_at", "id")
+    return [
+        _plain(
+            {
+                "kind": e.kind,
+                "occurred_at": e.occurred_at,
+                "summary": e.summary_text,
+                "data": e.data,
+            }
+        )
+        for e in entries
+    ]
+
+
+def _worded_events(events: QuerySet[TrackedEvent]) -> list[dict[str, Any]]:
+    """The person's tracked events, each line worded in the reader's language."""
+    return [
+        _plain(
+            {
+                "id": e.pk,
+                "name": e.name,
+                "occurred_at": e.occurred_at,
+                "properties": e.properties,
+                "source": e.source,
+                "summary": summary_of(e, purchase_of(e)),
+            }
+        )
+        for e in events.select_related("purchase")
+    ]
 
 
 def _get(actor: Actor, person_id: int) -> Person:
@@ -155,13 +191,10 @@ def person_data(actor: Actor, person_id: int) -> dict[str, Any]:
             LifecycleChange.objects.filter(person=person),
             ("from_stage__key", "to_stage__key", "changed_at", "source"),
         ),
-        "timeline": _rows(
-            TimelineEntry.objects.filter(person=person).order_by("occurred_at", "id"),
-            ("kind", "occurred_at", "summary", "data"),
-        ),
+        "timeline": _worded_timeline(person),
         "activities": _rows(activities.exclude(kind=ActivityKind.EMAIL), ACTIVITY_FIELDS),
         "emails": _rows(activities.filter(kind=ActivityKind.EMAIL), ACTIVITY_FIELDS),
-        "events": _rows(events, ("id", "name", "occurred_at", "properties", "source", "summary")),
+        "events": _worded_events(events),
         "purchases": _rows(
             Purchase.objects.filter(workspace=ws, person=person).order_by("occurred_at"),
             ("order_id", "amount", "currency", "items", "occurred_at"),
@@ -273,6 +306,10 @@ DOCUMENT_SKIPS = {"timeline": {"kind", "data"}}
 DOCUMENT_LABELS = {("events", "name"): event_name_label}
 
 
+def _document_cell(label: Callable[[str], str] | None, value: Any) -> str:
+    return label(value) if label is not None and value else _cell(value)
+
+
 def readable(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The export's list sections as titled tables, headed in the reader's language."""
     tables = []
@@ -286,13 +323,7 @@ def readable(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "key": key,
                 "title": title,
                 "columns": [str(COLUMN_LABELS.get(c, c)) for c in columns],
-                "rows": [
-                    [
-                        label[c](row[c]) if label[c] and row.get(c) else _cell(row.get(c))
-                        for c in columns
-                    ]
-                    for row in rows
-                ],
+                "rows": [[_document_cell(label[c], row.get(c)) for c in columns] for row in rows],
             }
         )
     return tables

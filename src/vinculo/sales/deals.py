@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.activities import timeline
 from vinculo.contacts.custom_fields import clean_custom_fields, definitions
@@ -41,7 +42,7 @@ from vinculo.sales.lost_reasons import (
     apply_lost,
     check_lost,
     clean_lost_input,
-    describe,
+    kept,
 )
 from vinculo.sales.lost_reasons import payload as lost_payload
 from vinculo.sales.models import (
@@ -680,26 +681,22 @@ def _set_tags(actor: Actor, deals_and_names: list[tuple[Deal, list[str]]]) -> No
 
 
 class _Summaries:
-    """Timeline summaries, translated once per call (imports write tens of thousands)."""
+    """Timeline lines: a message and its parameters, worded when read (``timeline.record``)."""
 
-    def __init__(self) -> None:
-        self.created = _("Deal %(title)s created in %(stage)s")
-        self.won = _("Deal %(title)s won (%(from)s → %(to)s)")
-        self.lost = _("Deal %(title)s lost (%(from)s → %(to)s): %(reason)s")
-        self.moved = _("Deal %(title)s moved from %(from)s to %(to)s")
+    created = gettext_noop("Deal %(title)s created in %(stage)s")
+    won = gettext_noop("Deal %(title)s won (%(from)s → %(to)s)")
+    lost = gettext_noop("Deal %(title)s lost (%(from)s → %(to)s): %(reason)s")
+    moved = gettext_noop("Deal %(title)s moved from %(from)s to %(to)s")
 
-    def stage_changed(self, deal: Deal, from_stage: Stage | None, to_stage: Stage) -> str:
-        names = {
-            "title": deal.title,
-            "from": from_stage.name if from_stage else "—",
-            "to": to_stage.name,
-            "reason": describe(deal),
-        }
+    def stage_changed(self, deal: Deal, from_stage: Stage | None, to_stage: Stage) -> Any:
+        """``summary`` and ``params`` of ``timeline.record``/``PendingEntry``."""
+        names = {"title": deal.title, "from": from_stage.name if from_stage else "—"}
+        names["to"] = to_stage.name
         if to_stage.kind == StageKind.WON:
-            return self.won % names
+            return {"summary": self.won, "params": names}
         if to_stage.kind == StageKind.LOST:
-            return self.lost % names
-        return self.moved % names
+            return {"summary": self.lost, "params": {**names, "reason": kept(deal)}}
+        return {"summary": self.moved, "params": names}
 
 
 def _created_payload(deal: Deal) -> dict[str, Any]:
@@ -751,7 +748,8 @@ def create_deal(*, actor: Actor, data: dict[str, Any]) -> Deal:
         timeline.record(
             actor,
             "deal.created",
-            _Summaries().created % {"title": deal.title, "stage": new.stage.name},
+            _Summaries.created,
+            params={"title": deal.title, "stage": new.stage.name},
             person=deal.person_id,
             company=deal.company_id,
             deal=deal,
@@ -830,7 +828,7 @@ def _enter_stage(
     timeline.record(
         actor,
         "deal.stage_changed",
-        _Summaries().stage_changed(deal, previous, stage),
+        **_Summaries().stage_changed(deal, previous, stage),
         person=deal.person_id,
         company=deal.company_id,
         deal=deal,
@@ -963,7 +961,8 @@ def delete_deal(*, actor: Actor, deal_id: int) -> Deal:
         timeline.record(
             actor,
             "deal.deleted",
-            _("Deal %(title)s moved to the bin") % {"title": deal.title},
+            gettext_noop("Deal %(title)s moved to the bin"),
+            params={"title": deal.title},
             person=deal.person_id,
             company=deal.company_id,
             deal=deal,
@@ -986,7 +985,8 @@ def restore_deal(*, actor: Actor, deal_id: int) -> Deal:
         timeline.record(
             actor,
             "deal.restored",
-            _("Deal %(title)s restored from the bin") % {"title": deal.title},
+            gettext_noop("Deal %(title)s restored from the bin"),
+            params={"title": deal.title},
             person=deal.person_id,
             company=deal.company_id,
             deal=deal,
@@ -1054,8 +1054,8 @@ def bulk_create_deals(
             entries.append(
                 timeline.PendingEntry(
                     kind="deal.created",
-                    summary=summaries.created
-                    % {"title": deal.title, "stage": p.history[0][0].name},
+                    summary=summaries.created,
+                    params={"title": deal.title, "stage": p.history[0][0].name},
                     person=deal.person_id,
                     company=deal.company_id,
                     deal=deal.pk,
@@ -1065,7 +1065,7 @@ def bulk_create_deals(
             entries.extend(
                 timeline.PendingEntry(
                     kind="deal.stage_changed",
-                    summary=summaries.stage_changed(deal, before, after),
+                    **summaries.stage_changed(deal, before, after),
                     person=deal.person_id,
                     company=deal.company_id,
                     deal=deal.pk,

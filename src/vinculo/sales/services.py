@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from vinculo.activities import timeline
 from vinculo.core import audit, events
@@ -559,13 +560,13 @@ def _move_deals_in_bulk(actor: Actor, deals: list[Deal], source: Stage, target: 
     StageChange.objects.bulk_create(changes, batch_size=500)
     Deal.objects.bulk_update(deals, ["stage", "stage_entered_at"], batch_size=500)
     live = [d for d in deals if d.deleted_at is None]
-    summary = _("Moved from %(from)s to %(to)s (stage deleted)")
     timeline.record_many(
         actor,
         [
             timeline.PendingEntry(
                 kind="deal.stage_changed",
-                summary=summary % {"from": source.name, "to": target.name},
+                summary=gettext_noop("Moved from %(from)s to %(to)s (stage deleted)"),
+                params={"from": source.name, "to": target.name},
                 person=d.person_id,
                 company=d.company_id,
                 deal=d.pk,

@@ -761,7 +761,8 @@ def submit_form(*, form: WebForm, posted: Posted, meta: SubmitMeta) -> Submissio
             timeline.record(
                 actor,
                 "form.submitted",
-                _("Submitted the form %(form)s") % {"form": form.name},
+                gettext_noop("Submitted the form %(form)s"),
+                params={"form": form.name},
                 person=person,
                 data={"form_id": form.pk, "submission_id": submission.pk},
             )

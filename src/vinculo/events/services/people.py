@@ -14,6 +14,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.events.models import EventSettings, Purchase, TrackedEvent, VisitorLink
 from vinculo.events.services.cleaning import VISITOR_PATTERN
+from vinculo.events.services.summaries import kept
 from vinculo.workspaces.permissions import require
 
 
@@ -49,8 +50,8 @@ def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:
             TrackedEvent.objects.for_workspace(actor.workspace)
             .filter(visitor_id=visitor_id, person__isnull=True)
             .exclude(visitor_id="")  # the ev_visitor partial index's condition, for SQLite
-            .select_for_update()
-            .values_list("pk", "name", "summary", "occurred_at")
+            .select_for_update(of=("self",))  # not the purchase, on the outer join's side
+            .values_list("pk", "name", "summary", "occurred_at", "properties", *_BOUGHT)
         )
         ids = [pk for pk, *_rest in anonymous]
         for start in range(0, len(ids), 900):
@@ -64,10 +65,11 @@ def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:
                     kind=f"event.{name}"[:40],
                     summary=summary,
                     person=person.pk,
-                    data={"event_id": pk, "name": name, "visitor_id": visitor_id},
+                    data={"event_id": pk, "name": name, "visitor_id": visitor_id}
+                    | {"text": kept(name, properties, _bought(*bought))},
                     occurred_at=occurred_at,
                 )
-                for pk, name, summary, occurred_at in anonymous
+                for pk, name, summary, occurred_at, properties, *bought in anonymous
             ),
         )
         audit.record(
@@ -83,6 +85,15 @@ def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:
             payload={"visitor_id": visitor_id, "person_id": person.pk, "linked": len(ids)},
         )
     return len(ids)
+
+
+_BOUGHT = ("purchase__amount", "purchase__currency", "purchase__order_id")
+
+
+def _bought(amount: Any, currency: str | None, order_id: str | None) -> dict[str, Any] | None:
+    if currency is None:
+        return None
+    return {"amount": str(amount), "currency": currency, "order_id": order_id}
 
 
 def update_event_settings(*, actor: Actor, data: dict[str, Any]) -> EventSettings:

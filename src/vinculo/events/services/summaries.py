@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from vinculo.core.formats import format_money
+from vinculo.events.models import event_name_label
 
 # --- summaries ------------------------------------------------------------------------------
 
@@ -36,6 +37,12 @@ def summarizer() -> Callable[[str, dict[str, Any], dict[str, Any] | None], str]:
 def summarize(name: str, properties: dict[str, Any], purchase: dict[str, Any] | None) -> str:
     """The readable line the timeline shows for an event, in the active language."""
     return _summarize(name, properties, purchase, get_language())
+
+
+def kept(name: str, properties: Any, purchase: dict[str, Any] | None) -> dict[str, Any]:
+    """A timeline entry's ``data["text"]`` for an event, worded when read (``timeline_text``);
+    the ingestion path writes the same JSON (``writing._entry_data``)."""
+    return {"via": "event", "name": name, "properties": properties or {}, "purchase": purchase}
 
 
 def summary_of(event: Any, purchase: Any = None) -> str:
@@ -96,4 +103,4 @@ def _summarize(
         if p.get("url"):
             return t(gettext_noop("Clicked %(url)s in an email")) % {"url": p["url"]}
         return t(gettext_noop("Clicked a link in an email"))
-    return t(gettext_noop("Event %(name)s")) % {"name": name}
+    return t(gettext_noop("Event %(name)s")) % {"name": event_name_label(name)}

@@ -137,10 +137,10 @@ def _write(
                 f"event.{r.name}"[:40],
                 summary,
                 r.person_id,
-                JsonText(f'{{"event_id": {pk}, "name": "{r.name}"}}'),
+                _entry_data(pk, r, text),
                 r.occurred_at,
             )
-            for r, pk, summary in zip(rows, ids, summaries, strict=True)
+            for r, pk, summary, text in zip(rows, ids, summaries, encoded, strict=True)
             if r.person_id is not None
         ),
     )
@@ -175,6 +175,22 @@ def _write(
 
 def _number(value: int | None) -> str:
     return "null" if value is None else str(int(value))
+
+
+def _entry_data(pk: int, row: _Row, properties: str) -> JsonText:
+    """The timeline entry's data: the event's id and name and, under "text", what words its
+    line when read (``events.timeline_text.kept``), reusing the encoded properties."""
+    bought = row.purchase
+    purchase = "null"
+    if bought is not None:
+        purchase = (
+            f'{{"amount": "{bought["amount"]}", "currency": "{bought["currency"]}", '
+            f'"order_id": {_quoted(bought["order_id"])}}}'
+        )
+    return JsonText(
+        f'{{"event_id": {pk}, "name": "{row.name}", "text": {{"via": "event", '
+        f'"name": "{row.name}", "properties": {properties}, "purchase": {purchase}}}}}'
+    )
 
 
 def _received_payload(pk: int, row: _Row, at: str, source: str, properties: str) -> JsonText:
