@@ -10,22 +10,32 @@ PORT ?= 8000
 
 help:
 	@echo "make run    serve Vínculo on http://$(HOST):$(PORT) (SQLite under ./var, demo workspace)"
+	@echo "            make run PORT=8080 HOST=0.0.0.0 serves on another port/interface"
 	@echo "make test   ruff + migrations check + the whole test suite"
 	@echo "make bench  benchmarks (results in bench/results/): web screens, import, duplicates, exports, rules"
 
+# Each step says what it is doing: a first `make run` installs for a minute or two, and pip prints a
+# line per package it collects/installs (no --quiet) so the terminal is never silent.
+PIP_INSTALL := $(BIN)/python -m pip install --progress-bar off --disable-pip-version-check
+
 $(BIN)/python:
+	@echo "==> [1/4] Creating the virtualenv in $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> [2/4] Upgrading pip"
+	$(PIP_INSTALL) --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "==> [3/4] Installing Vínculo and its dependencies (a minute or two the first time)"
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@echo "==> [3/4] Installing Vínculo with the dev extras (tests, ruff, mypy, Playwright)"
+	$(PIP_INSTALL) -e ".[dev]"
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
+	@echo "==> [4/4] Migrating the database and serving on http://$(HOST):$(PORT) (demo workspace; Ctrl+C stops)"
 	$(BIN)/vinculo serve --demo --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vinculo.events",
     "vinculo.webforms",
     "vinculo.integrations",
+    "vinculo.privacy",
     "vinculo.web",
 ]
 
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
+    "vinculo.web.middleware.PostOnlyAddressMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("vinculo.events.urls")),
     path("", include("vinculo.webforms.urls")),
     path("", include("vinculo.integrations.urls")),
+    path("", include("vinculo.privacy.urls")),
     path("", include("vinculo.web.urls")),
 ]

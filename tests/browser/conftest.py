@@ -47,6 +47,9 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="pt-BR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A page load may wait on a busy 2-core machine (the live server's first request warms the
+    # static files): navigation gets more time than an element does.
+    page.set_default_navigation_timeout(30_000)
     page.base = live_server.url  # type: ignore[attr-defined]
     yield page
     context.close()

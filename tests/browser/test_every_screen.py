@@ -59,6 +59,7 @@ def test_every_screen_fits_a_phone(browser, live_server, ana, every_screen):
     )
     page: Any = context.new_page()
     page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(30_000)
     page.base = live_server.url
 
     def fits(page: Any) -> list[str]:

@@ -94,7 +94,7 @@ def test_won_and_lost_deals_spread_over_eighteen_months(ana, seeded, now):
     oldest = min(d.closed_at for d in closed)
     assert now - timedelta(days=HISTORY_MONTHS * 31) <= oldest <= now - timedelta(days=180)
     assert all(d.closed_at <= now for d in closed)
-    assert all(d.lost_reason for d in closed if d.status == "lost")
+    assert all(d.lost_reason_id and d.lost_note for d in closed if d.status == "lost")
     for deal in deals:
         history = list(StageChange.objects.filter(deal=deal).order_by("changed_at", "id"))
         assert history[-1].to_stage_id == deal.stage_id

@@ -271,7 +271,10 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
     assert wrong.status_code == 422
     assert "First name is already mapped from column Nome." in wrong.content.decode()
 
-    dry = client.post(f"/quality/imports/{job.pk}/mapping/", {**posted, "action": "dry_run"})
+    dry = client.post(
+        f"/quality/imports/{job.pk}/mapping/", {**posted, "action": "dry_run"}, follow=True
+    )
+    assert dry.redirect_chain == [(f"/quality/imports/{job.pk}/", 302)]  # a reload posts nothing
     text = dry.content.decode()
     assert dry.status_code == 200 and "11 of 11 rows tried" in text
     assert "This CPF is not valid." in text and "<svg" in text
@@ -279,7 +282,7 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
         f"/quality/imports/{job.pk}/mapping/",
         {**posted, "action": "template", "template_name": "Planilha"},
     )
-    assert saved.status_code == 200 and ImportTemplate.objects.get().name == "Planilha"
+    assert saved.status_code == 302 and ImportTemplate.objects.get().name == "Planilha"
 
     start = client.post(f"/quality/imports/{job.pk}/mapping/", {**posted, "action": "start"})
     assert start.status_code == 302

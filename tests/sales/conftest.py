@@ -6,7 +6,7 @@ import pytest
 
 from vinculo.contacts.models import Company, CustomFieldDefinition, Person
 from vinculo.sales import services
-from vinculo.sales.models import Pipeline, Stage
+from vinculo.sales.models import LostReason, Pipeline, Stage
 
 
 class Stages:
@@ -18,6 +18,10 @@ class Stages:
 
     def __getitem__(self, name: str) -> Stage:
         return self.by_name[name]
+
+    def reason(self, code: str) -> LostReason:
+        """The pipeline's default lost reason with ``code`` (price, competitor… other)."""
+        return LostReason.objects.get(pipeline=self.pipeline, code=code)
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def test_deal_lifecycle_over_the_api(ana, bruno, vendas, maria):
     url = f"/api/v1/deals/{deal['id']}"
 
     lost = send(client, "post", f"{url}/move", {"stage_id": vendas["Perdido"].pk})
-    assert fields_of(problem(lost, 422)) == {"lost_reason"}
+    assert fields_of(problem(lost, 422)) == {"lost_reason_id"}
     moved = send(client, "post", f"{url}/move", {"stage_id": vendas["Proposta"].pk})
     assert moved.json()["stage_name"] == "Proposta"
     won = send(client, "post", f"{url}/move", {"stage_id": vendas["Ganho"].pk}).json()
@@ -163,7 +163,7 @@ def test_bad_deal_input_names_the_field_and_writes_nothing(
         ({"title": "X", "amount": "dez reais"}, "amount"),
         ({"title": "X", "currency": "REAIS"}, "currency"),
         ({"title": "X", "line_items": [{"name": "A", "quantity": -1}]}, "line_items.0.quantity"),
-        ({"title": "X", "stage_id": vendas["Perdido"].pk}, "lost_reason"),
+        ({"title": "X", "stage_id": vendas["Perdido"].pk}, "lost_reason_id"),
         ({"title": "   "}, "title"),
     ]  # fmt: skip
     for data, field in cases:
@@ -232,7 +232,8 @@ def test_bulk_endpoint(ana, carla, vendas):
         {"title": "Dois", "owner_id": carla.user.pk},
         {
             "title": "Três",
-            "lost_reason": "Prazo",
+            "lost_reason_id": vendas.reason("timing").pk,
+            "lost_note": "Prazo",
             "stage_history": [
                 {"stage_id": vendas["Qualificação"].pk, "at": at.isoformat()},
                 {"stage_id": vendas["Perdido"].pk, "at": (at + timedelta(days=3)).isoformat()},

@@ -63,22 +63,31 @@ def test_a_move_into_a_full_column_answers_the_card_and_an_undo(ana, vendas, mon
 def test_undoing_a_move_out_of_lost_brings_the_reason_back(ana, vendas):
     perdido, proposta = vendas["Perdido"], vendas["Proposta"]
     deal = _deal(ana, title="Café", stage_id=proposta.pk)
-    services.move_deal(actor=ana.actor, deal_id=deal.pk, stage_id=perdido.pk, lost_reason="preço")
+    price = vendas.reason("price")
+    services.move_deal(
+        actor=ana.actor,
+        deal_id=deal.pk,
+        stage_id=perdido.pk,
+        lost_reason_id=price.pk,
+        lost_note="caro",
+    )
     client = ana.web()
     page = client.post(
         f"/deals/{deal.pk}/move/", {"stage_id": proposta.pk}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert 'name="lost_reason" value="preço"' in page
+    assert f'name="lost_reason_id" value="{price.pk}"' in page
+    assert 'name="lost_note" value="caro"' in page
     assert re.search(rf'name="stage_id" value="{perdido.pk}"', page)
     # the toast's Undo posts these fields back to the same view
     response = client.post(
         f"/deals/{deal.pk}/move/",
-        {"stage_id": perdido.pk, "lost_reason": "preço"},
+        {"stage_id": perdido.pk, "lost_reason_id": price.pk, "lost_note": "caro"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     deal.refresh_from_db()
-    assert deal.stage_id == perdido.pk and deal.lost_reason == "preço"
+    assert deal.stage_id == perdido.pk
+    assert (deal.lost_reason, deal.lost_note) == (price, "caro")
 
 
 def test_a_refused_move_offers_no_undo(ana, vendas):

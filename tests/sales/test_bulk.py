@@ -30,7 +30,7 @@ def test_mixed_rows_keep_the_good_ones(ana, carla, vendas, maria):
         (1, ["amount", "title"]),
         (2, ["row"]),
         (4, ["owner_id"]),
-        (5, ["lost_reason"]),
+        (5, ["lost_reason_id"]),
     ]
     assert Deal.objects.filter(workspace=ana.workspace).count() == 2
     good2 = Deal.objects.get(title="Bom 2")
@@ -64,7 +64,8 @@ def test_stage_history_becomes_dated_stage_changes(ana, vendas, maria):
         },
         {
             "title": "Perdido com história",
-            "lost_reason": "Sem orçamento",
+            "lost_reason_id": vendas.reason("no_budget").pk,
+            "lost_note": "Sem orçamento",
             "stage_history": [
                 {"stage_id": vendas["Qualificação"].pk, "at": at[0]},
                 {"stage_id": vendas["Perdido"].pk, "at": at[2]},
@@ -94,7 +95,12 @@ def test_stage_history_becomes_dated_stage_changes(ana, vendas, maria):
     ]
     assert {c.source for c in history} == {"api"}
 
-    assert (lost.status, lost.lost_reason, lost.closed_at) == ("lost", "Sem orçamento", at[2])
+    assert (lost.status, lost.lost_reason, lost.lost_note, lost.closed_at) == (
+        "lost",
+        vendas.reason("no_budget"),
+        "Sem orçamento",
+        at[2],
+    )
     assert lost.created_at == at[0]  # no created_at: the first stage's date
     assert (still_open.status, still_open.closed_at, still_open.stage_entered_at) == (
         "open",

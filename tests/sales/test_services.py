@@ -277,29 +277,37 @@ def test_lost_needs_a_reason(bruno, vendas):
     deal = services.create_deal(actor=bruno.actor, data={"title": "Bolo de casamento"})
     with pytest.raises(ValidationFailed) as exc:
         services.move_deal(actor=bruno.actor, deal_id=deal.pk, stage_id=vendas["Perdido"].pk)
-    assert fields(exc) == {"lost_reason"}
+    assert fields(exc) == {"lost_reason_id"}
     deal.refresh_from_db()
     assert deal.status == "open"
     assert StageChange.objects.filter(deal=deal).count() == 1
+    price = vendas.reason("price")
     deal = services.move_deal(
         actor=bruno.actor,
         deal_id=deal.pk,
         stage_id=vendas["Perdido"].pk,
-        lost_reason="Preço acima do orçamento",
+        lost_reason_id=price.pk,
+        lost_note="Preço acima do orçamento",
     )
-    assert (deal.status, deal.lost_reason) == ("lost", "Preço acima do orçamento")
+    assert (deal.status, deal.lost_reason, deal.lost_note) == (
+        "lost",
+        price,
+        "Preço acima do orçamento",
+    )
     assert deal.closed_at is not None
     lost = DomainEvent.objects.get(name="deal.lost", subject_id=str(deal.pk))
-    assert lost.payload["lost_reason"] == "Preço acima do orçamento"
+    assert lost.payload["lost_reason"]["id"] == price.pk
+    assert lost.payload["lost_reason"]["code"] == "price"
+    assert lost.payload["lost_note"] == "Preço acima do orçamento"
     # Created straight into a lost stage: also needs the reason.
     with pytest.raises(ValidationFailed) as exc:
         services.create_deal(
             actor=bruno.actor, data={"title": "X", "stage_id": vendas["Perdido"].pk}
         )
-    assert fields(exc) == {"lost_reason"}
-    # Reopening clears the reason.
+    assert fields(exc) == {"lost_reason_id"}
+    # Reopening clears the reason and the note.
     deal = services.move_deal(actor=bruno.actor, deal_id=deal.pk, stage_id=vendas["Proposta"].pk)
-    assert deal.lost_reason == ""
+    assert (deal.lost_reason, deal.lost_note) == (None, "")
 
 
 def test_a_stage_of_another_pipeline_is_refused(ana, vendas):
@@ -411,8 +419,8 @@ def test_update_deal_is_a_patch_and_changing_pipeline_is_a_stage_change(ana, bru
         )
     assert fields(exc) == {"stage_id"}
     with pytest.raises(ValidationFailed) as exc:
-        services.update_deal(actor=ana.actor, deal_id=deal.pk, data={"lost_reason": "Caro"})
-    assert fields(exc) == {"lost_reason"}
+        services.update_deal(actor=ana.actor, deal_id=deal.pk, data={"lost_note": "Caro"})
+    assert fields(exc) == {"lost_note"}
     deal = services.update_deal(
         actor=ana.actor,
         deal_id=deal.pk,

@@ -39,7 +39,8 @@ def test_board_shows_the_stages_in_order_with_counts_and_totals(
     Deal.objects.filter(pk=old.pk).update(stage_entered_at=timezone.now() - timedelta(days=30))
     client = ana.web(language="pt-br")
     stage_count = vendas.pipeline.stages.count()  # one query per stage for its cards
-    with django_assert_max_num_queries(11 + stage_count):
+    # (+1: the pipeline's lost reasons, offered by the lost dialog)
+    with django_assert_max_num_queries(12 + stage_count):
         response = client.get("/deals/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -105,19 +106,23 @@ def test_moving_to_lost_needs_a_reason(ana, vendas):
     refused = client.post(f"/deals/{deal.pk}/move/", {"stage_id": lost.pk}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422
     page = refused.content.decode()
-    assert "Say why the deal was lost." in page
+    assert "Choose why the deal was lost." in page
     assert "Bolo de rolo" in _column(page, start.pk)  # the card is back in its column
     deal.refresh_from_db()
     assert (deal.stage_id, deal.status) == (start.pk, "open")
     assert StageChange.objects.filter(deal=deal).count() == 1
     done = client.post(
         f"/deals/{deal.pk}/move/",
-        {"stage_id": lost.pk, "lost_reason": "Preço"},
+        {"stage_id": lost.pk, "lost_reason_id": vendas.reason("price").pk, "lost_note": ""},
         HTTP_HX_REQUEST="true",
     )
     assert done.status_code == 200
     deal.refresh_from_db()
-    assert (deal.stage_id, deal.status, deal.lost_reason) == (lost.pk, "lost", "Preço")
+    assert (deal.stage_id, deal.status, deal.lost_reason) == (
+        lost.pk,
+        "lost",
+        vendas.reason("price"),
+    )
 
 
 def test_the_move_form_works_without_javascript(ana, vendas):
@@ -134,7 +139,7 @@ def test_the_move_form_works_without_javascript(ana, vendas):
         {"stage_id": vendas["Perdido"].pk, "next": "https://evil.example/"},
         follow=True,
     )
-    assert "Say why the deal was lost." in refused.content.decode()
+    assert "Choose why the deal was lost." in refused.content.decode()
     assert refused.redirect_chain[-1][0] == f"/deals/{deal.pk}/"  # no open redirect
     deal.refresh_from_db()
     assert deal.status == "won"
@@ -189,8 +194,9 @@ def test_deal_table_searches_filters_sorts_pages_and_exports(
         _deal(ana, title=f"Encomenda {i:02d}", amount=str(i), stage_id=vendas["Reunião"].pk)
     _deal(ana, title="Festa junina", amount="999", stage_id=vendas["Ganho"].pk)
     client = ana.web()
-    # + the filter builder's choices, the columns' custom fields, the saved views and the count
-    with django_assert_max_num_queries(18):
+    # + the filter builder's choices (lost reasons too), the columns' custom fields, the saved
+    # views and the count
+    with django_assert_max_num_queries(19):
         first = client.get("/deals/list/?sort=-amount")
     page = first.content.decode()
     assert page.index("Festa junina") < page.index("Encomenda 54") < page.index("Encomenda 10")
@@ -238,7 +244,7 @@ def test_create_form_keeps_the_input_and_names_the_bad_fields(ana, vendas, maria
     assert response.status_code == 422
     page = response.content.decode()
     assert 'value="muito"' in page and 'value="Feira"' in page and 'value="2026-13-45"' in page
-    assert f'value="{maria.pk}" selected' in page
+    assert f'name="person_id" value="{maria.pk}"' in page and 'value="Maria Souza"' in page
     assert page.count('class="field-error"') >= 3  # title, amount, expected_close_date
     assert "Enter a number." in page
     assert not Deal.objects.exists()
@@ -282,7 +288,7 @@ def test_deal_page_shows_progress_history_and_timeline(
     services.update_deal(actor=ana.actor, deal_id=deal.pk, data={"person_id": maria.pk})
     services.move_deal(actor=ana.actor, deal_id=deal.pk, stage_id=vendas["Proposta"].pk)
     client = ana.web()
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):  # 20: + the pipeline's lost reasons
         response = client.get(f"/deals/{deal.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -319,7 +325,8 @@ def test_deal_page_edits_fields_and_moves(ana, vendas):
         f"/deals/{deal.pk}/move/",
         {
             "stage_id": vendas["Perdido"].pk,
-            "lost_reason": "Sem verba",
+            "lost_reason_id": vendas.reason("no_budget").pk,
+            "lost_note": "Sem verba",
             "next": f"/deals/{deal.pk}/",
         },
         follow=True,

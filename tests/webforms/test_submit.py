@@ -35,8 +35,8 @@ def test_a_good_post_creates_the_person_with_consent_tags_timeline_and_event(ana
         REMOTE_ADDR="203.0.113.9",
         HTTP_USER_AGENT="Firefox de teste",
     )
-    assert response.status_code == 200
-    assert "Obrigado!" in response.content.decode()
+    assert response.status_code == 302  # post/redirect/get: a reload does not post again
+    assert "Obrigado!" in Client().get(response["Location"]).content.decode()
 
     person = Person.objects.get(workspace=ana.workspace)
     assert (person.first_name, person.email, person.phone) == (
@@ -88,7 +88,7 @@ def test_a_second_post_with_the_same_email_updates_and_never_duplicates(ana, lea
         lead_form,
         {"first_name": "Outro Nome", "email": "JOANA@exemplo.com.br", "city": "Recife"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Person.objects.for_workspace(ana.workspace).count() == 1
     existing.refresh_from_db()
     # blanks filled, what the CRM knew kept, tags added to the existing ones
@@ -318,3 +318,13 @@ def test_one_flooding_address_does_not_use_up_the_forms_allowance(ana, lead_form
         REMOTE_ADDR="198.51.100.8",
     )
     assert other.status_code == 201
+
+
+def test_a_reload_of_the_thank_you_page_does_not_send_the_form_again(ana, lead_form):
+    response = post_form(lead_form, {"first_name": "Joana", "email": "joana@ex.com.br"})
+    assert response.status_code == 302
+    browser = Client()
+    for _reload in range(2):
+        page = browser.get(response["Location"]).content.decode()
+        assert 'id="form-success"' in page
+    assert Submission.objects.filter(form=lead_form).count() == 1

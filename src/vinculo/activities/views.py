@@ -275,6 +275,9 @@ def task_create(request: HttpRequest) -> HttpResponse:
             )
     else:
         values = request.GET.dict()
+        for what in ("person", "company", "deal"):  # ?person=12 as on the deal form
+            if values.get(what) and not values.get(f"{what}_id"):
+                values[f"{what}_id"] = values[what]
         picked = _picked_link(a, values)
     link_errors = [m for f in services.LINK_FIELDS for m in errors.get(f, [])]
     return render(

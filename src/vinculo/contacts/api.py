@@ -15,6 +15,7 @@ from vinculo.contacts.models import Company, Consent, ConsentChange, Person
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
+from vinculo.privacy.services import log_access
 
 router = Router(tags=["contacts"])
 
@@ -464,7 +465,10 @@ def bulk_create_people(request: HttpRequest, payload: list[Any]) -> dict[str, An
 
 @router.get("/people/{person_id}", response={200: PersonDetail, **ERRORS})
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return person_json(selectors.get_person(actor_of(request), person_id), detail=True)
+    actor = actor_of(request)
+    body = person_json(selectors.get_person(actor, person_id), detail=True)
+    log_access(actor, person_id, "api_view")  # a read that writes: the opt-in access log
+    return body
 
 
 @router.patch(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
+from vinculo.core.collation import SortKey
 from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
 
 
@@ -111,11 +112,16 @@ class Company(CustomerRecord):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="companies")
+    # The name as pickers search and sort it (case and accents folded), kept by the database.
+    name_key = models.GeneratedField(
+        expression=SortKey("name"), output_field=models.CharField(max_length=200), db_persist=True
+    )
 
     class Meta:
         verbose_name_plural = "companies"
         indexes = [
             models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "name_key"]),
             models.Index(fields=["workspace", "cnpj"]),
             models.Index(fields=["workspace", "domain"]),
             models.Index(fields=["workspace", "created_at", "id"]),
@@ -148,11 +154,25 @@ class Person(CustomerRecord):
     interests = models.TextField(_("needs and interests"), blank=True)
     companies = models.ManyToManyField(Company, through="Affiliation", related_name="people")
     tags = models.ManyToManyField(Tag, blank=True, related_name="people")
+    # "first last" and the last name as pickers search and sort them (case and accents folded),
+    # kept by the database on every write path.
+    name_key = models.GeneratedField(
+        expression=SortKey("first_name", "last_name"),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+    )
+    last_name_key = models.GeneratedField(
+        expression=SortKey("last_name"),
+        output_field=models.CharField(max_length=100),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["workspace", "last_name", "first_name"]),
+            models.Index(fields=["workspace", "name_key"]),
+            models.Index(fields=["workspace", "last_name_key"]),
             models.Index(fields=["workspace", "email"]),
             models.Index(fields=["workspace", "phone"]),
             # Imports and duplicate detection match people on either phone.

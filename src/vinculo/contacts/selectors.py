@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -20,7 +21,9 @@ from vinculo.contacts.models import (
     Person,
     Tag,
 )
+from vinculo.core import validators
 from vinculo.core.actor import Actor
+from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import Fold
 from vinculo.core.validators import TypedNumber, typed_number
@@ -308,3 +311,57 @@ def tags(actor: Actor, *, q: str | None = None) -> QuerySet[Tag]:
     if q:
         qs = qs.filter(name__icontains=q.strip())
     return qs.order_by("name")
+
+
+@dataclass
+class ExistingMatch:
+    """A live record that already has some of the values typed in a form (``fields``: the
+    form's field names whose value it holds)."""
+
+    record: Person | Company
+    fields: list[str] = field(default_factory=list)
+
+
+# form field -> (how the value is stored, the columns it is looked up in), as the import matches
+_MATCHED: dict[str, dict[str, tuple[Callable[..., str], tuple[str, ...]]]] = {
+    "person": {
+        "email": (validators.clean_email, ("email",)),
+        "phone": (validators.clean_phone, ("phone", "mobile_phone")),
+        "mobile_phone": (validators.clean_phone, ("phone", "mobile_phone")),
+        "cpf": (validators.clean_cpf, ("cpf",)),
+    },
+    "company": {"cnpj": (validators.clean_cnpj, ("cnpj",))},
+}
+
+
+def existing_matches(
+    actor: Actor, object_type: str, data: dict[str, Any], *, exclude_id: int | None = None
+) -> list[ExistingMatch]:
+    """Live people of the workspace that already have an email, phone or CPF of ``data`` (for
+    a company: its CNPJ), oldest first, as an import matches its rows to records: each value
+    cleaned as the services store it, looked up in its columns (a phone in both phone columns)
+    through :func:`vinculo.core.bulk.live_ids_by_value`, the oldest record per value. Values
+    that do not validate match nothing (the form says what is wrong with them)."""
+    require(actor, "records.view")
+    model: type[Person] | type[Company] = Person if object_type == "person" else Company
+    region = (actor.workspace.country or "BR").upper()
+    hits: dict[int, list[str]] = {}
+    for name, (clean, columns) in _MATCHED.get(object_type, {}).items():
+        try:
+            value = (
+                clean(data.get(name), name, region=region)
+                if clean is validators.clean_phone
+                else clean(data.get(name), name)
+            )
+        except ValidationFailed:
+            continue
+        if not value:
+            continue
+        for column in columns:
+            for pk in live_ids_by_value(model, actor.workspace.pk, column, [value]).values():
+                if pk != exclude_id and name not in hits.setdefault(pk, []):
+                    hits[pk].append(name)
+    if not hits:
+        return []
+    records = model.objects.for_workspace(actor.workspace).filter(pk__in=hits).order_by("pk")
+    return [ExistingMatch(record, hits[record.pk]) for record in records]

@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from vinculo.activities import selectors as activity_selectors
-from vinculo.contacts import selectors, services
+from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.privacy import services as privacy_services
+from vinculo.privacy.models import AccessAction
 from vinculo.sales import selectors as sales_selectors
-from vinculo.web import tables
+from vinculo.web import pickers, tables
 from vinculo.web.ui import (
     actor,
     field_errors,
@@ -296,9 +298,11 @@ def _custom_defs(request: HttpRequest, object_type: str) -> list[Any]:
 
 @workspace_view
 def person_create(request: HttpRequest) -> HttpResponse:
+    """A new person; stops at a warning (with links) when the email, phone or CPF is taken."""
     a = actor(request)
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
+    duplicates = None
     if request.method == "POST":
         data = _form_data(request, PERSON_FORM_FIELDS)
         company_id = request.POST.get("company_id", "")
@@ -306,13 +310,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
             data["companies"] = [
                 {"company_id": int(company_id), "role": request.POST.get("company_role", "")}
             ]
-        try:
-            person = services.create_person(actor=a, data=data)
-        except ServiceError as exc:
-            errors = field_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
-            return redirect("contacts:person", person_id=person.pk)
+        duplicates = duplicate_check.duplicate_warning(request, "person", data)
+        if not duplicate_check.needs_confirmation(request, duplicates):
+            try:
+                person = services.create_person(actor=a, data=data)
+            except ServiceError as exc:
+                errors = field_errors(exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+                return redirect("contacts:person", person_id=person.pk)
     return render(
         request,
         "contacts/person_form.html",
@@ -320,9 +326,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
             "fields": PERSON_FORM_FIELDS,
             "data": data,
             "errors": errors,
+            **duplicate_check.confirm_context(request, duplicates),
             "custom_defs": _custom_defs(request, "person"),
             **_common_context(request),
-            "companies": selectors.companies(a).order_by("name")[:200],
+            "company": pickers.picked(
+                a, "company", request.POST.get("company_id") or request.GET.get("company")
+            ),
         },
         status=422 if errors else 200,
     )
@@ -338,6 +347,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "contacts/_timeline_entries.html",
             timeline_context(request, person_id=person.pk),
         )
+    # A read that writes, on purpose and only when the workspace turned the access log on.
+    privacy_services.log_access(a, person.pk, AccessAction.VIEW)
     current, history = selectors.consents(a, person.pk)
     tasks = list(
         activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
@@ -495,10 +506,13 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def company_create(request: HttpRequest) -> HttpResponse:
+    """A new company; a taken CNPJ is refused, with a link to the company that has it."""
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
+    duplicates = None
     if request.method == "POST":
         data = _form_data(request, COMPANY_FORM_FIELDS)
+        duplicates = duplicate_check.duplicate_warning(request, "company", data)
         try:
             company = services.create_company(actor=actor(request), data=data)
         except ServiceError as exc:
@@ -513,6 +527,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
             "fields": COMPANY_FORM_FIELDS,
             "data": data,
             "errors": errors,
+            "duplicates": duplicates,
             "custom_defs": _custom_defs(request, "company"),
             **_common_context(request),
         },

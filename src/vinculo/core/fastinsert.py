@@ -232,6 +232,8 @@ def _instance_plan(model: type[models.Model]) -> tuple[dict[str, Any], list[tupl
         constants: dict[str, Any] = {}
         computed: list[tuple[str, Any]] = []
         for field in model._meta.concrete_fields:
+            if field.generated:  # computed by the database
+                continue
             default = field.default if field.has_default() else None
             if field.has_default() and (callable(default) or not isinstance(default, _IMMUTABLE)):
                 computed.append((field.attname, field.get_default))
@@ -291,7 +293,7 @@ def insert_objects(objs: list[M]) -> list[M]:
     if connection.vendor not in _FAST_VENDORS:
         return model._default_manager.bulk_create(objs)
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated]
     now = timezone.now()
     for field in fields:
         if getattr(field, "auto_now", False):

@@ -75,6 +75,7 @@ class PipelineRef:
     open_stages: tuple[int, ...]
     won_stage: int | None
     lost_stage: int | None
+    lost_reasons: tuple[tuple[str, int], ...] = ()  # (code, id) of the pipeline's reasons
 
 
 def _weighted(pairs: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
@@ -473,7 +474,7 @@ class DemoDataset:
                 "owner_id": int(people.owners[p]),
                 "person_id": person_id,
                 "company_id": company_id,
-                "lost_reason": rng.choice(ref.LOST_REASONS) if outcome == "lost" else "",
+                **(ref.lost_fields(rng, pipeline.lost_reasons) if outcome == "lost" else {}),
                 "source": rng.choices(self.source_keys, cum_weights=self.source_cum)[0],
                 "tags": ["renovação"] if pipeline.name == "Renovações" else [],
                 "line_items": items,
@@ -963,6 +964,7 @@ def _ensure_pipelines(actor: Actor, sales_services: Any) -> list[PipelineRef]:
                 open_stages=tuple(s.pk for s in stages if s.kind == "open"),
                 won_stage=next((s.pk for s in stages if s.kind == "won"), None),
                 lost_stage=next((s.pk for s in stages if s.kind == "lost"), None),
+                lost_reasons=tuple(p.lost_reasons.values_list("code", "pk")),
             )
         )
     return [r for r in refs if r.open_stages]

@@ -6,8 +6,10 @@ the Correios assign to them, so a generated address and phone number agree with 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -472,15 +474,24 @@ PIPELINES: dict[str, tuple[tuple[str, int, int], ...]] = {
     ),
 }
 
+# (lost reason code, the salesperson's note)
 LOST_REASONS = (
-    "Preço acima do orçamento",
-    "Escolheu um concorrente",
-    "Sem orçamento neste ano",
-    "Projeto adiado",
-    "Sem resposta do cliente",
-    "Fora do perfil de cliente",
-    "Faltou uma funcionalidade",
+    ("price", "Preço acima do orçamento"),
+    ("competitor", "Escolheu um concorrente"),
+    ("no_budget", "Sem orçamento neste ano"),
+    ("timing", "Projeto adiado"),
+    ("timing", "Sem resposta do cliente"),
+    ("no_fit", "Fora do perfil de cliente"),
+    ("other", "Faltou uma funcionalidade"),
 )
+
+
+def lost_fields(rng: random.Random, reasons: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+    """A demo deal's ``lost_reason_id`` (a reason of its pipeline) and ``lost_note``."""
+    code, note = rng.choice(LOST_REASONS)
+    ids = dict(reasons)
+    return {"lost_reason_id": ids.get(code, ids.get("other")), "lost_note": note}
+
 
 DEAL_TITLES = (
     "{product} para {company}",

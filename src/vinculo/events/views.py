@@ -24,6 +24,7 @@ from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.events.services.summaries import summary_of
+from vinculo.web import pickers
 from vinculo.web.ui import actor, field_errors, workspace_view
 from vinculo.workspaces.permissions import can
 
@@ -89,6 +90,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         event.summary_text = summary_of(event, selectors.purchase_of(event))
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("q", None)  # the person picker's text
     return render(
         request,
         "events/list.html",
@@ -97,6 +99,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "filters": {
                 "name": name,
                 "person": person,
+                "person_pick": pickers.picked(a, "person", person),
                 "since": request.GET.get("since", ""),
                 "until": request.GET.get("until", ""),
             },

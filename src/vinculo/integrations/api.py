@@ -118,6 +118,7 @@ def _mount() -> None:
     from vinculo.core.api import router as core_router
     from vinculo.events.api import router as events_router
     from vinculo.integrations.webhook_api import router as webhooks_router
+    from vinculo.privacy.api import router as privacy_router
     from vinculo.quality.api import router as quality_router
     from vinculo.sales.api import router as sales_router
     from vinculo.webforms.api import router as webforms_router
@@ -132,6 +133,7 @@ def _mount() -> None:
     api.add_router("/", events_router)
     api.add_router("/", webforms_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/", privacy_router)
 
 
 _mount()

@@ -51,7 +51,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "currency": "BRL",
         "status": "open",
     },
-    "deal.lost": {"lost_reason": "price"},
+    "deal.lost": {
+        "lost_reason": {"id": 12, "code": "price", "label": "Price"},
+        "lost_note": "Chose the cheaper plan of a competitor",
+    },
     "form.submitted": {"form": 7, "person": 42, "fields": {"email": "joana@padaria.com.br"}},
     "webhook.disabled": {"reason": "failing", "detail": "HTTP 500 for 24 hours"},
     PING: {"message": "A test event sent from Vínculo."},

@@ -18,7 +18,8 @@ from vinculo.core.errors import ValidationFailed
 from vinculo.core.pagination import Page, paginate
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
-from vinculo.sales import selectors, services
+from vinculo.sales import lost_reasons_api, selectors, services
+from vinculo.sales.lost_reasons_api import LostReasonRef, reason_ref
 from vinculo.sales.models import Deal, DealStatus, Pipeline, Product, Stage, StageKind
 from vinculo.sales.services import line_total
 
@@ -115,7 +116,12 @@ class DealIn(Schema):
     owner_id: int | None = None
     person_id: int | None = None
     company_id: int | None = None
-    lost_reason: str = ""
+    lost_reason_id: int | None = Field(
+        None,
+        description="For a lost stage: a reason of the pipeline (GET .../lost-reasons); required "
+        "while the pipeline lists any.",
+    )
+    lost_note: str = Field("", description="Why it was lost, in words: required for 'other'.")
     source: str = ""
     description: str = ""
     tags: list[str] | None = None
@@ -133,7 +139,8 @@ class DealPatch(Schema):
     owner_id: int | None = None
     person_id: int | None = None
     company_id: int | None = None
-    lost_reason: str | None = None
+    lost_reason_id: int | None = None
+    lost_note: str | None = None
     source: str | None = None
     description: str | None = None
     tags: list[str] | None = None
@@ -143,7 +150,11 @@ class DealPatch(Schema):
 
 class MoveIn(Schema):
     stage_id: int
-    lost_reason: str = Field("", description="Required when the stage is a lost stage.")
+    lost_reason_id: int | None = Field(
+        None,
+        description="For a lost stage: a reason of the pipeline; required while it lists any.",
+    )
+    lost_note: str = Field("", description="Required for 'other' (or a pipeline without reasons).")
 
 
 class DealOut(Schema):
@@ -161,7 +172,8 @@ class DealOut(Schema):
     owner_id: int | None
     person_id: int | None
     company_id: int | None
-    lost_reason: str
+    lost_reason: LostReasonRef | None = Field(description="Why it was lost (null unless lost).")
+    lost_note: str
     source: str
     description: str
     tags: list[str]
@@ -348,7 +360,8 @@ def _deal(d: Deal) -> dict[str, Any]:
         "owner_id": d.owner_id,
         "person_id": d.person_id,
         "company_id": d.company_id,
-        "lost_reason": d.lost_reason,
+        "lost_reason": reason_ref(d.lost_reason),
+        "lost_note": d.lost_note,
         "source": d.source,
         "description": d.description,
         "tags": sorted(t.name for t in d.tags.all()),
@@ -653,7 +666,11 @@ def restore_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
 def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.move_deal(
-        actor=actor, deal_id=deal_id, stage_id=payload.stage_id, lost_reason=payload.lost_reason
+        actor=actor,
+        deal_id=deal_id,
+        stage_id=payload.stage_id,
+        lost_reason_id=payload.lost_reason_id,
+        lost_note=payload.lost_note,
     )
     return _deal_detail(selectors.get_deal(actor, deal_id))
 
@@ -689,3 +706,6 @@ def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) 
 )
 def archive_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
     return _product(services.archive_product(actor=actor_of(request), product_id=product_id))
+
+
+router.add_router("/", lost_reasons_api.router)

@@ -24,7 +24,8 @@ def undo_of(before: Deal | None, after: Deal) -> dict[str, Any] | None:
         "deal": after,
         "from_stage": before.stage,
         "to_stage": after.stage,
-        "lost_reason": before.lost_reason,
+        "lost_reason_id": before.lost_reason_id or "",
+        "lost_note": before.lost_note,
     }
 
 

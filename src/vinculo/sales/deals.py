@@ -33,6 +33,15 @@ from vinculo.core.validators import (
     clean_decimal,
     clean_name,
 )
+from vinculo.sales.lost_reasons import (
+    LostChoice,
+    ReasonBook,
+    apply_lost,
+    check_lost,
+    clean_lost_input,
+    describe,
+)
+from vinculo.sales.lost_reasons import payload as lost_payload
 from vinculo.sales.models import (
     Deal,
     DealStatus,
@@ -52,7 +61,9 @@ MAX_LINE_ITEMS = 200
 # Imported history may be stamped a little ahead of our clock; more than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 
-_STAGE_FIELDS = ("stage", "pipeline", "stage_entered_at", "status", "closed_at", "lost_reason")
+_STAGE_FIELDS = (
+    "stage", "pipeline", "stage_entered_at", "status", "closed_at", "lost_reason", "lost_note",
+)  # fmt: skip
 _STATUS_OF_KIND = {
     StageKind.OPEN: DealStatus.OPEN,
     StageKind.WON: DealStatus.WON,
@@ -83,6 +94,7 @@ class _Refs:
         self._products: dict[int, Product | None] = {}
         self._defs: dict[str, CustomFieldDefinition] | None = None
         self._default: Pipeline | None = None
+        self.reasons = ReasonBook(actor.workspace)
         from vinculo.quality.services.rules import checker  # entry rules, loaded once per call
 
         self.rules = checker(actor, "deal")
@@ -488,10 +500,7 @@ def _clean_deal(
             out[key] = pk
 
     # text
-    if "lost_reason" in data:
-        out["lost_reason"] = collect(
-            errors, clean_name, data["lost_reason"], "lost_reason", max_length=200
-        )
+    clean_lost_input(data, out, errors)
     if "source" in data:
         out["source"] = collect(errors, clean_name, data["source"], "source", max_length=60)
     if "description" in data:
@@ -529,34 +538,8 @@ def _clean_deal(
             )
         out["created_at"] = created_at
 
-    # a lost deal says why
-    target = out.get("stage")
-    lost_reason = out.get("lost_reason") if "lost_reason" in out else None
-    if creating and target is not None and target.kind == StageKind.LOST and not lost_reason:
-        errors.append(FieldError("lost_reason", _("Say why the deal was lost."), "required"))
-    if (
-        not creating
-        and target is not None
-        and target.kind == StageKind.LOST
-        and not (lost_reason or (deal.status == DealStatus.LOST and deal.lost_reason))
-    ):
-        errors.append(FieldError("lost_reason", _("Say why the deal was lost."), "required"))
-    if (
-        not creating
-        and target is None
-        and "lost_reason" in out
-        and not lost_reason
-        and deal.status == DealStatus.LOST
-    ):
-        errors.append(FieldError("lost_reason", _("Say why the deal was lost."), "required"))
-    if (
-        not creating
-        and lost_reason
-        and (target.kind if target is not None else deal.stage.kind) != StageKind.LOST
-    ):
-        errors.append(
-            FieldError("lost_reason", _("Only a lost deal has a lost reason."), "not_lost")
-        )
+    # a lost deal says why: a listed reason of its pipeline, a note for "other"
+    check_lost(refs.reasons, out, errors, deal=deal)
     refs.rules.check(out, data=data, creating=creating, errors=errors)
     return out, errors
 
@@ -623,7 +606,8 @@ def _build(actor: Actor, out: dict[str, Any], now: datetime) -> _NewDeal:
         owner_id=out.get("owner_id"),
         person_id=out.get("person_id"),
         company_id=out.get("company_id"),
-        lost_reason=(out.get("lost_reason") or "") if status == DealStatus.LOST else "",
+        lost_reason=out["lost"].reason if status == DealStatus.LOST else None,
+        lost_note=out["lost"].note if status == DealStatus.LOST else "",
         source=out.get("source") or "",
         description=out.get("description") or "",
         custom_fields=out.get("custom_fields") or {},
@@ -710,7 +694,7 @@ class _Summaries:
             "title": deal.title,
             "from": from_stage.name if from_stage else "—",
             "to": to_stage.name,
-            "reason": deal.lost_reason,
+            "reason": describe(deal),
         }
         if to_stage.kind == StageKind.WON:
             return self.won % names
@@ -738,15 +722,16 @@ def _created_payload(deal: Deal) -> dict[str, Any]:
 
 def create_deal(*, actor: Actor, data: dict[str, Any]) -> Deal:
     """Create a deal (title, pipeline_id, stage_id, amount, currency, expected_close_date,
-    owner_id, person_id, company_id, lost_reason, source, description, tags, custom_fields,
-    line_items).
+    owner_id, person_id, company_id, lost_reason_id, lost_note, source, description, tags,
+    custom_fields, line_items).
 
     The pipeline defaults to the stage's pipeline, else the default pipeline (created if the
     workspace has none); the stage to the pipeline's first open stage; the owner to the actor;
     the currency to the workspace's; the amount to the sum of the line items. Refuses a stage of
     another pipeline, owners who are not active members, people or companies not live in this
     workspace, unknown or invalid custom fields, negative amounts, and a lost stage without a
-    lost reason — every bad field named at once, nothing written.
+    listed reason of the pipeline (or a note, for "other" or a pipeline without reasons) —
+    every bad field named at once, nothing written.
     """
     require(actor, "deals.write")
     with transaction.atomic():
@@ -793,7 +778,7 @@ def _emit_closed(actor: Actor, deal: Deal) -> None:
             "deal.lost",
             actor=actor,
             subject=deal,
-            payload={**payload, "lost_reason": deal.lost_reason},
+            payload={**payload, **lost_payload(deal)},
         )
 
 
@@ -809,7 +794,7 @@ def _deal_for_update(actor: Actor, deal_id: int, *, live: bool = True) -> Deal:
 
 
 def _enter_stage(
-    actor: Actor, deal: Deal, stage: Stage, *, lost_reason: str | None, at: datetime
+    actor: Actor, deal: Deal, stage: Stage, *, lost: LostChoice | None, at: datetime
 ) -> dict[str, list[Any]]:
     """Move a locked deal into ``stage`` (any pipeline): dated change, status, closed_at,
     audit, timeline and events. Returns the audit changes."""
@@ -835,10 +820,7 @@ def _enter_stage(
         deal.closed_at = None
     elif old_status != status or deal.closed_at is None:
         deal.closed_at = at
-    if status == DealStatus.LOST:
-        deal.lost_reason = lost_reason or deal.lost_reason
-    else:
-        deal.lost_reason = ""
+    apply_lost(deal, lost if status == DealStatus.LOST else None)
     deal.save(update_fields=[*_STAGE_FIELDS, "updated_at"])
     changes: dict[str, list[Any]] = {"stage": [previous.name, stage.name]}
     if old_pipeline != stage.pipeline_id:
@@ -874,12 +856,20 @@ def _enter_stage(
     return changes
 
 
-def move_deal(*, actor: Actor, deal_id: int, stage_id: int, lost_reason: str = "") -> Deal:
+def move_deal(
+    *,
+    actor: Actor,
+    deal_id: int,
+    stage_id: int,
+    lost_reason_id: int | str | None = None,
+    lost_note: str = "",
+) -> Deal:
     """Move a deal to another stage of its pipeline (the Kanban drag).
 
     Entering a won or lost stage closes the deal (status, ``closed_at``); leaving one reopens it.
     Moving to the stage it is in does nothing. Refuses a stage outside the deal's pipeline (422
-    ``stage_id``), a lost stage without ``lost_reason`` (422), and binned deals (409).
+    ``stage_id``), a lost stage without a listed ``lost_reason_id`` or a needed ``lost_note``
+    (422), and binned deals (409).
     """
     require(actor, "deals.write")
     with transaction.atomic():
@@ -898,16 +888,21 @@ def move_deal(*, actor: Actor, deal_id: int, stage_id: int, lost_reason: str = "
             )
         if stage.pk == deal.stage_id:
             return deal
-        reason = clean_name(lost_reason, "lost_reason", max_length=200)
-        if stage.kind == StageKind.LOST and not reason:
-            raise ValidationFailed.field("lost_reason", _("Say why the deal was lost."), "required")
-        _enter_stage(actor, deal, stage, lost_reason=reason, at=timezone.now())
+        out: dict[str, Any] = {"stage": stage}
+        errors: list[FieldError] = []
+        if stage.kind == StageKind.LOST:
+            clean_lost_input(
+                {"lost_reason_id": lost_reason_id, "lost_note": lost_note}, out, errors
+            )
+            check_lost(ReasonBook(actor.workspace), out, errors, deal=deal)
+        raise_if(errors)
+        _enter_stage(actor, deal, stage, lost=out.get("lost"), at=timezone.now())
     return deal
 
 
 _PLAIN_FIELDS = (
     "title", "amount", "currency", "expected_close_date", "owner_id", "person_id", "company_id",
-    "lost_reason", "source", "description", "custom_fields",
+    "lost_reason_id", "lost_note", "source", "description", "custom_fields",
 )  # fmt: skip
 
 
@@ -949,9 +944,7 @@ def update_deal(*, actor: Actor, deal_id: int, data: dict[str, Any]) -> Deal:
             audit.record(actor, "deal.updated", deal, changes=changes)
             events.emit("deal.updated", actor=actor, subject=deal, payload={"changes": changes})
         if "stage" in out and out["stage"].pk != deal.stage_id:
-            _enter_stage(
-                actor, deal, out["stage"], lost_reason=out.get("lost_reason"), at=timezone.now()
-            )
+            _enter_stage(actor, deal, out["stage"], lost=out.get("lost"), at=timezone.now())
     return deal
 
 

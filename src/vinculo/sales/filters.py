@@ -10,11 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.contacts.filters import custom_filter_fields
 from vinculo.core.actor import Actor
 from vinculo.core.filters import FilterField, FilterObject, FilterRelation, register_object
-from vinculo.sales.models import Deal, Pipeline, Stage
+from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 
 
 def pipeline_choices(actor: Actor) -> list[tuple[int, str]]:
     return [(p.pk, p.name) for p in Pipeline.objects.for_workspace(actor.workspace)]
+
+
+def lost_reason_choices(actor: Actor) -> list[tuple[int, str]]:
+    """Every lost reason as ``(id, "Pipeline: Reason")``, labels in the reader's language."""
+    reasons = LostReason.objects.for_workspace(actor.workspace).select_related("pipeline")
+    return [(r.pk, f"{r.pipeline.name}: {r.display}") for r in reasons]
 
 
 def stage_choices(actor: Actor) -> list[tuple[int, str]]:
@@ -35,7 +41,8 @@ DEAL_FIELDS: tuple[FilterField, ...] = (
     FilterField("stage_entered_at", "datetime", _("Entered the stage")),
     FilterField("owner", "user", _("Owner")),
     FilterField("tags", "tags", _("Tags")),
-    FilterField("lost_reason", "text", _("Lost reason")),
+    FilterField("lost_reason", "choice", _("Lost reason"), choices=lost_reason_choices),
+    FilterField("lost_note", "text", _("Lost note")),
     FilterField("source", "text", _("Source")),
     FilterField("description", "long_text", _("Description")),
     FilterField("created_at", "datetime", _("Created")),

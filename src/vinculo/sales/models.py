@@ -48,6 +48,52 @@ class Stage(WorkspaceScopedModel):
         return self.name
 
 
+class LostReasonCode(models.TextChoices):
+    """The reasons every pipeline starts with; their labels follow the reader's language until
+    the workspace renames them (``LostReason.label``)."""
+
+    PRICE = "price", _("Price")
+    COMPETITOR = "competitor", _("Chose a competitor")
+    NO_BUDGET = "no_budget", _("No budget")
+    TIMING = "timing", _("No response / timing")
+    NO_FIT = "no_fit", _("Not a fit")
+    OTHER = "other", _("Other (say why)")
+
+
+class LostReason(WorkspaceScopedModel):
+    """A reason a deal of ``pipeline`` was lost: a default (``code``, label in the reader's
+    language unless renamed) or one the workspace added (no code). Archived reasons stay on the
+    deals that have them but are not offered any more; "other" asks for a note."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="lost_reasons")
+    code = models.CharField(max_length=20, blank=True, choices=LostReasonCode.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["pipeline", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "pipeline", "code", condition=~models.Q(code=""), name="uniq_lost_reason_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The label, or the default's label in the active language when never renamed."""
+        if self.label:
+            return self.label
+        return str(LostReasonCode(self.code).label) if self.code else ""
+
+    @property
+    def needs_note(self) -> bool:
+        return self.code == LostReasonCode.OTHER
+
+
 class DealStatus(models.TextChoices):
     OPEN = "open", _("Open")
     WON = "won", _("Won")
@@ -71,7 +117,11 @@ class Deal(WorkspaceScopedModel):
     company = models.ForeignKey(
         "contacts.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
-    lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
+    lost_reason = models.ForeignKey(
+        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
+    # Free text on why it was lost: the note to the listed reason (required for "other").
+    lost_note = models.CharField(_("lost note"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=60, blank=True)
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField("contacts.Tag", blank=True, related_name="deals")

@@ -19,6 +19,7 @@ from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.validators import clean_currency, clean_decimal, clean_name
+from vinculo.sales.lost_reasons import seed_defaults
 from vinculo.sales.models import Deal, Pipeline, Product, Stage, StageChange, StageKind
 from vinculo.sales.validation import ZERO, clean_int, collect, raise_if
 from vinculo.workspaces.models import Workspace
@@ -248,6 +249,7 @@ def _create_pipeline(
             for i, s in enumerate(stages)
         ]
     )
+    seed_defaults(actor, pipeline)
     names = [s["name"] for s in stages]
     audit.record(
         actor, "pipeline.created", pipeline, changes={"name": [None, name], "stages": [None, names]}
@@ -731,24 +733,34 @@ from vinculo.sales.deals import (  # noqa: E402
     restore_deal,
     update_deal,
 )
+from vinculo.sales.lost_reasons import (  # noqa: E402
+    create_lost_reason,
+    delete_lost_reason,
+    reorder_lost_reasons,
+    update_lost_reason,
+)
 
 __all__ = [
     "archive_pipeline",
     "archive_product",
     "bulk_create_deals",
     "create_deal",
+    "create_lost_reason",
     "create_pipeline",
     "create_product",
     "create_stage",
     "delete_deal",
+    "delete_lost_reason",
     "delete_pipeline",
     "delete_stage",
     "ensure_default_pipeline",
     "line_total",
     "move_deal",
+    "reorder_lost_reasons",
     "reorder_stages",
     "restore_deal",
     "update_deal",
+    "update_lost_reason",
     "update_pipeline",
     "update_product",
     "update_stage",

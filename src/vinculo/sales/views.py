@@ -27,7 +27,7 @@ from vinculo.core.pagination import paginate
 from vinculo.sales import selectors, services
 from vinculo.sales.board_moves import board_url_with_moved, undo_of
 from vinculo.sales.models import Deal, Pipeline, StageKind
-from vinculo.web import tables
+from vinculo.web import pickers, tables
 from vinculo.web.ui import (
     actor,
     field_errors,
@@ -67,6 +67,7 @@ DEAL_FIELDS = [
     ("source", gettext_lazy("Source"), "text"),
 ]
 LINE_ITEM_FIELDS = ("name", "quantity", "unit_price", "discount_percent")
+DEAL_PICKERS = {"person_id": "person", "company_id": "company"}
 
 
 def _int(value: str | None) -> int | None:
@@ -154,6 +155,7 @@ def _board_context(
         "board_query": query.urlencode(),
         "can_write": can(a, "deals.write"),
         "stage_kinds": StageKind,
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
     }
 
 
@@ -170,7 +172,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
-    """Move a deal to ``stage_id`` (with ``lost_reason`` for a lost stage).
+    """Move a deal to ``stage_id`` (with ``lost_reason_id``/``lost_note`` for a lost stage).
 
     From the board (htmx): answers the re-rendered board of the deal's pipeline with the moved
     card in sight and a toast to undo the move (a move back through this same view), 422 with
@@ -184,7 +186,8 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             actor=a,
             deal_id=deal_id,
             stage_id=_int(request.POST.get("stage_id")) or 0,
-            lost_reason=request.POST.get("lost_reason", ""),
+            lost_reason_id=request.POST.get("lost_reason_id") or None,
+            lost_note=request.POST.get("lost_note", ""),
         )
     except ServiceError as exc:
         errors = field_errors(exc)  # 403 and 404 are not form errors: re-raised
@@ -352,27 +355,13 @@ def _form_data(request: HttpRequest, names: list[str]) -> dict[str, Any]:
     return data
 
 
-def _choices_context(request: HttpRequest, *, keep: Deal | None = None) -> dict[str, Any]:
-    """Owners, people, companies and custom fields the deal forms offer."""
+def _choices_context(request: HttpRequest, values: dict[str, Any]) -> dict[str, Any]:
+    """Owners, the chosen person and company (pickers search the rest) and the custom fields
+    the deal forms offer."""
     a = actor(request)
-    # Only names are shown: the selectors' prefetches (tags, affiliations) are dropped.
-    people = list(
-        contact_selectors.people(a)
-        .prefetch_related(None)
-        .order_by("first_name", "last_name", "pk")[:200]
-    )
-    companies = list(
-        contact_selectors.companies(a).prefetch_related(None).order_by("name", "pk")[:200]
-    )
-    if keep is not None:  # the linked ones stay choosable even beyond the first 200
-        if keep.person is not None and keep.person not in people:
-            people.insert(0, keep.person)
-        if keep.company is not None and keep.company not in companies:
-            companies.insert(0, keep.company)
     return {
         "owners": _owners(request),
-        "people": people,
-        "companies": companies,
+        "picks": pickers.picked_values(a, values, DEAL_PICKERS),
         "custom_defs": list(contact_selectors.custom_fields(a, object_type="deal")),
         "fields": DEAL_FIELDS,
     }
@@ -409,7 +398,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             "data": data,
             "errors": errors,
             "pipelines": _live_pipelines(request),
-            **_choices_context(request),
+            **_choices_context(request, data),
         },
         status=422 if errors else 200,
     )
@@ -478,9 +467,15 @@ def _field_values(deal: Deal, posted: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _detail_context(
-    request: HttpRequest, deal: Deal, *, data: dict[str, Any] | None = None, **extra: Any
+    request: HttpRequest,
+    deal: Deal,
+    *,
+    data: dict[str, Any] | None = None,
+    product_id: Any = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     a = actor(request)
+    values = _field_values(deal, data)
     pipeline = selectors.get_pipeline(a, deal.pipeline_id)
     stages = list(pipeline.stages.all())
     current = deal.stage
@@ -503,6 +498,7 @@ def _detail_context(
             if s.kind != StageKind.LOST
         ],
         "lost_stages": [s for s in stages if s.kind == StageKind.LOST],
+        "lost_reasons": selectors.lost_reasons(a, pipeline),
         "line_items": items,
         "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
         "history": _stage_history(deal),
@@ -512,9 +508,10 @@ def _detail_context(
         "errors": {},
         "item_errors": {},
         "new_item": {},
-        "values": _field_values(deal, data),
-        "products": list(selectors.products(a)[:200]),
-        **_choices_context(request, keep=deal),
+        "values": values,
+        "has_products": selectors.products(a).exists(),
+        "product": pickers.picked(a, "product", product_id),
+        **_choices_context(request, values),
         **extra,
     }
 
@@ -581,7 +578,11 @@ def deal_line_items(request: HttpRequest, deal_id: int) -> HttpResponse:
             name = key.removeprefix(prefix) if key.startswith(prefix) else ""
             item_errors.setdefault(name, []).extend(found)
         context = _detail_context(
-            request, selectors.get_deal(a, deal.pk), item_errors=item_errors, new_item=new_item
+            request,
+            selectors.get_deal(a, deal.pk),
+            item_errors=item_errors,
+            new_item=new_item,
+            product_id=request.POST.get("product_id"),
         )
         return render(request, "sales/deal_detail.html", context, status=422)
     messages.success(request, _("Line items saved."))

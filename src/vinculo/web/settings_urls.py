@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vinculo.web import settings_lost_reasons as lost_reasons
 from vinculo.web import settings_views as views
 
 app_name = "settings"
@@ -38,6 +39,19 @@ urlpatterns = [
     path("pipelines/<int:pipeline_id>/", views.pipeline_detail, name="pipeline"),
     path("pipelines/<int:pipeline_id>/stages/new/", views.stage_create, name="stage_create"),
     path("pipelines/<int:pipeline_id>/order/", views.stage_reorder, name="stage_reorder"),
+    path(
+        "pipelines/<int:pipeline_id>/lost-reasons/new/",
+        lost_reasons.lost_reason_create,
+        name="lost_reason_create",
+    ),
+    path(
+        "pipelines/<int:pipeline_id>/lost-reasons/order/",
+        lost_reasons.lost_reason_reorder,
+        name="lost_reason_reorder",
+    ),
+    path(
+        "lost-reasons/<int:reason_id>/", lost_reasons.lost_reason_update, name="lost_reason_update"
+    ),
     path("stages/<int:stage_id>/", views.stage_update, name="stage_update"),
     path("stages/<int:stage_id>/delete/", views.stage_delete, name="stage_delete"),
     path("tags/", views.tags, name="tags"),

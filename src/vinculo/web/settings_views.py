@@ -30,7 +30,7 @@ from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.web.ui import actor, field_errors, is_htmx, render_once, show_once, workspace_view
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 from vinculo.workspaces.models import Role
@@ -263,13 +263,13 @@ def _members_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> H
 
 @workspace_view
 def members(request: HttpRequest) -> HttpResponse:
-    return _members_page(request)
+    return render_once(request, "member", _members_page, "added")
 
 
 @workspace_view
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
-    """Add a member; a new user's one-time password is shown on this answer only."""
+    """Add a member; a new user's one-time password is shown once, after the redirect."""
     a = actor(request)
     data = {
         "email": request.POST.get("email", ""),
@@ -282,7 +282,9 @@ def member_add(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         return _members_page(request, status=422, errors=_errors(exc), data=data)
-    return _members_page(request, added=new)
+    added = {"email": new.membership.user.email, "one_time_password": new.one_time_password}
+    show_once(request, "member", added)
+    return redirect("web:settings:members")
 
 
 def _member_row(
@@ -457,7 +459,7 @@ def _tokens_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Ht
 
 @workspace_view
 def tokens(request: HttpRequest) -> HttpResponse:
-    return _tokens_page(request)
+    return render_once(request, "token", _tokens_page, "created")
 
 
 def _expiry(a: Actor, raw: str) -> datetime | None:
@@ -472,7 +474,7 @@ def _expiry(a: Actor, raw: str) -> datetime | None:
 @workspace_view
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create a token for the signed-in user; its plaintext is shown on this answer only."""
+    """Create a token for the signed-in user; its plaintext is shown once, after the redirect."""
     a = actor(request)
     data = {"name": request.POST.get("name", ""), "expires_at": request.POST.get("expires_at", "")}
     try:
@@ -488,7 +490,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
         new = ws_services.create_api_token(actor=a, name=data["name"], expires_at=expires_at)
     except ServiceError as exc:
         return _tokens_page(request, status=422, errors=_errors(exc), data=data)
-    return _tokens_page(request, created=new)
+    show_once(request, "token", {"name": new.token.name, "plaintext": new.plaintext})
+    return redirect("web:settings:tokens")
 
 
 @workspace_view
@@ -797,6 +800,7 @@ def _pipeline_page(
             "pipeline": pipeline,
             "stages": list(pipeline.stages.all()),
             "kinds": StageKind.choices,
+            **sales_selectors.lost_reason_summary(a, pipeline),
             "can_change": can(a, "settings.manage"),
             "errors": {},
             "failed": None,

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from vinculo.core.actor import Actor
@@ -102,3 +103,37 @@ def timeline_context(request: HttpRequest, **link: int) -> dict[str, Any]:
         actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
     )
     return {"timeline": page, "timeline_kinds": KINDS, "selected_kind": kinds[0] if kinds else ""}
+
+
+# Post/redirect/get: what a successful POST has to show once (a new token's plaintext, a new
+# member's password) waits in the session for the page the POST redirects to.
+_ONCE_KEY = "vinculo.show_once"
+
+
+def show_once(request: HttpRequest, name: str, value: dict[str, Any]) -> None:
+    """Keep ``value`` (JSON-able) for the next page that calls :func:`take_once` with ``name``."""
+    pending = dict(request.session.get(_ONCE_KEY) or {})
+    pending[name] = value
+    request.session[_ONCE_KEY] = pending
+
+
+def take_once(request: HttpRequest, name: str) -> dict[str, Any] | None:
+    """The value kept by :func:`show_once`, removed from the session: shown once, a reload of
+    the page does not show it again."""
+    pending = dict(request.session.get(_ONCE_KEY) or {})
+    value = pending.pop(name, None)
+    if value is not None:
+        request.session[_ONCE_KEY] = pending
+    return value
+
+
+def render_once(
+    request: HttpRequest, name: str, page: Callable[..., HttpResponse], key: str
+) -> HttpResponse:
+    """``page(request, <key>=value)`` with the value kept by :func:`show_once` (None once shown);
+    a page showing it is never cached."""
+    value = take_once(request, name)
+    response = page(request, **{key: value})
+    if value is not None:
+        add_never_cache_headers(response)
+    return response

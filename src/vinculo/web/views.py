@@ -9,7 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,7 +23,7 @@ from vinculo.core.errors import ValidationFailed
 from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.sales import selectors as sales_selectors
-from vinculo.web import selectors
+from vinculo.web import pickers, selectors
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
@@ -91,14 +91,26 @@ def search(request: HttpRequest) -> HttpResponse:
     a = actor(request)
     # The top bar's box is named "find": pages have their own "q" search boxes.
     q = request.GET.get("q") or request.GET.get("find") or ""
+    if is_htmx(request) and request.GET.get("pick"):  # the task form's picker: by index
+        picks = {kind: pickers.pick(a, kind, q, limit=5) for kind in ("person", "company", "deal")}
+        return render(request, "web/_search_pick.html", {"picks": picks, "q": q.strip()})
     if is_htmx(request):
         results = selectors.search(a, q, limit=5)
-        template = (
-            "web/_search_pick.html" if request.GET.get("pick") else "web/_search_results.html"
-        )
-        return render(request, template, {"results": results})
+        return render(request, "web/_search_results.html", {"results": results})
     results = selectors.search(a, q, limit=20)
     return render(request, "web/search.html", {"results": results})
+
+
+@workspace_view
+@require_GET
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """A record picker's options for what was typed (``q``): people, companies, deals or
+    products of the workspace, a few at a time (htmx fills the picker's list)."""
+    if kind not in pickers.PICK_KINDS:
+        raise Http404
+    q = request.GET.get("q", "")
+    options = pickers.pick(actor(request), kind, q)
+    return render(request, "web/_pick_options.html", {"options": options, "q": q.strip()})
 
 
 @login_required

@@ -90,7 +90,7 @@ def _page(
     errors: dict[str, list[str]] | None = None,
     values: dict[str, Any] | None = None,
     consent: bool = False,
-    done: services.Submission | None = None,
+    done: bool = False,
 ) -> HttpResponse:
     choices = selectors.field_choices(_system_actor(form))
     return render(
@@ -123,6 +123,8 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
     except NotFound:
         return render(request, "webforms/closed.html", status=404)
     with translation.override(form.language):
+        if request.GET.get("sent") == "1":  # where a plain form post lands: the thank-you
+            return _page(request, form, done=True)
         services.count_view(form)
         return _page(request, form)
 
@@ -244,7 +246,8 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
             return _cors(request, JsonResponse(body, status=201), form.allowed_domains)
         if form.redirect_url:
             return HttpResponseRedirect(form.redirect_url)
-        return _page(request, form, done=submission)
+        # Post/redirect/get: a reload of the thank-you page does not send the form again.
+        return HttpResponseRedirect(reverse("webforms:hosted", args=[form.public_key]) + "?sent=1")
 
 
 @csrf_exempt

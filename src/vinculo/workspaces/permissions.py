@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, str] = {
     "data.export": gettext_lazy("export data"),
     "insights.view": gettext_lazy("see reports and dashboards"),
     "strategy.manage": gettext_lazy("change goals and the strategy plan"),
+    # Owners and admins only (the matrix below grants them every permission).
+    "privacy.manage": gettext_lazy("handle data-subject requests and privacy settings"),
+    "privacy.erase": gettext_lazy("erase a person's data for good"),
 }
 
 # Viewers may hold API tokens: a read-only token is how BI tools read the CRM.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -193,7 +194,11 @@ def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
         # Keep what was chosen on screen even though it was not saved.
         job.mapping = mapping
         return _mapping_screen(request, job, field_errors(exc), status=422)
-    return _mapping_screen(request, job)
+    # Post/redirect/get: the import's page shows the saved mapping and the dry run's preview,
+    # and a reload does not post again.
+    if action in {"save", "template"}:
+        messages.success(request, _("Saved."))
+    return redirect("quality:import_detail", job.pk)
 
 
 @workspace_view

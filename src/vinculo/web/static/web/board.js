@@ -16,26 +16,40 @@
     document.querySelectorAll(".board-column.drop-target").forEach((c) => c.classList.remove("drop-target"));
   };
 
-  // The lost reason, from the dialog; null when cancelled.
-  function askReason(stageName) {
+  // The lost reason ({id, note}) from the dialog, offering the reasons of the card's pipeline
+  // (copied from its "Move to…" form); null when cancelled. "Other" makes the note required.
+  function askReason(stageName, form) {
     const dialog = document.getElementById("lost-dialog");
+    const source = document.querySelector("#board select[name=lost_reason_id]") || (form && form.querySelector("select[name=lost_reason_id]"));
+    const listed = source ? [...source.querySelectorAll("option")].filter((o) => o.value) : [];
     if (!dialog || typeof dialog.showModal !== "function") {
       const answer = window.prompt(stageName);
-      return Promise.resolve(answer === null ? null : answer.trim());
+      return Promise.resolve(answer === null ? null : { id: "", note: answer.trim() });
     }
-    const input = dialog.querySelector("input[name=lost_reason]");
+    const select = dialog.querySelector("select[name=lost_reason_id]");
+    const note = dialog.querySelector("input[name=lost_note]");
     const label = dialog.querySelector("[data-lost-stage]");
     if (label) label.textContent = stageName;
-    input.value = "";
+    select.replaceChildren(select.options[0], ...listed.map((o) => o.cloneNode(true)));
+    select.value = "";
+    select.required = listed.length > 0;
+    dialog.querySelector("[data-lost-reasons]").hidden = listed.length === 0;
+    const noteRule = () => {
+      const option = select.selectedOptions[0];
+      note.required = !listed.length || Boolean(option && option.dataset.needsNote);
+    };
+    select.onchange = noteRule;
+    noteRule();
+    note.value = "";
     return new Promise((resolve) => {
       dialog.addEventListener(
         "close",
-        () => resolve(dialog.returnValue === "ok" && input.value.trim() ? input.value.trim() : null),
+        () => resolve(dialog.returnValue === "ok" ? { id: select.value, note: note.value.trim() } : null),
         { once: true },
       );
       dialog.returnValue = "";
       dialog.showModal();
-      input.focus();
+      (listed.length ? select : note).focus();
     });
   }
 
@@ -73,15 +87,15 @@
     showToast(toast);
   }
 
-  async function move(card, origin, stageId, kind, stageName, reason, via) {
+  async function move(card, origin, stageId, kind, stageName, given, via) {
     const putBack = () => card && origin.parent.insertBefore(card, origin.next);
     const form = via || (card && card.querySelector("form.move-form"));
     if (!form) return putBack();
     showToast(null);
-    let lostReason = (reason || "").trim();
-    if (kind === "lost" && !lostReason) {
-      lostReason = await askReason(stageName);
-      if (lostReason === null) {
+    let lost = given && (given.id || given.note) ? given : null;
+    if (kind === "lost" && !lost) {
+      lost = await askReason(stageName, form);
+      if (lost === null) {
         putBack();
         return;
       }
@@ -90,7 +104,8 @@
     const token = form.querySelector("input[name=csrfmiddlewaretoken]");
     body.set("csrfmiddlewaretoken", token ? token.value : "");
     body.set("stage_id", stageId);
-    body.set("lost_reason", lostReason);
+    body.set("lost_reason_id", lost ? lost.id : "");
+    body.set("lost_note", lost ? lost.note : "");
     if (card) card.classList.add("moving");
     status("");
     let response;
@@ -149,7 +164,7 @@
     card.classList.remove("dragging");
     if (column.dataset.stageId === card.dataset.stageId) return;
     column.querySelector(".board-cards").appendChild(card);
-    move(card, origin, column.dataset.stageId, column.dataset.stageKind, column.dataset.stageName, "");
+    move(card, origin, column.dataset.stageId, column.dataset.stageKind, column.dataset.stageName, null);
   });
 
   document.addEventListener("click", (event) => {
@@ -162,7 +177,10 @@
     if (!form || !boardEl()) return;
     event.preventDefault();
     const stageId = form.querySelector("input[name=stage_id]").value;
-    const reason = form.querySelector("input[name=lost_reason]").value;
+    const reason = {
+      id: form.querySelector("input[name=lost_reason_id]").value,
+      note: form.querySelector("input[name=lost_note]").value,
+    };
     const column = boardEl().querySelector(`.board-column[data-stage-id="${stageId}"]`);
     const card = boardEl().querySelector(`.deal-card[data-deal-id="${form.dataset.dealId}"]`);
     const origin = card ? { parent: card.parentNode, next: card.nextSibling } : null;
@@ -183,7 +201,9 @@
     const origin = { parent: card.parentNode, next: card.nextSibling };
     const column = boardEl().querySelector(`.board-column[data-stage-id="${select.value}"] .board-cards`);
     if (column) column.appendChild(card);
-    const reason = form.querySelector("input[name=lost_reason]");
-    move(card, origin, select.value, option.dataset.kind, option.textContent.trim(), reason ? reason.value : "");
+    const reason = form.querySelector("select[name=lost_reason_id]");
+    const note = form.querySelector("input[name=lost_note]");
+    const lost = { id: reason ? reason.value : "", note: note ? note.value.trim() : "" };
+    move(card, origin, select.value, option.dataset.kind, option.textContent.trim(), lost);
   });
 })();

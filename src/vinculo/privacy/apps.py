@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "vinculo.privacy"
+    label = "privacy"
+    verbose_name = "Privacy (LGPD)"
+
+    def ready(self) -> None:
+        # Registers the bin purge schedule and the ``person.erased`` event type.
+        from vinculo.privacy import events, tasks  # noqa: F401
+        from vinculo.web import settings_views
+
+        # The privacy screen joins the Settings sections (owners and admins see it).
+        if not any(s[0] == "privacy" for s in settings_views.SECTIONS):
+            settings_views.SECTIONS.append(
+                (
+                    "privacy",
+                    "privacy:settings",
+                    _("Privacy (LGPD)"),
+                    "privacy.manage",
+                    "privacy.manage",
+                    _("Data-subject requests, bin retention and the access log."),
+                )
+            )
