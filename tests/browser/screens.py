@@ -41,9 +41,10 @@ from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
+from vinculo.privacy import services as privacy
 from vinculo.quality.models import DedupeRun, DuplicateCandidate
 from vinculo.quality.services import audit, duplicates, exports, imports, rules
-from vinculo.sales.models import Deal, Pipeline, Stage
+from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import services as workspaces
 from vinculo.workspaces.models import Membership
@@ -140,6 +141,7 @@ def seed(persona: Persona) -> Seeded:
     assert pipeline is not None
     membership = Membership.objects.for_workspace(ws).exclude(user=persona.user).first()
     assert membership is not None
+    request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -166,6 +168,8 @@ def seed(persona: Persona) -> Seeded:
         "pipeline_id": pipeline.pk,
         "stage_id": Stage.objects.for_workspace(ws).filter(pipeline=pipeline).first().pk,
         "tag_id": Tag.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
+        "request_id": request.pk,
+        "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         # Only POST views take these (a GET answers 405 before looking the id up).
         "pair_id": 0,
         "merge_id": 0,
@@ -182,6 +186,7 @@ def seed(persona: Persona) -> Seeded:
             },
             "quality:duplicates_progress": {"run_id": from_dedupe.pk if from_dedupe else 0},
             "quality:export_download": {"job_id": export.pk},
+            "web:pick": {"kind": "person"},  # a fragment (not a screen), but it needs a kind
         },
         queries={
             "quality:duplicates_merge": f"?object_type=person&survivor={pair.left_id}"
