@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy as email_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from vinculo.core.actor import Actor, Source
@@ -96,3 +99,50 @@ def redis_url() -> str:
     if not _answers("127.0.0.1", 6379):
         pytest.skip("Redis does not answer on 127.0.0.1:6379")
     return "redis://127.0.0.1:6379/15"
+
+
+@dataclass
+class Mailbox:
+    """Messages a real local SMTP server (aiosmtpd) received: ``(recipients, message text)``."""
+
+    messages: list[tuple[list[str], str]]
+
+    def last_to(self, address: str) -> str:
+        found = [text for rcpt, text in self.messages if address in rcpt]
+        assert found, f"no message to {address}; got {self.messages!r}"
+        return found[-1]
+
+
+class _Collect:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.content if isinstance(envelope.content, bytes) else b""
+        text = message_from_bytes(raw, policy=email_policy.default)
+        body = "\n".join(
+            part.get_content() for part in text.walk() if part.get_content_type() == "text/plain"
+        )
+        self.box.messages.append((list(envelope.rcpt_tos), f"{text['Subject']}\n{body}"))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings) -> Mailbox:
+    """SMTP set up and pointing at a real local server; yields what it receives."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox([])
+    controller = Controller(_Collect(box), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_ENABLED = True
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield box
+    finally:
+        controller.stop()

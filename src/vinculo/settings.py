@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "django_tasks_rq",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vinculo.core",
     "vinculo.workspaces",
     "vinculo.contacts",
@@ -93,11 +97,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vinculo.workspaces.middleware.WorkspaceMiddleware",
+    "vinculo.workspaces.middleware.PasswordChangeRequiredMiddleware",
+    "vinculo.workspaces.two_factor.TwoFactorMiddleware",
     "vinculo.web.middleware.PostOnlyAddressMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Last, so its 413 page has the user and workspace; still before any view reads the body.
+    "vinculo.core.limits.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "vinculo.urls"
@@ -167,6 +178,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "workspaces.User"
+AUTHENTICATION_BACKENDS = [
+    "vinculo.workspaces.auth.LockoutBackend",
+    "vinculo.workspaces.auth.EmailBackend",
+]
+# Password guessing (django-axes): LOCKOUT_FAILURES failures lock the account and, separately,
+# the address for LOCKOUT_MINUTES, doubled for each lockout in the last day (at most 24 h).
+LOCKOUT_FAILURES = env_int("VINCULO_LOCKOUT_FAILURES", 10)
+LOCKOUT_MINUTES = env_int("VINCULO_LOCKOUT_MINUTES", 15)
+AXES_ENABLED = env_bool("VINCULO_LOCKOUT_ENABLED", default=True)
+AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = "vinculo.workspaces.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "vinculo.workspaces.lockout.username"
+AXES_CLIENT_IP_CALLABLE = "vinculo.workspaces.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "vinculo.workspaces.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Vínculo"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -180,9 +212,50 @@ if TESTING:
     # Hashing is not what the suite measures.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# A generated one-time password (createworkspace) stops working after this many days, and an
+# invitation link after INVITATION_DAYS.
+ONE_TIME_PASSWORD_DAYS = env_int("VINCULO_ONE_TIME_PASSWORD_DAYS", 7)
+INVITATION_DAYS = env_int("VINCULO_INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("VINCULO_PASSWORD_RESET_SECONDS", 3 * 3600)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("VINCULO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The interface-language cookie: no script reads it, so HttpOnly; Secure with the others.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+# --- Behind a TLS-terminating proxy (docs/deployment.md) -----------------------------------------
+# The header the proxy sets to "https" on requests that reached it over TLS (e.g.
+# X-Forwarded-Proto). Only set it when the proxy always sets (or strips) that header.
+PROXY_SSL_HEADER = env_str("VINCULO_PROXY_SSL_HEADER").strip()
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# Strict-Transport-Security max-age, sent on HTTPS responses only (0: not sent).
+SECURE_HSTS_SECONDS = env_int("VINCULO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VINCULO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+
+# --- Request size limits (docs/api.md) -----------------------------------------------------------
+# A request body (JSON, form fields) over this many bytes is refused with 413; uploaded files
+# are not counted (they stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE; imports cap them).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB, stated here on purpose
+
+# --- Email (SMTP) ------------------------------------------------------------------------------
+# Without VINCULO_EMAIL_HOST nothing is sent: invitation links are shown to the owner to pass
+# on, and password reset by email is not offered.
+EMAIL_HOST = env_str("VINCULO_EMAIL_HOST", "")
+EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_PORT = env_int("VINCULO_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("VINCULO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("VINCULO_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("VINCULO_EMAIL_SSL", default=EMAIL_PORT == 465)
+EMAIL_USE_TLS = env_bool("VINCULO_EMAIL_STARTTLS", default=not EMAIL_USE_SSL and EMAIL_PORT == 587)
+EMAIL_TIMEOUT = env_int("VINCULO_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("VINCULO_EMAIL_FROM", "Vínculo <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "pt-br"
@@ -233,6 +306,7 @@ LOGGING = {
     "loggers": {
         "django_tasks_db": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from vinculo.integrations.api import api
+from vinculo.integrations.api import api, api_not_found
 from vinculo.web import views as web_views
 
 urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # a problem document, not the HTML page, for API clients
     path("admin/", admin.site.urls),
     path("", include("vinculo.contacts.urls")),
     path("", include("vinculo.activities.urls")),

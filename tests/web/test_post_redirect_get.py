@@ -8,7 +8,7 @@ import re
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from vinculo.workspaces.models import ApiToken, Membership
+from vinculo.workspaces.models import ApiToken, Invitation, Membership
 
 
 def test_a_reload_after_creating_a_token_creates_no_second_one_and_hides_the_secret(ana):
@@ -25,15 +25,17 @@ def test_a_reload_after_creating_a_token_creates_no_second_one_and_hides_the_sec
     assert ApiToken.objects.count() == before + 1
 
 
-def test_a_reload_after_adding_a_member_shows_the_password_once(ana):
+def test_a_reload_after_inviting_a_member_shows_the_link_once(ana):
     client = ana.web()
     added = client.post(
         "/settings/members/add/", {"email": "lia@aurora.test", "full_name": "Lia", "role": "viewer"}
     )
     assert (added.status_code, added["Location"]) == (302, "/settings/members/")
-    assert 'id="one-time-password"' in client.get("/settings/members/").content.decode()
-    assert 'id="one-time-password"' not in client.get("/settings/members/").content.decode()
-    assert Membership.objects.filter(user__email="lia@aurora.test").count() == 1
+    assert 'id="invitation-link"' in client.get("/settings/members/").content.decode()
+    assert 'id="invitation-link"' not in client.get("/settings/members/").content.decode()
+    # One invitation; the membership waits for the invitee's acceptance.
+    assert Invitation.objects.filter(email="lia@aurora.test").count() == 1
+    assert not Membership.objects.filter(user__email="lia@aurora.test").exists()
 
 
 def _routes(patterns, prefix=""):

@@ -46,7 +46,7 @@ def test_every_settings_screen_renders_for_an_owner(ana, bruno):
     expected = {
         "/settings/": ["Members and roles", "API tokens", "Lifecycle stages", "Pipelines"],
         "/settings/workspace/": ["Padaria Aurora", "America/Sao_Paulo", "BRL"],
-        "/settings/members/": [bruno.user.email, "Add a member"],
+        "/settings/members/": [bruno.user.email, "Invite a member"],
         "/settings/teams/": ["Vendas SP", "New team"],
         "/settings/tokens/": ["New token", "vk_"],
         "/settings/fields/": ["Segment", "New field"],
@@ -104,7 +104,7 @@ def test_workspace_form_shows_each_error_next_to_its_field_and_keeps_the_input(a
 # --- members ----------------------------------------------------------------------------------
 
 
-def test_adding_a_member_shows_the_one_time_password_once_and_it_works(ana):
+def test_inviting_a_member_shows_the_link_once_and_it_works(ana):
     client = ana.web()
     response = client.post(
         "/settings/members/add/",
@@ -113,13 +113,17 @@ def test_adding_a_member_shows_the_one_time_password_once_and_it_works(ana):
     )
     assert response.redirect_chain == [("/settings/members/", 302)]
     page = response.content.decode()
-    password = re.search(r'<code id="one-time-password">([^<]+)</code>', page).group(1)
-    assert "shown only now" in page and 'data-copy="#one-time-password"' in page
+    link = re.search(r'<code id="invitation-link">([^<]+)</code>', page).group(1)
+    assert "shown only now" in page and 'data-copy="#invitation-link"' in page
+    path = link.split("127.0.0.1:8000", 1)[-1]
+    password = "senha-da-nina-2026"
+    Client().post(path, {"new_password1": password, "new_password2": password})
     assert Membership.objects.get(workspace=ana.workspace, user__email="nina@aurora.test").role == (
         Role.MANAGER
     )
+    assert User.objects.get(email="nina@aurora.test").full_name == "Nina Reis"
     assert Client().login(username="nina@aurora.test", password=password)
-    assert password not in client.get("/settings/members/").content.decode()
+    assert link not in client.get("/settings/members/").content.decode()
 
 
 def test_member_form_errors_stay_next_to_the_fields(ana, bruno):
@@ -475,7 +479,7 @@ def test_a_sales_rep_sees_read_only_settings_and_is_refused_on_post(ana, bruno, 
     lifecycle = contacts.ensure_lifecycle_stages(actor=ana.actor)[0]
     client = bruno.web()
     members = client.get("/settings/members/").content.decode()
-    assert "Add a member" not in members and "/remove/" not in members
+    assert "Invite a member" not in members and "/remove/" not in members
     assert "Read only" in client.get("/settings/workspace/").content.decode()
     assert "New field" not in client.get("/settings/fields/").content.decode()
     assert "Save order" not in client.get("/settings/lifecycle/").content.decode()

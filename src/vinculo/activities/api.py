@@ -26,7 +26,7 @@ from vinculo.activities.models import (
 from vinculo.core.bulk import MAX_BULK_ROWS
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
+from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut
 
 router = Router(tags=["activities"])
 
@@ -62,9 +62,9 @@ class ActivityOut(Schema):
 
 
 class _Links(Schema):
-    person_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = Field(
+    person_id: Id | None = None
+    company_id: Id | None = None
+    deal_id: Id | None = Field(
         None, description="The deal's person and company are linked too when not given."
     )
 
@@ -80,7 +80,7 @@ def _choice(choices: type[TextChoices], description: str = "") -> Any:
 
 
 class _TaskFields(Schema):
-    assignee_id: int | None = Field(None, description="A member's user id; default: the caller.")
+    assignee_id: Id | None = Field(None, description="A member's user id; default: the caller.")
     due_at: datetime | None = Field(None, description="Naive times are in the workspace zone.")
     priority: str | None = _choice(Priority)
     reminder_at: datetime | None = Field(None, description="At or before `due_at`.")
@@ -96,7 +96,7 @@ class ActivityIn(_Links, _TaskFields):
     occurred_at: datetime | None = Field(
         None, description="Default now; required for meetings; may be in the past."
     )
-    duration_seconds: int | None = Field(None, description="Calls and meetings; ≥ 0.")
+    duration_seconds: Int32 | None = Field(None, description="Calls and meetings; ≥ 0.")
     direction: str | None = _choice(Direction, "Calls and emails.")
     call_outcome: str | None = _choice(CallOutcome, "Calls.")
     location: str | None = Field(None, description="Meetings.")
@@ -129,10 +129,10 @@ class PageQuery(Schema):
 
 class ActivityQuery(PageQuery):
     kind: ActivityKind | None = None
-    person_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
-    assignee_id: int | None = None
+    person_id: Id | None = None
+    company_id: Id | None = None
+    deal_id: Id | None = None
+    assignee_id: Id | None = None
     open_tasks: bool | None = Field(None, description="true: open tasks; false: done tasks.")
     due_before: datetime | None = None
     deleted: bool = Field(False, description="true lists the bin.")
@@ -149,7 +149,7 @@ class TaskQuery(PageQuery):
         description="today: due today (workspace time zone); overdue: due before now; "
         "upcoming: due after today; all: every open task.",
     )
-    assignee_id: int | None = Field(None, description="Default: the caller.")
+    assignee_id: Id | None = Field(None, description="Default: the caller.")
 
 
 class TimelineQuery(PageQuery):
@@ -273,12 +273,12 @@ def bulk_log_activities(request: HttpRequest, payload: BulkIn) -> dict[str, obje
 
 
 @router.get("/activities/{activity_id}", response={200: ActivityOut, **ERRORS})
-def get_activity(request: HttpRequest, activity_id: int) -> Activity:
+def get_activity(request: HttpRequest, activity_id: Id) -> Activity:
     return selectors.get_activity(actor_of(request), activity_id)
 
 
 @router.patch("/activities/{activity_id}", response={200: ActivityOut, **ERRORS})
-def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatch) -> Activity:
+def update_activity(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> Activity:
     return services.update_activity(
         actor=actor_of(request),
         activity_id=activity_id,
@@ -289,13 +289,13 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPat
 @router.delete(
     "/activities/{activity_id}", response={204: None, **ERRORS}, summary="Move to the bin"
 )
-def delete_activity(request: HttpRequest, activity_id: int) -> Status[None]:
+def delete_activity(request: HttpRequest, activity_id: Id) -> Status[None]:
     services.delete_activity(actor=actor_of(request), activity_id=activity_id)
     return Status(204, None)
 
 
 @router.post("/activities/{activity_id}/restore", response={200: ActivityOut, **ERRORS})
-def restore_activity(request: HttpRequest, activity_id: int) -> Activity:
+def restore_activity(request: HttpRequest, activity_id: Id) -> Activity:
     return services.restore_activity(actor=actor_of(request), activity_id=activity_id)
 
 
@@ -319,12 +319,12 @@ def list_tasks(request: HttpRequest, query: Query[TaskQuery]) -> dict[str, objec
 
 
 @router.post("/tasks/{activity_id}/complete", response={200: ActivityOut, **ERRORS})
-def complete_task(request: HttpRequest, activity_id: int) -> Activity:
+def complete_task(request: HttpRequest, activity_id: Id) -> Activity:
     return services.complete_task(actor=actor_of(request), activity_id=activity_id)
 
 
 @router.post("/tasks/{activity_id}/reopen", response={200: ActivityOut, **ERRORS})
-def reopen_task(request: HttpRequest, activity_id: int) -> Activity:
+def reopen_task(request: HttpRequest, activity_id: Id) -> Activity:
     return services.reopen_task(actor=actor_of(request), activity_id=activity_id)
 
 
@@ -348,7 +348,7 @@ def _timeline(request: HttpRequest, query: TimelineQuery, **subject: int) -> dic
     summary="A person's timeline, newest first",
 )
 def person_timeline(
-    request: HttpRequest, person_id: int, query: Query[TimelineQuery]
+    request: HttpRequest, person_id: Id, query: Query[TimelineQuery]
 ) -> dict[str, object]:
     return _timeline(request, query, person_id=person_id)
 
@@ -359,7 +359,7 @@ def person_timeline(
     summary="A company's timeline, newest first",
 )
 def company_timeline(
-    request: HttpRequest, company_id: int, query: Query[TimelineQuery]
+    request: HttpRequest, company_id: Id, query: Query[TimelineQuery]
 ) -> dict[str, object]:
     return _timeline(request, query, company_id=company_id)
 
@@ -370,6 +370,6 @@ def company_timeline(
     summary="A deal's timeline, newest first",
 )
 def deal_timeline(
-    request: HttpRequest, deal_id: int, query: Query[TimelineQuery]
+    request: HttpRequest, deal_id: Id, query: Query[TimelineQuery]
 ) -> dict[str, object]:
     return _timeline(request, query, deal_id=deal_id)

@@ -48,7 +48,7 @@ from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
 from vinculo.workspaces.permissions import require
 
-MAX_BODY = 100_000
+MAX_BODY = validators.MAX_LONG_TEXT
 MAX_DURATION_SECONDS = 31 * 24 * 3600
 
 LINK_FIELDS = ("person_id", "company_id", "deal_id")
@@ -216,14 +216,7 @@ def _clean_recipients(value: Any, field: str = "email_to") -> str:
 def _clean_body(value: Any, field: str = "body") -> str:
     if _empty(value):
         return ""
-    if not isinstance(value, str):
-        raise ValidationFailed.field(field, _("Enter text."), "invalid_type")
-    text = value.strip()
-    if len(text) > MAX_BODY:
-        raise ValidationFailed.field(
-            field, _("At most %(n)s characters.") % {"n": MAX_BODY}, "too_long"
-        )
-    return text
+    return validators.clean_long_text(value, field, max_length=MAX_BODY)
 
 
 def _clean_fields(

@@ -14,7 +14,7 @@ from vinculo.contacts import selectors, services
 from vinculo.contacts.models import Company, Consent, ConsentChange, Person
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
+from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut, Position
 from vinculo.privacy.services import log_access
 
 router = Router(tags=["contacts"])
@@ -39,7 +39,7 @@ class AddressMixin(Schema):
 
 
 class AffiliationIn(In):
-    company_id: int
+    company_id: Id
     role: str = ""
     is_primary: bool = False
 
@@ -88,7 +88,7 @@ class PersonIn(In):
     gender: str | None = None
     preferred_channel: str | None = None
     interests: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     source: str | None = None
     lifecycle_stage: str | None = Field(None, description="A lifecycle stage key, e.g. mql.")
     tags: list[str] | None = Field(None, description="Tag names; missing tags are created.")
@@ -147,12 +147,12 @@ class CompanyIn(In):
     domain: str | None = None
     website: str | None = None
     industry: str | None = None
-    employees: int | None = None
+    employees: Int32 | None = None
     annual_revenue: Decimal | None = None
     email: str | None = None
     phone: str | None = None
     description: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     source: str | None = None
     lifecycle_stage: str | None = None
     tags: list[str] | None = None
@@ -217,17 +217,17 @@ class ListQuery(Schema):
     filter: str | None = Field(
         None, description="A JSON condition tree (see docs/filters.md), URL-encoded."
     )
-    owner_id: int | None = None
+    owner_id: Id | None = None
     lifecycle_stage: str | None = None
     tag: str | None = None
     deleted: bool = Field(False, description="List the bin instead of live records.")
     sort: str | None = Field(None, description="e.g. -created_at, last_name")
     cursor: str | None = None
-    limit: int | None = Field(None, description="1 to 200, default 50")
+    limit: Int32 | None = Field(None, description="1 to 200, default 50")
 
 
 class PeopleQuery(ListQuery):
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class LifecycleStageOut(Schema):
@@ -245,7 +245,7 @@ class LifecycleStageIn(In):
     name: str | None = None
     description: str | None = None
     phase: str | None = None
-    position: int | None = None
+    position: Position | None = None
     is_active: bool | None = None
 
 
@@ -280,7 +280,7 @@ class CustomFieldIn(In):
     unique: bool | None = None
     choices: list[ChoiceIn | str] | None = None
     help_text: str | None = None
-    position: int | None = None
+    position: Position | None = None
     archived: bool | None = None
 
 
@@ -464,7 +464,7 @@ def bulk_create_people(request: HttpRequest, payload: list[Any]) -> dict[str, An
 
 
 @router.get("/people/{person_id}", response={200: PersonDetail, **ERRORS})
-def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def get_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     body = person_json(selectors.get_person(actor, person_id), detail=True)
     log_access(actor, person_id, "api_view")  # a read that writes: the opt-in access log
@@ -476,7 +476,7 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     response={200: PersonDetail, **ERRORS},
     summary="Change some fields (tags/companies replace the lists)",
 )
-def update_person(request: HttpRequest, person_id: int, payload: PersonIn) -> dict[str, Any]:
+def update_person(request: HttpRequest, person_id: Id, payload: PersonIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.update_person(actor=actor, person_id=person_id, data=payload.dict(exclude_unset=True))
     return person_json(selectors.get_person(actor, person_id), detail=True)
@@ -485,13 +485,13 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonIn) -> di
 @router.delete(
     "/people/{person_id}", response={204: None, **ERRORS}, summary="Move to the bin (restorable)"
 )
-def delete_person(request: HttpRequest, person_id: int) -> Status[None]:
+def delete_person(request: HttpRequest, person_id: Id) -> Status[None]:
     services.delete_person(actor=actor_of(request), person_id=person_id)
     return Status(204, None)
 
 
 @router.post("/people/{person_id}/restore", response={200: PersonDetail, **ERRORS})
-def restore_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def restore_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     services.restore_person(actor=actor, person_id=person_id)
     return person_json(selectors.get_person(actor, person_id), detail=True)
@@ -502,7 +502,7 @@ def restore_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     response={200: list[LifecycleChangeOut], **ERRORS},
     summary="Every dated lifecycle move of a person",
 )
-def person_lifecycle(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def person_lifecycle(request: HttpRequest, person_id: Id) -> list[dict[str, Any]]:
     return [
         {
             "from_stage": c.from_stage.key if c.from_stage else None,
@@ -520,7 +520,7 @@ def person_lifecycle(request: HttpRequest, person_id: int) -> list[dict[str, Any
     response={200: ConsentsOut, **ERRORS},
     summary="Current consent per channel and its history (LGPD)",
 )
-def person_consents(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person_consents(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     current, history = selectors.consents(actor_of(request), person_id)
     return {"current": [_consent(c) for c in current], "history": [_consent(c) for c in history]}
 
@@ -530,7 +530,7 @@ def person_consents(request: HttpRequest, person_id: int) -> dict[str, Any]:
     response={201: ConsentOut, **ERRORS},
     summary="Record consent (or its withdrawal) for one channel",
 )
-def set_consent(request: HttpRequest, person_id: int, payload: ConsentIn) -> Status[dict]:
+def set_consent(request: HttpRequest, person_id: Id, payload: ConsentIn) -> Status[dict]:
     consent = services.set_consent(
         actor=actor_of(request), person_id=person_id, data=payload.dict(exclude_unset=True)
     )
@@ -576,12 +576,12 @@ def bulk_create_companies(request: HttpRequest, payload: list[Any]) -> dict[str,
 
 
 @router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS})
-def get_company(request: HttpRequest, company_id: int) -> dict[str, Any]:
+def get_company(request: HttpRequest, company_id: Id) -> dict[str, Any]:
     return company_json(selectors.get_company(actor_of(request), company_id))
 
 
 @router.patch("/companies/{company_id}", response={200: CompanyOut, **ERRORS})
-def update_company(request: HttpRequest, company_id: int, payload: CompanyIn) -> dict[str, Any]:
+def update_company(request: HttpRequest, company_id: Id, payload: CompanyIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.update_company(
         actor=actor, company_id=company_id, data=payload.dict(exclude_unset=True)
@@ -590,20 +590,20 @@ def update_company(request: HttpRequest, company_id: int, payload: CompanyIn) ->
 
 
 @router.delete("/companies/{company_id}", response={204: None, **ERRORS})
-def delete_company(request: HttpRequest, company_id: int) -> Status[None]:
+def delete_company(request: HttpRequest, company_id: Id) -> Status[None]:
     services.delete_company(actor=actor_of(request), company_id=company_id)
     return Status(204, None)
 
 
 @router.post("/companies/{company_id}/restore", response={200: CompanyOut, **ERRORS})
-def restore_company(request: HttpRequest, company_id: int) -> dict[str, Any]:
+def restore_company(request: HttpRequest, company_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     services.restore_company(actor=actor, company_id=company_id)
     return company_json(selectors.get_company(actor, company_id))
 
 
 @router.get("/companies/{company_id}/people", response={200: list[CompanyPersonOut], **ERRORS})
-def company_people(request: HttpRequest, company_id: int) -> list[dict[str, Any]]:
+def company_people(request: HttpRequest, company_id: Id) -> list[dict[str, Any]]:
     return [
         {
             "person_id": a.person_id,
@@ -645,7 +645,7 @@ def create_lifecycle_stage(request: HttpRequest, payload: LifecycleStageIn) -> S
 
 @router.patch("/lifecycle-stages/{stage_id}", response={200: LifecycleStageOut, **ERRORS})
 def update_lifecycle_stage(
-    request: HttpRequest, stage_id: int, payload: LifecycleStageIn
+    request: HttpRequest, stage_id: Id, payload: LifecycleStageIn
 ) -> dict[str, Any]:
     stage = services.update_lifecycle_stage(
         actor=actor_of(request), stage_id=stage_id, data=payload.dict(exclude_unset=True)
@@ -714,7 +714,7 @@ def create_custom_field(request: HttpRequest, payload: CustomFieldIn) -> Status[
     summary="Change a custom field; stored values are never lost",
 )
 def update_custom_field(
-    request: HttpRequest, field_id: int, payload: CustomFieldIn
+    request: HttpRequest, field_id: Id, payload: CustomFieldIn
 ) -> dict[str, Any]:
     data = _choices(payload)
     data.pop("object_type", None)
@@ -732,7 +732,7 @@ def list_tags(request: HttpRequest, q: str | None = None) -> list[dict[str, Any]
 
 
 @router.patch("/tags/{tag_id}", response={200: TagOut, **ERRORS})
-def update_tag(request: HttpRequest, tag_id: int, payload: TagIn) -> dict[str, Any]:
+def update_tag(request: HttpRequest, tag_id: Id, payload: TagIn) -> dict[str, Any]:
     tag = services.update_tag(
         actor=actor_of(request), tag_id=tag_id, data=payload.dict(exclude_unset=True)
     )
@@ -740,6 +740,6 @@ def update_tag(request: HttpRequest, tag_id: int, payload: TagIn) -> dict[str, A
 
 
 @router.delete("/tags/{tag_id}", response={204: None, **ERRORS})
-def delete_tag(request: HttpRequest, tag_id: int) -> Status[None]:
+def delete_tag(request: HttpRequest, tag_id: Id) -> Status[None]:
     services.delete_tag(actor=actor_of(request), tag_id=tag_id)
     return Status(204, None)

@@ -46,12 +46,9 @@ def clean_value(definition: CustomFieldDefinition, value: Any, *, region: str = 
     if kind in {FieldType.TEXT, FieldType.LONG_TEXT}:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValidationFailed.field(field, _("Enter text."), "invalid_type")
-        limit = 255 if kind == FieldType.TEXT else 20000
-        return (
-            validators.clean_name(value, field, max_length=limit)
-            if kind == FieldType.TEXT
-            else str(value)[:limit]
-        )
+        if kind == FieldType.TEXT:
+            return validators.clean_name(value, field, max_length=255)
+        return validators.clean_long_text(str(value), field)  # never cut silently
     if kind in {FieldType.NUMBER, FieldType.MONEY}:
         places = 2 if kind == FieldType.MONEY else 6
         number = validators.clean_decimal(value, field, places=places, max_digits=18)

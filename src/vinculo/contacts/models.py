@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Source
 from vinculo.core.collation import SortKey
 from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
+from vinculo.core.text import fold
 
 
 class JourneyPhase(models.TextChoices):
@@ -51,13 +53,22 @@ class Channel(models.TextChoices):
 
 class Tag(WorkspaceScopedModel):
     name = models.CharField(_("name"), max_length=50)
+    # fold(name) (core.text): what makes two spellings the same tag, on every database.
+    name_key = models.CharField(max_length=200, editable=False, default="")
     color = models.CharField(max_length=7, default="#64748b")
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("workspace", Lower("name"), name="uniq_tag_name_ci"),
+            models.UniqueConstraint(fields=["workspace", "name_key"], name="uniq_tag_name_key"),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

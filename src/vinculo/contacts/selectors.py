@@ -26,6 +26,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import Fold
+from vinculo.core.text import fold
 from vinculo.core.validators import TypedNumber, typed_number
 from vinculo.workspaces.models import Workspace
 from vinculo.workspaces.permissions import require
@@ -150,7 +151,7 @@ def people(
     if lifecycle_stage:
         qs = qs.filter(lifecycle_stage__key=lifecycle_stage)
     if tag:
-        qs = qs.filter(tags__name__iexact=tag)
+        qs = qs.filter(tags__name_key=fold(tag))
     if company_id is not None:
         qs = qs.filter(affiliations__company_id=company_id)
     qs = _apply_filter(qs, "person", filter, actor)
@@ -211,7 +212,7 @@ def companies(
     if lifecycle_stage:
         qs = qs.filter(lifecycle_stage__key=lifecycle_stage)
     if tag:
-        qs = qs.filter(tags__name__iexact=tag)
+        qs = qs.filter(tags__name_key=fold(tag))
     qs = _apply_filter(qs, "company", filter, actor)
     return qs.select_related("lifecycle_stage").prefetch_related("tags")
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +40,7 @@ from vinculo.contacts.models import (
     Tag,
 )
 from vinculo.contacts.selectors import live_ids
+from vinculo.contacts.tags import ensure_tags, fold, tag_name_taken
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, live_ids_by_value
@@ -54,6 +54,7 @@ from vinculo.core.errors import (
     raise_if_any,
 )
 from vinculo.core.fastinsert import insert_objects, insert_rows, new_instances
+from vinculo.core.validators import clean_long_text as long_text
 from vinculo.workspaces.permissions import require
 from vinculo.workspaces.selectors import active_member_ids
 
@@ -157,6 +158,7 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
     phase = data.get("phase") or JourneyPhase.CONSIDERATION
     if phase not in JourneyPhase.values:
         errors.append(choice_error("phase", phase, JourneyPhase.values))
+    description = collect(errors, long_text, data.get("description"), "description") or ""
     raise_if_any(errors)
     with transaction.atomic():
         position = data.get("position")
@@ -168,7 +170,7 @@ def create_lifecycle_stage(*, actor: Actor, data: dict[str, Any]) -> LifecycleSt
             key=key,
             name=name,
             phase=phase,
-            description=str(data.get("description") or ""),
+            description=description,
             position=int(position),
         )
         audit.record(actor, "lifecycle_stage.created", stage)
@@ -202,7 +204,7 @@ def update_lifecycle_stage(*, actor: Actor, stage_id: int, data: dict[str, Any])
                 or stage.name
             )
         if "description" in data:
-            stage.description = str(data["description"] or "")
+            stage.description = collect(errors, long_text, data["description"], "description")
         if "phase" in data:
             if data["phase"] not in JourneyPhase.values:
                 errors.append(choice_error("phase", data["phase"], JourneyPhase.values))
@@ -454,14 +456,7 @@ def update_tag(*, actor: Actor, tag_id: int, data: dict[str, Any]) -> Tag:
             name = collect(
                 errors, validators.clean_name, data["name"], "name", required=True, max_length=50
             )
-            if (
-                name
-                and Tag.objects.for_workspace(actor.workspace)
-                .annotate(lname=Lower("name"))
-                .filter(lname=name.lower())
-                .exclude(pk=tag.pk)
-                .exists()
-            ):
+            if name and tag_name_taken(actor.workspace, name, exclude_pk=tag.pk):
                 errors.append(FieldError("name", _("A tag with this name exists."), "unique"))
             tag.name = name or tag.name
         if "color" in data:
@@ -514,10 +509,10 @@ class Context:
 
     def resolve_tags(self, names: list[str]) -> list[Tag]:
         """Tags by name (case-insensitive), the missing ones created; cached for the batch."""
-        wanted = {n for n in names if n.lower() not in self._tags}
+        wanted = [n for n in names if fold(n) not in self._tags]
         if wanted:
             self._tags.update(ensure_tags(self.actor, wanted))
-        return [self._tags[n.lower()] for n in names if n.lower() in self._tags]
+        return [self._tags[fold(n)] for n in names if fold(n) in self._tags]
 
     def load_companies(self, ids: Iterable[Any]) -> None:
         wanted = {i for i in ids if isinstance(i, int) and i not in self._companies}
@@ -528,24 +523,6 @@ class Context:
     def company_exists(self, company_id: int) -> bool:
         self.load_companies([company_id])
         return self._companies.get(company_id, False)
-
-
-def ensure_tags(actor: Actor, names: Iterable[str]) -> dict[str, Tag]:
-    """The workspace's tags named ``names`` (case-insensitive), the missing ones created, keyed
-    by lower-cased name: how people, companies and deals get their tags."""
-    lowered = {n.lower(): n for n in names}
-    if not lowered:
-        return {}
-    tags = Tag.objects.for_workspace(actor.workspace).annotate(lname=Lower("name"))
-    found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
-    missing = [name for low, name in lowered.items() if low not in found]
-    if missing:
-        Tag.objects.bulk_create(
-            [Tag(workspace=actor.workspace, created_by=actor.user, name=n) for n in missing],
-            ignore_conflicts=True,
-        )
-        found = {t.lname: t for t in tags.filter(lname__in=list(lowered))}
-    return found
 
 
 def _clean_owner(ctx: Context, value: Any, errors: list[FieldError]) -> int | None:
@@ -581,7 +558,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
         if not name:
             errors.append(FieldError(f"tags.{i}", _("A tag needs a name."), "invalid"))
             continue
-        names.setdefault(name.lower(), name)
+        names.setdefault(fold(name), name)
     return list(names.values())
 
 
@@ -735,6 +712,7 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
                 prefix + "evidence", _("Record how the person consented (LGPD art. 8)."), "required"
             )
         )
+    evidence = collect(errors, long_text, data.get("evidence"), prefix + "evidence") or ""
     changed_at = None
     if data.get("changed_at"):
         changed_at = collect(
@@ -746,7 +724,7 @@ def clean_consent(data: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
         "status": data["status"],
         "legal_basis": data["legal_basis"],
         "method": data["method"],
-        "evidence": str(data.get("evidence") or "")[:2000],
+        "evidence": evidence,
         "changed_at": changed_at or timezone.now(),
     }
 
@@ -843,7 +821,7 @@ def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None 
             errors.append(choice_error("preferred_channel", channel, CHANNELS))
         fields["preferred_channel"] = channel
     if "interests" in data:
-        fields["interests"] = str(data["interests"] or "")[:5000]
+        fields["interests"] = collect(errors, long_text, data["interests"], "interests") or ""
     cleaned = _clean_tail(ctx, data, fields, PERSON_TEXT_FIELDS, Person, instance, errors)
     if "companies" in data:
         cleaned.companies = _clean_affiliations(ctx, data["companies"], errors)
@@ -943,7 +921,7 @@ def clean_company(
             minimum=0,
         )
     if "description" in data:
-        fields["description"] = str(data["description"] or "")[:10000]
+        fields["description"] = collect(errors, long_text, data["description"], "description")
     cleaned = _clean_tail(ctx, data, fields, COMPANY_TEXT_FIELDS, Company, instance, errors)
     raise_if_any(errors)
     return cleaned
@@ -1159,8 +1137,8 @@ def _write_relations(
     """
     actor = ctx.actor
     is_person = model is Person
-    all_tags = sorted({name for c in rows for name in (c.tags or [])})
-    tag_by_name = {t.name.lower(): t.pk for t in ctx.resolve_tags(all_tags)} if all_tags else {}
+    all_tags = list(dict.fromkeys(name for c in rows for name in (c.tags or [])))  # file order
+    tag_by_name = {t.name_key: t.pk for t in ctx.resolve_tags(all_tags)} if all_tags else {}
     owner_key = "person_id" if is_person else "company_id"
     now = timezone.now()
     base = (actor.workspace.pk, now, now, actor.user.pk if actor.user else None)
@@ -1173,7 +1151,7 @@ def _write_relations(
     consent_keys = ("channel", "status", "legal_basis", "method", "evidence", "changed_at")
     for record, cleaned in zip(records, rows, strict=True):
         for name in cleaned.tags or []:
-            tag_rows.append((record.pk, tag_by_name[name.lower()]))
+            tag_rows.append((record.pk, tag_by_name[fold(name)]))
         if cleaned.stage is not None:
             lifecycle_rows.append(
                 (

@@ -21,7 +21,7 @@ from vinculo.core.models import (
 )
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
 
 router = Router(tags=["audit"])
 
@@ -32,7 +32,7 @@ class AuditQuery(Schema):
     action: str | None = Field(None, examples=["member.role_changed"])
     object_type: str | None = Field(None, examples=["workspaces.membership"])
     object_id: str | None = None
-    actor_id: int | None = None
+    actor_id: Id | None = None
     source: Source | None = None
 
 
@@ -56,7 +56,7 @@ class DeliveryQuery(Schema):
     status: DeliveryStatus | None = None
 
 
-class DeliveryOut(Schema):
+class OutboxDeliveryOut(Schema):
     id: int
     event_id: int
     event_name: str
@@ -103,7 +103,7 @@ def list_audit(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]
 
 @router.get(
     "/outbox/deliveries",
-    response={200: PageOut[DeliveryOut], **ERRORS},
+    response={200: PageOut[OutboxDeliveryOut], **ERRORS},
     tags=["events"],
     summary="Deliveries of domain events to their consumers (e.g. status=failed)",
 )
@@ -115,11 +115,11 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveryQuery]) -> dict[s
 
 @router.post(
     "/outbox/deliveries/{delivery_id}/retry",
-    response={200: DeliveryOut, **ERRORS},
+    response={200: OutboxDeliveryOut, **ERRORS},
     tags=["events"],
     summary="Run a failed delivery again",
 )
-def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
+def retry_delivery(request: HttpRequest, delivery_id: Id) -> dict[str, Any]:
     delivery = services.retry_event_delivery(actor=actor_of(request), delivery_id=delivery_id)
     return _delivery(delivery)
 
@@ -221,7 +221,7 @@ def list_views(request: HttpRequest, query: Query[ViewQuery]) -> dict[str, Any]:
 
 
 @router.get("/views/{view_id}", response={200: ViewOut, **ERRORS}, tags=["views"])
-def get_view(request: HttpRequest, view_id: int) -> SavedView:
+def get_view(request: HttpRequest, view_id: Id) -> SavedView:
     return selectors.get_view(actor_of(request), view_id)
 
 
@@ -234,13 +234,13 @@ def create_view(request: HttpRequest, payload: ViewCreate) -> Status[SavedView]:
 
 
 @router.patch("/views/{view_id}", response={200: ViewOut, **ERRORS}, tags=["views"])
-def patch_view(request: HttpRequest, view_id: int, payload: ViewIn) -> SavedView:
+def patch_view(request: HttpRequest, view_id: Id, payload: ViewIn) -> SavedView:
     return services.update_view(
         actor=actor_of(request), view_id=view_id, data=payload.dict(exclude_unset=True)
     )
 
 
 @router.delete("/views/{view_id}", response={204: None, **ERRORS}, tags=["views"])
-def delete_view(request: HttpRequest, view_id: int) -> Status[None]:
+def delete_view(request: HttpRequest, view_id: Id) -> Status[None]:
     services.delete_view(actor=actor_of(request), view_id=view_id)
     return Status(204, None)

@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+from django.utils.translation import gettext_noop as N_
 
 from vinculo.core.errors import FieldError
 from vinculo.core.models import column_of, plain_field
@@ -14,6 +15,14 @@ from vinculo.core.models import column_of, plain_field
 T = TypeVar("T")
 
 MAX_BULK_ROWS = 1000
+
+# The reason given for a row that failed for a reason nobody foresaw (a bug, a database error):
+# one such row is refused on its own, never the batch, import or job it came in (the details go
+# to the server log).
+UNEXPECTED_ROW = N_(
+    "This row could not be saved because of an unexpected error; the other rows were not "
+    "affected. Try it again, or report it if it keeps failing."
+)
 
 
 def live_ids_by_value(

@@ -67,6 +67,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ServiceError
+from vinculo.core.text import fold
 
 # "all"/"any" (the names ARCHITECTURE.md uses) are accepted as aliases of "and"/"or".
 GROUP_KEYS = {"and": "and", "all": "and", "or": "or", "any": "or", "not": "not"}
@@ -880,13 +881,13 @@ def _tags(ctx: _Context, obj: FilterObject, f: FilterField, op: str, value: Any,
     )
     if op == "is_empty":
         return ~Q(Exists(tags))
-    names = [name.strip().lower() for name in _list(value, path, _text)]
+    keys = [fold(name) for name in _list(value, path, _text)]  # tags are told apart by name_key
     if op == "has_all":
         q = _TRUE
-        for name in dict.fromkeys(names):
-            q &= Q(Exists(tags.filter(Exact(Fold(F(f.name_column)), name))))
+        for key in dict.fromkeys(keys):
+            q &= Q(Exists(tags.filter(name_key=key)))
         return q
-    return Q(Exists(tags.filter(In(Fold(F(f.name_column)), names))))  # has_any
+    return Q(Exists(tags.filter(name_key__in=keys)))  # has_any
 
 
 def _record(ctx: _Context, obj: FilterObject, f: FilterField, op: str, value: Any, path: str) -> Q:
@@ -1052,6 +1053,9 @@ def parse_filter_param(raw: str | None) -> dict | None:
     except ValueError as exc:
         message = _("The filter is not valid JSON: %(why)s") % {"why": exc}
         raise BadFilter(message, errors=[FieldError(ROOT, message, "invalid_json")]) from None
+    except RecursionError:
+        message = _("The filter nests more than %(n)s levels; simplify it.") % {"n": MAX_DEPTH}
+        raise BadFilter(message, errors=[FieldError(ROOT, message, "too_deep")]) from None
     if tree is None or tree == {}:
         return None
     if not isinstance(tree, dict):

@@ -12,6 +12,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from vinculo.core.models import DeliveryStatus, EventDelivery, SavedView, SavedViewObject
 from vinculo.core.selectors import get_event_delivery
+from vinculo.core.text import fold, name_taken
 
 
 def require(actor: Actor, permission: str) -> None:
@@ -178,11 +179,11 @@ def _check_name_free(
     actor: Actor, object_type: str, name: str, exclude_pk: int | None = None
 ) -> None:
     taken = SavedView.objects.for_workspace(actor.workspace).filter(
-        owner=actor.user, object_type=object_type, name__iexact=name
+        owner=actor.user, object_type=object_type
     )
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
+    if name_taken(taken, name):
         raise ValidationFailed.field(
             "name", _("You already have a view with this name."), "duplicate"
         )
@@ -254,11 +255,11 @@ def update_view(*, actor: Actor, view_id: int, data: dict[str, Any]) -> SavedVie
         cleaned.pop("object_type", None)
         if cleaned.get("shared") and not view.shared:
             require(actor, "records.write")
-        if "name" in cleaned and cleaned["name"].lower() != view.name.lower():
+        if "name" in cleaned and fold(cleaned["name"]) != fold(view.name):
             taken = SavedView.objects.for_workspace(actor.workspace).filter(
-                owner_id=view.owner_id, object_type=view.object_type, name__iexact=cleaned["name"]
+                owner_id=view.owner_id, object_type=view.object_type
             )
-            if taken.exclude(pk=view.pk).exists():
+            if name_taken(taken.exclude(pk=view.pk), cleaned["name"]):
                 raise ValidationFailed.field(
                     "name", _("The owner already has a view with this name."), "duplicate"
                 )

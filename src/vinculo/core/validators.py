@@ -21,18 +21,56 @@ from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 from validate_docbr import CNPJ
 
-from vinculo.core.errors import ValidationFailed
+from vinculo.core.errors import FieldError, ValidationFailed
 from vinculo.core.formats import format_number
 
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\D")
+# Text no database column can hold: NUL (PostgreSQL) and lone UTF-16 surrogates (any encoding).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_text_error(text: str, field: str) -> FieldError | None:
+    """The error of text holding a NUL character or a lone surrogate, or None if it has
+    neither: no database column can store them (the API refuses them in every input)."""
+    if not _UNSTORABLE.search(text):
+        return None
+    if "\x00" in text:
+        return FieldError(field, _("Text may not contain a NUL character."), "null_character")
+    return FieldError(
+        field, _("Text may not contain a lone surrogate (invalid Unicode)."), "invalid_unicode"
+    )
 
 
 def clean_name(value: Any, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    """Trim and collapse inner whitespace; refuse empty (when required) or too long."""
+    """Trim and collapse inner whitespace; refuse empty (when required), too long, or holding
+    a NUL character or a lone surrogate (a cell of an imported file, a form field)."""
     text = _SPACES.sub(" ", str(value or "")).strip()
+    problem = unstorable_text_error(text, field)
+    if problem is not None:
+        raise ValidationFailed(problem.message, errors=[problem])
     if required and not text:
         raise ValidationFailed.field(field, _("This field is required."), "required")
+    if len(text) > max_length:
+        raise ValidationFailed.field(
+            field, _("At most %(n)s characters.") % {"n": format_number(max_length)}, "too_long"
+        )
+    return text
+
+
+# Free-text limits (docs/api.md): names and subjects are cleaned by clean_name (200-255 at most,
+# per field); descriptions, notes, bodies and other long text by clean_long_text.
+MAX_LONG_TEXT = 10_000
+
+
+def clean_long_text(value: Any, field: str, *, max_length: int = MAX_LONG_TEXT) -> str:
+    """Multi-line free text (descriptions, notes, bodies): trimmed, line breaks kept; refuse
+    anything but text, or more than ``max_length`` characters (never cut silently)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed.field(field, _("Enter text."), "invalid_type")
+    text = value.strip()
     if len(text) > max_length:
         raise ValidationFailed.field(
             field, _("At most %(n)s characters.") % {"n": format_number(max_length)}, "too_long"
@@ -303,8 +341,14 @@ def clean_url(value: Any, field: str = "url") -> str:
         return ""
     if "://" not in text:
         text = f"https://{text}"
-    parsed = urlparse(text)
-    if parsed.scheme not in {"http", "https"} or "." not in (parsed.hostname or ""):
+    try:
+        parsed = urlparse(text)
+        # Reading hostname and port checks them: "http://[::1", "https://[zz]/", ":99999".
+        valid = parsed.scheme in {"http", "https"} and "." in (parsed.hostname or "")
+        valid = valid and (parsed.port is None or parsed.port > 0)
+    except ValueError:
+        valid = False
+    if not valid:
         raise ValidationFailed.field(field, _("Enter a valid web address."), "invalid_url")
     return text
 
@@ -326,6 +370,13 @@ def clean_decimal(
         raise ValidationFailed.field(field, _("Enter a number."), "invalid_number") from None
     if not number.is_finite():
         raise ValidationFailed.field(field, _("Enter a number."), "invalid_number")
+    # Before quantizing: 1e308 or 1e999999 have more digits than any context holds.
+    if number and number.adjusted() >= max_digits - max(places, 0):
+        raise ValidationFailed.field(field, _("This number is too large."), "too_large")
+    if number and number.adjusted() < -(max_digits + max(places, 0)):
+        raise ValidationFailed.field(
+            field, _("At most %(n)s decimal places.") % {"n": places}, "too_precise"
+        )
     quantum = Decimal(1).scaleb(-places)
     if number != number.quantize(quantum) if places >= 0 else False:
         raise ValidationFailed.field(

@@ -19,7 +19,7 @@ from vinculo.events import selectors, services
 from vinculo.events.models import Purchase, TrackedEvent
 from vinculo.events.services.ingest import collector_paused
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, FieldProblem, PageOut
+from vinculo.integrations.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 
 router = Router(tags=["Tracked events"])
 
@@ -82,17 +82,17 @@ class IngestOut(Schema):
 
 
 class EventsQuery(Schema):
-    person_id: int | None = None
+    person_id: Id | None = None
     name: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     cursor: str | None = None
-    limit: int | None = None
+    limit: Int32 | None = None
 
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: int | None = None
+    limit: Int32 | None = None
 
 
 class TotalOut(Schema):
@@ -113,13 +113,13 @@ class PurchasesOut(Schema):
     next_cursor: str | None = None
 
 
-class SettingsOut(Schema):
+class EventSettingsOut(Schema):
     create_unknown_people: bool
     lead_stage: str
     lead_source: str
 
 
-class SettingsIn(Schema):
+class EventSettingsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     create_unknown_people: bool | None = None
@@ -131,7 +131,7 @@ class LinkIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     visitor_id: str
-    person_id: int
+    person_id: Id
 
 
 class LinkOut(Schema):
@@ -265,7 +265,9 @@ def post_events(request: HttpRequest) -> JsonResponse:
         return JsonResponse(ingest_json(result, batch))
 
 
-@router.get("/events/settings", response={200: SettingsOut, **ERRORS}, summary="Event settings")
+@router.get(
+    "/events/settings", response={200: EventSettingsOut, **ERRORS}, summary="Event settings"
+)
 def get_settings(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(request)
     selectors.events(actor)  # records.view
@@ -279,10 +281,10 @@ def get_settings(request: HttpRequest) -> dict[str, Any]:
 
 @router.put(
     "/events/settings",
-    response={200: SettingsOut, **ERRORS},
+    response={200: EventSettingsOut, **ERRORS},
     summary="Change how events about unknown people are treated",
 )
-def put_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+def put_settings(request: HttpRequest, payload: EventSettingsIn) -> dict[str, Any]:
     found = services.update_event_settings(
         actor=actor_of(request), data=payload.dict(exclude_unset=True)
     )
@@ -326,7 +328,7 @@ def list_events(request: HttpRequest, query: Query[EventsQuery]) -> dict[str, An
 
 
 @router.get("/events/{int:event_id}", response={200: EventOut, **ERRORS}, summary="One event")
-def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+def get_event(request: HttpRequest, event_id: Id) -> dict[str, Any]:
     event = selectors.get_event(actor_of(request), event_id)
     return event_json(event, selectors.purchase_of(event))
 
@@ -337,7 +339,7 @@ def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
     summary="A person's purchase history and totals",
 )
 def person_purchases(
-    request: HttpRequest, person_id: int, query: Query[PageQuery]
+    request: HttpRequest, person_id: Id, query: Query[PageQuery]
 ) -> dict[str, Any]:
     actor = actor_of(request)
     totals = selectors.purchase_totals(actor, person_id)

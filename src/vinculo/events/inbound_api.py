@@ -15,7 +15,7 @@ from vinculo.events import selectors, services
 from vinculo.events.models import InboundEndpoint, InboundReceipt
 from vinculo.events.presets import PRESETS
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, FieldProblem, PageOut
+from vinculo.integrations.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 
 router = Router(tags=["Tracked events"])
 
@@ -155,7 +155,7 @@ def create_endpoint(request: HttpRequest, payload: EndpointIn) -> Status[dict[st
     response={200: EndpointOut, **ERRORS},
     summary="One inbound endpoint",
 )
-def get_endpoint(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
+def get_endpoint(request: HttpRequest, endpoint_id: Id) -> dict[str, Any]:
     return endpoint_json(request, selectors.get_endpoint(actor_of(request), endpoint_id))
 
 
@@ -164,7 +164,7 @@ def get_endpoint(request: HttpRequest, endpoint_id: int) -> dict[str, Any]:
     response={200: EndpointOut, **ERRORS},
     summary="Change an inbound endpoint (name, mapping, secret, state, new URL)",
 )
-def update_endpoint(request: HttpRequest, endpoint_id: int, payload: EndpointPatch) -> dict:
+def update_endpoint(request: HttpRequest, endpoint_id: Id, payload: EndpointPatch) -> dict:
     data = payload.dict(exclude_unset=True)
     rotate = bool(data.pop("rotate_token", False))
     endpoint = services.update_inbound_endpoint(
@@ -178,14 +178,14 @@ def update_endpoint(request: HttpRequest, endpoint_id: int, payload: EndpointPat
     response={204: None, **ERRORS},
     summary="Delete an inbound endpoint",
 )
-def delete_endpoint(request: HttpRequest, endpoint_id: int) -> Status[None]:
+def delete_endpoint(request: HttpRequest, endpoint_id: Id) -> Status[None]:
     services.delete_inbound_endpoint(actor=actor_of(request), endpoint_id=endpoint_id)
     return Status(204, None)
 
 
 class PageQuery(Schema):
     cursor: str | None = None
-    limit: int | None = None
+    limit: Int32 | None = None
 
 
 @router.get(
@@ -193,7 +193,7 @@ class PageQuery(Schema):
     response={200: PageOut[ReceiptOut], **ERRORS},
     summary="The receipt log of an inbound endpoint, newest first",
 )
-def list_receipts(request: HttpRequest, endpoint_id: int, query: Query[PageQuery]) -> dict:
+def list_receipts(request: HttpRequest, endpoint_id: Id, query: Query[PageQuery]) -> dict:
     qs = selectors.receipts(actor_of(request), endpoint_id)
     page = paginate(qs, cursor=query.cursor, limit=query.limit, order="-pk")
     return {"items": [receipt_json(r) for r in page.items], "next_cursor": page.next_cursor}
@@ -204,7 +204,7 @@ def list_receipts(request: HttpRequest, endpoint_id: int, query: Query[PageQuery
     response={200: PreviewOut, **ERRORS},
     summary="The events a payload would create (nothing is written)",
 )
-def preview(request: HttpRequest, endpoint_id: int, payload: PreviewIn) -> dict[str, Any]:
+def preview(request: HttpRequest, endpoint_id: Id, payload: PreviewIn) -> dict[str, Any]:
     actor = actor_of(request)
     endpoint = selectors.get_endpoint(actor, endpoint_id)
     mapping = payload.mapping if payload.mapping is not None else endpoint.mapping

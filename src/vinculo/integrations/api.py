@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Swagger
+from ninja import Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from vinculo.core.errors import ServiceError, problem
 from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
+from vinculo.integrations.input import InputParser
+from vinculo.integrations.openapi import ProblemAPI
 
 
 class ApiDocs(Swagger):
@@ -21,7 +25,9 @@ class ApiDocs(Swagger):
     template = "web/api_docs.html"
 
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+api = ProblemAPI(
     title="Vínculo API",
     version="1",
     description=(
@@ -34,6 +40,7 @@ api = NinjaAPI(
     docs_url="/docs",
     docs=ApiDocs(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
+    parser=InputParser(),
 )
 
 
@@ -109,7 +116,31 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ServiceError):  # refused by InputParser while reading a body
+        return _service_error(request, exc.__cause__)
     return problem_response(exc.status_code, "Error", str(exc), type_slug="http-error")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort for a value the database cannot hold that no schema or cleaner caught
+    (each such case is a defect to fix where the value comes in): a 400, not a 500."""
+    logger.warning("Input out of range on %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        400,
+        "Bad request",
+        _("A value in the request is out of the range the server can store."),
+        type_slug="out-of-range",
+    )
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any other URL under ``/api/``: 404 as a problem document (an id the path does not
+    accept, like ``/api/v1/people/-1``, an unknown route)."""
+    return problem_response(
+        404, "Not found", _("No API operation answers this URL."), type_slug="not-found"
+    )
 
 
 def _mount() -> None:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from vinculo.core.actor import Actor, Source
+from vinculo.workspaces import lockout
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY, client_ip
 from vinculo.workspaces.selectors import actor_for
 from vinculo.workspaces.services import authenticate_token
@@ -23,6 +24,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = authenticate_token(token)
         if api_token is None:
+            # Only failures pay for the lockout's queries; a locked address gets 429 for every
+            # bad token, while valid tokens behind the same address (a shared NAT) keep working.
+            if lockout.token_address_locked(request):
+                raise lockout.refuse_token(request)
+            lockout.token_failed(request)
             return None
         actor = actor_for(
             api_token.user,

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from ninja import Schema
 from pydantic import Field
 
 T = TypeVar("T")
+
+# Limits every input shares (docs/api.md, "Limits"): numbers the database can hold, so a value
+# beyond them is a 422 naming the field, never an overflow inside the database driver.
+MAX_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id.")]
+"""The id of a record: a positive 64-bit integer."""
+Position = Annotated[int, Field(ge=0, le=MAX_INT32, description="0-based position.")]
+"""A 0-based position in an ordered list (stages, custom fields)."""
+Int32 = Annotated[int, Field(ge=-MAX_INT32 - 1, le=MAX_INT32)]
+"""Any other whole number: a 32-bit integer (each service checks its own narrower range)."""
 
 
 class PageOut(Schema, Generic[T]):

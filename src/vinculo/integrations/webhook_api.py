@@ -14,7 +14,7 @@ from vinculo.core.events import EVENT_TYPES
 from vinculo.integrations import catalog, selectors, services
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 
 router = Router(tags=["Webhooks"])
 
@@ -82,7 +82,7 @@ class EventTypeOut(Schema):
     example: dict[str, Any] = Field(description="A full example body of this event type.")
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: int
     uid: str = Field(description="The Vinculo-Delivery header: the receiver's idempotency key.")
     subscription_id: int
@@ -112,17 +112,17 @@ class AttemptOut(Schema):
     error: str
 
 
-class DeliveryDetailOut(DeliveryOut):
+class DeliveryDetailOut(WebhookDeliveryOut):
     request_body: dict[str, Any]
     attempt_log: list[AttemptOut]
 
 
 class DeliveriesQuery(Schema):
-    subscription: int | None = None
+    subscription: Id | None = None
     status: str | None = Field(None, description="pending, succeeded or failed")
     event_type: str | None = None
     cursor: str | None = None
-    limit: int | None = Field(None, description="1-200, default 50")
+    limit: Int32 | None = Field(None, description="1-200, default 50")
 
 
 def _sub(sub: WebhookSubscription) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def _sub(sub: WebhookSubscription) -> dict[str, Any]:
 
 
 def _delivery(item: WebhookDelivery) -> dict[str, Any]:
-    fields = set(DeliveryOut.model_fields) - {"next_attempt_at"}
+    fields = set(WebhookDeliveryOut.model_fields) - {"next_attempt_at"}
     out = {f: getattr(item, f) for f in fields}
     out["next_attempt_at"] = item.next_attempt_at if item.status == "pending" else None
     return out
@@ -155,7 +155,7 @@ def event_types(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/webhooks/deliveries",
-    response={200: PageOut[DeliveryOut], **ERRORS},
+    response={200: PageOut[WebhookDeliveryOut], **ERRORS},
     summary="The delivery log, newest first (filters, cursor pagination)",
 )
 def list_deliveries(request: HttpRequest, query: Query[DeliveriesQuery]) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def list_deliveries(request: HttpRequest, query: Query[DeliveriesQuery]) -> dict
     response={200: DeliveryDetailOut, **ERRORS},
     summary="One delivery: its body and every attempt (request headers, response)",
 )
-def get_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
+def get_delivery(request: HttpRequest, delivery_id: Id) -> dict[str, Any]:
     item = selectors.get_delivery(actor_of(request), delivery_id)
     out = _delivery(item)
     out["request_body"] = json.loads(item.body)
@@ -187,10 +187,10 @@ def get_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
 
 @router.post(
     "/webhooks/deliveries/{delivery_id}/redeliver",
-    response={202: DeliveryOut, **ERRORS},
+    response={202: WebhookDeliveryOut, **ERRORS},
     summary="Send a delivery again (same id and body, one new attempt)",
 )
-def redeliver(request: HttpRequest, delivery_id: int) -> Status[dict[str, Any]]:
+def redeliver(request: HttpRequest, delivery_id: Id) -> Status[dict[str, Any]]:
     item = services.redeliver(actor=actor_of(request), delivery_id=delivery_id)
     return Status(202, _delivery(item))
 
@@ -217,7 +217,7 @@ def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status
 @router.get(
     "/webhooks/{subscription_id}", response={200: SubscriptionOut, **ERRORS}, summary="One webhook"
 )
-def get_subscription(request: HttpRequest, subscription_id: int) -> dict[str, Any]:
+def get_subscription(request: HttpRequest, subscription_id: Id) -> dict[str, Any]:
     return _sub(selectors.get_subscription(actor_of(request), subscription_id))
 
 
@@ -227,7 +227,7 @@ def get_subscription(request: HttpRequest, subscription_id: int) -> dict[str, An
     summary="Change a webhook, or disable / re-enable it",
 )
 def update_subscription(
-    request: HttpRequest, subscription_id: int, payload: SubscriptionPatch
+    request: HttpRequest, subscription_id: Id, payload: SubscriptionPatch
 ) -> dict[str, Any]:
     sub = services.update_subscription(
         actor=actor_of(request),
@@ -242,7 +242,7 @@ def update_subscription(
     response={204: None, **ERRORS},
     summary="Delete a webhook and its delivery log",
 )
-def delete_subscription(request: HttpRequest, subscription_id: int) -> Status[None]:
+def delete_subscription(request: HttpRequest, subscription_id: Id) -> Status[None]:
     services.delete_subscription(actor=actor_of(request), subscription_id=subscription_id)
     return Status(204, None)
 
@@ -252,16 +252,16 @@ def delete_subscription(request: HttpRequest, subscription_id: int) -> Status[No
     response={200: SubscriptionSecretOut, **ERRORS},
     summary="New signing secret (shown once); the old one still signs for 24 hours",
 )
-def rotate_secret(request: HttpRequest, subscription_id: int) -> dict[str, Any]:
+def rotate_secret(request: HttpRequest, subscription_id: Id) -> dict[str, Any]:
     rotated = services.rotate_secret(actor=actor_of(request), subscription_id=subscription_id)
     return _sub(rotated.subscription) | {"secret": rotated.secret}
 
 
 @router.post(
     "/webhooks/{subscription_id}/ping",
-    response={202: DeliveryOut, **ERRORS},
+    response={202: WebhookDeliveryOut, **ERRORS},
     summary="Send a webhook.ping test event (one attempt)",
 )
-def ping(request: HttpRequest, subscription_id: int) -> Status[dict[str, Any]]:
+def ping(request: HttpRequest, subscription_id: Id) -> Status[dict[str, Any]]:
     item = services.send_ping(actor=actor_of(request), subscription_id=subscription_id)
     return Status(202, _delivery(item))

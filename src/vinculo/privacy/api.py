@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
 from vinculo.privacy import erasure, selectors, services
 from vinculo.privacy.models import DataSubjectRequest, ErasureRecord
 from vinculo.workspaces.permissions import require
@@ -28,7 +28,7 @@ class EraseIn(In):
     confirm: str = Field(
         description="The person's id again, typed by whoever erases: the erasure is final."
     )
-    request_id: int | None = Field(
+    request_id: Id | None = Field(
         None, description="The data-subject request this erasure answers (it is then completed)."
     )
 
@@ -51,12 +51,12 @@ class DataRequestIn(In):
         ),
     )
     status: str | None = Field(None, description="received, in_progress, completed or rejected.")
-    person_id: int | None = Field(None, description="The person the request is about, if known.")
+    person_id: Id | None = Field(None, description="The person the request is about, if known.")
     subject_label: str | None = Field(None, description="Who asked, as they identified themselves.")
     received_at: datetime | None = Field(
         None, description="When it was received (default: now); the deadline is 15 days later."
     )
-    handled_by_id: int | None = Field(None, description="The member handling it.")
+    handled_by_id: Id | None = Field(None, description="The member handling it.")
     notes: str | None = None
 
 
@@ -152,7 +152,7 @@ def _erasure_json(e: ErasureRecord) -> dict[str, Any]:
     ),
 )
 def data_export(
-    request: HttpRequest, person_id: int, request_id: int | None = None
+    request: HttpRequest, person_id: Id, request_id: Id | None = None
 ) -> dict[str, Any]:
     return services.export_person(
         actor=actor_of(request), person_id=person_id, request_id=request_id
@@ -171,7 +171,7 @@ def data_export(
         "`confirm` must repeat the person's id; a webhook `person.erased` tells receivers."
     ),
 )
-def erase(request: HttpRequest, person_id: int, payload: EraseIn) -> dict[str, Any]:
+def erase(request: HttpRequest, person_id: Id, payload: EraseIn) -> dict[str, Any]:
     record = erasure.erase_person(
         actor=actor_of(request),
         person_id=person_id,
@@ -186,7 +186,7 @@ def erase(request: HttpRequest, person_id: int, payload: EraseIn) -> dict[str, A
     response={200: list[PersonAccessOut], **ERRORS},
     summary="Who viewed or exported a person (when the access log is on)",
 )
-def access_log(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+def access_log(request: HttpRequest, person_id: Id) -> list[dict[str, Any]]:
     rows = selectors.access_log(actor_of(request), person_id)[:500]
     return [
         {"user_id": r.user_id, "action": r.action, "source": r.source, "at": r.at} for r in rows
@@ -217,7 +217,7 @@ def create_request(request: HttpRequest, payload: DataRequestCreate) -> Status[d
 
 
 @router.get("/privacy/requests/{request_id}", response={200: DataRequestOut, **ERRORS})
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def get_request(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     return _request_json(selectors.get_request(actor_of(request), request_id))
 
 
@@ -226,7 +226,7 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     response={200: DataRequestOut, **ERRORS},
     summary="Change a request (status, person, handler, notes)",
 )
-def update_request(request: HttpRequest, request_id: int, payload: DataRequestIn) -> dict[str, Any]:
+def update_request(request: HttpRequest, request_id: Id, payload: DataRequestIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.update_request(
         actor=actor, request_id=request_id, data=payload.dict(exclude_unset=True)
@@ -235,7 +235,7 @@ def update_request(request: HttpRequest, request_id: int, payload: DataRequestIn
 
 
 @router.delete("/privacy/requests/{request_id}", response={204: None, **ERRORS})
-def delete_request(request: HttpRequest, request_id: int) -> Status[None]:
+def delete_request(request: HttpRequest, request_id: Id) -> Status[None]:
     services.delete_request(actor=actor_of(request), request_id=request_id)
     return Status(204, None)
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.pagination import Page, paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, PageOut
+from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut, Position
 from vinculo.sales import lost_reasons_api, selectors, services
 from vinculo.sales.lost_reasons_api import LostReasonRef, reason_ref
 from vinculo.sales.models import Deal, DealStatus, Pipeline, Product, Stage, StageKind
@@ -54,9 +54,9 @@ class PipelineOut(Schema):
 class StageIn(Schema):
     name: str
     kind: StageKind = StageKind.OPEN
-    probability: int | None = Field(None, description="Win probability, 0-100.")
-    rotting_days: int | None = Field(None, description="Days in the stage before a deal rots.")
-    position: int | None = Field(None, description="0-based; default: after the open stages.")
+    probability: Int32 | None = Field(None, description="Win probability, 0-100.")
+    rotting_days: Int32 | None = Field(None, description="Days in the stage before a deal rots.")
+    position: Position | None = Field(None, description="0-based; default: after the open stages.")
 
 
 class PipelineIn(Schema):
@@ -76,12 +76,12 @@ class PipelinePatch(Schema):
 class StagePatch(Schema):
     name: str | None = None
     kind: StageKind | None = None
-    probability: int | None = None
-    rotting_days: int | None = None
+    probability: Int32 | None = None
+    rotting_days: Int32 | None = None
 
 
 class StageOrderIn(Schema):
-    stage_ids: list[int] = Field(description="Every stage id of the pipeline, in the new order.")
+    stage_ids: list[Id] = Field(description="Every stage id of the pipeline, in the new order.")
 
 
 class PipelineQuery(Schema):
@@ -89,7 +89,7 @@ class PipelineQuery(Schema):
 
 
 class LineItemIn(Schema):
-    product_id: int | None = None
+    product_id: Id | None = None
     name: str = Field("", description="Defaults to the product's name.")
     quantity: Number | None = Field(None, examples=["2"], description="Default 1.")
     unit_price: Number | None = Field(None, examples=["150.00"], description="Default: product's.")
@@ -108,15 +108,15 @@ class LineItemOut(Schema):
 
 class DealIn(Schema):
     title: str
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
     amount: Number | None = Field(None, examples=["1500.00"])
     currency: str | None = Field(None, examples=["BRL"])
     expected_close_date: date | str | None = None
-    owner_id: int | None = None
-    person_id: int | None = None
-    company_id: int | None = None
-    lost_reason_id: int | None = Field(
+    owner_id: Id | None = None
+    person_id: Id | None = None
+    company_id: Id | None = None
+    lost_reason_id: Id | None = Field(
         None,
         description="For a lost stage: a reason of the pipeline (GET .../lost-reasons); required "
         "while the pipeline lists any.",
@@ -131,15 +131,15 @@ class DealIn(Schema):
 
 class DealPatch(Schema):
     title: str | None = None
-    pipeline_id: int | None = None
-    stage_id: int | None = Field(None, description="Only with a new pipeline_id; else use /move.")
+    pipeline_id: Id | None = None
+    stage_id: Id | None = Field(None, description="Only with a new pipeline_id; else use /move.")
     amount: Number | None = None
     currency: str | None = None
     expected_close_date: date | str | None = None
-    owner_id: int | None = None
-    person_id: int | None = None
-    company_id: int | None = None
-    lost_reason_id: int | None = None
+    owner_id: Id | None = None
+    person_id: Id | None = None
+    company_id: Id | None = None
+    lost_reason_id: Id | None = None
     lost_note: str | None = None
     source: str | None = None
     description: str | None = None
@@ -149,8 +149,8 @@ class DealPatch(Schema):
 
 
 class MoveIn(Schema):
-    stage_id: int
-    lost_reason_id: int | None = Field(
+    stage_id: Id
+    lost_reason_id: Id | None = Field(
         None,
         description="For a lost stage: a reason of the pipeline; required while it lists any.",
     )
@@ -223,12 +223,12 @@ class DealQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
     sort: Sort = "-created_at"
     q: str | None = Field(None, description="Searches title, person and company names.")
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
     status: DealStatus | None = None
-    owner_id: int | None = None
-    person_id: int | None = None
-    company_id: int | None = None
+    owner_id: Id | None = None
+    person_id: Id | None = None
+    company_id: Id | None = None
     deleted: bool = Field(False, description="List the bin instead.")
     filter: str | None = Field(
         None,
@@ -503,14 +503,12 @@ def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Status[dict[st
 
 
 @router.get("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
-def get_pipeline(request: HttpRequest, pipeline_id: int) -> dict[str, Any]:
+def get_pipeline(request: HttpRequest, pipeline_id: Id) -> dict[str, Any]:
     return _pipeline(selectors.get_pipeline(actor_of(request), pipeline_id))
 
 
 @router.patch("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
-def patch_pipeline(
-    request: HttpRequest, pipeline_id: int, payload: PipelinePatch
-) -> dict[str, Any]:
+def patch_pipeline(request: HttpRequest, pipeline_id: Id, payload: PipelinePatch) -> dict[str, Any]:
     actor = actor_of(request)
     services.update_pipeline(
         actor=actor, pipeline_id=pipeline_id, data=payload.model_dump(exclude_unset=True)
@@ -519,15 +517,13 @@ def patch_pipeline(
 
 
 @router.delete("/pipelines/{pipeline_id}", response={204: None, **ERRORS})
-def delete_pipeline(request: HttpRequest, pipeline_id: int) -> Status[None]:
+def delete_pipeline(request: HttpRequest, pipeline_id: Id) -> Status[None]:
     services.delete_pipeline(actor=actor_of(request), pipeline_id=pipeline_id)
     return Status(204, None)
 
 
 @router.post("/pipelines/{pipeline_id}/stages", response={201: StageOut, **ERRORS})
-def create_stage(
-    request: HttpRequest, pipeline_id: int, payload: StageIn
-) -> Status[dict[str, Any]]:
+def create_stage(request: HttpRequest, pipeline_id: Id, payload: StageIn) -> Status[dict[str, Any]]:
     stage = services.create_stage(
         actor=actor_of(request),
         pipeline_id=pipeline_id,
@@ -537,14 +533,14 @@ def create_stage(
 
 
 @router.put("/pipelines/{pipeline_id}/stage-order", response={200: PipelineOut, **ERRORS})
-def reorder_stages(request: HttpRequest, pipeline_id: int, payload: StageOrderIn) -> dict[str, Any]:
+def reorder_stages(request: HttpRequest, pipeline_id: Id, payload: StageOrderIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.reorder_stages(actor=actor, pipeline_id=pipeline_id, stage_ids=payload.stage_ids)
     return _pipeline(selectors.get_pipeline(actor, pipeline_id))
 
 
 @router.patch("/stages/{stage_id}", response={200: StageOut, **ERRORS})
-def patch_stage(request: HttpRequest, stage_id: int, payload: StagePatch) -> dict[str, Any]:
+def patch_stage(request: HttpRequest, stage_id: Id, payload: StagePatch) -> dict[str, Any]:
     stage = services.update_stage(
         actor=actor_of(request), stage_id=stage_id, data=payload.model_dump(exclude_unset=True)
     )
@@ -553,14 +549,14 @@ def patch_stage(request: HttpRequest, stage_id: int, payload: StagePatch) -> dic
 
 @router.delete("/stages/{stage_id}", response={204: None, **ERRORS})
 def delete_stage(
-    request: HttpRequest, stage_id: int, move_deals_to: int | None = None
+    request: HttpRequest, stage_id: Id, move_deals_to: Id | None = None
 ) -> Status[None]:
     services.delete_stage(actor=actor_of(request), stage_id=stage_id, move_deals_to=move_deals_to)
     return Status(204, None)
 
 
 @router.get("/pipelines/{pipeline_id}/board", response={200: BoardOut, **ERRORS})
-def get_board(request: HttpRequest, pipeline_id: int, query: Query[BoardQuery]) -> dict[str, Any]:
+def get_board(request: HttpRequest, pipeline_id: Id, query: Query[BoardQuery]) -> dict[str, Any]:
     board = selectors.board(
         actor_of(request),
         pipeline_id,
@@ -638,32 +634,32 @@ def bulk_create_deals(request: HttpRequest, rows: Body[list[Any]]) -> dict[str, 
 
 
 @router.get("/deals/{deal_id}", response={200: DealDetailOut, **ERRORS})
-def get_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
+def get_deal(request: HttpRequest, deal_id: Id) -> dict[str, Any]:
     return _deal_detail(selectors.get_deal(actor_of(request), deal_id))
 
 
 @router.patch("/deals/{deal_id}", response={200: DealDetailOut, **ERRORS})
-def patch_deal(request: HttpRequest, deal_id: int, payload: DealPatch) -> dict[str, Any]:
+def patch_deal(request: HttpRequest, deal_id: Id, payload: DealPatch) -> dict[str, Any]:
     actor = actor_of(request)
     services.update_deal(actor=actor, deal_id=deal_id, data=payload.model_dump(exclude_unset=True))
     return _deal_detail(selectors.get_deal(actor, deal_id))
 
 
 @router.delete("/deals/{deal_id}", response={204: None, **ERRORS})
-def delete_deal(request: HttpRequest, deal_id: int) -> Status[None]:
+def delete_deal(request: HttpRequest, deal_id: Id) -> Status[None]:
     services.delete_deal(actor=actor_of(request), deal_id=deal_id)
     return Status(204, None)
 
 
 @router.post("/deals/{deal_id}/restore", response={200: DealDetailOut, **ERRORS})
-def restore_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
+def restore_deal(request: HttpRequest, deal_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     services.restore_deal(actor=actor, deal_id=deal_id)
     return _deal_detail(selectors.get_deal(actor, deal_id))
 
 
 @router.post("/deals/{deal_id}/move", response={200: DealDetailOut, **ERRORS})
-def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn) -> dict[str, Any]:
+def move_deal(request: HttpRequest, deal_id: Id, payload: MoveIn) -> dict[str, Any]:
     actor = actor_of(request)
     services.move_deal(
         actor=actor,
@@ -694,7 +690,7 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str,
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> dict[str, Any]:
+def patch_product(request: HttpRequest, product_id: Id, payload: ProductPatch) -> dict[str, Any]:
     product = services.update_product(
         actor=actor_of(request), product_id=product_id, data=payload.model_dump(exclude_unset=True)
     )
@@ -704,7 +700,7 @@ def patch_product(request: HttpRequest, product_id: int, payload: ProductPatch) 
 @router.delete(
     "/products/{product_id}", response={200: ProductOut, **ERRORS}, summary="Archive a product"
 )
-def archive_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+def archive_product(request: HttpRequest, product_id: Id) -> dict[str, Any]:
     return _product(services.archive_product(actor=actor_of(request), product_id=product_id))
 
 

@@ -26,11 +26,13 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
+from vinculo.core.text import fold
 from vinculo.core.validators import (
     clean_currency,
     clean_date,
     clean_datetime,
     clean_decimal,
+    clean_long_text,
     clean_name,
 )
 from vinculo.sales.lost_reasons import (
@@ -294,7 +296,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str] | None:
             continue
         name = collect(errors, clean_name, raw, f"tags.{i}", required=True, max_length=50)
         if name is not None:
-            names.setdefault(name.lower(), name)
+            names.setdefault(fold(name), name)
     return list(names.values())
 
 
@@ -504,10 +506,7 @@ def _clean_deal(
     if "source" in data:
         out["source"] = collect(errors, clean_name, data["source"], "source", max_length=60)
     if "description" in data:
-        text = str(data["description"] or "").strip()
-        if len(text) > 20000:
-            errors.append(FieldError("description", _("At most 20000 characters."), "too_long"))
-        out["description"] = text
+        out["description"] = collect(errors, clean_long_text, data["description"], "description")
     if data.get("tags") is not None:
         out["tags"] = _clean_tags(data["tags"], errors)
     if creating or "custom_fields" in data:
@@ -667,11 +666,11 @@ def _line_item_rows(actor: Actor, deal: Deal, items: list[dict[str, Any]]) -> li
 
 
 def _set_tags(actor: Actor, deals_and_names: list[tuple[Deal, list[str]]]) -> None:
-    tags = ensure_tags(actor, {n for _d, names in deals_and_names for n in names})
+    tags = ensure_tags(actor, [n for _d, names in deals_and_names for n in names])
     through = Deal.tags.through
     through.objects.bulk_create(
         [
-            through(deal_id=deal.pk, tag_id=tags[name.lower()].pk)
+            through(deal_id=deal.pk, tag_id=tags[fold(name)].pk)
             for deal, names in deals_and_names
             for name in names
         ],
@@ -929,7 +928,7 @@ def update_deal(*, actor: Actor, deal_id: int, data: dict[str, Any]) -> Deal:
             setattr(deal, key, out[key])
         if "tags" in out:
             old = sorted(t.name for t in deal.tags.all())
-            if sorted(n.lower() for n in old) != sorted(n.lower() for n in out["tags"]):
+            if sorted(map(fold, old)) != sorted(map(fold, out["tags"])):
                 deal.tags.clear()
                 _set_tags(actor, [(deal, out["tags"])])
                 changes["tags"] = [old, sorted(out["tags"])]

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS
+from vinculo.integrations.schemas import ERRORS, Id
 from vinculo.sales import selectors, services
 from vinculo.sales.models import LostReason
 
@@ -49,7 +49,7 @@ class LostReasonPatch(Schema):
 
 
 class LostReasonOrderIn(Schema):
-    reason_ids: list[int] = Field(description="Every lost reason id of the pipeline, in order.")
+    reason_ids: list[Id] = Field(description="Every lost reason id of the pipeline, in order.")
 
 
 class LostReasonCountQuery(Schema):
@@ -82,7 +82,7 @@ def _out(reason: LostReason) -> dict[str, Any]:
 
 @router.get("/pipelines/{pipeline_id}/lost-reasons", response={200: list[LostReasonOut], **ERRORS})
 def list_lost_reasons(
-    request: HttpRequest, pipeline_id: int, archived: bool = False
+    request: HttpRequest, pipeline_id: Id, archived: bool = False
 ) -> list[dict[str, Any]]:
     """The pipeline's lost reasons in order; archived ones with `archived=true`."""
     reasons = selectors.lost_reasons(actor_of(request), pipeline_id, include_archived=archived)
@@ -91,7 +91,7 @@ def list_lost_reasons(
 
 @router.post("/pipelines/{pipeline_id}/lost-reasons", response={201: LostReasonOut, **ERRORS})
 def create_lost_reason(
-    request: HttpRequest, pipeline_id: int, payload: LostReasonIn
+    request: HttpRequest, pipeline_id: Id, payload: LostReasonIn
 ) -> Status[dict[str, Any]]:
     """Add a reason at the end of the list (422 `label` when empty or already listed)."""
     reason = services.create_lost_reason(
@@ -104,7 +104,7 @@ def create_lost_reason(
     "/pipelines/{pipeline_id}/lost-reasons/{reason_id}", response={200: LostReasonOut, **ERRORS}
 )
 def patch_lost_reason(
-    request: HttpRequest, pipeline_id: int, reason_id: int, payload: LostReasonPatch
+    request: HttpRequest, pipeline_id: Id, reason_id: Id, payload: LostReasonPatch
 ) -> dict[str, Any]:
     """Rename or archive/unarchive a reason."""
     reason = services.update_lost_reason(
@@ -117,7 +117,7 @@ def patch_lost_reason(
 
 
 @router.delete("/pipelines/{pipeline_id}/lost-reasons/{reason_id}", response={204: None, **ERRORS})
-def delete_lost_reason(request: HttpRequest, pipeline_id: int, reason_id: int) -> Status[None]:
+def delete_lost_reason(request: HttpRequest, pipeline_id: Id, reason_id: Id) -> Status[None]:
     """Delete a reason no deal has (409 otherwise: archive it)."""
     services.delete_lost_reason(
         actor=actor_of(request), reason_id=reason_id, pipeline_id=pipeline_id
@@ -129,7 +129,7 @@ def delete_lost_reason(request: HttpRequest, pipeline_id: int, reason_id: int) -
     "/pipelines/{pipeline_id}/lost-reason-order", response={200: list[LostReasonOut], **ERRORS}
 )
 def reorder_lost_reasons(
-    request: HttpRequest, pipeline_id: int, payload: LostReasonOrderIn
+    request: HttpRequest, pipeline_id: Id, payload: LostReasonOrderIn
 ) -> list[dict[str, Any]]:
     """Put the reasons in a new order (422 `reason_ids` unless it lists each exactly once)."""
     reasons = services.reorder_lost_reasons(
@@ -143,7 +143,7 @@ def reorder_lost_reasons(
     response={200: list[LostReasonCountOut], **ERRORS},
 )
 def lost_reason_counts(
-    request: HttpRequest, pipeline_id: int, query: Query[LostReasonCountQuery]
+    request: HttpRequest, pipeline_id: Id, query: Query[LostReasonCountQuery]
 ) -> list[dict[str, Any]]:
     """Lost deals (not in the bin) per reason, closed between `start` and `end`."""
     rows = selectors.lost_reason_counts(

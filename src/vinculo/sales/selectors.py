@@ -186,6 +186,10 @@ def parse_filter(value: Any) -> dict[str, Any] | None:
             raise ValidationFailed.field(
                 "filter", _("The filter is not valid JSON."), "invalid_json"
             ) from None
+        except RecursionError:
+            raise ValidationFailed.field(
+                "filter", _("The filter nests too deep; simplify it."), "too_deep"
+            ) from None
     if not isinstance(value, dict):
         raise ValidationFailed.field(
             "filter", _("The filter must be a JSON object (a condition tree)."), "invalid_type"

@@ -18,6 +18,7 @@ from vinculo.activities import timeline
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.text import fold, name_taken
 from vinculo.core.validators import clean_currency, clean_decimal, clean_name
 from vinculo.sales.lost_reasons import seed_defaults
 from vinculo.sales.models import Deal, Pipeline, Product, Stage, StageChange, StageKind
@@ -162,10 +163,10 @@ def _clean_pipeline_name(
     name = collect(errors, clean_name, value, "name", required=True, max_length=100)
     if name is None:
         return None
-    taken = _live_pipelines(actor.workspace).filter(name__iexact=name)
+    taken = _live_pipelines(actor.workspace)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
+    if name_taken(taken, name):
         errors.append(FieldError("name", _("A pipeline with this name exists."), "unique"))
         return None
     return name
@@ -184,11 +185,11 @@ def _clean_stage_list(stages: Any, errors: list[FieldError]) -> list[dict[str, A
         stage = _clean_stage_fields(raw, f"stages.{i}.", errors, creating=True)
         name = stage.get("name")
         if name is not None:
-            if name.lower() in seen:
+            if fold(name) in seen:
                 errors.append(
                     FieldError(f"stages.{i}.name", _("Stage names must be unique."), "unique")
                 )
-            seen.add(name.lower())
+            seen.add(fold(name))
         cleaned.append(stage)
     if not errors:
         problem = _composition_error([s["kind"] for s in cleaned], "stages")
@@ -389,7 +390,7 @@ def _renumber(stages: list[Stage]) -> None:
 
 
 def _name_taken(stages: list[Stage], name: str, exclude_pk: int | None = None) -> bool:
-    return any(s.name.lower() == name.lower() and s.pk != exclude_pk for s in stages)
+    return any(fold(s.name) == fold(name) and s.pk != exclude_pk for s in stages)
 
 
 def _stage_for_update(actor: Actor, stage_id: int) -> Stage:

@@ -31,11 +31,16 @@ NAVIGATION = [
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
-    context: dict[str, Any] = {"LANGUAGES": settings.LANGUAGES, "navigation": NAVIGATION}
+    context: dict[str, Any] = {
+        "LANGUAGES": settings.LANGUAGES,
+        "navigation": NAVIGATION,
+        "email_enabled": settings.EMAIL_ENABLED,
+    }
     if actor is not None:
         context["actor"] = actor
         context["current_workspace"] = actor.workspace
         context["my_permissions"] = permissions_of(actor.role)
+        context["can_require_two_factor"] = "owners.manage" in context["my_permissions"]
         context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
     return context

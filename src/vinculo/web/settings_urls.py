@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vinculo.web import invitation_views, two_factor_views
 from vinculo.web import settings_lost_reasons as lost_reasons
 from vinculo.web import settings_views as views
 
@@ -10,10 +11,16 @@ app_name = "settings"
 urlpatterns = [
     path("", views.index, name="index"),
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/two-factor/", two_factor_views.workspace_switch, name="two_factor"),
     path("members/", views.members, name="members"),
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "members/invitations/<int:invitation_id>/revoke/",
+        invitation_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("teams/", views.teams, name="teams"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:team_id>/", views.team_update, name="team_update"),

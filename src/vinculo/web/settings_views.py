@@ -31,6 +31,7 @@ from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
 from vinculo.web.ui import actor, field_errors, is_htmx, render_once, show_once, workspace_view
+from vinculo.workspaces import invitations
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 from vinculo.workspaces.models import Role
@@ -249,6 +250,7 @@ def _members_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> H
         "members",
         {
             "memberships": ws_selectors.members(a).order_by("user__email"),
+            "invitations": invitations.pending_invitations(a),
             "roles": _role_choices(a),
             "all_roles": Role.choices,
             "can_change": can(a, "members.manage"),
@@ -269,7 +271,7 @@ def members(request: HttpRequest) -> HttpResponse:
 @workspace_view
 @require_POST
 def member_add(request: HttpRequest) -> HttpResponse:
-    """Add a member; a new user's one-time password is shown once, after the redirect."""
+    """Invite a member; the link (when it was not emailed) is shown once, after the redirect."""
     a = actor(request)
     data = {
         "email": request.POST.get("email", ""),
@@ -277,12 +279,16 @@ def member_add(request: HttpRequest) -> HttpResponse:
         "role": request.POST.get("role", ""),
     }
     try:
-        new = ws_services.add_member(
+        new = invitations.invite_member(
             actor=a, email=data["email"], role=data["role"], full_name=data["full_name"]
         )
     except ServiceError as exc:
         return _members_page(request, status=422, errors=_errors(exc), data=data)
-    added = {"email": new.membership.user.email, "one_time_password": new.one_time_password}
+    added = {
+        "email": new.invitation.email,
+        "emailed": new.emailed,
+        "url": None if new.emailed else new.url,
+    }
     show_once(request, "member", added)
     return redirect("web:settings:members")
 

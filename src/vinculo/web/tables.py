@@ -11,6 +11,7 @@ its own). Without JavaScript the builder's rows can be sent as ``fb_field``/``fb
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +28,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from vinculo.core import filters as filter_language
 from vinculo.core import selectors as core_selectors
 from vinculo.core import services as core_services
+from vinculo.core.bulk import UNEXPECTED_ROW
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 from vinculo.core.models import SavedView
 from vinculo.core.table_columns import Column, available_columns, choose_columns, parse_columns
 from vinculo.web.ui import actor
 from vinculo.workspaces.permissions import can
+
+logger = logging.getLogger(__name__)
 
 STATE_KEYS = ("q", "filter", "sort", "columns")
 BULK_BATCH = 200
@@ -401,6 +405,9 @@ def run_bulk(
             except (ServiceError, ValueError) as exc:
                 reason = exc.detail if isinstance(exc, ServiceError) else str(exc)
                 refused[reason] = refused.get(reason, 0) + 1
+            except Exception:  # one bad record never fails the others (its write is undone)
+                logger.exception("bulk %s of record %s failed", action, pk)
+                refused[_(UNEXPECTED_ROW)] = refused.get(_(UNEXPECTED_ROW), 0) + 1
             else:
                 done += 1
     failed = sum(refused.values())

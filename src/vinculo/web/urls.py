@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from vinculo.web import views
+from vinculo.web import account_views, invitation_views, two_factor_views, views
 
 app_name = "web"
 
@@ -10,7 +10,31 @@ urlpatterns = [
     path("pick/<str:kind>/", views.pick, name="pick"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path(
+        "account/password/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("account/two-factor/", two_factor_views.setup, name="two_factor_setup"),
+    path("login/verify/", two_factor_views.verify, name="two_factor_verify"),
+    path("password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("workspace/switch/", views.switch_workspace, name="switch_workspace"),
     path("language/", views.set_language, name="set_language"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("settings/", include("vinculo.web.settings_urls")),
 ]

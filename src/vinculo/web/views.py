@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +29,7 @@ from vinculo.web import pickers, selectors
 from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
+from vinculo.workspaces.models import User
 from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import actor_for
 
@@ -37,7 +40,21 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": gettext_lazy("Wrong email or password. Both are case-sensitive."),
         "inactive": gettext_lazy("This account is inactive."),
+        "expired": gettext_lazy(
+            "Your one-time password has expired. Reset your password, or ask an owner to "
+            "invite you again."
+        ),
     }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        """Say so when the right one-time password is used after it expired."""
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        user = User.objects.filter(email=email).first()
+        expires = user.password_expires_at if user is not None else None
+        password = self.cleaned_data.get("password") or ""
+        if user and expires and expires <= timezone.now() and user.check_password(password):
+            return ValidationError(self.error_messages["expired"], code="expired")
+        return super().get_invalid_login_error()
 
 
 class LoginView(auth_views.LoginView):
@@ -138,7 +155,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, exc.detail)
         return response
-    response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response
 
 

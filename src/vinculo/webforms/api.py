@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.webforms import selectors, services, tracking
 from vinculo.webforms.models import Submission, TrackingSite, WebForm
 
@@ -48,7 +48,7 @@ class FormIn(Schema):
     tags: list[str] = Field(default_factory=list, description="Added to every person.")
     lifecycle_stage: str = Field("", description="Stage key for new people (lead, mql…).")
     source: str = Field("", description="Source written on new people.")
-    owner_id: int | None = Field(None, description="User id of the owner of new people.")
+    owner_id: Id | None = Field(None, description="User id of the owner of new people.")
     submit_label: str = ""
     success_message: str = ""
     redirect_url: str = Field("", description="Where people go after a good post.")
@@ -57,7 +57,7 @@ class FormIn(Schema):
         default_factory=list, description="Sites that may embed the form (subdomains included)."
     )
     language: str = Field("pt-br", description="pt-br or en: the hosted page and messages.")
-    min_seconds: int = Field(3, description="Posts faster than this after rendering are spam.")
+    min_seconds: Int32 = Field(3, description="Posts faster than this after rendering are spam.")
 
 
 class FormPatch(Schema):
@@ -73,14 +73,14 @@ class FormPatch(Schema):
     tags: list[str] | None = None
     lifecycle_stage: str | None = None
     source: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     submit_label: str | None = None
     success_message: str | None = None
     redirect_url: str | None = None
     is_active: bool | None = None
     allowed_domains: list[str] | None = None
     language: str | None = None
-    min_seconds: int | None = None
+    min_seconds: Int32 | None = None
 
 
 class FormOut(Schema):
@@ -133,7 +133,7 @@ class SubmissionOut(Schema):
 class SubmissionsQuery(Schema):
     status: str | None = Field(None, description="accepted or spam")
     cursor: str | None = None
-    limit: int | None = None
+    limit: Int32 | None = None
 
 
 class TrackingOut(Schema):
@@ -163,7 +163,7 @@ def _form_out(form: WebForm, counts: dict[str, int] | None = None) -> dict[str, 
     }
 
 
-def _counted(actor: Any, form_id: int) -> WebForm:
+def _counted(actor: Any, form_id: Id) -> WebForm:
     form = selectors.forms(actor).filter(pk=form_id).first()
     if form is None:
         return selectors.get_form(actor, form_id)  # raises the 404
@@ -199,12 +199,12 @@ def create_form(request: HttpRequest, payload: FormIn) -> Status[dict[str, Any]]
 
 
 @router.get("/forms/{form_id}", response={200: FormOut, **ERRORS}, summary="One web form")
-def get_form(request: HttpRequest, form_id: int) -> dict[str, Any]:
+def get_form(request: HttpRequest, form_id: Id) -> dict[str, Any]:
     return _form_out(_counted(actor_of(request), form_id))
 
 
 @router.patch("/forms/{form_id}", response={200: FormOut, **ERRORS}, summary="Change a web form")
-def update_form(request: HttpRequest, form_id: int, payload: FormPatch) -> dict[str, Any]:
+def update_form(request: HttpRequest, form_id: Id, payload: FormPatch) -> dict[str, Any]:
     actor = actor_of(request)
     selectors.get_form(actor, form_id)
     services.update_form(actor=actor, form_id=form_id, data=payload.dict(exclude_unset=True))
@@ -216,7 +216,7 @@ def update_form(request: HttpRequest, form_id: int, payload: FormPatch) -> dict[
     response={204: None, **ERRORS},
     summary="Delete a web form and its submissions",
 )
-def delete_form(request: HttpRequest, form_id: int) -> Status[None]:
+def delete_form(request: HttpRequest, form_id: Id) -> Status[None]:
     actor = actor_of(request)
     selectors.get_form(actor, form_id)
     services.delete_form(actor=actor, form_id=form_id)
@@ -229,7 +229,7 @@ def delete_form(request: HttpRequest, form_id: int) -> Status[None]:
     summary="A form's submissions, newest first (cursor pagination)",
 )
 def list_submissions(
-    request: HttpRequest, form_id: int, query: Query[SubmissionsQuery]
+    request: HttpRequest, form_id: Id, query: Query[SubmissionsQuery]
 ) -> dict[str, Any]:
     page = selectors.submissions(
         actor_of(request), form_id, status=query.status, cursor=query.cursor, limit=query.limit
@@ -242,7 +242,7 @@ def list_submissions(
     response={200: SubmissionOut, **ERRORS},
     summary="One submission",
 )
-def get_submission(request: HttpRequest, form_id: int, submission_id: int) -> dict[str, Any]:
+def get_submission(request: HttpRequest, form_id: Id, submission_id: Id) -> dict[str, Any]:
     return _submission_out(selectors.get_submission(actor_of(request), form_id, submission_id))
 
 

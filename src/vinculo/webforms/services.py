@@ -41,6 +41,7 @@ from vinculo.core.errors import (
     collect,
     raise_if_any,
 )
+from vinculo.core.text import fold
 from vinculo.webforms import companies, ratelimit
 from vinculo.webforms.models import (
     FormDailyStat,
@@ -107,7 +108,7 @@ def _clean_tags(value: Any, errors: list[FieldError]) -> list[str]:
     for i, raw in enumerate(value):
         name = collect(errors, validators.clean_name, raw, f"tags.{i}", max_length=50)
         if name:
-            names.setdefault(name.lower(), name)
+            names.setdefault(fold(name), name)
     return list(names.values())
 
 
@@ -161,7 +162,10 @@ def _clean_domains(value: Any, errors: list[FieldError]) -> list[str]:
         text = str(raw or "").strip().lower()
         if not text:
             continue
-        host = urlparse(text if "//" in text else f"//{text}").hostname or ""
+        try:
+            host = urlparse(text if "//" in text else f"//{text}").hostname or ""
+        except ValueError:  # "http://[::1"
+            host = ""
         if not host or "." not in host.strip("*.") or not re.fullmatch(r"[a-z0-9.*-]+", host):
             errors.append(
                 FieldError(
@@ -307,7 +311,9 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
             out[name] = bool(collect(name, validators.clean_bool, data[name], name))
     for name, limit in (("consent_text", 2000), ("success_message", 2000)):
         if name in data:
-            out[name] = str(data[name] or "").strip()[:limit]
+            out[name] = collect(
+                name, validators.clean_long_text, data[name], name, max_length=limit
+            )
     for name, limit in (("source", 60), ("submit_label", 60)):
         if name in data:
             out[name] = collect(name, validators.clean_name, data[name], name, max_length=limit)
@@ -653,8 +659,8 @@ def _update_person(actor: Actor, form: WebForm, person: Person, values: dict[str
         patch["custom_fields"] = custom
     companies.link_existing_person(actor, patch, person, values.get(companies.KEY, ""))
     current = list(person.tags.values_list("name", flat=True))
-    lowered = {t.lower() for t in current}
-    new_tags = [t for t in form.tags if t.lower() not in lowered]
+    folded = {fold(t) for t in current}
+    new_tags = [t for t in form.tags if fold(t) not in folded]
     if new_tags:
         patch["tags"] = current + new_tags
     if patch:

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
-from vinculo.workspaces import selectors, services
-from vinculo.workspaces.models import ApiToken, Membership, Role, Team, User, Workspace
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.workspaces import invitations, selectors, services
+from vinculo.workspaces.models import ApiToken, Invitation, Membership, Role, Team, User, Workspace
 from vinculo.workspaces.permissions import permissions_of
 
 router = Router(tags=["workspace"])
@@ -78,9 +78,19 @@ class MemberIn(Schema):
     full_name: str = ""
 
 
-class MemberCreated(MemberOut):
-    one_time_password: str | None = Field(
-        None, description="Set when a new user was created: shown once, give it to them."
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationCreated(InvitationOut):
+    emailed: bool = Field(description="True when the link was sent by email (SMTP set up).")
+    accept_url: str | None = Field(
+        None,
+        description="The link to pass on to the invitee when it was not emailed: shown once.",
     )
 
 
@@ -100,17 +110,17 @@ class TeamOut(Schema):
 class TeamIn(Schema):
     name: str
     description: str = ""
-    lead_id: int | None = None
+    lead_id: Id | None = None
 
 
 class TeamPatch(Schema):
     name: str | None = None
     description: str | None = None
-    lead_id: int | None = None
+    lead_id: Id | None = None
 
 
 class TeamMemberIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 class TokenOut(Schema):
@@ -213,21 +223,67 @@ def list_members(request: HttpRequest, page: Query[PageQuery]) -> dict[str, obje
     return {"items": [_member(m) for m in result.items], "next_cursor": result.next_cursor}
 
 
-@router.post("/members", response={201: MemberCreated, **ERRORS})
+def _invitation(invitation: Invitation) -> dict[str, object]:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.post(
+    "/members",
+    response={201: InvitationCreated, **ERRORS},
+    summary="Invite someone to the workspace",
+    description=(
+        "Creates an invitation: the invitee becomes a member when they open its link and accept "
+        "(signed in with the invited address, or setting a password when new). The answer is the "
+        "same whether or not the address is registered. With SMTP set up the link is emailed; "
+        "otherwise `accept_url` is returned once, to pass on. 409 when already a member."
+    ),
+)
 def add_member(request: HttpRequest, payload: MemberIn) -> Status[dict[str, object]]:
-    new = services.add_member(
+    new = invitations.invite_member(
         actor=actor_of(request), email=payload.email, role=payload.role, full_name=payload.full_name
     )
-    return Status(201, {**_member(new.membership), "one_time_password": new.one_time_password})
+    return Status(
+        201,
+        {
+            **_invitation(new.invitation),
+            "emailed": new.emailed,
+            "accept_url": None if new.emailed else new.url,
+        },
+    )
+
+
+@router.get("/invitations", response={200: PageOut[InvitationOut], **ERRORS})
+def list_invitations(request: HttpRequest, page: Query[PageQuery]) -> dict[str, object]:
+    result = paginate(
+        invitations.pending_invitations(actor_of(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+        order="-pk",
+    )
+    return {"items": [_invitation(i) for i in result.items], "next_cursor": result.next_cursor}
+
+
+@router.delete(
+    "/invitations/{invitation_id}", response={204: None, **ERRORS}, summary="Withdraw an invitation"
+)
+def revoke_invitation(request: HttpRequest, invitation_id: Id) -> Status[None]:
+    invitations.revoke_invitation(actor=actor_of(request), invitation_id=invitation_id)
+    return Status(204, None)
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def get_member(request: HttpRequest, member_id: int) -> dict[str, object]:
+def get_member(request: HttpRequest, member_id: Id) -> dict[str, object]:
     return _member(selectors.get_member(actor_of(request), member_id))
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
-def patch_member(request: HttpRequest, member_id: int, payload: MemberPatch) -> dict[str, object]:
+def patch_member(request: HttpRequest, member_id: Id, payload: MemberPatch) -> dict[str, object]:
     membership = services.change_member_role(
         actor=actor_of(request), membership_id=member_id, role=payload.role
     )
@@ -235,7 +291,7 @@ def patch_member(request: HttpRequest, member_id: int, payload: MemberPatch) -> 
 
 
 @router.delete("/members/{member_id}", response={204: None, **ERRORS})
-def remove_member(request: HttpRequest, member_id: int) -> Status[None]:
+def remove_member(request: HttpRequest, member_id: Id) -> Status[None]:
     services.remove_member(actor=actor_of(request), membership_id=member_id)
     return Status(204, None)
 
@@ -256,26 +312,26 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status[dict[str, objec
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **ERRORS})
-def get_team(request: HttpRequest, team_id: int) -> dict[str, object]:
+def get_team(request: HttpRequest, team_id: Id) -> dict[str, object]:
     return _team(selectors.get_team(actor_of(request), team_id))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **ERRORS})
-def patch_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> dict[str, object]:
+def patch_team(request: HttpRequest, team_id: Id, payload: TeamPatch) -> dict[str, object]:
     actor = actor_of(request)
     services.update_team(actor=actor, team_id=team_id, data=payload.model_dump(exclude_unset=True))
     return _team(selectors.get_team(actor, team_id))
 
 
 @router.delete("/teams/{team_id}", response={204: None, **ERRORS})
-def delete_team(request: HttpRequest, team_id: int) -> Status[None]:
+def delete_team(request: HttpRequest, team_id: Id) -> Status[None]:
     services.delete_team(actor=actor_of(request), team_id=team_id)
     return Status(204, None)
 
 
 @router.post("/teams/{team_id}/members", response={201: TeamOut, **ERRORS})
 def add_team_member(
-    request: HttpRequest, team_id: int, payload: TeamMemberIn
+    request: HttpRequest, team_id: Id, payload: TeamMemberIn
 ) -> Status[dict[str, object]]:
     actor = actor_of(request)
     services.add_team_member(actor=actor, team_id=team_id, user_id=payload.user_id)
@@ -283,7 +339,7 @@ def add_team_member(
 
 
 @router.delete("/teams/{team_id}/members/{user_id}", response={204: None, **ERRORS})
-def remove_team_member(request: HttpRequest, team_id: int, user_id: int) -> Status[None]:
+def remove_team_member(request: HttpRequest, team_id: Id, user_id: Id) -> Status[None]:
     services.remove_team_member(actor=actor_of(request), team_id=team_id, user_id=user_id)
     return Status(204, None)
 
@@ -305,5 +361,5 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obj
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> dict[str, object]:
+def revoke_token(request: HttpRequest, token_id: Id) -> dict[str, object]:
     return _token(services.revoke_api_token(actor=actor_of(request), token_id=token_id))

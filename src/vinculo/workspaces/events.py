@@ -7,6 +7,7 @@ from vinculo.core.events import register_event_type
 for _name, _description in [
     ("workspace.created", gettext_noop("A workspace was created with its first owner.")),
     ("workspace.updated", gettext_noop("Workspace settings changed.")),
+    ("member.invited", gettext_noop("An email address was invited to join the workspace.")),
     ("member.added", gettext_noop("A user joined the workspace.")),
     ("member.role_changed", gettext_noop("A member's role changed.")),
     ("member.removed", gettext_noop("A member lost access to the workspace.")),

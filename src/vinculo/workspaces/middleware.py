@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Source
+from vinculo.core.errors import problem
 from vinculo.workspaces.selectors import actor_for
 
 SESSION_WORKSPACE_KEY = "vinculo_workspace_id"
@@ -40,4 +45,30 @@ class WorkspaceMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """While a signed-in user holds a one-time password, every page leads to the change screen.
+
+    Allowed meanwhile: that screen, logging out, the language switch and static files. Session
+    calls to the API get a 403 problem; API tokens are not sessions and are not affected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            target = reverse("web:password_change")
+            allowed = (target, reverse("web:logout"), reverse("web:set_language"))
+            path = request.path_info
+            if path in allowed or path.startswith(settings.STATIC_URL):
+                return self.get_response(request)
+            if path.startswith("/api/"):
+                detail = _("Choose your own password before using the API with this session.")
+                body = problem(403, "Forbidden", detail, type_slug="password-change-required")
+                return JsonResponse(body, status=403, content_type="application/problem+json")
+            return redirect(target)
         return self.get_response(request)

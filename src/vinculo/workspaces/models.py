@@ -33,6 +33,8 @@ class Workspace(models.Model):
     locale = models.CharField(_("language"), max_length=10, default="pt-br")
     timezone = models.CharField(_("time zone"), max_length=64, default="America/Sao_Paulo")
     country = models.CharField(_("country"), max_length=2, default="BR")
+    # Members must sign in with a second factor (TOTP); those without one enrol after password.
+    require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
@@ -75,6 +77,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A one-time password (createworkspace): every page leads to the change screen until the
+    # user picks their own, and it stops working at ``password_expires_at``.
+    must_change_password = models.BooleanField(default=False)
+    password_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -165,3 +171,37 @@ class ApiToken(WorkspaceScopedModel):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class Invitation(WorkspaceScopedModel):
+    """An offer of a role in a workspace to an email address, accepted through a secret link.
+
+    Only a SHA-256 of the link's token is stored. Accepting needs the invited address: a
+    signed-in user with that email, or a new user who sets their password on the link's page.
+    """
+
+    email = models.EmailField(_("email"))
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["workspace", "email"], name="invitation_ws_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workspace_id} ({self.role})"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
-from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed, collect
 from vinculo.core.events import emit
+from vinculo.core.text import name_taken
+from vinculo.core.validators import clean_long_text
 from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User, Workspace
 from vinculo.workspaces.permissions import require
 
@@ -100,6 +102,8 @@ def validate_workspace_fields(data: dict[str, Any]) -> dict[str, Any]:
                 )
             )
         cleaned["timezone"] = tz
+    if "require_two_factor" in data:
+        cleaned["require_two_factor"] = data["require_two_factor"] in (True, "true", "on", "1")
     if "country" in data:
         # The country is the default region of national phone numbers (phones are stored E.164).
         import phonenumbers
@@ -188,6 +192,8 @@ def create_workspace(
             _validate_new_password(password, email)
             user = User.objects.create_user(email, password, full_name=owner_name.strip())
             one_time = None if owner_password else password
+            if one_time:
+                _mark_one_time(user)
         elif owner_password:
             _validate_new_password(owner_password, email)
             user.set_password(owner_password)
@@ -204,6 +210,13 @@ def create_workspace(
     return NewWorkspace(workspace, user, one_time)
 
 
+def _mark_one_time(user: User) -> None:
+    """A generated password: changed at first sign-in, refused after ONE_TIME_PASSWORD_DAYS."""
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() + timedelta(days=settings.ONE_TIME_PASSWORD_DAYS)
+    user.save(update_fields=["must_change_password", "password_expires_at"])
+
+
 def _validate_new_password(password: str, email: str) -> None:
     try:
         validate_password(password, User(email=email))
@@ -218,6 +231,8 @@ def update_workspace(*, actor: Actor, data: dict[str, Any]) -> Workspace:
     """Change name, currency, language, time zone or country of the actor's workspace."""
     require(actor, "workspace.manage")
     cleaned = validate_workspace_fields(data)
+    if "require_two_factor" in cleaned:
+        require(actor, "owners.manage")
     with transaction.atomic():
         workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
         before = {k: getattr(workspace, k) for k in cleaned}
@@ -244,7 +259,9 @@ class NewMember:
 def add_member(*, actor: Actor, email: str, role: str, full_name: str = "") -> NewMember:
     """Give a user (created when new, with a one-time password) a role in the workspace.
 
-    Refuses a bad email or role, an existing member, and owner grants by non-owners.
+    Refuses a bad email or role, an existing member, and owner grants by non-owners. Trusted
+    callers only (command line, demo data, tests): it adds an existing user without asking
+    them, so the API and the screens invite instead (:mod:`vinculo.workspaces.invitations`).
     """
     require(actor, "members.manage")
     email = _clean_email(email)
@@ -257,6 +274,7 @@ def add_member(*, actor: Actor, email: str, role: str, full_name: str = "") -> N
         if user is None:
             one_time = _generated_password()
             user = User.objects.create_user(email, one_time, full_name=" ".join(full_name.split()))
+            _mark_one_time(user)
         elif Membership.objects.filter(workspace=actor.workspace, user=user).exists():
             raise Conflict(
                 _("%(email)s is already a member.") % {"email": email},
@@ -359,14 +377,16 @@ def _clean_team(actor: Actor, data: dict[str, Any], team: Team | None = None) ->
         elif len(name) > 120:
             errors.append(FieldError("name", _("At most 120 characters."), "too_long"))
         else:
-            taken = Team.objects.for_workspace(actor.workspace).filter(name__iexact=name)
+            taken = Team.objects.for_workspace(actor.workspace)
             if team is not None:
                 taken = taken.exclude(pk=team.pk)
-            if taken.exists():
+            if name_taken(taken, name):
                 errors.append(FieldError("name", _("A team with this name exists."), "unique"))
         cleaned["name"] = name
     if "description" in data:
-        cleaned["description"] = str(data["description"] or "").strip()
+        cleaned["description"] = collect(
+            errors, clean_long_text, data["description"], "description"
+        )
     if "lead_id" in data:
         lead_id = data["lead_id"]
         if lead_id is not None and not _is_member(actor.workspace, lead_id):
@@ -561,8 +581,10 @@ def set_user_language(*, user: User, language: str) -> User:
 
 
 def set_user_password(*, user: User, password: str) -> User:
-    """Set a user's password after the validators accept it."""
+    """Set a user's own password after the validators accept it (ends a one-time password)."""
     _validate_new_password(password, user.email)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.password_expires_at = None
+    user.save(update_fields=["password", "must_change_password", "password_expires_at"])
     return user

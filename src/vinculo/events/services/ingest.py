@@ -15,6 +15,7 @@ The steps live in their own modules: :mod:`.cleaning` (one row's fields), :mod:`
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,13 +26,16 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor, Source
 from vinculo.core.bulk import RowError
-from vinculo.core.errors import ValidationFailed
+from vinculo.core.errors import ServiceError, ValidationFailed
 from vinculo.events.models import EventSource
 from vinculo.events.services.cleaning import MAX_EVENTS_PER_CALL, _clean_row, _Row
+from vinculo.events.services.ingest_guard import one_by_one
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.resolve import _answer_duplicates, _resolve_people
 from vinculo.events.services.writing import _write
 from vinculo.workspaces.permissions import require
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -98,6 +102,16 @@ def ingest_events(
         except IntegrityError:
             if attempt == 2:
                 raise
+        except ServiceError:
+            raise
+        except Exception:  # one bad row never fails the batch: store them one by one
+            if len(rows) < 2:
+                raise
+            logger.exception("a batch of %s events failed; storing them one by one", len(rows))
+            return one_by_one(
+                lambda row: ingest_events(actor=actor, rows=[row], max_rows=None, source=source),
+                rows,
+            )
     raise AssertionError("unreachable")
 
 

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 from vinculo.core.actor import Actor
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.quality.models import AuditRun, AuditStatus, AuditTrigger
 from vinculo.quality.selectors import audit as selectors
 from vinculo.quality.selectors import audit_text
@@ -24,7 +24,7 @@ router = Router(tags=["quality"])
 class AuditIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    stale_months: int = Field(
+    stale_months: Int32 = Field(
         6, description="A record is stale after this many months without activity (1-120)."
     )
 
@@ -118,6 +118,6 @@ def list_audits(request: HttpRequest, query: Query[RunQuery]) -> dict[str, Any]:
     response={200: AuditRunDetailOut, **ERRORS},
     summary="One audit run with its findings",
 )
-def get_audit(request: HttpRequest, run_id: int) -> dict[str, Any]:
+def get_audit(request: HttpRequest, run_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     return _detail(actor, selectors.get_audit_run(actor, run_id))

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
 from vinculo.quality.models.duplicates import DedupeRun, DuplicateCandidate, MergeRecord
 from vinculo.quality.selectors import duplicates as selectors
 from vinculo.quality.services import duplicates as services
@@ -54,7 +54,7 @@ class RunOut(Schema):
     finished_at: datetime | None
 
 
-class ReasonOut(Schema):
+class DuplicateReasonOut(Schema):
     code: str
     text: str
     percent: int | None = None
@@ -75,7 +75,7 @@ class PairOut(Schema):
     left_id: int
     right_id: int
     probability: float
-    reasons: list[ReasonOut]
+    reasons: list[DuplicateReasonOut]
     cluster: int
     status: str
     reviewed_by_id: int | None
@@ -87,7 +87,7 @@ class PairOut(Schema):
 class PairQuery(Schema):
     object_type: ObjectType = "person"
     status: Literal["open", "merged", "not_duplicate", "later", "all"] = "open"
-    cluster: int | None = Field(None, description="Only the pairs of this cluster.")
+    cluster: Id | None = Field(None, description="Only the pairs of this cluster.")
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -103,12 +103,12 @@ class DecisionIn(Schema):
     status: str = Field(description="not_duplicate, later or open.")
 
 
-class SettingsOut(Schema):
+class DuplicateSettingsOut(Schema):
     review_threshold: float
     auto_merge_threshold: float
 
 
-class SettingsIn(Schema):
+class DuplicateSettingsIn(Schema):
     review_threshold: float | None = None
     auto_merge_threshold: float | None = None
 
@@ -125,14 +125,14 @@ class FieldChoiceOut(Schema):
 
 class PreviewQuery(Schema):
     object_type: ObjectType = "person"
-    survivor_id: int
-    loser_id: int
+    survivor_id: Id
+    loser_id: Id
 
 
 class MergeIn(Schema):
     object_type: str = "person"
-    survivor_id: int
-    loser_id: int
+    survivor_id: Id
+    loser_id: Id
     picks: dict[str, str] | None = Field(
         None, description='Per field: "survivor" or "loser"; others follow the shown rules.'
     )
@@ -246,7 +246,7 @@ def start_run(request: HttpRequest, payload: RunIn) -> Status[DedupeRun]:
     response={200: RunOut, **ERRORS},
     summary="A detection run and its progress",
 )
-def get_run(request: HttpRequest, run_id: int) -> DedupeRun:
+def get_run(request: HttpRequest, run_id: Id) -> DedupeRun:
     return selectors.get_run(actor_of(request), run_id)
 
 
@@ -271,7 +271,7 @@ def list_pairs(request: HttpRequest, query: Query[PairQuery]) -> dict[str, Any]:
     response={200: PairOut, **ERRORS},
     summary="One candidate pair",
 )
-def get_pair(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+def get_pair(request: HttpRequest, pair_id: Id) -> dict[str, Any]:
     return _pairs(request, [selectors.get_candidate(actor_of(request), pair_id)])[0]
 
 
@@ -280,7 +280,7 @@ def get_pair(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     response={200: PairOut, **ERRORS},
     summary="Not a duplicate / later / open again",
 )
-def decide(request: HttpRequest, pair_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, pair_id: Id, payload: DecisionIn) -> dict[str, Any]:
     candidate = services.decide(
         actor=actor_of(request), candidate_id=pair_id, status=payload.status
     )
@@ -306,7 +306,7 @@ def list_clusters(request: HttpRequest, object_type: ObjectType = "person") -> l
 
 @router.get(
     "/quality/duplicates/settings",
-    response={200: SettingsOut, **ERRORS},
+    response={200: DuplicateSettingsOut, **ERRORS},
     summary="Review and automatic-merge thresholds",
 )
 def get_settings(request: HttpRequest) -> Any:
@@ -315,10 +315,10 @@ def get_settings(request: HttpRequest) -> Any:
 
 @router.patch(
     "/quality/duplicates/settings",
-    response={200: SettingsOut, **ERRORS},
+    response={200: DuplicateSettingsOut, **ERRORS},
     summary="Change the thresholds",
 )
-def update_settings(request: HttpRequest, payload: SettingsIn) -> Any:
+def update_settings(request: HttpRequest, payload: DuplicateSettingsIn) -> Any:
     return services.update_settings(
         actor=actor_of(request), data=payload.model_dump(exclude_unset=True)
     )
@@ -388,7 +388,7 @@ def list_merges(request: HttpRequest, query: Query[MergeQuery]) -> dict[str, Any
 
 
 @router.get("/quality/merges/{merge_id}", response={200: MergeOut, **ERRORS}, summary="A merge")
-def get_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+def get_merge(request: HttpRequest, merge_id: Id) -> dict[str, Any]:
     return _merge(selectors.get_merge(actor_of(request), merge_id))
 
 
@@ -397,5 +397,5 @@ def get_merge(request: HttpRequest, merge_id: int) -> dict[str, Any]:
     response={200: MergeOut, **ERRORS},
     summary="Undo a merge",
 )
-def undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+def undo(request: HttpRequest, merge_id: Id) -> dict[str, Any]:
     return _merge(merge_services.undo_merge(actor=actor_of(request), merge_id=merge_id))

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, PageOut
 from vinculo.quality.models import ExportJob, ExportStatus
 from vinculo.quality.selectors import exports as selectors
 from vinculo.quality.services import exports as services
@@ -25,7 +25,7 @@ class ExportIn(Schema):
 
     object_type: Literal["person", "company", "deal"]
     format: Literal["csv", "xlsx"] = "csv"
-    view_id: int | None = Field(
+    view_id: Id | None = Field(
         None, description="A saved view (its filter, search, sort and columns apply)."
     )
     filter: dict[str, Any] | None = Field(
@@ -115,7 +115,7 @@ def list_exports(request: HttpRequest, query: Query[ExportQuery]) -> dict[str, A
     response={200: ExportOut, **ERRORS},
     summary="An export's status and progress",
 )
-def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
+def get_export(request: HttpRequest, export_id: Id) -> dict[str, Any]:
     return _out(selectors.get_export_job(actor_of(request), export_id))
 
 
@@ -139,7 +139,7 @@ def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
         }
     },
 )
-def download_export(request: HttpRequest, export_id: int) -> FileResponse:
+def download_export(request: HttpRequest, export_id: Id) -> FileResponse:
     a = actor_of(request)
     job, path = selectors.export_file(a, export_id)
     services.record_download(actor=a, job=job)

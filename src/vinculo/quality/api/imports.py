@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from vinculo.core.pagination import paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, PageOut
+from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.quality.models import ImportJob, ImportRowError, ImportTemplate
 from vinculo.quality.selectors import imports as selectors
 from vinculo.quality.services import imports as services
@@ -66,7 +66,7 @@ class MappingIn(In):
 
 
 class DryRunIn(In):
-    limit: int | None = Field(
+    limit: Int32 | None = Field(
         services.DRY_RUN_ROWS, ge=1, description="Rows to try (null: the whole file)."
     )
 
@@ -74,7 +74,7 @@ class DryRunIn(In):
 class SuggestIn(In):
     object_type: str = Field(description="people, companies or deals")
     headers: list[str]
-    template_id: int | None = None
+    template_id: Id | None = None
 
 
 class SuggestOut(Schema):
@@ -85,7 +85,7 @@ class SuggestOut(Schema):
     )
 
 
-class ReasonOut(Schema):
+class ImportReasonOut(Schema):
     column: str = Field(description="The file's column the problem is in (may be empty).")
     field: str = Field(description="The record field (service name) the problem is about.")
     code: str = Field(description="A stable error code, e.g. required, invalid_cpf, unique.")
@@ -96,12 +96,12 @@ class RowErrorOut(Schema):
     id: int
     line: int = Field(description="Row number in the file (the header is row 1).")
     values: list[str]
-    reasons: list[ReasonOut]
+    reasons: list[ImportReasonOut]
 
 
 class RowErrorQuery(Schema):
     cursor: str | None = None
-    limit: int | None = None
+    limit: Int32 | None = None
     dry_run: bool = False
 
 
@@ -155,7 +155,7 @@ def upload_import(
     request: HttpRequest,
     file: File[UploadedFile],
     object_type: Form[str],
-    template_id: Form[int | None] = None,
+    template_id: Form[Id | None] = None,
     sheet: Form[str] = "",
 ) -> Status[dict[str, Any]]:
     job = services.create_import(
@@ -171,7 +171,7 @@ def upload_import(
 
 @router.get("/quality/imports", response={200: PageOut[ImportOut], **ERRORS})
 def list_imports(
-    request: HttpRequest, cursor: str | None = None, limit: int | None = None
+    request: HttpRequest, cursor: str | None = None, limit: Int32 | None = None
 ) -> dict[str, Any]:
     page = paginate(selectors.imports(actor_of(request)), cursor=cursor, limit=limit, order="-pk")
     return {"items": [_job(j) for j in page.items], "next_cursor": page.next_cursor}
@@ -192,7 +192,7 @@ def suggest_mapping(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
 
 
 @router.get("/quality/imports/{job_id}", response={200: ImportOut, **ERRORS})
-def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
+def get_import(request: HttpRequest, job_id: Id) -> dict[str, Any]:
     return _job(selectors.get_import(actor_of(request), job_id))
 
 
@@ -201,7 +201,7 @@ def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     response={200: ImportOut, **ERRORS},
     summary="Set the column mapping and options (dedupe mode)",
 )
-def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn) -> dict[str, Any]:
+def set_mapping(request: HttpRequest, job_id: Id, payload: MappingIn) -> dict[str, Any]:
     job = services.set_mapping(
         actor=actor_of(request), job_id=job_id, mapping=payload.mapping, options=payload.options
     )
@@ -213,7 +213,7 @@ def set_mapping(request: HttpRequest, job_id: int, payload: MappingIn) -> dict[s
     response={200: ImportOut, **ERRORS},
     summary="Try the import and roll it back: counts, first rows, rejected rows",
 )
-def dry_run(request: HttpRequest, job_id: int, payload: DryRunIn) -> dict[str, Any]:
+def dry_run(request: HttpRequest, job_id: Id, payload: DryRunIn) -> dict[str, Any]:
     job = services.dry_run_import(actor=actor_of(request), job_id=job_id, limit=payload.limit)
     return _job(job)
 
@@ -223,7 +223,7 @@ def dry_run(request: HttpRequest, job_id: int, payload: DryRunIn) -> dict[str, A
     response={202: ImportOut, **ERRORS},
     summary="Run the import in the background",
 )
-def start_import(request: HttpRequest, job_id: int) -> Status[dict[str, Any]]:
+def start_import(request: HttpRequest, job_id: Id) -> Status[dict[str, Any]]:
     return Status(202, _job(services.start_import(actor=actor_of(request), job_id=job_id)))
 
 
@@ -232,12 +232,12 @@ def start_import(request: HttpRequest, job_id: int) -> Status[dict[str, Any]]:
     response={202: ImportOut, **ERRORS},
     summary="Continue a failed or interrupted import after its last committed batch",
 )
-def resume_import(request: HttpRequest, job_id: int) -> Status[dict[str, Any]]:
+def resume_import(request: HttpRequest, job_id: Id) -> Status[dict[str, Any]]:
     return Status(202, _job(services.resume_import(actor=actor_of(request), job_id=job_id)))
 
 
 @router.post("/quality/imports/{job_id}/cancel", response={200: ImportOut, **ERRORS})
-def cancel_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
+def cancel_import(request: HttpRequest, job_id: Id) -> dict[str, Any]:
     return _job(services.cancel_import(actor=actor_of(request), job_id=job_id))
 
 
@@ -246,7 +246,7 @@ def cancel_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     response={200: PageOut[RowErrorOut], **ERRORS},
     summary="Rejected rows with their reasons, in file order (dry_run=true: the dry run's)",
 )
-def rejected_rows(request: HttpRequest, job_id: int, query: Query[RowErrorQuery]) -> dict[str, Any]:
+def rejected_rows(request: HttpRequest, job_id: Id, query: Query[RowErrorQuery]) -> dict[str, Any]:
     qs = selectors.rejected_rows(actor_of(request), job_id, dry_run=query.dry_run)
     page = paginate(qs, cursor=query.cursor, limit=query.limit, order="pk")
     return {"items": [_row(e) for e in page.items], "next_cursor": page.next_cursor}
@@ -260,7 +260,7 @@ def rejected_rows(request: HttpRequest, job_id: int, query: Query[RowErrorQuery]
     "Portuguese); the last two columns are headed `row` and `reason`, the reasons in the "
     "request's language; cells that would run as a formula are escaped with `'`.",
 )
-def rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+def rejected_csv(request: HttpRequest, job_id: Id) -> StreamingHttpResponse:
     job = selectors.get_import(actor_of(request), job_id)
     csv_file = services.rejected_csv(job)
     response = StreamingHttpResponse(csv_file.chunks, content_type=csv_file.content_type)
@@ -285,12 +285,12 @@ def create_template(request: HttpRequest, payload: TemplateCreate) -> Status[dic
 
 
 @router.get("/quality/import-templates/{template_id}", response={200: TemplateOut, **ERRORS})
-def get_template(request: HttpRequest, template_id: int) -> dict[str, Any]:
+def get_template(request: HttpRequest, template_id: Id) -> dict[str, Any]:
     return _template(selectors.get_template(actor_of(request), template_id))
 
 
 @router.patch("/quality/import-templates/{template_id}", response={200: TemplateOut, **ERRORS})
-def update_template(request: HttpRequest, template_id: int, payload: TemplateIn) -> dict[str, Any]:
+def update_template(request: HttpRequest, template_id: Id, payload: TemplateIn) -> dict[str, Any]:
     template = services.update_template(
         actor=actor_of(request), template_id=template_id, data=payload.dict(exclude_unset=True)
     )
@@ -298,6 +298,6 @@ def update_template(request: HttpRequest, template_id: int, payload: TemplateIn)
 
 
 @router.delete("/quality/import-templates/{template_id}", response={204: None, **ERRORS})
-def delete_template(request: HttpRequest, template_id: int) -> Status[None]:
+def delete_template(request: HttpRequest, template_id: Id) -> Status[None]:
     services.delete_template(actor=actor_of(request), template_id=template_id)
     return Status(204, None)

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS
+from vinculo.integrations.schemas import ERRORS, Id
 from vinculo.quality.selectors import rules as selectors
 from vinculo.quality.services import rules as services
 
@@ -125,7 +125,7 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
 
 
 @router.get("/quality/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="One rule")
-def get_rule(request: HttpRequest, rule_id: int) -> dict[str, Any]:
+def get_rule(request: HttpRequest, rule_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     return _out(actor, selectors.get_entry_rule(actor, rule_id))
 
@@ -135,7 +135,7 @@ def get_rule(request: HttpRequest, rule_id: int) -> dict[str, Any]:
     response={200: RuleOut, **ERRORS},
     summary="Switch a rule on or off, or change its message",
 )
-def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> dict[str, Any]:
+def update_rule(request: HttpRequest, rule_id: Id, payload: RulePatch) -> dict[str, Any]:
     actor = actor_of(request)
     rule = services.update_entry_rule(
         actor=actor, rule_id=rule_id, data=payload.dict(exclude_unset=True)
@@ -144,6 +144,6 @@ def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch) -> dict[
 
 
 @router.delete("/quality/rules/{rule_id}", response={204: None, **ERRORS}, summary="Delete a rule")
-def delete_rule(request: HttpRequest, rule_id: int) -> Status[None]:
+def delete_rule(request: HttpRequest, rule_id: Id) -> Status[None]:
     services.delete_entry_rule(actor=actor_of(request), rule_id=rule_id)
     return Status(204, None)

@@ -77,7 +77,9 @@ def detect_delimiter(text: str) -> str:
     """The delimiter (``,`` ``;`` tab ``|``) giving the widest header that most rows agree on."""
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 50))
+        # newline="": a file with CR-only line ends (old Mac exports) splits into rows too.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = list(itertools.islice(reader, 50))
         if len(rows) > 2:
             rows = rows[:-1]  # the sample may cut the last row short
         widths = [len(r) for r in rows if any(c.strip() for c in r)]

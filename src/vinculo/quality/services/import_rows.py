@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_noop as N_
 
 from vinculo.contacts import custom_fields as cf
@@ -25,6 +24,8 @@ from vinculo.core.errors import (
     FieldError,
     ValidationFailed,
 )
+from vinculo.core.filters import Fold
+from vinculo.core.text import fold
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -273,7 +274,7 @@ class Batcher:
             if names:
                 q |= Q(lname__in=list(names))
             for pk, cnpj, name, domain in sorted(
-                live.annotate(lname=Lower("name"))
+                live.annotate(lname=Fold("name"))
                 .filter(q)
                 .order_by()
                 .values_list("pk", "cnpj", "name", "domain")
@@ -301,7 +302,7 @@ class Batcher:
         live = Company.objects.for_workspace(self.actor.workspace).filter(deleted_at__isnull=True)
         known: dict[str, int] = {}
         for pk, name, cnpj in sorted(
-            live.annotate(lname=Lower("name"))
+            live.annotate(lname=Fold("name"))
             .filter(Q(lname__in=[n.lower() for n in wanted]) | Q(cnpj__in=digits))
             .order_by()
             .values_list("pk", "name", "cnpj")
@@ -382,7 +383,7 @@ class Batcher:
         for lname, pk in (
             Company.objects.for_workspace(self.actor.workspace)
             .filter(deleted_at__isnull=True)
-            .annotate(lname=Lower("name"))
+            .annotate(lname=Fold("name"))
             .filter(lname__in=names)
             .order_by()
             .values_list("lname", "pk")
@@ -532,7 +533,7 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
             if "tags" in data:
                 have = list(person.tags.values_list("name", flat=True))
                 data["tags"] = have + [
-                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                    t for t in data["tags"] if fold(t) not in {fold(h) for h in have}
                 ]
             if "companies" in data:
                 links = [
@@ -553,7 +554,7 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
             if "tags" in data:
                 have = list(company.tags.values_list("name", flat=True))
                 data["tags"] = have + [
-                    t for t in data["tags"] if t.lower() not in {h.lower() for h in have}
+                    t for t in data["tags"] if fold(t) not in {fold(h) for h in have}
                 ]
             if "custom_fields" in data:
                 data["custom_fields"] = {**company.custom_fields, **data["custom_fields"]}

@@ -34,6 +34,7 @@ from vinculo.core.errors import (
     ServiceError,
     ValidationFailed,
 )
+from vinculo.core.text import name_taken
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -55,14 +56,13 @@ from vinculo.quality.services.import_files import (
     suggest_mapping,
     unique_headers,
 )
-
-# re-exported for the mapping screens and the API
-from vinculo.quality.services.import_files import field_choices as field_choices
+from vinculo.quality.services.import_files import field_choices as field_choices  # re-exported
 from vinculo.quality.services.import_files import field_groups as field_groups
+from vinculo.quality.services.import_guard import process_batch_guarded
 from vinculo.quality.services.import_preview import PREVIEW_ROWS, without_rolled_back
 from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv  # re-exported
 from vinculo.quality.services.import_report import rejected_csv as rejected_csv
-from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches, process_batch
+from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [
@@ -266,7 +266,7 @@ def dry_run_import(*, actor: Actor, job_id: int, limit: int | None = DRY_RUN_ROW
         with transaction.atomic():
             batcher = Batcher(actor, job)
             for next_index, rows in _batches(batcher, job, 0, limit, batch_size()):
-                process_batch(batcher, rows, outcome)
+                process_batch_guarded(batcher, rows, outcome)
                 processed = next_index
             raise _DryRunDone
     except _DryRunDone:
@@ -446,7 +446,7 @@ def _run(job: ImportJob, on_progress: ProgressCallback | None) -> ImportJob:
                 current = ImportJob.objects.select_for_update().get(pk=job.pk)
                 if current.status != ImportStatus.RUNNING:  # cancelled meanwhile
                     return current
-                process_batch(batcher, rows, outcome)
+                process_batch_guarded(batcher, rows, outcome)
                 _save_rejected(job, outcome.rejected)
                 s = outcome.stats
                 job.next_row = next_index
@@ -544,12 +544,11 @@ def _clean_template(actor: Actor, data: dict[str, Any], instance: ImportTemplate
     if errors:
         raise ValidationFailed(_("The template has problems."), errors=errors)
     name = out.get("name", instance.name if instance else "")
-    clash = ImportTemplate.objects.for_workspace(actor.workspace).filter(
-        object_type=out.get("object_type", object_type), name__iexact=name
-    )
+    kind = out.get("object_type", object_type)
+    clash = ImportTemplate.objects.for_workspace(actor.workspace).filter(object_type=kind)
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
-    if clash.exists():
+    if name_taken(clash, name):
         raise ValidationFailed.field(
             "name", _("A template with this name already exists."), "unique"
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vinculo.core.errors import ServiceError
@@ -42,3 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Owner: {new.owner.email}")
         if new.one_time_password:
             self.stdout.write(f"One-time password (shown once): {new.one_time_password}")
+            self.stdout.write(
+                "It must be changed at first sign-in and stops working after "
+                f"{settings.ONE_TIME_PASSWORD_DAYS} days."
+            )

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from vinculo.core.errors import ServiceError
+from vinculo.core.text import fold
 from vinculo.quality.services.import_messages import reason_line
 
 
@@ -104,10 +105,10 @@ class Command(BaseCommand):
             mapping[column.strip()] = field.strip()
         template_id = None
         if options["template"]:
-            template = (
-                selectors.templates(actor, options["type"])
-                .filter(name__iexact=options["template"])
-                .first()
+            wanted = fold(options["template"])
+            template = next(
+                (t for t in selectors.templates(actor, options["type"]) if fold(t.name) == wanted),
+                None,
             )
             if template is None:
                 raise CommandError(f"No {options['type']} template named {options['template']!r}.")
