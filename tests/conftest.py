@@ -10,6 +10,7 @@ from email import policy as email_policy
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import Client
+from django.utils import translation
 
 from vinculo.core.actor import Actor, Source
 from vinculo.workspaces import services
@@ -44,6 +45,14 @@ def _persona(user: User, workspace: Workspace) -> Persona:
     assert actor is not None
     token = services.create_api_token(actor=actor, name=f"{user.email} test").plaintext
     return Persona(user, workspace, actor, token)
+
+
+@pytest.fixture(autouse=True)
+def _language_left_as_found():
+    """A request through the test client activates its user's language in this thread and
+    nothing deactivates it: each test starts as a fresh process does (the default language)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from django.apps import apps
 from django.db.models import TextChoices
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.webforms.conftest import post_form
 from vinculo.activities.models import Activity
@@ -32,6 +34,7 @@ from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.integrations import services as webhooks
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
+from vinculo.privacy import services as privacy
 from vinculo.quality.models import (
     AuditRun,
     DedupeRun,
@@ -41,8 +44,9 @@ from vinculo.quality.models import (
     MergeRecord,
 )
 from vinculo.quality.services import audit, duplicates, imports, merge, rules
-from vinculo.sales.models import Deal, Pipeline, Stage
+from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.webforms.models import Submission, WebForm
+from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
 from vinculo.workspaces.models import ApiToken, Membership
 
@@ -60,6 +64,7 @@ NOT_SCREENS = {
 
 # Visible text that is legitimately the same as an English message id. Keep it short.
 ALLOWED = {
+    "Data",  # Portuguese for "date" (a custom field type), also an English message id
     "email",  # a person's source as the demo seed stores it (data, shown in the merge table)
 }
 
@@ -245,7 +250,11 @@ def _fill(ana, bruno) -> dict[str, Any]:
     rules.create_entry_rule(
         actor=actor, data={"object_type": "deal", "field": "person_id", "kind": "required"}
     )
-    return {"team": team, "job": job, "form": form}
+    request = privacy.create_request(
+        actor=actor, data={"kind": "access", "person_id": Person.objects.filter(workspace=ws)[0].pk}
+    )
+    invited = invitations.invite_member(actor=actor, email="rui@x.com.br", role="sales_rep")
+    return {"team": team, "job": job, "form": form, "request": request, "invited": invited}
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +290,12 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "pipeline_id": first(Pipeline),
         "tag_id": first(Tag),
         "key": form.public_key,
+        "kind": "person",
+        "request_id": made["request"].pk,
+        "invitation_id": made["invited"].invitation.pk,
+        "reason_id": first(LostReason),
+        "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
+        "uidb64": urlsafe_base64_encode(force_bytes(ana.user.pk)),
     }
 
 
@@ -293,11 +308,15 @@ BY_ROUTE = {
     "settings/stages/<int:stage_id>/": ("stage_id", Stage),
     "settings/stages/<int:stage_id>/delete/": ("stage_id", Stage),
 }
+# Routes whose token is not the invitation's.
+TOKENS = {"password/reset/<uidb64>/<token>/": "set-password"}
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 def _url(route: str, ids: dict[str, Any], ws) -> str:
     values = dict(ids)
+    if route in TOKENS:
+        values["token"] = TOKENS[route]
     if route in BY_ROUTE:
         name, model = BY_ROUTE[route]
         values[name] = model.objects.filter(workspace=ws).order_by("pk")[0].pk

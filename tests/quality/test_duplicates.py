@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from validate_docbr import CPF
 
 from vinculo.contacts import services as contacts
@@ -93,8 +94,11 @@ def test_detector_finds_the_seeded_duplicates_with_their_reasons(ana, seeded):
         assert code in {r["code"] for r in found[pair].reasons}
     assert len({c.cluster for c in found.values()}) == 3
     assert run.pairs_found == 3
-    texts = [detection.reason_text(r) for c in found.values() for r in c.reasons]
-    assert "same phone" in texts
+    reasons = [r for c in found.values() for r in c.reasons]
+    with translation.override("en"):
+        assert "same phone" in [detection.reason_text(r) for r in reasons]
+    with translation.override("pt-br"):
+        assert "mesmo telefone" in [detection.reason_text(r) for r in reasons]
 
 
 def test_clusters_join_pairs_that_share_a_record():

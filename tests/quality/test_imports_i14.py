@@ -58,8 +58,8 @@ def test_dry_run_page_in_pt_br_is_a_table_of_labelled_formatted_values_with_acti
     existing = _existing(ana)
     client = ana.web("pt-br")
     job = _upload_web(client, PEOPLE_CSV)
-    page = client.post(
-        f"/quality/imports/{job.pk}/mapping/", {**_posted(job), "action": "dry_run"}
+    page = client.post(  # the dry run redirects to the job's page (post/redirect/get)
+        f"/quality/imports/{job.pk}/mapping/", {**_posted(job), "action": "dry_run"}, follow=True
     ).content.decode()
 
     # Never a Python repr of the rows ({'line': 2, 'companies': [{'company_id': …}]}).

@@ -26,7 +26,13 @@ from vinculo.contacts.models import (
 )
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
-from vinculo.events.models import PersonIdentity, Purchase, TrackedEvent, VisitorLink
+from vinculo.events.models import (
+    PersonIdentity,
+    Purchase,
+    TrackedEvent,
+    VisitorLink,
+    event_name_label,
+)
 from vinculo.sales.models import Deal
 from vinculo.webforms.models import Submission
 from vinculo.workspaces.permissions import require
@@ -260,18 +266,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# Columns the JSON export keeps for machines but a person reads elsewhere in the same row (a
+# timeline entry's summary says what its kind code and data say).
+DOCUMENT_SKIPS = {"timeline": {"kind", "data"}}
+# Codes shown by their label in the reader's language.
+DOCUMENT_LABELS = {("events", "name"): event_name_label}
+
+
 def readable(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The export's list sections as titled tables, headed in the reader's language."""
     tables = []
     for key, title in section_titles():
         rows = data.get(key) or []
-        columns = list(rows[0].keys()) if rows else []
+        skip = DOCUMENT_SKIPS.get(key, set())
+        columns = [c for c in (rows[0].keys() if rows else ()) if c not in skip]
+        label = {c: DOCUMENT_LABELS.get((key, c)) for c in columns}
         tables.append(
             {
                 "key": key,
                 "title": title,
                 "columns": [str(COLUMN_LABELS.get(c, c)) for c in columns],
-                "rows": [[_cell(row.get(c)) for c in columns] for row in rows],
+                "rows": [
+                    [
+                        label[c](row[c]) if label[c] and row.get(c) else _cell(row.get(c))
+                        for c in columns
+                    ]
+                    for row in rows
+                ],
             }
         )
     return tables

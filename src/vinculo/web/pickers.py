@@ -123,6 +123,7 @@ def pick(actor: Actor, kind: str, q: str, *, limit: int = PICK_LIMIT) -> list[Pi
         records = list(
             sales.deals(actor, q=text)
             .prefetch_related(None)
+            .select_related(None)  # the list's own joins (lost reason…) are not read here
             .select_related("stage")
             .only("title", "stage__name")
             .order_by(SortKey("title"), "pk")[:limit]
