@@ -71,9 +71,11 @@ def log_in(page, email: str, password: str) -> None:
 
 
 @pytest.fixture
-def every_screen(ana):
+def every_screen(ana, settings):
     """Ana's workspace with one of everything, and the path of every screen with real ids
-    (tests/browser/screens.py; walk them with ``screens.walk``)."""
+    (tests/browser/screens.py; walk them with ``screens.walk``). E-mail is on, so the password
+    reset screens exist."""
+    settings.EMAIL_ENABLED = True
     found = screens.screen_paths(ana, screens.seed(ana))
     assert not found.broken, "\n".join(found.broken)
     return found.paths

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import PASSWORD, Persona
@@ -41,10 +43,12 @@ from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
+from vinculo.privacy import services as privacy
 from vinculo.quality.models import DedupeRun, DuplicateCandidate
 from vinculo.quality.services import audit, duplicates, exports, imports, rules
-from vinculo.sales.models import Deal, Pipeline, Stage
+from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.webforms.models import Submission, WebForm
+from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
 from vinculo.workspaces.models import Membership
 
@@ -140,6 +144,8 @@ def seed(persona: Persona) -> Seeded:
     assert pipeline is not None
     membership = Membership.objects.for_workspace(ws).exclude(user=persona.user).first()
     assert membership is not None
+    request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
+    invited = invitations.invite_member(actor=actor, email="rui@exemplo.com.br", role="sales_rep")
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -166,6 +172,10 @@ def seed(persona: Persona) -> Seeded:
         "pipeline_id": pipeline.pk,
         "stage_id": Stage.objects.for_workspace(ws).filter(pipeline=pipeline).first().pk,
         "tag_id": Tag.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
+        "request_id": request.pk,
+        "invitation_id": invited.invitation.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(persona.user.pk)),
+        "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         # Only POST views take these (a GET answers 405 before looking the id up).
         "pair_id": 0,
         "merge_id": 0,
@@ -182,6 +192,9 @@ def seed(persona: Persona) -> Seeded:
             },
             "quality:duplicates_progress": {"run_id": from_dedupe.pk if from_dedupe else 0},
             "quality:export_download": {"job_id": export.pk},
+            "web:invitation": {"token": invited.url.rstrip("/").rsplit("/", 1)[1]},
+            "web:password_reset_confirm": {"token": "set-password"},
+            "web:pick": {"kind": "person"},  # a fragment (not a screen), but it needs a kind
         },
         queries={
             "quality:duplicates_merge": f"?object_type=person&survivor={pair.left_id}"

@@ -143,3 +143,18 @@ def test_the_contract_check_catches_a_body_that_drifts(ana, openapi):
     response.content = json.dumps(body).encode()
     with pytest.raises(AssertionError, match="people"):
         conforms(openapi, "get", f"{PREFIX}/people/{person.pk}", response)
+
+
+def test_the_schema_has_no_key_twice(db):
+    """A key twice in one JSON object (``200`` from ninja and ``"200"`` from openapi_extra on the
+    export download) made Swagger UI refuse the whole document: "duplicated mapping key"."""
+    twice: list[list[str]] = []
+
+    def no_twice(pairs: list[tuple[str, object]]) -> dict:
+        keys = [key for key, _ in pairs]
+        if len(keys) != len(set(keys)):
+            twice.append(keys)
+        return dict(pairs)
+
+    json.loads(Client().get(f"{PREFIX}/openapi.json").content, object_pairs_hook=no_twice)
+    assert not twice, twice

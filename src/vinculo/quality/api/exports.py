@@ -124,8 +124,10 @@ def get_export(request: HttpRequest, export_id: Id) -> dict[str, Any]:
     response={200: None, **ERRORS},
     summary="The exported file (CSV or XLSX)",
     openapi_extra={
+        # int 200, as ninja keys its own responses: a "200" string would be a second key of the
+        # same name in the JSON, which Swagger UI refuses ("duplicated mapping key")
         "responses": {
-            "200": {
+            200: {
                 "description": "The file",
                 "content": {
                     "text/csv": {"schema": {"type": "string", "format": "binary"}},

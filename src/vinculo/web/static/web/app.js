@@ -13,6 +13,12 @@ document.addEventListener("change", (event) => {
     all.closest("form").querySelectorAll("input[name=ids]").forEach((box) => { box.checked = all.checked; });
   }
 });
+// A destructive form asks first: <form data-confirm="Delete …?"> (no inline onsubmit handlers:
+// the Content-Security-Policy refuses them).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
 // Keyboard shortcuts: "/" focuses search, "n" opens the "new" form of the page, "c" the create
 // menu. The page's own shortcut wins over the top bar's (the people list's "/" searches people).
 document.addEventListener("keydown", (event) => {

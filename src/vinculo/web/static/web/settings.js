@@ -1,8 +1,4 @@
-// Small behaviours of the Settings screens: confirm before destructive forms, copy buttons.
-document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-confirm]");
-  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
-});
+// Small behaviours of the Settings screens: copy buttons (app.js confirms destructive forms).
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

@@ -8,10 +8,7 @@
   // A saved-view form (Save view / Save as…) takes the table's state at the moment it is sent.
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form.matches("[data-confirm]") && !window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-      return;
-    }
+    if (event.defaultPrevented) return; // app.js: the user cancelled a data-confirm form
     if (form.matches("[data-view-form]") && toolbar()) {
       form.querySelectorAll("[data-state]").forEach((node) => node.remove());
       const data = new FormData(toolbar());

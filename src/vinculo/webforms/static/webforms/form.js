@@ -87,7 +87,17 @@
     });
   }
 
+  // The honeypot field stays off-screen. On our hosted page webforms.css does it; a snippet pasted
+  // into another site has no stylesheet of ours, so set it here through the CSSOM (allowed by a
+  // Content-Security-Policy, unlike a style="" attribute).
+  function hideHoneypot(box) {
+    var s = box.style;
+    s.position = "absolute"; s.left = "-10000px"; s.top = "auto";
+    s.width = "1px"; s.height = "1px"; s.overflow = "hidden";
+  }
+
   function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-vinculo-form] [data-vinculo-hp]"), hideHoneypot);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-vinculo-form]"), enhance);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
