@@ -50,9 +50,10 @@ def _persona(user: User, workspace: Workspace) -> Persona:
 @pytest.fixture(autouse=True)
 def _language_left_as_found():
     """A request through the test client activates its user's language in this thread and
-    nothing deactivates it: each test starts as a fresh process does (the default language)."""
+    nothing deactivates it: put the thread back as the test database's set-up leaves it (Django's
+    commands deactivate translations: message ids, in English), so no test reads another's."""
     yield
-    translation.deactivate()
+    translation.deactivate_all()
 
 
 @pytest.fixture
