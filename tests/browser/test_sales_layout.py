@@ -9,7 +9,7 @@ from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from vinculo.contacts.models import Company, Person
 from vinculo.sales import services
-from vinculo.sales.models import Stage
+from vinculo.sales.models import LostReason, Stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,8 +108,13 @@ def test_no_sales_screen_is_cut_off_at_1440(browser, live_server, ana):
         },
     )
     lost = Stage.objects.get(pipeline=deal.pipeline, kind="lost")
+    competitor = LostReason.objects.get(pipeline=deal.pipeline, code="competitor")
     services.move_deal(
-        actor=ana.actor, deal_id=other.pk, stage_id=lost.pk, lost_reason="Escolheu o concorrente"
+        actor=ana.actor,
+        deal_id=other.pk,
+        stage_id=lost.pk,
+        lost_reason_id=competitor.pk,
+        lost_note="Escolheu o concorrente",
     )
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="pt-BR")
     page = context.new_page()
