@@ -175,7 +175,7 @@ def _worker_burst(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[s
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,  # a guard against a hung worker, not a speed check: a loaded CI machine is slow
+        timeout=300,  # a guard against a hung worker, not a speed check (slow CI machines)
         check=False,
     )
 
