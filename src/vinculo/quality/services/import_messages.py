@@ -50,6 +50,9 @@ def reason_from_error(column: str, error: FieldError) -> dict[str, Any]:
     return reason(column, error.field, msgid, params, error.code)
 
 
+NESTED_MESSAGES = {"why"}
+
+
 def render(msgid: str, params: dict[str, Any]) -> str:
     """A message id and its parameters in the active language."""
     template = _(msgid) if msgid else ""
@@ -57,7 +60,9 @@ def render(msgid: str, params: dict[str, Any]) -> str:
     def value(match: re.Match[str]) -> str:
         if match.group(0) == "%%":
             return "%"
-        return str(params.get(match.group(1), match.group(0)))
+        found = str(params.get(match.group(1), match.group(0)))
+        # A part that is itself a message (an email's "why") is worded for the reader too.
+        return message_text(found) if match.group(1) in NESTED_MESSAGES else found
 
     return _PLACEHOLDER.sub(value, template) if params or "%%" in template else template
 
