@@ -210,7 +210,8 @@ def seed_defaults(actor: Actor, pipeline: Pipeline) -> list[LostReason]:
     )
 
 
-def _pipeline(actor: Actor, pipeline_id: int) -> Pipeline:
+def pipeline_for_update(actor: Actor, pipeline_id: int) -> Pipeline:
+    """The workspace's pipeline ``pipeline_id``, row-locked for the write that follows; 404."""
     pipeline = (
         Pipeline.objects.for_workspace(actor.workspace)
         .select_for_update()
@@ -256,7 +257,7 @@ def create_lost_reason(*, actor: Actor, pipeline_id: int, data: dict[str, Any]) 
     the pipeline already has (422 ``label``)."""
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         errors: list[FieldError] = []
         label = _clean_label(pipeline, data.get("label"), errors)
         raise_if(errors)
@@ -314,7 +315,7 @@ def reorder_lost_reasons(
     exactly once (else 422 ``reason_ids``)."""
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         reasons = list(LostReason.objects.filter(pipeline=pipeline).order_by("position", "id"))
         by_id = {r.pk: r for r in reasons}
         ids = list(reason_ids) if isinstance(reason_ids, list | tuple) else None

@@ -21,7 +21,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.text import fold, name_taken
 from vinculo.core.validators import clean_currency, clean_decimal, clean_name
-from vinculo.sales.lost_reasons import seed_defaults
+from vinculo.sales.lost_reasons import pipeline_for_update, seed_defaults
 from vinculo.sales.models import Deal, Pipeline, Product, Stage, StageChange, StageKind
 from vinculo.sales.validation import ZERO, clean_int, collect, raise_if
 from vinculo.workspaces.models import Workspace
@@ -265,18 +265,6 @@ def _create_pipeline(
     return pipeline
 
 
-def _pipeline_for_update(actor: Actor, pipeline_id: int) -> Pipeline:
-    pipeline = (
-        Pipeline.objects.for_workspace(actor.workspace)
-        .select_for_update()
-        .filter(pk=pipeline_id)
-        .first()
-    )
-    if pipeline is None:
-        raise NotFound(_("No pipeline with id %(id)s.") % {"id": pipeline_id})
-    return pipeline
-
-
 def update_pipeline(*, actor: Actor, pipeline_id: int, data: dict[str, Any]) -> Pipeline:
     """Rename a pipeline, make it the default, or archive/unarchive it (``archived``: bool).
 
@@ -285,7 +273,7 @@ def update_pipeline(*, actor: Actor, pipeline_id: int, data: dict[str, Any]) -> 
     """
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline_for_update(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         errors: list[FieldError] = []
         changes: dict[str, list[Any]] = {}
         if "name" in data:
@@ -349,7 +337,7 @@ def delete_pipeline(*, actor: Actor, pipeline_id: int) -> None:
     it: archive it instead. Deleting the default makes the next live pipeline the default."""
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline_for_update(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         count = Deal.objects.for_workspace(actor.workspace).filter(pipeline=pipeline).count()
         if count:
             raise Conflict(
@@ -415,7 +403,7 @@ def create_stage(*, actor: Actor, pipeline_id: int, data: dict[str, Any]) -> Sta
     """
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline_for_update(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         stages = _stages_of(pipeline)
         errors: list[FieldError] = []
         cleaned = _clean_stage_fields(data, "", errors, creating=True)
@@ -602,7 +590,7 @@ def reorder_stages(*, actor: Actor, pipeline_id: int, stage_ids: list[int]) -> l
     exactly once (else 422 on ``stage_ids``)."""
     require(actor, "settings.manage")
     with transaction.atomic():
-        pipeline = _pipeline_for_update(actor, pipeline_id)
+        pipeline = pipeline_for_update(actor, pipeline_id)
         stages = _stages_of(pipeline)
         by_id = {s.pk: s for s in stages}
         ids = list(stage_ids) if isinstance(stage_ids, list | tuple) else None
