@@ -1,9 +1,10 @@
 """One matcher on one data set, in its own process (``python -m bench.dedupe_child``).
 
 The parent (:mod:`bench.quality_dedupe`) writes the records (a pickle of columns, no ground
-truth) and starts this process once per matcher, so that each one's peak memory (``ru_maxrss``
-of this process: the records as loaded plus everything the matcher allocates) and time are its
-own. The clock runs from the records in memory (Python lists, one per column) to the pairs:
+truth) and starts this process once per matcher, so that each one's peak memory (``VmHWM`` of
+this process, see :func:`peak_mib`: the records as loaded plus everything the matcher allocates)
+and time are its own. The clock runs from the records in memory (Python lists, one per column)
+to the pairs:
 
 * ``vinculo``: the records as dicts (what the product's selectors stream) → ``build_table`` →
   ``engine.run`` → pairs at the engine's own review threshold;
@@ -41,19 +42,32 @@ from vinculo.quality.matching.schema import build_table, company_schema, person_
 SPLINK_THRESHOLD = 0.5
 
 
-def rss_mib() -> float:
-    """The current resident set (Linux ``/proc``), MiB."""
+def _status(field: str) -> float:
+    """A memory figure of this process from ``/proc/self/status`` (Linux), MiB."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
     return 0.0
 
 
+def rss_mib() -> float:
+    return _status("VmRSS")
+
+
 def peak_mib() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """This process's peak resident set. ``VmHWM``, not ``ru_maxrss``: Linux carries the
+    parent's peak into a child's ``ru_maxrss`` across fork and exec, so a child started by a
+    parent holding a million generated records would report the parent's peak."""
+    return _status("VmHWM") or round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process so far, every thread (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rows_of(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -73,7 +87,7 @@ def rows_of(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def run_vinculo(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any]]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     custom = payload["custom"]
     keys = [f"custom:{key}" for key, _type in custom]
     if payload["kind"] == "person":
@@ -88,6 +102,7 @@ def run_vinculo(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, An
     seconds = time.perf_counter() - started
     info = {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds() - cpu, 2),
         "stages": {"build_table": round(read, 3), **res.seconds},
         "threshold": threshold,
         "thresholds": res.thresholds,
@@ -104,10 +119,11 @@ def run_splink(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any
     # Imported here so that the other matchers' processes never load splink and DuckDB.
     from bench import dedupe_splink
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     left, right, probability, info = dedupe_splink.run(payload, seed=seed)
     chosen = probability >= SPLINK_THRESHOLD
     info["seconds"] = round(time.perf_counter() - started, 2)
+    info["cpu_seconds"] = round(cpu_seconds() - cpu, 2)
     info["threshold"] = SPLINK_THRESHOLD
     return (left, right, probability, chosen), info
 
@@ -157,9 +173,10 @@ def run_db(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any]]:
     seed_seconds = time.perf_counter() - started
     del rows
     gc.collect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     run = detect_duplicates(actor=actor, object_type="person")
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     left, right, probability = [], [], []
     for a, b, p in (
         DuplicateCandidate.objects.filter(workspace=new.workspace)
@@ -173,6 +190,7 @@ def run_db(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any]]:
     prob = np.asarray(probability, dtype=np.float64)
     info = {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "seed_seconds": round(seed_seconds, 2),
         "rows_refused_by_validation": refused,
         "clusters": run.clusters_found,

@@ -274,9 +274,11 @@ def markdown(payload: dict[str, Any], today: str) -> str:
         f"Python {host['python']}; load average at start {host['load_average_at_start']}.",
         "",
         "Each matcher runs in its own process; seconds run from the records in memory to the "
-        "pairs (data generation excluded), peak is the process's `ru_maxrss` (records included); "
-        "*load* is the machine's 1-minute load average before and after the run (the machine may "
-        "be shared: compare the two matchers of one run rather than absolute times). "
+        "pairs (data generation excluded), peak is the process's peak resident set (`VmHWM`, "
+        "records included); "
+        "*CPU s* is the process's CPU time, all threads (DuckDB runs splink on every core, "
+        "Vínculo's engine uses one); *load* is the machine's 1-minute load average before and "
+        "after the run (the machine may be shared: then wall times stretch, CPU times less). "
         "Vínculo answers at the review threshold its engine chooses, splink at "
         "`match_probability >= 0.5`; *best F1* is what the best threshold would give (for "
         "information: choosing it needs the ground truth). *(db)*: the product end to end, people "
@@ -294,21 +296,22 @@ def markdown(payload: dict[str, Any], today: str) -> str:
         lines += [f"## {name}", "", payload["datasets"].get(name, ""), ""]
         lines += [
             "| N | matcher | precision | recall | F1 | pairs found | true pairs | seconds | "
-            "peak MiB | blocking recall est. | threshold | best F1 | load |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "CPU s | peak MiB | blocking recall est. | threshold | best F1 | load |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for r in rows:
             who = r["engine"] + (" (db)" if r["mode"] == "db" else "")
             if "f1" not in r:
                 lines.append(
                     f"| {r['n']:,} | {who} | {r.get('skipped') or r.get('error')} "
-                    "| | | | | | | | | | |"
+                    "| | | | | | | | | | | |"
                 )
                 continue
             lines.append(
                 f"| {r['n']:,} | {who} | {_fmt(r['precision'], 4)} | {_fmt(r['recall'], 4)} | "
                 f"**{_fmt(r['f1'], 4)}** | {_fmt(r['pairs_found'])} | {_fmt(r['true_pairs'])} | "
-                f"{_fmt(r['seconds'], 1)} | {_fmt(r['peak_rss_mib'], 0)} | "
+                f"{_fmt(r['seconds'], 1)} | {_fmt(r.get('cpu_seconds'), 1)} | "
+                f"{_fmt(r['peak_rss_mib'], 0)} | "
                 f"{_fmt(r.get('blocking_recall_estimate'), 4)} | {_fmt(r.get('threshold'), 3)} | "
                 f"{_fmt(r.get('best_f1'), 4)} | {_load(r)} |"
             )
