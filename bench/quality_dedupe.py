@@ -338,8 +338,13 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes", type=int, nargs="+", default=[10_000, 100_000], help="generated data sets"
     )
     parser.add_argument("--mode", choices=["memory", "db"], default="memory", help="db: crm only")
-    parser.add_argument("--engines", nargs="+", choices=["vinculo", "splink"],
-                        default=["vinculo", "splink"])  # fmt: skip
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=["vinculo", "splink"],
+        help="default: both in memory mode; Vínculo alone in db mode (its splink row is the one "
+        "of the memory run, same records)",
+    )
     parser.add_argument(
         "--no-splink-above", type=int, default=0, help="skip splink above this N (0: never skip)"
     )
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per matcher run")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    engines = list(args.engines)
+    engines = list(args.engines or (["vinculo"] if args.mode == "db" else ["vinculo", "splink"]))
     if args.mode == "db":
         if args.datasets != ["crm"] and "crm" not in args.datasets:
             parser.error("--mode db runs the crm data set only")
