@@ -21,6 +21,8 @@ from vinculo.quality.matching.compare import compare
 from vinculo.quality.matching.model import Params
 from vinculo.quality.matching.schema import Table
 
+PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
+PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
 MIN_SESSION = 20  # an EM session needs this many candidate pairs
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
 Progress = Callable[[str, float], None]
@@ -62,10 +64,10 @@ def fit(
     """Learn ``u`` from random pairs, ``m`` by EM per blocking rule, term frequencies; ``λ`` is
     set by :func:`settle_prior` once pairs are weighed."""
     fields = table.schema.fields
-    sizes = [len(f.levels) for f in fields]
+    kinds = [str(f.kind) for f in fields]
     active = _active(table)
     left, right = model.random_pairs(len(active), model.MAX_U_PAIRS, seed)
-    u = model.estimate_u(compare(table, active[left], active[right]), sizes)
+    u = model.estimate_u(compare(table, active[left], active[right]), kinds)
     u_arrays = [np.asarray(x) for x in u]
     rng = np.random.default_rng(seed)
     sessions = []
@@ -76,17 +78,17 @@ def fit(
         if len(mask) > SESSION_LIMIT:
             mask = rng.choice(mask, SESSION_LIMIT, replace=False)
         use = [c for c, f in enumerate(fields) if f.key not in rule.fields]
-        m, _share, expected = model.em_session(levels[mask], u_arrays, use, sizes, labels)
+        m, _share, expected = model.em_session(levels[mask], u_arrays, use, kinds, labels)
         sessions.append((m, expected))
     if not sessions and labels is not None and len(labels[0]):
         m, _share, expected = model.em_session(
-            labels[0][:0], u_arrays, list(range(len(fields))), sizes, labels
+            labels[0][:0], u_arrays, list(range(len(fields))), kinds, labels
         )
         sessions.append((m, expected))
-    tf, tf_default = model.term_frequencies(table)
+    tf, tf_default = model.term_frequencies(table, u)
     return Params(
         signature=table.schema.signature,
-        m=model.combine_m(sessions, sizes),
+        m=model.combine_m(sessions, kinds),
         u=u,
         lam=1.0 / max(len(active), 2) ** 2,
         tf=tf,
@@ -106,15 +108,18 @@ def pair_bits(
 
 def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) -> dict[str, Any]:
     """Set ``λ`` to its fixed point: expected matches among the candidates, divided by the
-    estimated blocking recall, over all ``n(n-1)/2`` pairs. Returns the recall estimate."""
+    estimated blocking recall, over all ``n(n-1)/2`` pairs, with a prior (one record in twenty
+    duplicated) worth :data:`PRIOR_PAIRS` pairs. Returns the recall estimate."""
     pairs = max(n * (n - 1) / 2, 1.0)
+    prior = PRIOR_DUPLICATES * max(n, 2) / 2 / pairs
     recall: dict[str, Any] = {"recall": None}
     rules = int(bits.max()).bit_length() if len(bits) else 0
     for _ in range(30):
         p = model.probability(params, total)
         recall = estimate_recall(bits, p, rules)
         share = recall["recall"] or 1.0
-        lam = float(np.clip(p.sum() / share / pairs, 1e-12, 0.5))
+        expected = p.sum() / share
+        lam = float(np.clip((expected + PRIOR_PAIRS * prior) / (pairs + PRIOR_PAIRS), 1e-12, 0.5))
         done = abs(np.log(lam / params.lam)) < 1e-3
         params.lam = lam
         if done:

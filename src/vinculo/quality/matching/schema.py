@@ -110,7 +110,7 @@ COMPANY_FIELDS = (
     Field("legal_name", Kind.NAME, _get("legal_name", norm.company_text)),
     Field("cnpj", Kind.IDENTIFIER, _get("cnpj", norm.identifier)),
     Field("email", Kind.EMAIL, _email),
-    Field("domain", Kind.CATEGORY, _get("domain", _domain)),
+    Field("domain", Kind.IDENTIFIER, _get("domain", _domain)),
     Field("phones", Kind.PHONES, _phones(("phone",))),
     *_ADDRESS,
 )
