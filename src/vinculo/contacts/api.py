@@ -278,6 +278,12 @@ class CustomFieldIn(In):
     )
     required: bool | None = None
     unique: bool | None = None
+    identifier: bool | None = Field(
+        None,
+        description="Used to find duplicates (an ID card, a student or patient number): the "
+        "matcher compares records on it. People and companies only; text, number, date, email, "
+        "phone or choice.",
+    )
     choices: list[ChoiceIn | str] | None = None
     help_text: str | None = None
     position: Position | None = None
@@ -292,6 +298,7 @@ class CustomFieldOut(Schema):
     field_type: str
     required: bool
     unique: bool
+    identifier: bool = Field(description="Used to find duplicates.")
     choices: list[dict[str, str]]
     help_text: str
     position: int
@@ -664,6 +671,7 @@ def _field(d: Any) -> dict[str, Any]:
             "field_type",
             "required",
             "unique",
+            "identifier",
             "choices",
             "help_text",
             "position",

@@ -284,7 +284,9 @@ def _clean_choices(raw: Any, errors: list[FieldError]) -> list[dict[str, str]]:
 
 
 def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDefinition:
-    """Define a typed field for people, companies or deals; refuses a taken key or bad choices."""
+    """Define a typed field for people, companies or deals; refuses a taken key, bad choices,
+    or ``identifier`` (duplicate detection compares the field) on a deal field or a type that
+    cannot hold a customer's number or code."""
     require(actor, "settings.manage")
     from django.utils.text import slugify
 
@@ -313,6 +315,11 @@ def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDef
     choices: list[dict[str, str]] = []
     if field_type in {FieldType.CHOICE, FieldType.MULTI_CHOICE}:
         choices = _clean_choices(data.get("choices"), errors)
+    identifier = bool(data.get("identifier"))
+    if identifier and object_type in CustomObject.values and field_type in FieldType.values:
+        refused = cf.identifier_error(str(object_type), str(field_type))
+        if refused:
+            errors.append(refused)
     raise_if_any(errors)
     with transaction.atomic():
         position = (
@@ -329,6 +336,7 @@ def create_custom_field(*, actor: Actor, data: dict[str, Any]) -> CustomFieldDef
             field_type=field_type,
             required=bool(data.get("required")),
             unique=bool(data.get("unique")),
+            identifier=identifier,
             choices=choices,
             help_text=str(data.get("help_text") or "")[:200],
             position=position,
@@ -350,7 +358,8 @@ class DefinitionChange:
 
 
 def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) -> DefinitionChange:
-    """Relabel, retype, re-choice, reorder, archive or restore a custom field.
+    """Relabel, retype, re-choice, reorder, archive or restore a custom field, or mark it as an
+    identifier (refused as on creation).
 
     Stored values are never rewritten or dropped: a value that no longer fits (a removed choice,
     a new type) stays stored and is counted in ``nonconforming``; it must be fixed only when the
@@ -366,6 +375,7 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
                 "field_type",
                 "required",
                 "unique",
+                "identifier",
                 "choices",
                 "help_text",
                 "position",
@@ -390,9 +400,13 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
                 errors.append(choice_error("field_type", data["field_type"], FieldType.values))
             else:
                 definition.field_type = data["field_type"]
-        for flag in ("required", "unique"):
+        for flag in ("required", "unique", "identifier"):
             if flag in data and data[flag] is not None:
                 setattr(definition, flag, bool(data[flag]))
+        if definition.identifier:
+            refused = cf.identifier_error(definition.object_type, definition.field_type)
+            if refused:
+                errors.append(refused)
         if "help_text" in data:
             definition.help_text = str(data["help_text"] or "")[:200]
         if "position" in data and data["position"] is not None:

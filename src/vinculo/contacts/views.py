@@ -49,6 +49,17 @@ PERSON_FORM_FIELDS = [
     ("city", gettext_lazy("City")),
     ("state", gettext_lazy("State")),
 ]
+# The new-person form also asks for what tells two namesakes apart (the duplicate check and the
+# matcher read them): a birth date and the street address.
+PERSON_NEW_FIELDS = [
+    *PERSON_FORM_FIELDS[:2],
+    ("birth_date", gettext_lazy("Birth date")),
+    *PERSON_FORM_FIELDS[2:8],
+    ("street", gettext_lazy("Street")),
+    ("number", gettext_lazy("Number")),
+    ("postal_code", gettext_lazy("Postal code")),
+    *PERSON_FORM_FIELDS[8:],
+]
 COMPANY_FORM_FIELDS = [
     ("name", gettext_lazy("Name")),
     ("legal_name", gettext_lazy("Legal name")),
@@ -298,13 +309,14 @@ def _custom_defs(request: HttpRequest, object_type: str) -> list[Any]:
 
 @workspace_view
 def person_create(request: HttpRequest) -> HttpResponse:
-    """A new person; stops at a warning (with links) when the email, phone or CPF is taken."""
+    """A new person; stops at a warning (with links) when the email, phone or CPF is taken or
+    the matcher finds the person probably there already."""
     a = actor(request)
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
     duplicates = None
     if request.method == "POST":
-        data = _form_data(request, PERSON_FORM_FIELDS)
+        data = _form_data(request, PERSON_NEW_FIELDS)
         company_id = request.POST.get("company_id", "")
         if company_id.isdigit():
             data["companies"] = [
@@ -323,7 +335,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/person_form.html",
         {
-            "fields": PERSON_FORM_FIELDS,
+            "fields": PERSON_NEW_FIELDS,
+            "check_fields": duplicate_check.CHECK_TRIGGERS["person"],
             "data": data,
             "errors": errors,
             **duplicate_check.confirm_context(request, duplicates),
@@ -506,28 +519,31 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def company_create(request: HttpRequest) -> HttpResponse:
-    """A new company; a taken CNPJ is refused, with a link to the company that has it."""
+    """A new company; a taken CNPJ is refused, with a link to the company that has it; a
+    company the matcher finds probably there already stops at a warning ("Save anyway")."""
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
     duplicates = None
     if request.method == "POST":
         data = _form_data(request, COMPANY_FORM_FIELDS)
         duplicates = duplicate_check.duplicate_warning(request, "company", data)
-        try:
-            company = services.create_company(actor=actor(request), data=data)
-        except ServiceError as exc:
-            errors = field_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": company.name})
-            return redirect("contacts:company", company_id=company.pk)
+        if not duplicate_check.needs_confirmation(request, duplicates):
+            try:
+                company = services.create_company(actor=actor(request), data=data)
+            except ServiceError as exc:
+                errors = field_errors(exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": company.name})
+                return redirect("contacts:company", company_id=company.pk)
     return render(
         request,
         "contacts/company_form.html",
         {
             "fields": COMPANY_FORM_FIELDS,
+            "check_fields": duplicate_check.CHECK_TRIGGERS["company"],
             "data": data,
             "errors": errors,
-            "duplicates": duplicates,
+            **duplicate_check.confirm_context(request, duplicates),
             "custom_defs": _custom_defs(request, "company"),
             **_common_context(request),
         },

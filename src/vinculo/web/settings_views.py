@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contact_services
+from vinculo.contacts.custom_fields import IDENTIFIER_OBJECTS
 from vinculo.contacts.models import CustomObject, FieldType, JourneyPhase
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
@@ -579,6 +580,7 @@ def custom_field_create(request: HttpRequest) -> HttpResponse:
         "field_type": request.POST.get("field_type", ""),
         "required": "required" in request.POST,
         "unique": "unique" in request.POST,
+        "identifier": "identifier" in request.POST,
         "help_text": request.POST.get("help_text", ""),
     }
     choices_text = request.POST.get("choices", "")
@@ -609,7 +611,8 @@ def _get_definition(a: Actor, field_id: int) -> Any:
 
 @workspace_view
 def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
-    """Relabel, re-choice, require or archive a field; says how many stored values stop fitting."""
+    """Relabel, re-choice, require, mark as identifier or archive a field; says how many stored
+    values stop fitting."""
     a = actor(request)
     definition = _get_definition(a, field_id)
     errors: dict[str, list[str]] = {}
@@ -617,6 +620,7 @@ def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
         "label": definition.label,
         "help_text": definition.help_text,
         "required": definition.required,
+        "identifier": definition.identifier,
         "archived": definition.archived_at is not None,
         "choices": _choices_as_text(definition.choices),
     }
@@ -625,6 +629,7 @@ def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
             "label": request.POST.get("label", ""),
             "help_text": request.POST.get("help_text", ""),
             "required": "required" in request.POST,
+            "identifier": "identifier" in request.POST,
             "archived": "archived" in request.POST,
         }
         choices_text = request.POST.get("choices", "")
@@ -662,6 +667,7 @@ def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
         {
             "definition": definition,
             "is_choice": definition.field_type in CHOICE_TYPES,
+            "can_identify": definition.object_type in IDENTIFIER_OBJECTS,
             "data": data,
             "errors": errors,
             "can_change": can(a, "settings.manage"),

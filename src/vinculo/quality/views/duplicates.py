@@ -19,6 +19,7 @@ from vinculo.core.errors import ServiceError
 from vinculo.core.field_labels import field_label
 from vinculo.quality.models.duplicates import CandidateStatus, RecordType
 from vinculo.quality.selectors import duplicates as selectors
+from vinculo.quality.selectors import matcher
 from vinculo.quality.services import duplicates as services
 from vinculo.quality.services import merge as merge_services
 from vinculo.web.ui import actor, field_errors, is_htmx, safe_next, workspace_view
@@ -112,6 +113,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "clusters": [c for c in clusters if c["rows"]],
         "run": selectors.latest_run(a, object_type),
         "thresholds": _thresholds(a, object_type),
+        "learned": _learned(a, object_type),
         "merges": list(selectors.merges(a, object_type=object_type)[:10]),
         "histogram": _histogram(open_pairs),
         "open_count": len(open_pairs),
@@ -264,6 +266,34 @@ def auto(request: HttpRequest) -> HttpResponse:
         request, _("Automatic mode merged %(n)s pairs; each merge can be undone.") % {"n": merged}
     )
     return redirect(f"{reverse('quality:duplicates')}?type={object_type}")
+
+
+def _percent(value: Any) -> float | None:
+    """A stored fraction as the percentage the ``percent`` filter writes in the reader's way."""
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def _learned(a: Any, object_type: str) -> dict[str, Any] | None:
+    """What the matcher learned, with its fractions as percentages for the card."""
+    found = matcher.learned(a, object_type)
+    if found is None:
+        return None
+    for key in (
+        "blocking_recall",
+        "review_threshold",
+        "auto_merge_threshold",
+        "review_precision",
+        "review_recall",
+        "auto_merge_precision",
+        "auto_merge_recall",
+    ):
+        found[f"{key}_pct"] = _percent(found[key])
+    for field in found["fields"]:
+        field["fill_pct"] = _percent(field["fill"])
+    for rule in found["rules"]:
+        rule["fill_pct"] = _percent(rule["fill"])
+        rule["share_pct"] = _percent(rule["share"])
+    return found
 
 
 def _thresholds(a: Any, object_type: str) -> dict[str, Any]:
