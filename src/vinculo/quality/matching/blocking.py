@@ -265,7 +265,7 @@ def block(
         pair_codes.append(found)
         rule_ids.append(np.full(len(found), len(chosen), dtype=np.int8))
         chosen.append(rule)
-    if not pair_codes:
+    if not sum(len(found) for found in pair_codes):
         empty = np.zeros(0, dtype=np.int64)
         return Blocking(chosen, empty, empty, np.zeros(0, dtype=np.uint64), report)
     all_codes = np.concatenate(pair_codes)

@@ -23,7 +23,8 @@ from vinculo.quality.matching.schema import Table
 
 PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
 PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
-MIN_SESSION = 20  # an EM session needs this many candidate pairs
+MIN_SESSION = 5  # an EM session needs this many candidate pairs
+MIN_GLOBAL = 50  # else one session over all pairs, if this many (fewer: the priors stand)
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
 Progress = Callable[[str, float], None]
 
@@ -67,7 +68,8 @@ def fit(
     kinds = [str(f.kind) for f in fields]
     active = _active(table)
     left, right = model.random_pairs(len(active), model.MAX_U_PAIRS, seed)
-    u = model.estimate_u(compare(table, active[left], active[right]), kinds)
+    refused = labels[0][~labels[1]] if labels is not None else None
+    u = model.estimate_u(compare(table, active[left], active[right]), kinds, refused)
     u_arrays = [np.asarray(x) for x in u]
     rng = np.random.default_rng(seed)
     sessions = []
@@ -80,9 +82,11 @@ def fit(
         use = [c for c, f in enumerate(fields) if f.key not in rule.fields]
         m, _share, expected = model.em_session(levels[mask], u_arrays, use, kinds, labels)
         sessions.append((m, expected))
-    if not sessions and labels is not None and len(labels[0]):
+    labelled = labels is not None and len(labels[0]) > 0
+    if not sessions and (len(levels) >= MIN_GLOBAL or labelled):
+        # Too few pairs per rule: one session over every candidate and field.
         m, _share, expected = model.em_session(
-            labels[0][:0], u_arrays, list(range(len(fields))), kinds, labels
+            levels, u_arrays, list(range(len(fields))), kinds, labels
         )
         sessions.append((m, expected))
     tf, tf_default = model.term_frequencies(table, u)

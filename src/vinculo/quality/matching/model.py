@@ -14,8 +14,10 @@ Learned without labels, from the workspace's own records (as splink does):
 * term frequencies: agreeing on a rare value (a surname borne by two records) weighs more than
   on a common one ("Silva"); the adjustment is ``u / frequency(value)``.
 
-Labels the users gave (merged pairs, "not a duplicate") join every EM session with their answer
-fixed, each counting as :data:`LABEL_WEIGHT` unlabelled pairs.
+Labels the users gave join the learning, each worth :data:`LABEL_WEIGHT` pairs: merged pairs
+join every EM session as certain matches; "not a duplicate" pairs join both the EM sessions as
+certain non-matches and the random pairs ``u`` is counted on (what they agree on is then seen
+among non-matches, and weighs less).
 """
 
 from __future__ import annotations
@@ -109,14 +111,23 @@ def random_pairs(n: int, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return left, right
 
 
-def estimate_u(levels: np.ndarray, kinds: list[str]) -> list[list[float]]:
+def estimate_u(
+    levels: np.ndarray, kinds: list[str], refused: np.ndarray | None = None
+) -> list[list[float]]:
     """The level distribution per field among random pairs, with the kind's prior worth
-    :data:`U_PRIOR_PAIRS` pairs (no level is ever impossible, no weight infinite)."""
+    :data:`U_PRIOR_PAIRS` pairs (no level is ever impossible, no weight infinite). ``refused``:
+    level rows of pairs users marked "not a duplicate", each worth :data:`LABEL_WEIGHT` pairs:
+    what they agree on is seen among non-matches, so it weighs less."""
     u = []
     for column, kind in enumerate(kinds):
         prior = prior_u(kind)
         seen = levels[:, column]
-        counts = np.bincount(seen[seen >= 0], minlength=len(prior))[: len(prior)]
+        counts = np.bincount(seen[seen >= 0], minlength=len(prior))[: len(prior)].astype(float)
+        if refused is not None and len(refused):
+            told = refused[:, column]
+            counts += (
+                LABEL_WEIGHT * np.bincount(told[told >= 0], minlength=len(prior))[: len(prior)]
+            )
         values = counts + U_PRIOR_PAIRS * prior
         u.append((values / values.sum()).tolist())
     return u
