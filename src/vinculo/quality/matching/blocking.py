@@ -105,7 +105,9 @@ def _sound(table: Table) -> np.ndarray:
             keys.append((a, b) if a <= b else (b, a) if a and b else None)
         return _recode(keys)
     names = table.values["name"].tolist()
-    return _recode([" ".join(norm.phonetic(t) for t in n.split()[:2]) if n else None for n in names])
+    return _recode(
+        [" ".join(norm.phonetic(t) for t in n.split()[:2]) if n else None for n in names]
+    )
 
 
 def _all_sounds(table: Table) -> np.ndarray:
@@ -277,8 +279,10 @@ def block(
     for rule in rules:
         if any(_field_of(p) not in table.codes for p in rule.parts if p not in _NAME_PARTS):
             continue
-        if _NAME_PARTS & set(rule.parts) and "first_name" not in table.codes and (
-            set(rule.parts) - {"sound:names"}
+        if (
+            _NAME_PARTS & set(rule.parts)
+            and "first_name" not in table.codes
+            and (set(rule.parts) - {"sound:names"})
         ):
             continue
         fill = keys.fill(rule)
