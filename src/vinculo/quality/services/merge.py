@@ -30,8 +30,8 @@ from vinculo.quality.models.duplicates import (
     MergeRecord,
     RecordType,
 )
-from vinculo.quality.selectors.duplicates import duplicate_kin, records_by_id
-from vinculo.quality.services.duplicates import get_settings, plain
+from vinculo.quality.selectors.duplicates import duplicate_kin, match_model, records_by_id
+from vinculo.quality.services.duplicates import plain
 from vinculo.sales import deals as deal_services
 from vinculo.workspaces.permissions import require
 
@@ -477,7 +477,10 @@ def auto_merge(*, actor: Actor, object_type: str, threshold: float | None = None
     were made. Refuses viewers and roles that cannot delete records."""
     require(actor, "records.write")
     require(actor, "records.delete")
-    limit = get_settings(actor).auto_merge_threshold if threshold is None else threshold
+    if threshold is None:
+        learned = match_model(actor, object_type)
+        threshold = learned.auto_merge_threshold if learned is not None else 1.0
+    limit = threshold
     if not 0.5 <= limit <= 1.0:
         raise ValidationFailed.field("threshold", _("Enter a number between 0.5 and 1."))
     pairs = list(

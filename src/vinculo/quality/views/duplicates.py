@@ -111,7 +111,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "status": status,
         "clusters": [c for c in clusters if c["rows"]],
         "run": selectors.latest_run(a, object_type),
-        "thresholds": selectors.thresholds(a),
+        "thresholds": _thresholds(a, object_type),
         "merges": list(selectors.merges(a, object_type=object_type)[:10]),
         "histogram": _histogram(open_pairs),
         "open_count": len(open_pairs),
@@ -266,25 +266,36 @@ def auto(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('quality:duplicates')}?type={object_type}")
 
 
+def _thresholds(a: Any, object_type: str) -> dict[str, Any]:
+    learned = selectors.match_model(a, object_type)
+    precision = selectors.duplicate_settings(a).auto_merge_precision
+    return {
+        "learned": learned,
+        "review_threshold": learned.review_threshold if learned else 0.5,
+        "auto_merge_threshold": learned.auto_merge_threshold if learned else 1.0,
+        # A number input's value: never localised.
+        "auto_merge_percent": f"{precision * 100:.2f}".rstrip("0").rstrip("."),
+    }
+
+
 @workspace_view
 @require_POST
 def thresholds(request: HttpRequest) -> HttpResponse:
-    """Change the review and automatic-merge thresholds (entered as percentages)."""
+    """Change the expected precision the automatic merge keeps (entered as a percentage)."""
     data: dict[str, Any] = {}
-    for name in ("review_threshold", "auto_merge_threshold"):
-        raw = (request.POST.get(name) or "").strip().replace(",", ".")
-        if raw:
-            try:
-                data[name] = float(raw) / 100
-            except ValueError:
-                data[name] = raw
+    raw = (request.POST.get("auto_merge_precision") or "").strip().replace(",", ".")
+    if raw:
+        try:
+            data["auto_merge_precision"] = float(raw) / 100
+        except ValueError:
+            data["auto_merge_precision"] = raw
     try:
         services.update_settings(actor=actor(request), data=data)
     except ServiceError as exc:
         for message in field_errors(exc).values():
             messages.error(request, " ".join(message))
     else:
-        messages.success(request, _("Thresholds saved."))
+        messages.success(request, _("Saved. The next scan chooses its thresholds from it."))
     return redirect(f"{reverse('quality:duplicates')}?type={_object_type(request)}")
 
 

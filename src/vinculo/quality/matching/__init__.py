@@ -1,0 +1,1 @@
+"""Record matching (Fellegi-Sunter): schema, normalisation, blocking, comparison, model, engine."""

@@ -1,0 +1,241 @@
+"""What the matcher compares: the fields of a record type, each with a kind, read into columns.
+
+A :class:`Schema` lists the fields of people or companies (standard ones and the custom fields an
+owner marked as identifiers). :class:`Table` holds N records column by column: each field's
+normalised values (an object array) and integer codes (equal values, equal codes; ``-1`` where
+the record has no value), which is what blocking and comparison work on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from vinculo.quality.matching import normalise as norm
+
+
+class Kind(StrEnum):
+    """How two values of a field are compared; each kind has its agreement levels."""
+
+    NAME = "name"
+    PLACE = "place"
+    IDENTIFIER = "identifier"
+    EMAIL = "email"
+    PHONES = "phones"
+    DATE = "date"
+    POSTAL = "postal"
+    NUMBER = "number"
+    CATEGORY = "category"
+
+
+# The agreement levels of each kind, from disagreement (0) to the strongest agreement. A pair
+# where either record lacks the value has no level (-1) and weighs nothing.
+LEVELS: dict[Kind, tuple[str, ...]] = {
+    Kind.NAME: ("different", "similar", "very_similar", "same"),
+    Kind.PLACE: ("different", "similar", "very_similar", "same"),
+    Kind.IDENTIFIER: ("different", "one_typo", "same"),
+    Kind.EMAIL: ("different", "same_mailbox_name", "same"),
+    Kind.PHONES: ("different", "one_typo", "same"),
+    Kind.DATE: ("different", "close", "transposed", "same"),
+    Kind.POSTAL: ("different", "same_area", "one_typo", "same"),
+    Kind.NUMBER: ("different", "close", "same"),
+    Kind.CATEGORY: ("different", "same"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One comparable field: ``key`` (``first_name``, ``custom:rg``…), its kind, whether common
+    values weigh less (term frequency), and how a row's raw value(s) are read."""
+
+    key: str
+    kind: Kind
+    read: Callable[[dict[str, Any]], Any]
+    tf: bool = False
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return LEVELS[self.kind]
+
+
+def _get(name: str, clean: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: clean(row.get(name))
+
+
+def _custom(key: str, clean: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: clean((row.get("custom_fields") or {}).get(key))
+
+
+def _email(row: dict[str, Any]) -> tuple[str, str]:
+    return norm.email(row.get("email"))
+
+
+def _phones(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[str, ...]]:
+    def read(row: dict[str, Any]) -> tuple[str, ...]:
+        found = {norm.phone(row.get(name)) for name in names} - {""}
+        return tuple(sorted(found))
+
+    return read
+
+
+def _domain(value: Any) -> str:
+    return str(value or "").strip().lower().removeprefix("www.")
+
+
+_ADDRESS = (
+    Field("street", Kind.PLACE, _get("street", norm.place_text)),
+    Field("number", Kind.NUMBER, _get("number", norm.number)),
+    Field("complement", Kind.PLACE, _get("complement", norm.place_text)),
+    Field("district", Kind.PLACE, _get("district", norm.place_text), tf=True),
+    Field("city", Kind.PLACE, _get("city", norm.place_text), tf=True),
+    Field("state", Kind.CATEGORY, _get("state", norm.plain)),
+    Field("postal_code", Kind.POSTAL, _get("postal_code", norm.identifier)),
+)
+
+PERSON_FIELDS = (
+    Field("first_name", Kind.NAME, _get("first_name", norm.name_text), tf=True),
+    Field("last_name", Kind.NAME, _get("last_name", norm.name_text), tf=True),
+    Field("birth_date", Kind.DATE, _get("birth_date", norm.day)),
+    Field("cpf", Kind.IDENTIFIER, _get("cpf", norm.identifier)),
+    Field("email", Kind.EMAIL, _email),
+    Field("phones", Kind.PHONES, _phones(("phone", "mobile_phone"))),
+    *_ADDRESS,
+)
+COMPANY_FIELDS = (
+    Field("name", Kind.NAME, _get("name", norm.company_text), tf=True),
+    Field("legal_name", Kind.NAME, _get("legal_name", norm.company_text)),
+    Field("cnpj", Kind.IDENTIFIER, _get("cnpj", norm.identifier)),
+    Field("email", Kind.EMAIL, _email),
+    Field("domain", Kind.IDENTIFIER, _get("domain", _domain)),
+    Field("phones", Kind.PHONES, _phones(("phone",))),
+    *_ADDRESS,
+)
+# The raw columns each record type needs (what the selectors read from the database).
+PERSON_COLUMNS = (
+    "id", "first_name", "last_name", "birth_date", "cpf", "email", "phone", "mobile_phone",
+    "street", "number", "complement", "district", "city", "state", "postal_code", "custom_fields",
+)  # fmt: skip
+COMPANY_COLUMNS = (
+    "id", "name", "legal_name", "cnpj", "email", "domain", "phone",
+    "street", "number", "complement", "district", "city", "state", "postal_code", "custom_fields",
+)  # fmt: skip
+
+# A custom field's type → how it is compared when an owner marks it as an identifier.
+_CUSTOM_KINDS: dict[str, tuple[Kind, Callable[[Any], Any]]] = {
+    "date": (Kind.DATE, norm.day),
+    "number": (Kind.NUMBER, norm.number),
+    "money": (Kind.NUMBER, norm.number),
+    "email": (Kind.EMAIL, norm.email),
+    "phone": (Kind.IDENTIFIER, norm.phone),
+}
+
+
+def custom_field(key: str, field_type: str) -> Field:
+    """The comparison of a custom field an owner marked as an identifier (an ID card number, a
+    student or patient number…): text-like types compare as identifiers."""
+    kind, clean = _CUSTOM_KINDS.get(field_type, (Kind.IDENTIFIER, norm.identifier))
+    return Field(f"custom:{key}", kind, _custom(key, clean))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields of one record type; ``swap`` names two name fields that people swap."""
+
+    object_type: str
+    fields: tuple[Field, ...]
+    swap: tuple[str, str] | None = None
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    @property
+    def signature(self) -> list[str]:
+        """What a fitted model was fitted on (a stored model is only reused on the same)."""
+        return [f"{f.key}:{f.kind}" for f in self.fields]
+
+
+def person_schema(custom: Iterable[tuple[str, str]] = ()) -> Schema:
+    """People: the standard fields and ``custom`` identifier fields as ``(key, field_type)``."""
+    extra = tuple(custom_field(k, t) for k, t in custom)
+    return Schema("person", PERSON_FIELDS + extra, swap=("first_name", "last_name"))
+
+
+def company_schema(custom: Iterable[tuple[str, str]] = ()) -> Schema:
+    """Companies: the standard fields and ``custom`` identifier fields."""
+    extra = tuple(custom_field(k, t) for k, t in custom)
+    return Schema("company", COMPANY_FIELDS + extra)
+
+
+@dataclass
+class Table:
+    """N records column by column. ``values[key]``: normalised values (object array, ``None``
+    where missing; for emails the address, for phones the first number); ``codes[key]``: int32
+    codes, ``-1`` where missing. ``extra`` holds the second code column of a field (an email's
+    mailbox name, a second phone). ``active``: records blocking may pair (others, such as merged
+    records kept for their labels, are only compared)."""
+
+    schema: Schema
+    ids: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    active: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def fill_rate(self, key: str) -> float:
+        return float((self.codes[key] >= 0).mean()) if len(self) else 0.0
+
+
+def _factorize(values: list[Any], vocabulary: dict[Any, int] | None = None) -> np.ndarray:
+    """Equal values → equal codes (``-1`` for empty); ``vocabulary`` shares codes across
+    columns (a phone in one column equals the same phone in the other)."""
+    vocab: dict[Any, int] = {} if vocabulary is None else vocabulary
+    out = np.empty(len(values), dtype=np.int32)
+    for i, value in enumerate(values):
+        out[i] = vocab.setdefault(value, len(vocab)) if value else -1
+    return out
+
+
+def build_table(
+    schema: Schema, rows: Iterable[dict[str, Any]], *, active: Iterable[bool] | None = None
+) -> Table:
+    """Read ``rows`` (dicts of raw columns, ``id`` included) into a :class:`Table`."""
+    ids: list[int] = []
+    raw: dict[str, list[Any]] = {f.key: [] for f in schema.fields}
+    readers = [(f.key, f.read) for f in schema.fields]
+    for row in rows:
+        ids.append(row["id"])
+        for key, read in readers:
+            raw[key].append(read(row))
+    table = Table(schema, np.asarray(ids, dtype=np.int64))
+    for f in schema.fields:
+        column = raw[f.key]
+        if f.kind == Kind.EMAIL:
+            address = [v[0] if isinstance(v, tuple) else "" for v in column]
+            local = [
+                v[1] if isinstance(v, tuple) and len(v[1]) >= 5 and v[1] not in norm.GENERIC_LOCAL
+                else ""
+                for v in column
+            ]  # fmt: skip
+            table.values[f.key] = np.asarray([a or None for a in address], dtype=object)
+            table.codes[f.key] = _factorize(address)
+            table.extra[f.key] = _factorize(local)
+        elif f.kind == Kind.PHONES:
+            vocab: dict[Any, int] = {}
+            first = [v[0] if v else "" for v in column]
+            second = [v[1] if len(v) > 1 else "" for v in column]
+            table.values[f.key] = np.asarray([a or None for a in first], dtype=object)
+            table.codes[f.key] = _factorize(first, vocab)
+            table.extra[f.key] = _factorize(second, vocab)
+        else:
+            table.values[f.key] = np.asarray([v or None for v in column], dtype=object)
+            table.codes[f.key] = _factorize(column)
+    if active is not None:
+        table.active = np.fromiter(active, dtype=bool, count=len(ids))
+    return table
