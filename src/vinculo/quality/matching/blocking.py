@@ -267,10 +267,10 @@ def block(
     min_fill: float = MIN_FILL,
 ) -> Blocking:
     """Choose among ``rules`` from what the table fills and what each would cost, and return the
-    candidate pairs. ``budget``: the most comparisons one rule may add (default 20 per record,
+    candidate pairs. ``budget``: the most comparisons one rule may add (default 10 per record,
     at least 100,000)."""
     n = len(table)
-    budget = budget if budget is not None else max(100_000, 20 * n)
+    budget = budget if budget is not None else max(100_000, 10 * n)
     keys = Keys(table)
     chosen: list[Rule] = []
     report: list[dict[str, Any]] = []
