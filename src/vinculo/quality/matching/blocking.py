@@ -42,20 +42,22 @@ class Rule:
     @property
     def fields(self) -> set[str]:
         """The fields this rule reads (they get no weight in the EM session it trains)."""
-        found = {_field_of(part) for part in self.parts if part != "sound:names"}
-        if "sound:names" in self.parts:
+        found = {_field_of(part) for part in self.parts if part not in _NAME_PARTS}
+        if _NAME_PARTS & set(self.parts):
             found |= {"first_name", "last_name", "name"}
         return found
 
 
 _PREFIXES = {"first3", "initial", "year", "mailbox"}
+_NAME_PARTS = {"sound:names", "sound:all", "starts:names"}
 
 
 def person_rules(identifiers: list[str]) -> list[Rule]:
     """The rules tried on people: identifiers alone, names that sound alike, and names,
     birth dates and addresses two at a time (so a name replaced outright is still met)."""
     pairs = [
-        ("email",), ("phones",), ("cpf",), ("mailbox:email",), ("sound:names",),
+        ("email",), ("phones",), ("cpf",), ("mailbox:email",), ("sound:names",), ("sound:all",),
+        ("starts:names", "city"), ("starts:names", "year:birth_date"),
         ("first_name", "first3:last_name"), ("first3:first_name", "last_name"),
         ("birth_date", "postal_code"), ("birth_date", "city"), ("birth_date", "initial:first_name"),
         ("birth_date", "initial:last_name"), ("birth_date", "number"),
@@ -86,22 +88,50 @@ def _recode(values: list[Any]) -> np.ndarray:
     )
 
 
+def _name_tokens(table: Table) -> list[tuple[list[str], list[str]]]:
+    firsts = table.values["first_name"].tolist()
+    lasts = table.values["last_name"].tolist()
+    return [((f or "").split(), (g or "").split()) for f, g in zip(firsts, lasts, strict=True)]
+
+
 def _sound(table: Table) -> np.ndarray:
-    """Names that sound alike, in either order: the phonetic keys of the first given name and
-    the last surname, sorted (companies: of the first two words of the name)."""
+    """Names that sound alike, in either order: the phonetic keys of the first word of each
+    name field, sorted (companies: of the first two words of the name)."""
     if "first_name" in table.values:
-        firsts = table.values["first_name"].tolist()
-        lasts = table.values["last_name"].tolist()
         keys = []
-        for first, last in zip(firsts, lasts, strict=True):
-            a = norm.phonetic(first.split()[0]) if first else ""
-            b = norm.phonetic(last.split()[-1]) if last else ""
+        for first, last in _name_tokens(table):
+            a = norm.phonetic(first[0]) if first else ""
+            b = norm.phonetic(last[0]) if last else ""
             keys.append((a, b) if a <= b else (b, a) if a and b else None)
         return _recode(keys)
     names = table.values["name"].tolist()
     return _recode(
         [" ".join(norm.phonetic(t) for t in n.split()[:2]) if n else None for n in names]
     )
+
+
+def _all_sounds(table: Table) -> np.ndarray:
+    """Every word of both name fields, phonetic and sorted: "João Pedro | Nunes Duarte" meets
+    "Nunes Duarte | João Pedro" and "Pedro João | Nunes Duarte"."""
+    return _recode(
+        [
+            tuple(sorted(norm.phonetic(t) for t in first + last)) if first and last else None
+            for first, last in _name_tokens(table)
+        ]
+    )
+
+
+def _starts(table: Table) -> np.ndarray:
+    """The first three letters of the first word of each name field, sorted: a typo after
+    them, with the names swapped or not, keeps the key."""
+    keys = []
+    for first, last in _name_tokens(table):
+        if first and last:
+            a, b = first[0][:3], last[0][:3]
+            keys.append((a, b) if a <= b else (b, a))
+        else:
+            keys.append(None)
+    return _recode(keys)
 
 
 _DERIVED: dict[str, Callable[[str], str]] = {
@@ -127,6 +157,10 @@ class Keys:
         table = self.table
         if part == "sound:names":
             return _sound(table)
+        if part == "sound:all":
+            return _all_sounds(table)
+        if part == "starts:names":
+            return _starts(table)
         prefix, _sep, key = part.partition(":")
         if prefix == "mailbox":
             return table.extra[key].astype(np.int64)
@@ -233,17 +267,23 @@ def block(
     min_fill: float = MIN_FILL,
 ) -> Blocking:
     """Choose among ``rules`` from what the table fills and what each would cost, and return the
-    candidate pairs. ``budget``: the most comparisons one rule may add (default 20 per record,
+    candidate pairs. ``budget``: the most comparisons one rule may add (default 10 per record,
     at least 100,000)."""
     n = len(table)
-    budget = budget if budget is not None else max(100_000, 20 * n)
+    budget = budget if budget is not None else max(100_000, 10 * n)
     keys = Keys(table)
     chosen: list[Rule] = []
     report: list[dict[str, Any]] = []
     pair_codes: list[np.ndarray] = []
     rule_ids: list[np.ndarray] = []
     for rule in rules:
-        if any(_field_of(p) not in table.codes for p in rule.parts if p != "sound:names"):
+        if any(_field_of(p) not in table.codes for p in rule.parts if p not in _NAME_PARTS):
+            continue
+        if (
+            _NAME_PARTS & set(rule.parts)
+            and "first_name" not in table.codes
+            and (set(rule.parts) - {"sound:names"})
+        ):
             continue
         fill = keys.fill(rule)
         entry: dict[str, Any] = {"rule": rule.name, "fill": round(fill, 4)}
@@ -265,7 +305,7 @@ def block(
         pair_codes.append(found)
         rule_ids.append(np.full(len(found), len(chosen), dtype=np.int8))
         chosen.append(rule)
-    if not pair_codes:
+    if not sum(len(found) for found in pair_codes):
         empty = np.zeros(0, dtype=np.int64)
         return Blocking(chosen, empty, empty, np.zeros(0, dtype=np.uint64), report)
     all_codes = np.concatenate(pair_codes)

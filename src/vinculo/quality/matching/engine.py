@@ -23,7 +23,8 @@ from vinculo.quality.matching.schema import Table
 
 PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
 PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
-MIN_SESSION = 20  # an EM session needs this many candidate pairs
+MIN_SESSION = 5  # an EM session needs this many candidate pairs
+MIN_GLOBAL = 50  # else one session over all pairs, if this many (fewer: the priors stand)
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
 Progress = Callable[[str, float], None]
 
@@ -67,7 +68,8 @@ def fit(
     kinds = [str(f.kind) for f in fields]
     active = _active(table)
     left, right = model.random_pairs(len(active), model.MAX_U_PAIRS, seed)
-    u = model.estimate_u(compare(table, active[left], active[right]), kinds)
+    refused = labels[0][~labels[1]] if labels is not None else None
+    u = model.estimate_u(compare(table, active[left], active[right]), kinds, refused)
     u_arrays = [np.asarray(x) for x in u]
     rng = np.random.default_rng(seed)
     sessions = []
@@ -80,9 +82,11 @@ def fit(
         use = [c for c, f in enumerate(fields) if f.key not in rule.fields]
         m, _share, expected = model.em_session(levels[mask], u_arrays, use, kinds, labels)
         sessions.append((m, expected))
-    if not sessions and labels is not None and len(labels[0]):
+    labelled = labels is not None and len(labels[0]) > 0
+    if not sessions and (len(levels) >= MIN_GLOBAL or labelled):
+        # Too few pairs per rule: one session over every candidate and field.
         m, _share, expected = model.em_session(
-            labels[0][:0], u_arrays, list(range(len(fields))), kinds, labels
+            levels, u_arrays, list(range(len(fields))), kinds, labels
         )
         sessions.append((m, expected))
     tf, tf_default = model.term_frequencies(table, u)
@@ -97,15 +101,6 @@ def fit(
     )
 
 
-def pair_bits(
-    params: Params, table: Table, left: np.ndarray, levels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair: the field weights (term frequencies included) and their sum, in bits."""
-    weights = model.match_weights(params, levels)
-    weights += model.tf_adjustment_matrix(params, table, left, levels)
-    return weights, weights.sum(axis=1, dtype=np.float64)
-
-
 def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) -> dict[str, Any]:
     """Set ``λ`` to its fixed point: expected matches among the candidates, divided by the
     estimated blocking recall, over all ``n(n-1)/2`` pairs, with a prior (one record in twenty
@@ -114,7 +109,11 @@ def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) ->
     prior = PRIOR_DUPLICATES * max(n, 2) / 2 / pairs
     recall: dict[str, Any] = {"recall": None}
     rules = int(bits.max()).bit_length() if len(bits) else 0
-    for _ in range(30):
+    # Pairs weighing against a match add at most λ each: left out of the sums.
+    telling = total >= 0
+    if telling.any():
+        total, bits = total[telling], bits[telling]
+    for _ in range(12):
         p = model.probability(params, total)
         recall = estimate_recall(bits, p, rules)
         share = recall["recall"] or 1.0
@@ -184,21 +183,25 @@ def run(
     lap("comparing", 0.5)
     params = fit(table, blocking, levels, labels=labels, seed=seed)
     lap("learning", 0.8)
-    weights, total = pair_bits(params, table, blocking.left, levels)
+    total = model.total_bits(params, table, blocking.left, levels)
     recall = settle_prior(params, total, blocking.bits, len(_active(table)))
     p = model.probability(params, total)
+    del total
     expected = float(p.sum()) / (recall["recall"] or 1.0)
     chosen = thresholds(p, expected, auto_precision)
     kept = np.flatnonzero(p >= keep)
+    left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
+    del levels
+    weights = model.bits_matrix(params, table, left, kept_levels)
     lap("scoring", 1.0)
     return Result(
         params=params,
         blocking=blocking,
-        left=blocking.left[kept],
-        right=blocking.right[kept],
+        left=left,
+        right=right,
         probability=p[kept],
-        levels=levels[kept],
-        weights=weights[kept],
+        levels=kept_levels,
+        weights=weights,
         recall=recall,
         thresholds=chosen,
         compared=len(blocking.left),
@@ -211,5 +214,5 @@ def score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, levels and field weights of given pairs with a learned model."""
     levels = compare(table, left, right)
-    weights, total = pair_bits(params, table, left, levels)
-    return model.probability(params, total), levels, weights
+    weights = model.bits_matrix(params, table, left, levels)
+    return model.probability(params, weights.sum(axis=1, dtype=np.float64)), levels, weights

@@ -14,8 +14,10 @@ Learned without labels, from the workspace's own records (as splink does):
 * term frequencies: agreeing on a rare value (a surname borne by two records) weighs more than
   on a common one ("Silva"); the adjustment is ``u / frequency(value)``.
 
-Labels the users gave (merged pairs, "not a duplicate") join every EM session with their answer
-fixed, each counting as :data:`LABEL_WEIGHT` unlabelled pairs.
+Labels the users gave join the learning, each worth :data:`LABEL_WEIGHT` pairs: merged pairs
+join every EM session as certain matches; "not a duplicate" pairs join both the EM sessions as
+certain non-matches and the random pairs ``u`` is counted on (what they agree on is then seen
+among non-matches, and weighs less).
 """
 
 from __future__ import annotations
@@ -109,14 +111,23 @@ def random_pairs(n: int, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return left, right
 
 
-def estimate_u(levels: np.ndarray, kinds: list[str]) -> list[list[float]]:
+def estimate_u(
+    levels: np.ndarray, kinds: list[str], refused: np.ndarray | None = None
+) -> list[list[float]]:
     """The level distribution per field among random pairs, with the kind's prior worth
-    :data:`U_PRIOR_PAIRS` pairs (no level is ever impossible, no weight infinite)."""
+    :data:`U_PRIOR_PAIRS` pairs (no level is ever impossible, no weight infinite). ``refused``:
+    level rows of pairs users marked "not a duplicate", each worth :data:`LABEL_WEIGHT` pairs:
+    what they agree on is seen among non-matches, so it weighs less."""
     u = []
     for column, kind in enumerate(kinds):
         prior = prior_u(kind)
         seen = levels[:, column]
-        counts = np.bincount(seen[seen >= 0], minlength=len(prior))[: len(prior)]
+        counts = np.bincount(seen[seen >= 0], minlength=len(prior))[: len(prior)].astype(float)
+        if refused is not None and len(refused):
+            told = refused[:, column]
+            counts += (
+                LABEL_WEIGHT * np.bincount(told[told >= 0], minlength=len(prior))[: len(prior)]
+            )
         values = counts + U_PRIOR_PAIRS * prior
         u.append((values / values.sum()).tolist())
     return u
@@ -234,35 +245,56 @@ def term_frequencies(
     return tf, default
 
 
-def tf_adjustment_matrix(
-    params: Params, table: Table, left: np.ndarray, levels: np.ndarray
+def _code_frequencies(params: Params, table: Table, key: str) -> np.ndarray:
+    """The term frequency of each code of ``key`` in ``table`` (a value not stored with the
+    model: the model's figure for rarer values)."""
+    codes = table.codes[key]
+    size = int(codes.max()) + 1 if len(codes) else 0
+    first_of = np.full(size, -1, dtype=np.int64)
+    order = np.flatnonzero(codes >= 0)[::-1]
+    first_of[codes[order]] = order
+    known = params.tf[key]
+    fallback = params.tf_default.get(key, 1e-6)
+    values = table.values[key][first_of].tolist() if size else []
+    return np.fromiter((known.get(str(v), fallback) for v in values), float, size)
+
+
+def field_bits(
+    params: Params, table: Table, left: np.ndarray, levels: np.ndarray, column: int
 ) -> np.ndarray:
-    """Bits added to each pair's field weight for the values it agrees on exactly (tf fields):
-    ``log2(u / frequency(value))``, clamped to ±:data:`TF_CLAMP`."""
-    extra = np.zeros(levels.shape, dtype=np.float32)
-    for column, key in enumerate(k.rsplit(":", 1)[0] for k in params.signature):
-        if key not in params.tf:
-            continue
+    """One field's weight per pair, in bits: ``log2(m/u)`` of its level (0 where a value is
+    missing) and, for an exact agreement on a term-frequency field,
+    ``log2(u / frequency(value))`` clamped to ±:data:`TF_CLAMP`."""
+    weights = np.log2(np.asarray(params.m[column]) / np.asarray(params.u[column]))
+    level = levels[:, column]
+    present = level >= 0
+    out = np.zeros(len(level), dtype=np.float32)
+    out[present] = weights[level[present]]
+    key = params.signature[column].rsplit(":", 1)[0]
+    if key in params.tf and key in table.codes:
         top = len(params.u[column]) - 1
-        exact = np.flatnonzero(levels[:, column] == top)
-        if not len(exact):
-            continue
-        known = params.tf[key]
-        fallback = params.tf_default.get(key, 1e-6)
-        values = table.values[key][left[exact]].tolist()
-        freq = np.fromiter((known.get(str(v), fallback) for v in values), float, len(values))
-        bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
-        extra[exact, column] = np.clip(bits, -TF_CLAMP, TF_CLAMP)
-    return extra
+        exact = np.flatnonzero(level == top)
+        if len(exact):
+            freq = _code_frequencies(params, table, key)[table.codes[key][left[exact]]]
+            bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
+            out[exact] += np.clip(bits, -TF_CLAMP, TF_CLAMP).astype(np.float32)
+    return out
 
 
-def match_weights(params: Params, levels: np.ndarray) -> np.ndarray:
-    """Per pair and field, the weight in bits (0 where a value is missing)."""
+def total_bits(params: Params, table: Table, left: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Each pair's match weight: the sum of its fields' bits (a field at a time: no
+    pairs x fields matrix of floats at a million records)."""
+    total = np.zeros(len(left), dtype=np.float64)
+    for column in range(levels.shape[1]):
+        total += field_bits(params, table, left, levels, column)
+    return total
+
+
+def bits_matrix(params: Params, table: Table, left: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Per pair and field, the bits (for the few pairs whose reasons are written)."""
     out = np.zeros(levels.shape, dtype=np.float32)
-    for column, weights in enumerate(params.weights()):
-        level = levels[:, column]
-        present = level >= 0
-        out[present, column] = weights[level[present]]
+    for column in range(levels.shape[1]):
+        out[:, column] = field_bits(params, table, left, levels, column)
     return out
 
 

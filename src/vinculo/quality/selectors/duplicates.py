@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from vinculo.contacts.models import Company, Person
@@ -98,6 +98,47 @@ def records_by_id(actor: Actor, object_type: str, ids: list[int]) -> dict[int, A
     """People or companies of the workspace by id (live or in the bin)."""
     qs = _model(object_type).objects.for_workspace(actor.workspace).filter(pk__in=ids)
     return {r.pk: r for r in qs}
+
+
+KIN_LIMIT = 200
+
+
+def duplicate_kin(actor: Actor, object_type: str, ids: list[int]) -> list[Any]:
+    """The other records that speak for ``ids`` when a merge chooses between their values: the
+    live records of their duplicate clusters (through pairs nobody marked "not a duplicate")
+    and the records merged into them before, followed back through earlier merges (in the bin;
+    merges not undone). At most :data:`KIN_LIMIT`, ``ids`` themselves left out."""
+    require(actor, "records.view")
+    pairs = DuplicateCandidate.objects.for_workspace(actor.workspace).filter(
+        object_type=object_type
+    )
+    pairs = pairs.exclude(status=CandidateStatus.NOT_DUPLICATE)
+    clusters = set(
+        pairs.filter(Q(left_id__in=ids) | Q(right_id__in=ids)).values_list("cluster", flat=True)
+    )
+    members: set[int] = set()
+    if clusters:
+        linked = pairs.filter(cluster__in=clusters).order_by("id")
+        for left, right in linked.values_list("left_id", "right_id")[: KIN_LIMIT * 2]:
+            members.update((left, right))
+    absorbed: set[int] = set()
+    frontier = set(ids)
+    merged = MergeRecord.objects.for_workspace(actor.workspace).filter(
+        object_type=object_type, undone_at__isnull=True
+    )
+    while frontier and len(absorbed) < KIN_LIMIT:
+        frontier = (
+            set(merged.filter(survivor_id__in=frontier).values_list("loser_id", flat=True))
+            - absorbed
+            - set(ids)
+        )
+        absorbed |= frontier
+    wanted = (members | absorbed) - set(ids)
+    if not wanted:
+        return []
+    qs = _model(object_type).objects.for_workspace(actor.workspace).filter(pk__in=wanted)
+    qs = qs.filter(Q(deleted_at__isnull=True) | Q(pk__in=absorbed)).order_by("id")
+    return list(qs[:KIN_LIMIT])
 
 
 def latest_run(actor: Actor, object_type: str) -> DedupeRun | None:
