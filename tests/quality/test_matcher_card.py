@@ -96,10 +96,13 @@ def test_the_rules_table_says_each_rule_in_words(ana, scanned):
     assert "<td>birth date + postal code</td>" in card
     assert "<td>last name + year of birth date</td>" in card
     assert "<td>email mailbox name</td>" in card
+    assert "<td>every word of the names sounds alike</td>" in card
+    assert "<td>first 3 letters of both names + city</td>" in card
     assert "not used</span> rarely filled" in card
     pt = _card(ana.web("pt-br").get(URL).content.decode())
     assert "<td>nomes que soam parecido</td>" in pt
     assert "<td>nome + 3 primeiras letras de sobrenome</td>" in pt
+    assert "<td>3 primeiras letras dos dois nomes + cidade</td>" in pt
     assert "não usada</span> pouco preenchida" in pt
 
 

@@ -39,8 +39,9 @@ class MatchFieldOut(Schema):
 
 class MatchRuleOut(Schema):
     rule: str = Field(
-        description="Parts joined by `+`: a field key, `sound:names`, `first3:<field>`, "
-        "`initial:<field>`, `year:<field>` or `mailbox:<field>`."
+        description="Parts joined by `+`: a field key, `sound:names`, `sound:all`, "
+        "`starts:names`, `first3:<field>`, `initial:<field>`, `year:<field>` or "
+        "`mailbox:<field>`."
     )
     text: str = Field(description="The rule in the reader's language.")
     fill: float | None = Field(None, description="Share of records having every part (0-1).")

@@ -33,7 +33,12 @@ PART_TEXTS = {
     "year": gettext_lazy("year of %(field)s"),
     "mailbox": gettext_lazy("%(field)s mailbox name"),
 }
-SOUND_TEXT = gettext_lazy("names that sound alike")
+# Parts read from both name fields at once.
+NAME_PART_TEXTS = {
+    "sound:names": gettext_lazy("names that sound alike"),
+    "sound:all": gettext_lazy("every word of the names sounds alike"),
+    "starts:names": gettext_lazy("first 3 letters of both names"),
+}
 # Why the scan left a rule out.
 WHY_TEXTS = {
     "rarely_filled": gettext_lazy("rarely filled"),
@@ -71,9 +76,10 @@ def custom_labels(actor: Actor, object_type: str) -> dict[str, str]:
 
 def part_text(part: str, labels: dict[str, str] | None = None) -> str:
     """One part of a blocking rule in words: ``first3:last_name`` → "first 3 letters of last
-    name", ``sound:names`` → "names that sound alike", a field key → its label."""
-    if part == "sound:names":
-        return str(SOUND_TEXT)
+    name", ``sound:names`` → "names that sound alike", a field key → its label (an unknown
+    part as it is)."""
+    if part in NAME_PART_TEXTS:
+        return str(NAME_PART_TEXTS[part])
     prefix, sep, key = part.partition(":")
     if sep and prefix in PART_TEXTS:
         return str(PART_TEXTS[prefix]) % {"field": field_label(key, labels)}
