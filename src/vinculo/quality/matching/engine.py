@@ -194,7 +194,7 @@ def run(
     lap("comparing", 0.5)
     params = fit(table, blocking, levels, labels=labels, seed=seed)
     lap("learning", 0.8)
-    total = model.total_bits(params, table, blocking.left, levels)
+    total = model.total_bits(params, table, (blocking.left, blocking.right), levels)
     recall = settle_prior(params, total, blocking.bits, len(_active(table)))
     p = model.probability(params, total)
     del total
@@ -203,7 +203,7 @@ def run(
     kept = np.flatnonzero(p >= keep)
     left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
     del levels
-    weights = model.bits_matrix(params, table, left, kept_levels)
+    weights = model.bits_matrix(params, table, (left, right), kept_levels)
     lap("scoring", 1.0)
     return Result(
         params=params,
@@ -225,5 +225,5 @@ def score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, levels and field weights of given pairs with a learned model."""
     levels = compare(table, left, right)
-    weights = model.bits_matrix(params, table, left, levels)
+    weights = model.bits_matrix(params, table, (left, right), levels)
     return model.probability(params, weights.sum(axis=1, dtype=np.float64)), levels, weights
