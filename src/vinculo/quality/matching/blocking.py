@@ -94,12 +94,12 @@ def _name_tokens(table: Table) -> list[tuple[list[str], list[str]]]:
     return [((f or "").split(), (g or "").split()) for f, g in zip(firsts, lasts, strict=True)]
 
 
-def _sound(table: Table) -> np.ndarray:
+def _sound(table: Table, tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
     """Names that sound alike, in either order: the phonetic keys of the first word of each
     name field, sorted (companies: of the first two words of the name)."""
     if "first_name" in table.values:
         keys = []
-        for first, last in _name_tokens(table):
+        for first, last in tokens:
             a = norm.phonetic(first[0]) if first else ""
             b = norm.phonetic(last[0]) if last else ""
             keys.append((a, b) if a <= b else (b, a) if a and b else None)
@@ -110,22 +110,22 @@ def _sound(table: Table) -> np.ndarray:
     )
 
 
-def _all_sounds(table: Table) -> np.ndarray:
+def _all_sounds(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
     """Every word of both name fields, phonetic and sorted: "João Pedro | Nunes Duarte" meets
     "Nunes Duarte | João Pedro" and "Pedro João | Nunes Duarte"."""
     return _recode(
         [
             tuple(sorted(norm.phonetic(t) for t in first + last)) if first and last else None
-            for first, last in _name_tokens(table)
+            for first, last in tokens
         ]
     )
 
 
-def _starts(table: Table) -> np.ndarray:
+def _starts(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
     """The first three letters of the first word of each name field, sorted: a typo after
     them, with the names swapped or not, keeps the key."""
     keys = []
-    for first, last in _name_tokens(table):
+    for first, last in tokens:
         if first and last:
             a, b = first[0][:3], last[0][:3]
             keys.append((a, b) if a <= b else (b, a))
@@ -147,6 +147,13 @@ class Keys:
 
     table: Table
     cache: dict[str, np.ndarray] = field(default_factory=dict)
+    _tokens: list[tuple[list[str], list[str]]] | None = None
+
+    def tokens(self) -> list[tuple[list[str], list[str]]]:
+        """The words of each record's two name fields (people), read once."""
+        if self._tokens is None:
+            self._tokens = _name_tokens(self.table) if "first_name" in self.table.values else []
+        return self._tokens
 
     def part(self, part: str) -> np.ndarray:
         if part not in self.cache:
@@ -156,11 +163,11 @@ class Keys:
     def _compute(self, part: str) -> np.ndarray:
         table = self.table
         if part == "sound:names":
-            return _sound(table)
+            return _sound(table, self.tokens())
         if part == "sound:all":
-            return _all_sounds(table)
+            return _all_sounds(self.tokens())
         if part == "starts:names":
-            return _starts(table)
+            return _starts(self.tokens())
         prefix, _sep, key = part.partition(":")
         if prefix == "mailbox":
             return table.extra[key].astype(np.int64)

@@ -23,6 +23,7 @@ from vinculo.quality.matching.schema import Table
 
 PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
 PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
+CHUNK = 1_000_000  # pairs compared at a time
 MIN_SESSION = 5  # an EM session needs this many candidate pairs
 MIN_GLOBAL = 50  # else one session over all pairs, if this many (fewer: the priors stand)
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
@@ -46,6 +47,16 @@ class Result:
     thresholds: dict[str, float]
     compared: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def compare_in_chunks(table: Table, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """:func:`compare` :data:`CHUNK` pairs at a time: the strings a comparison lists stay a
+    few hundred megabytes at a million records."""
+    levels = np.empty((len(left), len(table.schema.fields)), dtype=np.int8)
+    for start in range(0, len(left), CHUNK):
+        end = start + CHUNK
+        levels[start:end] = compare(table, left[start:end], right[start:end])
+    return levels
 
 
 def _active(table: Table) -> np.ndarray:
@@ -179,11 +190,11 @@ def run(
 
     blocking = block(table, rules, cap=cap)
     lap("blocking", 0.2)
-    levels = compare(table, blocking.left, blocking.right)
+    levels = compare_in_chunks(table, blocking.left, blocking.right)
     lap("comparing", 0.5)
     params = fit(table, blocking, levels, labels=labels, seed=seed)
     lap("learning", 0.8)
-    total = model.total_bits(params, table, blocking.left, levels)
+    total = model.total_bits(params, table, (blocking.left, blocking.right), levels)
     recall = settle_prior(params, total, blocking.bits, len(_active(table)))
     p = model.probability(params, total)
     del total
@@ -192,7 +203,7 @@ def run(
     kept = np.flatnonzero(p >= keep)
     left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
     del levels
-    weights = model.bits_matrix(params, table, left, kept_levels)
+    weights = model.bits_matrix(params, table, (left, right), kept_levels)
     lap("scoring", 1.0)
     return Result(
         params=params,
@@ -214,5 +225,5 @@ def score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, levels and field weights of given pairs with a learned model."""
     levels = compare(table, left, right)
-    weights = model.bits_matrix(params, table, left, levels)
+    weights = model.bits_matrix(params, table, (left, right), levels)
     return model.probability(params, weights.sum(axis=1, dtype=np.float64)), levels, weights

@@ -260,11 +260,18 @@ def _code_frequencies(params: Params, table: Table, key: str) -> np.ndarray:
 
 
 def field_bits(
-    params: Params, table: Table, left: np.ndarray, levels: np.ndarray, column: int
+    params: Params,
+    table: Table,
+    pair: tuple[np.ndarray, np.ndarray],
+    levels: np.ndarray,
+    column: int,
 ) -> np.ndarray:
     """One field's weight per pair, in bits: ``log2(m/u)`` of its level (0 where a value is
     missing) and, for an exact agreement on a term-frequency field,
-    ``log2(u / frequency(value))`` clamped to ±:data:`TF_CLAMP`."""
+    ``log2(u / frequency(value))`` clamped to ±:data:`TF_CLAMP`. The frequency is the higher
+    of the two records' values in the field: a pair compared crossed (names swapped) agrees
+    on "Cecília" as a first name, not on a first name nobody has."""
+    left, right = pair
     weights = np.log2(np.asarray(params.m[column]) / np.asarray(params.u[column]))
     level = levels[:, column]
     present = level >= 0
@@ -275,26 +282,32 @@ def field_bits(
         top = len(params.u[column]) - 1
         exact = np.flatnonzero(level == top)
         if len(exact):
-            freq = _code_frequencies(params, table, key)[table.codes[key][left[exact]]]
+            per_code = _code_frequencies(params, table, key)
+            codes = table.codes[key]
+            freq = np.maximum(per_code[codes[left[exact]]], per_code[codes[right[exact]]])
             bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
             out[exact] += np.clip(bits, -TF_CLAMP, TF_CLAMP).astype(np.float32)
     return out
 
 
-def total_bits(params: Params, table: Table, left: np.ndarray, levels: np.ndarray) -> np.ndarray:
+def total_bits(
+    params: Params, table: Table, pair: tuple[np.ndarray, np.ndarray], levels: np.ndarray
+) -> np.ndarray:
     """Each pair's match weight: the sum of its fields' bits (a field at a time: no
     pairs x fields matrix of floats at a million records)."""
-    total = np.zeros(len(left), dtype=np.float64)
+    total = np.zeros(len(levels), dtype=np.float64)
     for column in range(levels.shape[1]):
-        total += field_bits(params, table, left, levels, column)
+        total += field_bits(params, table, pair, levels, column)
     return total
 
 
-def bits_matrix(params: Params, table: Table, left: np.ndarray, levels: np.ndarray) -> np.ndarray:
+def bits_matrix(
+    params: Params, table: Table, pair: tuple[np.ndarray, np.ndarray], levels: np.ndarray
+) -> np.ndarray:
     """Per pair and field, the bits (for the few pairs whose reasons are written)."""
     out = np.zeros(levels.shape, dtype=np.float32)
     for column in range(levels.shape[1]):
-        out[:, column] = field_bits(params, table, left, levels, column)
+        out[:, column] = field_bits(params, table, pair, levels, column)
     return out
 
 
@@ -318,5 +331,11 @@ def combine_m(
     out = []
     for column, kind in enumerate(kinds):
         values = total[column] / weight[column] if column in total else prior_m(kind)
+        if kind == "identifier":
+            # A document identifies one customer: two records of one customer with two
+            # different documents (not a typo apart) are as rare as the prior says, however
+            # many namesakes with their own documents EM was shown.
+            values = values.copy()
+            values[0] = min(values[0], prior_m(kind)[0])
         out.append((values / values.sum()).tolist())
     return out
