@@ -24,8 +24,9 @@ from vinculo.quality.matching.schema import Table
 PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
 PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
 CHUNK = 1_000_000  # pairs compared at a time
-MIN_SESSION = 5  # an EM session needs this many candidate pairs
-MIN_GLOBAL = 50  # else one session over all pairs, if this many (fewer: the priors stand)
+MIN_RECORDS = 1000  # below, m keeps its prior (EM over a few hundred pairs finds noise)
+MIN_SESSION = 30  # an EM session needs this many candidate pairs
+MIN_GLOBAL = 500  # else one session over all pairs, if this many (fewer: the priors stand)
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
 Progress = Callable[[str, float], None]
 
@@ -84,7 +85,7 @@ def fit(
     u_arrays = [np.asarray(x) for x in u]
     rng = np.random.default_rng(seed)
     sessions = []
-    for r, rule in enumerate(blocking.rules):
+    for r, rule in enumerate(blocking.rules if len(active) >= MIN_RECORDS else []):
         mask = np.flatnonzero((blocking.bits >> np.uint64(r)) & np.uint64(1))
         if len(mask) < MIN_SESSION:
             continue
@@ -94,7 +95,7 @@ def fit(
         m, _share, expected = model.em_session(levels[mask], u_arrays, use, kinds, labels)
         sessions.append((m, expected))
     labelled = labels is not None and len(labels[0]) > 0
-    if not sessions and (len(levels) >= MIN_GLOBAL or labelled):
+    if not sessions and ((len(levels) >= MIN_GLOBAL and len(active) >= MIN_RECORDS) or labelled):
         # Too few pairs per rule: one session over every candidate and field.
         m, _share, expected = model.em_session(
             levels, u_arrays, list(range(len(fields))), kinds, labels
@@ -112,14 +113,15 @@ def fit(
     )
 
 
-def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) -> dict[str, Any]:
+def settle_prior(
+    params: Params, total: np.ndarray, bits: np.ndarray, n: int, rules: int
+) -> dict[str, Any]:
     """Set ``λ`` to its fixed point: expected matches among the candidates, divided by the
     estimated blocking recall, over all ``n(n-1)/2`` pairs, with a prior (one record in twenty
     duplicated) worth :data:`PRIOR_PAIRS` pairs. Returns the recall estimate."""
     pairs = max(n * (n - 1) / 2, 1.0)
     prior = PRIOR_DUPLICATES * max(n, 2) / 2 / pairs
     recall: dict[str, Any] = {"recall": None}
-    rules = int(bits.max()).bit_length() if len(bits) else 0
     # Pairs weighing against a match add at most λ each: left out of the sums.
     telling = total >= 0
     if telling.any():
@@ -138,7 +140,7 @@ def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) ->
 
 
 def thresholds(probability: np.ndarray, expected: float, auto_precision: float) -> dict[str, float]:
-    """The review threshold that maximises the expected F1 (expected true pairs: the sum of the
+    """The review threshold of the best expected F1 (expected true pairs: the sum of the
     probabilities), and the lowest automatic-merge threshold whose merged set keeps an expected
     precision of ``auto_precision``; with the expected precision and recall at each."""
     if not len(probability):
@@ -149,7 +151,11 @@ def thresholds(probability: np.ndarray, expected: float, auto_precision: float) 
     total = max(expected, float(found[-1]), 1e-9)
     f1 = 2 * found / (count + total)
     best = int(np.argmax(f1))
-    review = float(np.clip(p[best], 0.05, 0.95))
+    # With calibrated probabilities a pair raises the expected F1 exactly when its probability
+    # exceeds half the best F1; never below one half: a queue of pairs more likely different
+    # than the same is noise.
+    review = float(np.clip(f1[best] / 2, 0.5, 0.95))
+    best = max(int(np.searchsorted(-p, -review, side="right")) - 1, 0)
     precision = found / count
     ok = np.flatnonzero(precision >= auto_precision)
     auto = float(p[ok[-1]]) if len(ok) else 1.0
@@ -195,7 +201,7 @@ def run(
     params = fit(table, blocking, levels, labels=labels, seed=seed)
     lap("learning", 0.8)
     total = model.total_bits(params, table, (blocking.left, blocking.right), levels)
-    recall = settle_prior(params, total, blocking.bits, len(_active(table)))
+    recall = settle_prior(params, total, blocking.bits, len(_active(table)), len(blocking.rules))
     p = model.probability(params, total)
     del total
     expected = float(p.sum()) / (recall["recall"] or 1.0)
