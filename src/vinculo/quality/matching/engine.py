@@ -86,7 +86,7 @@ def fit(
     rng = np.random.default_rng(seed)
     sessions = []
     for r, rule in enumerate(blocking.rules if len(active) >= MIN_RECORDS else []):
-        mask = np.flatnonzero((blocking.bits >> np.uint64(r)) & np.uint64(1))
+        mask = np.flatnonzero((blocking.bits >> np.uint32(r)) & np.uint32(1))
         if len(mask) < MIN_SESSION:
             continue
         if len(mask) > SESSION_LIMIT:
