@@ -205,8 +205,9 @@ def run(
     p = model.probability(params, total)
     del total
     expected = float(p.sum()) / (recall["recall"] or 1.0)
-    chosen = thresholds(p, expected, auto_precision)
     kept = np.flatnonzero(p >= keep)
+    # Pairs below ``keep`` never pass a threshold: the choice reads only the others.
+    chosen = thresholds(p[kept], expected, auto_precision)
     left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
     del levels
     weights = model.bits_matrix(params, table, (left, right), kept_levels)
