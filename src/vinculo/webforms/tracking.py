@@ -24,7 +24,7 @@ from vinculo.webforms.models import Submission, TrackingSite, WebForm
 from vinculo.webforms.services import (
     VISITOR_ID,
     RateLimited,
-    _clean_domains,
+    clean_domains,
     ip_hash,
 )
 from vinculo.workspaces.permissions import require
@@ -98,7 +98,7 @@ def update_tracking_site(*, actor: Actor, data: dict[str, Any]) -> TrackingSite:
             errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
     changes: dict[str, Any] = {}
     if "allowed_domains" in data:
-        changes["allowed_domains"] = _clean_domains(data["allowed_domains"], errors)
+        changes["allowed_domains"] = clean_domains(data["allowed_domains"], errors)
     if "is_active" in data:
         changes["is_active"] = bool(data["is_active"])
     raise_if_any(errors)

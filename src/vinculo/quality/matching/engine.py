@@ -86,7 +86,7 @@ def fit(
     rng = np.random.default_rng(seed)
     sessions = []
     for r, rule in enumerate(blocking.rules if len(active) >= MIN_RECORDS else []):
-        mask = np.flatnonzero((blocking.bits >> np.uint64(r)) & np.uint64(1))
+        mask = np.flatnonzero((blocking.bits >> np.uint32(r)) & np.uint32(1))
         if len(mask) < MIN_SESSION:
             continue
         if len(mask) > SESSION_LIMIT:
@@ -205,8 +205,9 @@ def run(
     p = model.probability(params, total)
     del total
     expected = float(p.sum()) / (recall["recall"] or 1.0)
-    chosen = thresholds(p, expected, auto_precision)
     kept = np.flatnonzero(p >= keep)
+    # Pairs below ``keep`` never pass a threshold: the choice reads only the others.
+    chosen = thresholds(p[kept], expected, auto_precision)
     left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
     del levels
     weights = model.bits_matrix(params, table, (left, right), kept_levels)

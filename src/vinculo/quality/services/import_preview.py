@@ -101,7 +101,7 @@ def keep_preview(
     del preview[limit:]
 
 
-_MATCHED_TYPES = {
+_MATCHED_TYPES: dict[str, str] = {
     ImportObject.PEOPLE: RecordType.PERSON,
     ImportObject.COMPANIES: RecordType.COMPANY,
 }

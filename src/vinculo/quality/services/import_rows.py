@@ -58,7 +58,7 @@ from vinculo.quality.services.import_files import (
 )
 from vinculo.quality.services.import_messages import reason, reason_from_error
 from vinculo.quality.services.import_preview import CREATE, REJECT, SKIP, UPDATE, keep_preview
-from vinculo.sales import deals as sales_deals
+from vinculo.sales import services as sales_services
 from vinculo.workspaces.models import Membership
 
 # --- turning cells into service input ---------------------------------------------------------
@@ -508,7 +508,7 @@ def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[st
     elif batcher.object_type == ImportObject.COMPANIES:
         result = contacts.bulk_create_companies(actor=batcher.actor, rows=payload, max_rows=None)
     else:
-        result = sales_deals.bulk_create_deals(actor=batcher.actor, rows=payload, max_rows=None)
+        result = sales_services.bulk_create_deals(actor=batcher.actor, rows=payload, max_rows=None)
     failed = {e.index: e for e in result.errors}
     for index, error in failed.items():
         row = rows[index]

@@ -73,7 +73,7 @@ def reasons(schema: Schema, levels: np.ndarray, weights: np.ndarray) -> list[dic
     """Why a pair scored as it did, strongest first: each field whose agreement level moved the
     weight by at least a bit, as ``{"code": "field", "field", "level", "bits"}`` (rendered in
     the reader's language by ``reason_text``); at most six for, three against."""
-    found = []
+    found: list[dict[str, Any]] = []
     for column, f in enumerate(schema.fields):
         level = int(levels[column])
         bits = float(weights[column])
@@ -82,9 +82,9 @@ def reasons(schema: Schema, levels: np.ndarray, weights: np.ndarray) -> list[dic
         found.append(
             {"code": "field", "field": f.key, "level": f.levels[level], "bits": round(bits, 1)}
         )
-    found.sort(key=lambda r: -abs(r["bits"]))
-    positive = [r for r in found if r["bits"] > 0][:MAX_POSITIVE]
-    negative = [r for r in found if r["bits"] < 0][:MAX_NEGATIVE]
+    found.sort(key=lambda r: -abs(float(r["bits"])))
+    positive = [r for r in found if float(r["bits"]) > 0][:MAX_POSITIVE]
+    negative = [r for r in found if float(r["bits"]) < 0][:MAX_NEGATIVE]
     return positive + negative
 
 

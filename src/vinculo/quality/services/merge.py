@@ -32,7 +32,7 @@ from vinculo.quality.models.duplicates import (
 )
 from vinculo.quality.selectors.duplicates import duplicate_kin, match_model, records_by_id
 from vinculo.quality.services.duplicates import plain
-from vinculo.sales import deals as deal_services
+from vinculo.sales import services as deal_services
 from vinculo.workspaces.permissions import require
 
 for _name, _description in [

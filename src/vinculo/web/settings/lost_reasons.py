@@ -19,7 +19,8 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import ServiceError
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
-from vinculo.web import settings_views
+from vinculo.web.settings.pipelines import pipeline_page
+from vinculo.web.settings.shell import form_errors, order_from_positions, wants_fragment
 from vinculo.web.ui import actor, field_errors, workspace_view
 
 
@@ -35,11 +36,11 @@ def _refused(
     reason_id: int | None = None,
 ) -> HttpResponse:
     """The pipeline page with the refused form as typed and its errors (422)."""
-    return settings_views._pipeline_page(
+    return pipeline_page(
         request,
         pipeline_id,
         status=422,
-        errors=settings_views._errors(exc),
+        errors=form_errors(exc),
         failed="lost" if reason_id is not None else "lost-new",
         failed_reason=reason_id,
         posted=posted,
@@ -100,16 +101,16 @@ def lost_reason_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     if request.method != "POST":
         return _back(pipeline.pk)
     current = sales_selectors.lost_reasons(a, pipeline, include_archived=True)
-    order = settings_views._order_from_positions(request, current)
+    order = order_from_positions(request, current)
     try:
         sales_services.reorder_lost_reasons(actor=a, pipeline_id=pipeline_id, reason_ids=order)
     except ServiceError as exc:
         field_errors(exc)  # 403/404 pages
-        if settings_views._wants_fragment(request):
+        if wants_fragment(request):
             return HttpResponse(exc.detail, status=422, content_type="text/plain; charset=utf-8")
         messages.error(request, exc.detail)
         return _back(pipeline_id)
-    if settings_views._wants_fragment(request):
+    if wants_fragment(request):
         return HttpResponse(status=204)
     messages.success(request, _("Order saved."))
     return _back(pipeline_id)

@@ -1,4 +1,5 @@
-"""REST endpoints of the sales app (thin: parse, call a service or selector, serialise)."""
+"""API of deals: list (search, filters, sort, the bin), add (also in bulk, with history),
+read with its stage history, change, move, bin and restore."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import base64
 import binascii
 import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,75 +19,17 @@ from pydantic import Field
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.pagination import Page, paginate
 from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut, Position
-from vinculo.sales import lost_reasons_api, selectors, services
-from vinculo.sales.lost_reasons_api import LostReasonRef, reason_ref
-from vinculo.sales.models import Deal, DealStatus, Pipeline, Product, Stage, StageKind
+from vinculo.integrations.schemas import ERRORS, BulkOut, Id, PageOut
+from vinculo.sales import selectors, services
+from vinculo.sales.api.lost_reasons import LostReasonRef, reason_ref
+from vinculo.sales.api.products import Number
+from vinculo.sales.models import Deal, DealStatus
 from vinculo.sales.services import line_total
 
-router = Router(tags=["sales"])
-
-Number = str | int | float
+router = Router()  # tagged "sales" where the package mounts it
 
 
-# --- schemas ----------------------------------------------------------------------------------
-
-
-class StageOut(Schema):
-    id: int
-    pipeline_id: int
-    name: str
-    position: int
-    kind: StageKind
-    probability: int
-    rotting_days: int | None
-
-
-class PipelineOut(Schema):
-    id: int
-    name: str
-    position: int
-    is_default: bool
-    archived_at: datetime | None
-    created_at: datetime
-    stages: list[StageOut]
-
-
-class StageIn(Schema):
-    name: str
-    kind: StageKind = StageKind.OPEN
-    probability: Int32 | None = Field(None, description="Win probability, 0-100.")
-    rotting_days: Int32 | None = Field(None, description="Days in the stage before a deal rots.")
-    position: Position | None = Field(None, description="0-based; default: after the open stages.")
-
-
-class PipelineIn(Schema):
-    name: str
-    stages: list[StageIn] | None = Field(
-        None, description="Stages in order; default: the standard sales stages."
-    )
-    is_default: bool = False
-
-
-class PipelinePatch(Schema):
-    name: str | None = None
-    is_default: bool | None = None
-    archived: bool | None = Field(None, description="Archive (hide) or unarchive the pipeline.")
-
-
-class StagePatch(Schema):
-    name: str | None = None
-    kind: StageKind | None = None
-    probability: Int32 | None = None
-    rotting_days: Int32 | None = None
-
-
-class StageOrderIn(Schema):
-    stage_ids: list[Id] = Field(description="Every stage id of the pipeline, in the new order.")
-
-
-class PipelineQuery(Schema):
-    archived: bool = Field(False, description="Include archived pipelines.")
+# --- schemas --------------------------------------------------------------------------------------
 
 
 class LineItemIn(Schema):
@@ -237,111 +181,7 @@ class DealQuery(Schema):
     )
 
 
-class CurrencyTotalOut(Schema):
-    currency: str
-    count: int
-    amount: str
-    weighted_amount: str
-
-
-class DealCard(Schema):
-    id: int
-    title: str
-    status: DealStatus
-    amount: str
-    currency: str
-    expected_close_date: date | None
-    stage_entered_at: datetime
-    closed_at: datetime | None
-    days_in_stage: int
-    is_rotting: bool
-    owner_id: int | None
-    owner_name: str | None
-    person_id: int | None
-    person_name: str | None
-    company_id: int | None
-    company_name: str | None
-
-
-class BoardColumnOut(Schema):
-    stage: StageOut
-    count: int
-    amount: str = Field(description="Sum in the workspace currency.")
-    weighted_amount: str = Field(description="Amount times the stage's win probability.")
-    totals: list[CurrencyTotalOut] = Field(description="Count and sums per currency.")
-    deals: list[DealCard]
-
-
-class BoardOut(Schema):
-    pipeline: PipelineOut
-    currency: str
-    columns: list[BoardColumnOut]
-
-
-class BoardQuery(Schema):
-    per_stage: int = Field(50, ge=1, le=200, description="Deals shown per stage.")
-    closed_within_days: int = Field(
-        30, ge=1, le=3650, description="Won/lost columns show deals closed this recently."
-    )
-
-
-class ProductOut(Schema):
-    id: int
-    name: str
-    sku: str
-    unit_price: str
-    currency: str
-    is_active: bool
-    created_at: datetime
-
-
-class ProductIn(Schema):
-    name: str
-    sku: str = ""
-    unit_price: Number = "0"
-    currency: str | None = None
-
-
-class ProductPatch(Schema):
-    name: str | None = None
-    sku: str | None = None
-    unit_price: Number | None = None
-    currency: str | None = None
-    is_active: bool | None = None
-
-
-class ProductQuery(Schema):
-    cursor: str | None = None
-    limit: int = Field(50, ge=1, le=200)
-    q: str | None = None
-    archived: bool = Field(False, description="Include archived products.")
-
-
-# --- serialisers ------------------------------------------------------------------------------
-
-
-def _stage(s: Stage) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "pipeline_id": s.pipeline_id,
-        "name": s.name,
-        "position": s.position,
-        "kind": s.kind,
-        "probability": s.probability,
-        "rotting_days": s.rotting_days,
-    }
-
-
-def _pipeline(p: Pipeline) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "name": p.name,
-        "position": p.position,
-        "is_default": p.is_default,
-        "archived_at": p.archived_at,
-        "created_at": p.created_at,
-        "stages": [_stage(s) for s in p.stages.all()],
-    }
+# --- serialisers ----------------------------------------------------------------------------------
 
 
 def _deal(d: Deal) -> dict[str, Any]:
@@ -404,42 +244,7 @@ def _deal_detail(d: Deal) -> dict[str, Any]:
     }
 
 
-def _card(d: Any) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "title": d.title,
-        "status": d.status,
-        "amount": str(d.amount),
-        "currency": d.currency,
-        "expected_close_date": d.expected_close_date,
-        "stage_entered_at": d.stage_entered_at,
-        "closed_at": d.closed_at,
-        "days_in_stage": d.days_in_stage,
-        "is_rotting": d.is_rotting,
-        "owner_id": d.owner_id,
-        "owner_name": str(d.owner) if d.owner else None,
-        "person_id": d.person_id,
-        "person_name": " ".join(filter(None, [d.person.first_name, d.person.last_name]))
-        if d.person
-        else None,
-        "company_id": d.company_id,
-        "company_name": d.company.name if d.company else None,
-    }
-
-
-def _product(p: Product) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "name": p.name,
-        "sku": p.sku,
-        "unit_price": str(p.unit_price),
-        "currency": p.currency,
-        "is_active": p.is_active,
-        "created_at": p.created_at,
-    }
-
-
-# --- pagination of nullable sort keys ---------------------------------------------------------
+# --- pagination of nullable sort keys -------------------------------------------------------------
 
 _NULLABLE_SORTS = {"expected_close_date", "closed_at"}
 
@@ -455,7 +260,7 @@ def _paginate_nulls_last(
     """Keyset pagination on a nullable field: values in order, then the rows without one."""
     descending = order.startswith("-")
     name = order.lstrip("-")
-    field = Deal._meta.get_field(name)
+    field = cast("models.Field[Any, Any]", Deal._meta.get_field(name))  # a plain column
     key = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
     qs = qs.order_by(key, "-pk" if descending else "pk")
     op = "lt" if descending else "gt"
@@ -485,110 +290,7 @@ def _paginate_nulls_last(
     return Page(items=items, next_cursor=next_cursor)
 
 
-# --- pipelines and stages ---------------------------------------------------------------------
-
-
-@router.get("/pipelines", response={200: list[PipelineOut], **ERRORS})
-def list_pipelines(request: HttpRequest, query: Query[PipelineQuery]) -> list[dict[str, Any]]:
-    qs = selectors.pipelines(actor_of(request), include_archived=query.archived)
-    return [_pipeline(p) for p in qs]
-
-
-@router.post("/pipelines", response={201: PipelineOut, **ERRORS})
-def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Status[dict[str, Any]]:
-    actor = actor_of(request)
-    data = payload.model_dump(exclude_unset=True)
-    pipeline = services.create_pipeline(actor=actor, data=data)
-    return Status(201, _pipeline(selectors.get_pipeline(actor, pipeline.pk)))
-
-
-@router.get("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
-def get_pipeline(request: HttpRequest, pipeline_id: Id) -> dict[str, Any]:
-    return _pipeline(selectors.get_pipeline(actor_of(request), pipeline_id))
-
-
-@router.patch("/pipelines/{pipeline_id}", response={200: PipelineOut, **ERRORS})
-def patch_pipeline(request: HttpRequest, pipeline_id: Id, payload: PipelinePatch) -> dict[str, Any]:
-    actor = actor_of(request)
-    services.update_pipeline(
-        actor=actor, pipeline_id=pipeline_id, data=payload.model_dump(exclude_unset=True)
-    )
-    return _pipeline(selectors.get_pipeline(actor, pipeline_id))
-
-
-@router.delete("/pipelines/{pipeline_id}", response={204: None, **ERRORS})
-def delete_pipeline(request: HttpRequest, pipeline_id: Id) -> Status[None]:
-    services.delete_pipeline(actor=actor_of(request), pipeline_id=pipeline_id)
-    return Status(204, None)
-
-
-@router.post("/pipelines/{pipeline_id}/stages", response={201: StageOut, **ERRORS})
-def create_stage(request: HttpRequest, pipeline_id: Id, payload: StageIn) -> Status[dict[str, Any]]:
-    stage = services.create_stage(
-        actor=actor_of(request),
-        pipeline_id=pipeline_id,
-        data=payload.model_dump(exclude_unset=True),
-    )
-    return Status(201, _stage(stage))
-
-
-@router.put("/pipelines/{pipeline_id}/stage-order", response={200: PipelineOut, **ERRORS})
-def reorder_stages(request: HttpRequest, pipeline_id: Id, payload: StageOrderIn) -> dict[str, Any]:
-    actor = actor_of(request)
-    services.reorder_stages(actor=actor, pipeline_id=pipeline_id, stage_ids=payload.stage_ids)
-    return _pipeline(selectors.get_pipeline(actor, pipeline_id))
-
-
-@router.patch("/stages/{stage_id}", response={200: StageOut, **ERRORS})
-def patch_stage(request: HttpRequest, stage_id: Id, payload: StagePatch) -> dict[str, Any]:
-    stage = services.update_stage(
-        actor=actor_of(request), stage_id=stage_id, data=payload.model_dump(exclude_unset=True)
-    )
-    return _stage(stage)
-
-
-@router.delete("/stages/{stage_id}", response={204: None, **ERRORS})
-def delete_stage(
-    request: HttpRequest, stage_id: Id, move_deals_to: Id | None = None
-) -> Status[None]:
-    services.delete_stage(actor=actor_of(request), stage_id=stage_id, move_deals_to=move_deals_to)
-    return Status(204, None)
-
-
-@router.get("/pipelines/{pipeline_id}/board", response={200: BoardOut, **ERRORS})
-def get_board(request: HttpRequest, pipeline_id: Id, query: Query[BoardQuery]) -> dict[str, Any]:
-    board = selectors.board(
-        actor_of(request),
-        pipeline_id,
-        per_stage=query.per_stage,
-        closed_within_days=query.closed_within_days,
-    )
-    return {
-        "pipeline": _pipeline(board.pipeline),
-        "currency": board.currency,
-        "columns": [
-            {
-                "stage": _stage(c.stage),
-                "count": c.count,
-                "amount": str(c.amount),
-                "weighted_amount": str(c.weighted_amount),
-                "totals": [
-                    {
-                        "currency": t.currency,
-                        "count": t.count,
-                        "amount": str(t.amount),
-                        "weighted_amount": str(t.weighted_amount),
-                    }
-                    for t in c.totals
-                ],
-                "deals": [_card(d) for d in c.deals],
-            }
-            for c in board.columns
-        ],
-    }
-
-
-# --- deals ------------------------------------------------------------------------------------
+# --- endpoints ------------------------------------------------------------------------------------
 
 
 @router.get("/deals", response={200: PageOut[DealOut], **ERRORS})
@@ -669,39 +371,3 @@ def move_deal(request: HttpRequest, deal_id: Id, payload: MoveIn) -> dict[str, A
         lost_note=payload.lost_note,
     )
     return _deal_detail(selectors.get_deal(actor, deal_id))
-
-
-# --- products ---------------------------------------------------------------------------------
-
-
-@router.get("/products", response={200: PageOut[ProductOut], **ERRORS})
-def list_products(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
-    qs = selectors.products(actor_of(request), q=query.q, include_archived=query.archived)
-    page = paginate(qs, cursor=query.cursor, limit=query.limit, order="pk")
-    return {"items": [_product(p) for p in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post("/products", response={201: ProductOut, **ERRORS})
-def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str, Any]]:
-    product = services.create_product(
-        actor=actor_of(request), data=payload.model_dump(exclude_unset=True)
-    )
-    return Status(201, _product(product))
-
-
-@router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def patch_product(request: HttpRequest, product_id: Id, payload: ProductPatch) -> dict[str, Any]:
-    product = services.update_product(
-        actor=actor_of(request), product_id=product_id, data=payload.model_dump(exclude_unset=True)
-    )
-    return _product(product)
-
-
-@router.delete(
-    "/products/{product_id}", response={200: ProductOut, **ERRORS}, summary="Archive a product"
-)
-def archive_product(request: HttpRequest, product_id: Id) -> dict[str, Any]:
-    return _product(services.archive_product(actor=actor_of(request), product_id=product_id))
-
-
-router.add_router("/", lost_reasons_api.router)
