@@ -16,7 +16,9 @@ from typing import Any
 
 import jsonschema
 from django.apps import apps
+from django.db import connection, transaction
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 from vinculo.integrations.api import api
 from vinculo.workspaces.models import Membership, User, Workspace
@@ -357,3 +359,21 @@ def snapshot(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
 
 def changed_tables(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> list[str]:
     return sorted(name for name in before if before[name] != after[name])
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def changes_by(workspace: Workspace, send: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """``send()``'s answer and the tables of ``workspace`` it changed. A request that ran no
+    INSERT, UPDATE or DELETE changed nothing; else ``workspace`` is compared as it was left and
+    as it was before (a savepoint, rolled back: the request's writes are undone)."""
+    before = transaction.savepoint()
+    with CaptureQueriesContext(connection) as sql:
+        answer = send()
+    if not any(q["sql"].lstrip().upper().startswith(WRITES) for q in sql.captured_queries):
+        transaction.savepoint_commit(before)
+        return answer, []
+    after = snapshot(workspace)
+    transaction.savepoint_rollback(before)
+    return answer, changed_tables(snapshot(workspace), after)

@@ -34,12 +34,11 @@ from tests.core.every_path import (
     Operation,
     Unmapped,
     body_for,
-    changed_tables,
+    changes_by,
     ids_in,
     missing_ids,
     named_inside,
     names_records,
-    snapshot,
     url_for,
 )
 from tests.one_of_everything import seed
@@ -246,11 +245,9 @@ def test_carla_gets_404_for_every_id_of_anas(world, db, op):
         body = body_for(op, world.ids)
     except Unmapped as gap:
         pytest.fail(str(gap))
-    before = snapshot(world.ana.workspace)
-    response = _send(world.carla, op, url, body)
+    response, changed = changes_by(world.ana.workspace, lambda: _send(world.carla, op, url, body))
     assert response.status_code == 404, (url, response.status_code, response.content[:500])
     assert response["Content-Type"] == PROBLEM
-    changed = changed_tables(before, snapshot(world.ana.workspace))
     assert not changed, f"Carla's {op.label} changed Ana's {changed}"
     # ...the very answer an id that exists nowhere gets: nothing tells her the record exists.
     nowhere = missing_ids(world.ids)
@@ -291,18 +288,18 @@ def test_anas_ids_in_carlas_bodies_and_queries_are_ids_of_nothing(world, db, met
     nowhere = missing_ids(world.ids)
     named = [str(world.ids[k]) for k in re.findall(r"@(\w+)", json.dumps([path, body]))]
     unnamed = [str(nowhere[k]) for k in re.findall(r"@(\w+)", json.dumps([path, body]))]
-    before = snapshot(world.ana.workspace)
     client = world.carla.client()
-    answers = []
-    for ids in (world.ids, nowhere):
+
+    def send(ids: dict[str, Any]):
         url = "/api/v1" + named_inside(path, ids, world.carla_ids)
         data = named_inside(body, ids, world.carla_ids)
         if data is None:
-            answers.append(getattr(client, method)(url))
-        else:
-            answers.append(getattr(client, method)(url, json.dumps(data), "application/json"))
-    assert not changed_tables(before, snapshot(world.ana.workspace))
-    mine, none = answers
+            return getattr(client, method)(url)
+        return getattr(client, method)(url, json.dumps(data), "application/json")
+
+    mine, changed = changes_by(world.ana.workspace, lambda: send(world.ids))
+    assert not changed, f"Carla's request changed Ana's {changed}"
+    none = send(nowhere)
     assert _problem(mine, named) == _problem(none, unnamed)
     if mine.status_code == 200:  # a list filtered by an id of nothing: empty
         assert method == "get" and mine.json()["items"] == [], mine.content[:300]
