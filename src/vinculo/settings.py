@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Literal
 
 import dj_database_url
 
@@ -224,7 +225,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The interface-language cookie: no script reads it, so HttpOnly; Secure with the others.
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] | None = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Behind a TLS-terminating proxy (docs/deployment.md) -----------------------------------------
@@ -296,6 +297,10 @@ OUTBOX_BACKOFF_SECONDS = env_int("VINCULO_OUTBOX_BACKOFF_SECONDS", 10)
 OUTBOUND_ALLOWED_NETWORKS = env_list("VINCULO_OUTBOUND_ALLOWED_NETWORKS", [])
 # Extra modules whose import registers event consumers (plug-ins; the test suite uses it).
 EVENT_CONSUMER_MODULES = env_list("VINCULO_EVENT_CONSUMER_MODULES", [])
+# Check each emitted domain event's payload against its declared schema (core/event_types.py)
+# and refuse a mismatch: on in debug and in the test suite, off in production (a JSON round trip
+# per event).
+EVENTS_CHECK_PAYLOADS = env_bool("VINCULO_EVENTS_CHECK_PAYLOADS", default=DEBUG or TESTING)
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ class WebformsConfig(AppConfig):
 
     def ready(self) -> None:
         from vinculo.core import workspace_defaults
+        from vinculo.webforms import events  # noqa: F401  (declares event types)
         from vinculo.webforms.tracking import ensure_tracking_site
 
         workspace_defaults.register(
