@@ -131,7 +131,9 @@ def _check_type(object_type: str) -> str:
 
 
 def get_settings(actor: Actor) -> DuplicateSettings:
-    """The workspace's duplicate settings (created with the defaults on first use)."""
+    """The workspace's duplicate settings, saved with the defaults by the first write that needs
+    them (changing them, a detection run); reads use ``selectors.duplicate_settings``, which
+    shows the defaults unsaved."""
     found, _created = DuplicateSettings.objects.get_or_create(workspace=actor.workspace)
     return found
 
