@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Literal
 
 import dj_database_url
 
@@ -224,7 +225,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The interface-language cookie: no script reads it, so HttpOnly; Secure with the others.
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] | None = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Behind a TLS-terminating proxy (docs/deployment.md) -----------------------------------------

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -216,14 +216,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def people_export(request: HttpRequest) -> HttpResponse:
+def people_export(request: HttpRequest) -> HttpResponseBase:
     """The current view (search, filter, quick filters, sort, chosen columns) as CSV or XLSX
     (``format=xlsx``) through the one export service; large exports run in the background."""
     return _export(request, "person", _list_params, reverse("contacts:people"))
 
 
 @workspace_view
-def company_export(request: HttpRequest) -> HttpResponse:
+def company_export(request: HttpRequest) -> HttpResponseBase:
     """The company table's current view as CSV or XLSX, like :func:`people_export`."""
     return _export(
         request,
@@ -233,7 +233,7 @@ def company_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponse:
+def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponseBase:
     from vinculo.quality.services.exports import ExportSpec
     from vinculo.quality.views.exports import export_response, requested_format
 

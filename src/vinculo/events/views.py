@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -201,6 +201,17 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class _EndpointData(TypedDict):
+    """What the endpoint form shows: the endpoint's values, or those just posted."""
+
+    name: str
+    preset: str
+    secret: str
+    is_active: bool
+    mapping: str  # JSON text
+    sample: str  # JSON text
+
+
 def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     a = actor(request)
     errors: dict[str, list[str]] = {}
@@ -208,7 +219,7 @@ def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     status = 200
     preset_key = request.GET.get("preset", "") if endpoint is None else endpoint.preset
     preset = PRESETS.get(preset_key)
-    data = {
+    data: _EndpointData = {
         "name": endpoint.name if endpoint else (str(preset.label) if preset else ""),
         "preset": preset_key,
         "secret": endpoint.secret if endpoint else "",
@@ -222,11 +233,13 @@ def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     }
     if request.method == "POST":
         data.update(
-            name=request.POST.get("name", ""),
-            secret=request.POST.get("secret", ""),
-            is_active=request.POST.get("is_active") == "on",
-            mapping=request.POST.get("mapping", ""),
-            sample=request.POST.get("sample", ""),
+            {
+                "name": request.POST.get("name", ""),
+                "secret": request.POST.get("secret", ""),
+                "is_active": request.POST.get("is_active") == "on",
+                "mapping": request.POST.get("mapping", ""),
+                "sample": request.POST.get("sample", ""),
+            }
         )
         try:
             mapping = json.loads(data["mapping"] or "{}")

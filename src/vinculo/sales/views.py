@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -307,7 +307,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def deal_export(request: HttpRequest) -> HttpResponse:
+def deal_export(request: HttpRequest) -> HttpResponseBase:
     """The table's current view (search, filter, quick filters, sort, chosen columns) as CSV or
     XLSX (``format=xlsx``) through the one export service; large exports run in the
     background."""
@@ -479,7 +479,7 @@ def _detail_context(
     pipeline = selectors.get_pipeline(a, deal.pipeline_id)
     stages = list(pipeline.stages.all())
     current = deal.stage
-    items = [
+    items: list[dict[str, Any]] = [
         {"item": i, "total": services.line_total(i.quantity, i.unit_price, i.discount_percent)}
         for i in deal.line_items.all()
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -19,8 +19,18 @@ from vinculo.webforms.models import FormDailyStat, Submission, SubmissionStatus,
 from vinculo.webforms.services import CUSTOM_PREFIX, STANDARD_FIELDS
 from vinculo.workspaces.permissions import require
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def forms(actor: Actor) -> QuerySet[WebForm]:
+
+class FormCounts(TypedDict):
+    """What :func:`forms` annotates on each form."""
+
+    accepted_count: int
+    spam_count: int
+
+
+def forms(actor: Actor) -> QuerySet[WithAnnotations[WebForm, FormCounts]]:
     """The workspace's forms with their accepted/spam submission counts and page views."""
     require(actor, "records.view")
     return (

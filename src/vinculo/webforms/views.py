@@ -76,10 +76,15 @@ def _posted_definition(request: HttpRequest, choices: list[selectors.FieldChoice
 def _builder_rows(
     definition: dict[str, Any], choices: list[selectors.FieldChoice]
 ) -> list[dict[str, Any]]:
-    chosen = {f["key"]: (i, f) for i, f in enumerate(definition.get("fields") or [])}
+    chosen: dict[str, tuple[int, dict[str, Any]]] = {
+        f["key"]: (i, f) for i, f in enumerate(definition.get("fields") or [])
+    }
     rows = []
     for choice in choices:
-        position, spec = chosen.get(choice.key, (None, {}))
+        position: int | None = None
+        spec: dict[str, Any] = {}
+        if choice.key in chosen:
+            position, spec = chosen[choice.key]
         rows.append(
             {
                 "choice": choice,
@@ -120,7 +125,7 @@ def _builder(
     a = actor(request)
     choices = selectors.field_choices(a)
     tags = definition.get("tags")
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "data": {
             **definition,

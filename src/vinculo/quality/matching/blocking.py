@@ -124,7 +124,7 @@ def _all_sounds(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
 def _starts(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
     """The first three letters of the first word of each name field, sorted: a typo after
     them, with the names swapped or not, keeps the key."""
-    keys = []
+    keys: list[tuple[str, str] | None] = []
     for first, last in tokens:
         if first and last:
             a, b = first[0][:3], last[0][:3]

@@ -178,7 +178,7 @@ def em_session(
         counts = np.concatenate([counts, np.full(len(fixed), LABEL_WEIGHT)])
     free = len(counts) - len(fixed)
     sizes = [len(prior_m(k)) for k in kinds]
-    m = {c: prior_m(kinds[c]) for c in use}
+    m: dict[int, np.ndarray] = {c: prior_m(kinds[c]) for c in use}
     log_u = [np.log(np.asarray(x)) for x in u]
     share = 0.1
     posterior = np.zeros(len(counts))
@@ -192,8 +192,8 @@ def em_session(
         for c in use:
             level = patterns[:, c]
             present = level >= 0
-            sums = np.bincount(level[present], weights=weight[present], minlength=sizes[c])
-            sums = sums[: sizes[c]] + M_PRIOR_MATCHES * prior_m(kinds[c])
+            seen = np.bincount(level[present], weights=weight[present], minlength=sizes[c])
+            sums = seen[: sizes[c]] + M_PRIOR_MATCHES * prior_m(kinds[c])
             new = sums / sums.sum()
             change = max(change, float(np.abs(new - m[c]).max()))
             m[c] = new

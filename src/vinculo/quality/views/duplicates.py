@@ -27,7 +27,7 @@ from vinculo.workspaces import selectors as workspace_selectors
 from vinculo.workspaces.permissions import can
 
 # What the queue shows side by side for each pair.
-PAIR_FIELDS = {
+PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     RecordType.PERSON: ("email", "phone", "mobile_phone", "cpf", "city", "job_title"),
     RecordType.COMPANY: ("cnpj", "email", "phone", "domain", "city", "industry"),
 }
@@ -176,7 +176,9 @@ def merge(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404(_("Choose two records to merge.")) from None
     errors: dict[str, list[str]] = {}
-    picks = {k.removeprefix("pick_"): v for k, v in request.POST.items() if k.startswith("pick_")}
+    picks = {
+        k.removeprefix("pick_"): v for k, v in request.POST.dict().items() if k.startswith("pick_")
+    }
     if request.method == "POST":
         try:
             record = merge_services.merge_records(
@@ -208,7 +210,7 @@ def merge(request: HttpRequest) -> HttpResponse:
         },
         "lifecycle_stage_id": {s.pk: s.name for s in contact_selectors.lifecycle_stages(a)},
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for choice in choices:
         names = shown.get(choice.name, {})
         label = labels.get(choice.name) or (
