@@ -308,6 +308,10 @@ WEBHOOKS_BACKOFF_JITTER_PERCENT = env_int("VINCULO_WEBHOOKS_BACKOFF_JITTER_PERCE
 OUTBOUND_ALLOWED_NETWORKS = env_list("VINCULO_OUTBOUND_ALLOWED_NETWORKS", [])
 # Extra modules whose import registers event consumers (plug-ins; the test suite uses it).
 EVENT_CONSUMER_MODULES = env_list("VINCULO_EVENT_CONSUMER_MODULES", [])
+# Check each emitted domain event's payload against its declared schema (core/event_types.py)
+# and refuse a mismatch: on in debug and in the test suite, off in production (a JSON round trip
+# per event).
+EVENTS_CHECK_PAYLOADS = env_bool("VINCULO_EVENTS_CHECK_PAYLOADS", default=DEBUG or TESTING)
 
 LOGGING = {
     "version": 1,

@@ -38,7 +38,7 @@ import fnmatch
 import importlib
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -50,6 +50,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from vinculo.core.actor import Actor
+from vinculo.core.event_types import EVENT_TYPES
 from vinculo.core.models import DeliveryStatus, DomainEvent, EventDelivery
 from vinculo.core.queue import Claim, WorkQueue
 
@@ -67,12 +68,6 @@ DRAIN_LIMIT = 5000
 
 # The deliveries, claimed by lease timestamp (no token column: the row stays narrow).
 OUTBOX = WorkQueue(EventDelivery, settings_prefix="OUTBOX", done=DeliveryStatus.DONE)
-
-
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    description: str
 
 
 @dataclass(frozen=True)
@@ -94,18 +89,10 @@ class ConsumerSpec:
                 self.func(event)
 
 
-EVENT_TYPES: dict[str, EventType] = {}
 CONSUMERS: dict[str, ConsumerSpec] = {}
 
 # The default of ``OUTBOX_BACKOFF_CAP_SECONDS``.
 MAX_BACKOFF_SECONDS = 6 * 3600
-
-
-def register_event_type(name: str, description: str) -> EventType:
-    """Declare an event name; :func:`emit` refuses names nobody declared."""
-    event_type = EventType(name, description)
-    EVENT_TYPES[name] = event_type
-    return event_type
 
 
 def consumer(
@@ -165,6 +152,17 @@ def delivery_key(event: DomainEvent, consumer_name: str) -> str:
     return f"{event.pk}:{consumer_name}"
 
 
+def _check_declared(name: str, payloads: Iterable[Mapping[str, Any] | str | None]) -> None:
+    """Refuse an undeclared event type and, in debug and under tests, payloads that do not match
+    the type's schema (production skips that check: it costs a JSON round trip per event)."""
+    event_type = EVENT_TYPES.get(name)
+    if event_type is None:
+        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_types()")
+    if settings.EVENTS_CHECK_PAYLOADS:
+        for payload in payloads:
+            event_type.check(payload)
+
+
 def emit(
     name: str,
     *,
@@ -177,10 +175,10 @@ def emit(
     """Write the event ``name`` into the outbox of ``actor.workspace``.
 
     Must be called inside ``transaction.atomic()``: the event shares the fate of the change.
-    Refuses event names that were not declared with :func:`register_event_type`.
+    Refuses event names that were not declared with :func:`register_event_types` and, when
+    ``settings.EVENTS_CHECK_PAYLOADS`` is on, a payload that does not match its schema.
     """
-    if name not in EVENT_TYPES:
-        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
+    _check_declared(name, [payload])
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
     if subject is not None:
@@ -216,9 +214,8 @@ def emit_many(
 ) -> int:
     """Write one ``name`` event per ``(subject_type, subject_id, payload)`` in bulk (imports,
     seeding, events ingestion; a payload may come as ``JsonText``, already encoded). Same
-    guarantees as :func:`emit`; returns the number of events written."""
-    if name not in EVENT_TYPES:
-        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
+    guarantees and checks as :func:`emit`; returns the number of events written."""
+    _check_declared(name, (payload for _type, _id, payload in subjects))
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit_many() must be called inside transaction.atomic()")
     if not subjects:

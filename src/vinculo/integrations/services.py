@@ -376,7 +376,7 @@ def send_ping(*, actor: Actor, subscription_id: int) -> WebhookDelivery:
             workspace_slug=actor.workspace.slug,
             subject_type="",
             subject_id="",
-            payload=catalog.EXAMPLES[catalog.PING],
+            payload=catalog.PING_PAYLOAD,
         )
         item = WebhookDelivery.objects.create(
             workspace=actor.workspace,

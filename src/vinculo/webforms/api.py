@@ -154,7 +154,12 @@ class TrackingPatch(Schema):
 def _form_out(form: WebForm, counts: dict[str, int] | None = None) -> dict[str, Any]:
     counts = counts or {}
     return {
-        **{f.name: getattr(form, f.name) for f in WebForm._meta.concrete_fields},
+        # not the relations (workspace, created_by, owner): a query each, per form
+        **{
+            f.name: getattr(form, f.name)
+            for f in WebForm._meta.concrete_fields
+            if not f.is_relation
+        },
         "owner_id": form.owner_id,
         "hosted_url": reverse("webforms:hosted", args=[form.public_key]),
         "submit_url": reverse("webforms:submit", args=[form.public_key]),

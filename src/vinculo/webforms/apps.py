@@ -6,3 +6,6 @@ class WebformsConfig(AppConfig):
     name = "vinculo.webforms"
     label = "webforms"
     verbose_name = "Web forms"
+
+    def ready(self) -> None:
+        from vinculo.webforms import events  # noqa: F401  (declares event types)

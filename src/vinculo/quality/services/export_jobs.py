@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
@@ -24,16 +23,6 @@ from vinculo.quality.services.export_writers import write_export
 from vinculo.workspaces.permissions import require
 
 EXPIRES_AFTER = timedelta(days=7)
-
-
-for _name, _description in [
-    (
-        "export.completed",
-        gettext_noop("A file export finished (payload: object type, format, rows)."),
-    ),
-    ("export.failed", gettext_noop("A background export failed.")),
-]:
-    events.register_event_type(_name, _description)
 
 
 def record_direct_export(*, actor: Actor, spec: ExportSpec, fmt: str, row_count: int) -> None:

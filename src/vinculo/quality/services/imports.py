@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor, Source
@@ -66,13 +65,6 @@ from vinculo.quality.services.import_templates import delete_template as delete_
 from vinculo.quality.services.import_templates import get_template
 from vinculo.quality.services.import_templates import update_template as update_template
 from vinculo.workspaces.permissions import require
-
-for _name, _description in [
-    ("import.created", gettext_noop("A file was uploaded for import.")),
-    ("import.started", gettext_noop("An import was queued to run (or resumed).")),
-    ("import.finished", gettext_noop("An import finished (payload: counts).")),
-]:
-    events.register_event_type(_name, _description)
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 SAMPLE_ROWS = 5

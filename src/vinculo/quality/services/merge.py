@@ -35,20 +35,6 @@ from vinculo.quality.services.duplicates import plain
 from vinculo.sales import services as deal_services
 from vinculo.workspaces.permissions import require
 
-for _name, _description in [
-    (
-        "person.merged",
-        gettext_noop("A duplicate person was merged into another (payload: loser, merge id)."),
-    ),
-    (
-        "company.merged",
-        gettext_noop("A duplicate company was merged into another (payload: loser, merge id)."),
-    ),
-    ("person.merge_undone", gettext_noop("A merge of two people was undone.")),
-    ("company.merge_undone", gettext_noop("A merge of two companies was undone.")),
-]:
-    events.register_event_type(_name, _description)
-
 SURVIVOR, LOSER = "survivor", "loser"
 
 # Why a side was chosen; shown next to each field on the merge screen.

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
@@ -29,7 +28,6 @@ from vinculo.core.errors import (
     choice_error,
     raise_if_any,
 )
-from vinculo.core.events import register_event_type
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
 from vinculo.quality.services.rule_checker import (
     REQUIRED_MESSAGE,
@@ -104,17 +102,6 @@ __all__ = [
     "update_entry_rule",
     "value_of",
 ]
-
-
-for _name, _description in [
-    ("entry_rule.created", gettext_noop("An entry rule was added.")),
-    (
-        "entry_rule.updated",
-        gettext_noop("An entry rule was switched on or off, or its message changed."),
-    ),
-    ("entry_rule.deleted", gettext_noop("An entry rule was deleted.")),
-]:
-    register_event_type(_name, _description)
 
 
 # --- managing rules -----------------------------------------------------------------------------

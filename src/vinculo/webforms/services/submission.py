@@ -38,15 +38,6 @@ from vinculo.workspaces.selectors import active_member_ids
 MAX_VALUE_LENGTH = 5000
 
 
-events.register_event_type(
-    "form.submitted",
-    gettext_noop(
-        "A web form was submitted and accepted (payload: form {id, name}, submission_id, "
-        "person_id, person_created, consent, fields, visitor_id)."
-    ),
-)
-
-
 def _clean_values(form: WebForm, posted: Posted, region: str) -> dict[str, Any]:
     """Required fields and the email/phone formats (for matching); the rest is validated by
     the contacts services. Keys are the form's field keys."""
