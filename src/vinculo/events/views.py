@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
@@ -151,8 +152,6 @@ def person_purchases(request: HttpRequest, person_id: int) -> HttpResponse:
 @workspace_view
 def settings_page(request: HttpRequest) -> HttpResponse:
     a = actor(request)
-    from vinculo.contacts.services import ensure_lifecycle_stages
-
     current = services.settings_of(a.workspace.pk)
     errors: dict[str, list[str]] = {}
     status = 200
@@ -176,7 +175,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "events/settings.html",
         {
             "settings": current,
-            "stages": ensure_lifecycle_stages(actor=a),
+            "stages": contact_selectors.lifecycle_stages(a),
             "errors": errors,
             "can_change": can(a, "settings.manage"),
         },

@@ -92,21 +92,18 @@ def _board_params(request: HttpRequest) -> dict[str, Any]:
 
 
 def _live_pipelines(request: HttpRequest) -> list[Pipeline]:
-    a = actor(request)
-    found = list(selectors.pipelines(a))
-    if not found:  # a new workspace: its first look at deals creates the default pipeline
-        services.ensure_default_pipeline(actor=a)
-        found = list(selectors.pipelines(a))
-    return found
+    # The default pipeline is made with the workspace; a workspace whose pipelines were all
+    # deleted shows none (the first deal makes the default again), reads never create it.
+    return list(selectors.pipelines(actor(request)))
 
 
-def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) -> Pipeline:
+def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) -> Pipeline | None:
     pipeline_id = _int(wanted)
     if pipeline_id is not None:
         chosen = next((p for p in live if p.pk == pipeline_id), None)
         # archived pipelines keep their board; another workspace's id is a 404
         return chosen or selectors.get_pipeline(actor(request), pipeline_id)
-    return next((p for p in live if p.is_default), live[0])
+    return next((p for p in live if p.is_default), live[0] if live else None)
 
 
 def _board_context(
@@ -125,6 +122,16 @@ def _board_context(
     live = _live_pipelines(request)
     wanted = str(pipeline_id) if pipeline_id is not None else params["pipeline"]
     pipeline = _chosen_pipeline(request, live, wanted)
+    if pipeline is None:
+        return {
+            "board": None,
+            "pipeline": None,
+            "pipelines": live,
+            "params": params,
+            "board_error": error,
+            "moved": None,
+            "can_write": can(a, "deals.write"),
+        }
     owner_id = _int(params["owner_id"])
     board = None
     try:

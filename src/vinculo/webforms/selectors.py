@@ -15,7 +15,13 @@ from vinculo.contacts.models import CustomObject
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.pagination import Page, paginate
-from vinculo.webforms.models import FormDailyStat, Submission, SubmissionStatus, WebForm
+from vinculo.webforms.models import (
+    FormDailyStat,
+    Submission,
+    SubmissionStatus,
+    TrackingSite,
+    WebForm,
+)
 from vinculo.webforms.services import CUSTOM_PREFIX, STANDARD_FIELDS
 from vinculo.workspaces.permissions import require
 
@@ -208,3 +214,10 @@ def conversion_chart(
         "rate": round(100 * subs_total / views_total, 1) if views_total else None,
         "days": days,
     }
+
+
+def tracking_site(actor: Actor) -> TrackingSite | None:
+    """The workspace's tracking key and allowed domains (made with the workspace; None only for
+    a workspace that has none, which saving the tracking settings mends)."""
+    require(actor, "records.view")
+    return TrackingSite.objects.for_workspace(actor.workspace).first()

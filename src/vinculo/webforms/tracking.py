@@ -78,9 +78,10 @@ def record_form_event(
 # --- the tracking key -----------------------------------------------------------------------
 
 
-def tracking_site(actor: Actor) -> TrackingSite:
-    """The workspace's tracking key, made on first use."""
-    require(actor, "records.view")
+def ensure_tracking_site(*, actor: Actor) -> TrackingSite:
+    """The workspace's tracking key, made when it has none: a workspace default (made with the
+    workspace), and what saving the tracking settings starts from. Reads use
+    ``selectors.tracking_site``, which never makes it."""
     site = TrackingSite.objects.for_workspace(actor.workspace).first()
     if site is None:
         site, _created = TrackingSite.objects.get_or_create(
@@ -103,7 +104,7 @@ def update_tracking_site(*, actor: Actor, data: dict[str, Any]) -> TrackingSite:
         changes["is_active"] = bool(data["is_active"])
     raise_if_any(errors)
     with transaction.atomic():
-        site = tracking_site(actor)
+        site = ensure_tracking_site(actor=actor)
         site = TrackingSite.objects.select_for_update().get(pk=site.pk)
         before = {k: getattr(site, k) for k in changes}
         for name, value in changes.items():

@@ -319,8 +319,8 @@ def tracking_settings(request: HttpRequest) -> HttpResponse:
     a = actor(request)
     errors: dict[str, list[str]] = {}
     status = 200
-    site = tracking.tracking_site(a)
-    domains_text = "\n".join(site.allowed_domains)
+    site = selectors.tracking_site(a)  # made with the workspace; saving makes a missing one
+    domains_text = "\n".join(site.allowed_domains) if site else ""
     if request.method == "POST":
         domains_text = request.POST.get("allowed_domains", "")
         try:
@@ -336,13 +336,15 @@ def tracking_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Tracking settings saved."))
             return redirect("webforms:tracking")
-    snippet = render_to_string(
-        "webforms/tracking_snippet.txt",
-        {
-            "key": site.public_key,
-            "script_url": request.build_absolute_uri(static("webforms/t.js")),
-        },
-    ).strip()
+    snippet = ""
+    if site is not None:
+        snippet = render_to_string(
+            "webforms/tracking_snippet.txt",
+            {
+                "key": site.public_key,
+                "script_url": request.build_absolute_uri(static("webforms/t.js")),
+            },
+        ).strip()
     return render(
         request,
         "webforms/tracking.html",

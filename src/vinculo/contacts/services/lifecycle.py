@@ -1,5 +1,5 @@
-"""Lifecycle stages: the workspace's glossary of stages (made on first use, renamed, reordered)
-and a record's dated move from one stage to another."""
+"""Lifecycle stages: the workspace's glossary of stages (the defaults made with the workspace,
+then added, renamed, reordered) and a record's dated move from one stage to another."""
 
 from __future__ import annotations
 
@@ -52,7 +52,10 @@ DEFAULT_LIFECYCLE = [
 
 
 def ensure_lifecycle_stages(*, actor: Actor) -> list[LifecycleStage]:
-    """The workspace's lifecycle stages, creating the default seven on first use."""
+    """The workspace's lifecycle stages, creating the default seven when it has none.
+
+    Registered as a workspace default (made with the workspace); writes that need the stages
+    may call it too. Reads use ``selectors.lifecycle_stages``, which never creates them."""
     stages = list(LifecycleStage.objects.for_workspace(actor.workspace))
     if stages:
         return stages

@@ -69,7 +69,8 @@ def ensure_default_pipeline(*, actor: Actor) -> Pipeline:
     """The workspace's default pipeline, created ("Vendas"/"Sales" with six stages) if it has none.
 
     Idempotent. When live pipelines exist but none is the default, the first becomes the default.
-    Any member who may see records may trigger it (creating a deal needs a pipeline).
+    Registered as a workspace default (made with the workspace); creating a deal in a workspace
+    whose pipelines were all deleted makes it again. Reads never call it.
     """
     require(actor, "records.view")
     default = _live_pipelines(actor.workspace).filter(is_default=True).first()
