@@ -20,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from tests.browser.screens import API_DOCS, NOT_SCREENS, _named_urls
-from tests.one_of_everything import seed
 from tests.conftest import PASSWORD, Persona
+from tests.one_of_everything import seed
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import LifecycleStage
 from vinculo.core import services as core_services
