@@ -12,7 +12,7 @@ help:
 	@echo "make run    serve Vínculo on http://$(HOST):$(PORT) (SQLite under ./var, demo workspace)"
 	@echo "            make run PORT=8080 HOST=0.0.0.0 serves on another port/interface"
 	@echo "make test   ruff + migrations check + the whole test suite"
-	@echo "make bench  benchmarks (results in bench/results/): web screens, import, duplicates, exports, rules"
+	@echo "make bench  benchmarks (results in bench/results/): web screens, import, duplicates (against splink), exports, rules"
 
 # Each step says what it is doing: a first `make run` installs for a minute or two, and pip prints a
 # line per package it collects/installs (no --quiet) so the terminal is never silent.
@@ -33,6 +33,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@echo "==> [3/4] Installing Vínculo with the dev extras (tests, ruff, mypy, Playwright)"
 	$(PIP_INSTALL) -e ".[dev]"
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	@echo "==> [3/4] Installing Vínculo with the dev and bench extras (splink, recordlinkage)"
+	$(PIP_INSTALL) -e ".[dev,bench]"
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
 run: $(VENV)/.installed
 	@echo "==> [4/4] Migrating the database and serving on http://$(HOST):$(PORT) (demo workspace; Ctrl+C stops)"
@@ -58,11 +63,12 @@ messages: $(VENV)/.installed-dev
 screenshots: $(VENV)/.installed-dev
 	VINCULO_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.quality_import --rows 100000 1000000
-	$(BIN)/python -m bench.quality_dedupe --sizes 10000 100000
-	$(BIN)/python -m bench.quality_dedupe --mode memory --sizes 1000000
+	$(BIN)/python -m bench.quality_dedupe --datasets febrl3 crm people companies --sizes 10000 100000
+	$(BIN)/python -m bench.quality_dedupe --mode db --datasets crm --sizes 10000 100000
+	$(BIN)/python -m bench.quality_dedupe --datasets people --sizes 1000000 --no-splink-above 100000
 	$(BIN)/python -m bench.quality_exports
 	$(BIN)/python -m bench.quality_rules
 	$(BIN)/python -m bench.events_ingest --events 1000000
