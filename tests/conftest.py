@@ -40,7 +40,8 @@ class Persona:
         return client
 
 
-def _persona(user: User, workspace: Workspace) -> Persona:
+def persona_for(user: User, workspace: Workspace) -> Persona:
+    """``user`` in ``workspace`` with a fresh API token."""
     actor = actor_for(user, workspace, source=Source.API)
     assert actor is not None
     token = services.create_api_token(actor=actor, name=f"{user.email} test").plaintext
@@ -56,12 +57,12 @@ def _language_left_as_found():
     translation.deactivate_all()
 
 
-@pytest.fixture
-def ws_a(db) -> dict[str, Persona]:
+def make_workspace_a() -> dict[str, Persona]:
+    """Workspace A: Ana (owner), Bruno (sales rep) and Vera (viewer), by first name."""
     new = services.create_workspace(
         name="Padaria Aurora", owner_email="ana@aurora.test", owner_password=PASSWORD
     )
-    ana = _persona(new.owner, new.workspace)
+    ana = persona_for(new.owner, new.workspace)
     people = {"ana": ana}
     for key, email, role in [
         ("bruno", "bruno@aurora.test", Role.SALES_REP),
@@ -69,8 +70,21 @@ def ws_a(db) -> dict[str, Persona]:
     ]:
         member = services.add_member(actor=ana.actor, email=email, role=role)
         services.set_user_password(user=member.membership.user, password=PASSWORD)
-        people[key] = _persona(member.membership.user, new.workspace)
+        people[key] = persona_for(member.membership.user, new.workspace)
     return people
+
+
+def make_workspace_b() -> Persona:
+    """Workspace B: Carla, its owner."""
+    new = services.create_workspace(
+        name="Oficina Brasa", owner_email="carla@brasa.test", owner_password=PASSWORD
+    )
+    return persona_for(new.owner, new.workspace)
+
+
+@pytest.fixture
+def ws_a(db) -> dict[str, Persona]:
+    return make_workspace_a()
 
 
 @pytest.fixture
@@ -90,10 +104,7 @@ def vera(ws_a) -> Persona:
 
 @pytest.fixture
 def carla(db) -> Persona:
-    new = services.create_workspace(
-        name="Oficina Brasa", owner_email="carla@brasa.test", owner_password=PASSWORD
-    )
-    return _persona(new.owner, new.workspace)
+    return make_workspace_b()
 
 
 def _answers(host: str, port: int) -> bool:

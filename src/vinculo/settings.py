@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Literal
 
 import dj_database_url
 
@@ -224,7 +225,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The interface-language cookie: no script reads it, so HttpOnly; Secure with the others.
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax", "Strict", "None", False] | None = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Behind a TLS-terminating proxy (docs/deployment.md) -----------------------------------------
@@ -287,15 +288,30 @@ TASKS = {
     "rq": _RQ_TASKS,
 }
 
-# Domain-event outbox: how long a claimed delivery is leased to one worker, and retry policy.
+# Work queues (vinculo.core.queue): the outbox's event deliveries and webhook deliveries are
+# claimed with a lease, retried with backoff and failed after a number of attempts by one
+# mechanism, tuned by the same five settings each (docs/configuration.md). Read when used.
+# The outbox's consumers run inside one transaction that cannot renew its lease, so it is long;
+# a webhook drain renews its lease while it sends, so a dead worker's batch comes back sooner.
 OUTBOX_LEASE_SECONDS = env_int("VINCULO_OUTBOX_LEASE_SECONDS", 300)
 OUTBOX_MAX_ATTEMPTS = env_int("VINCULO_OUTBOX_MAX_ATTEMPTS", 12)
 OUTBOX_BACKOFF_SECONDS = env_int("VINCULO_OUTBOX_BACKOFF_SECONDS", 10)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("VINCULO_OUTBOX_BACKOFF_CAP_SECONDS", 6 * 3600)
+OUTBOX_BACKOFF_JITTER_PERCENT = env_int("VINCULO_OUTBOX_BACKOFF_JITTER_PERCENT", 0)
+WEBHOOKS_LEASE_SECONDS = env_int("VINCULO_WEBHOOKS_LEASE_SECONDS", 60)
+WEBHOOKS_MAX_ATTEMPTS = env_int("VINCULO_WEBHOOKS_MAX_ATTEMPTS", 14)
+WEBHOOKS_BACKOFF_SECONDS = env_int("VINCULO_WEBHOOKS_BACKOFF_SECONDS", 60)
+WEBHOOKS_BACKOFF_CAP_SECONDS = env_int("VINCULO_WEBHOOKS_BACKOFF_CAP_SECONDS", 6 * 3600)
+WEBHOOKS_BACKOFF_JITTER_PERCENT = env_int("VINCULO_WEBHOOKS_BACKOFF_JITTER_PERCENT", 10)
 # Outbound HTTP to URLs users give (webhooks): non-public addresses are refused unless listed
 # here (CIDRs, addresses or exact host names), on every database. See docs/security.md.
 OUTBOUND_ALLOWED_NETWORKS = env_list("VINCULO_OUTBOUND_ALLOWED_NETWORKS", [])
 # Extra modules whose import registers event consumers (plug-ins; the test suite uses it).
 EVENT_CONSUMER_MODULES = env_list("VINCULO_EVENT_CONSUMER_MODULES", [])
+# Check each emitted domain event's payload against its declared schema (core/event_types.py)
+# and refuse a mismatch: on in debug and in the test suite, off in production (a JSON round trip
+# per event).
+EVENTS_CHECK_PAYLOADS = env_bool("VINCULO_EVENTS_CHECK_PAYLOADS", default=DEBUG or TESTING)
 
 LOGGING = {
     "version": 1,

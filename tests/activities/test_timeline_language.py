@@ -13,8 +13,9 @@ from vinculo.quality.services import merge
 def test_a_merge_written_in_english_reads_in_portuguese_and_back(ana):
     survivor = contacts.create_person(actor=ana.actor, data={"first_name": "Heloísa"})
     loser = contacts.create_person(actor=ana.actor, data={"first_name": "Helô"})
+    keep = {"first_name": "survivor"}  # the newer "Helô" would win by the merge's rules
     with translation.override("en"):
-        merge.merge_people(actor=ana.actor, survivor_id=survivor.pk, loser_id=loser.pk)
+        merge.merge_people(actor=ana.actor, survivor_id=survivor.pk, loser_id=loser.pk, picks=keep)
     entry = TimelineEntry.objects.get(kind="person.merged")
     assert entry.summary == "Merged Helô into Heloísa"  # the writer's wording, kept for search
 
@@ -28,6 +29,7 @@ def test_a_merge_written_in_english_reads_in_portuguese_and_back(ana):
             actor=ana.actor,
             survivor_id=survivor.pk,
             loser_id=contacts.create_person(actor=ana.actor, data={"first_name": "Lô"}).pk,
+            picks=keep,
         )
         merge.undo_merge(actor=ana.actor, merge_id=record.pk)
     english = ana.web(language="en").get(f"/people/{survivor.pk}/").content.decode()
@@ -45,7 +47,8 @@ def test_older_entries_without_parameters_show_their_stored_line(ana):
 def test_the_home_feed_words_entries_in_the_readers_language(ana):
     survivor = contacts.create_person(actor=ana.actor, data={"first_name": "Heloísa"})
     loser = contacts.create_person(actor=ana.actor, data={"first_name": "Helô"})
+    keep = {"first_name": "survivor"}  # the newer "Helô" would win by the merge's rules
     with translation.override("en"):
-        merge.merge_people(actor=ana.actor, survivor_id=survivor.pk, loser_id=loser.pk)
+        merge.merge_people(actor=ana.actor, survivor_id=survivor.pk, loser_id=loser.pk, picks=keep)
     home = ana.web(language="pt-br").get("/").content.decode()
     assert "Helô mesclado em Heloísa" in home and "Merged Helô" not in home

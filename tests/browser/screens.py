@@ -1,8 +1,6 @@
 """Every screen of the product, for the browser tests that must hold on all of them.
 
-:func:`seed` fills a persona's workspace with one of everything a screen can show (people,
-companies, deals, activities, tasks, an import, a web form with submissions, an inbound endpoint
-with events, a webhook with a delivery, an audit, a duplicate pair, rules, fields, tags, teams),
+:func:`seed` (tests/one_of_everything.py) fills a persona's workspace with one of everything,
 :func:`screen_paths` turns every named URL of the URL conf into a path with those real ids and
 keeps the ones that answer a GET with a full HTML page, and :func:`walk` visits them in a browser,
 collecting every failure into one readable list. The ``every_screen`` fixture
@@ -20,37 +18,19 @@ are not screens; the API documentation is.
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import PASSWORD, Persona
-from tests.webforms.conftest import post_form
-from vinculo.activities import services as activities
-from vinculo.contacts import services as contacts
-from vinculo.contacts.models import Company, LifecycleStage, Person, Tag
-from vinculo.core import events as domain_events
-from vinculo.demo.generator import seed_workspace
-from vinculo.demo.integrations import seed_integrations
-from vinculo.events.models import InboundEndpoint, TrackedEvent
-from vinculo.integrations import services as integrations
-from vinculo.integrations.models import WebhookDelivery
-from vinculo.privacy import services as privacy
-from vinculo.quality.models import DedupeRun, DuplicateCandidate
-from vinculo.quality.services import audit, duplicates, exports, imports, rules
-from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
-from vinculo.webforms.models import Submission, WebForm
-from vinculo.workspaces import invitations
-from vinculo.workspaces import services as workspaces
-from vinculo.workspaces.models import Membership
+from tests.one_of_everything import Seeded, seed
+
+__all__ = ["Screens", "Seeded", "origin", "screen_paths", "seed", "walk"]
 
 # Screens seen before logging in (the crawler visits them first).
 PUBLIC = ["/login/"]
@@ -58,150 +38,6 @@ PUBLIC = ["/login/"]
 NOT_SCREENS = ("admin:", "api:")
 # ...except the API documentation, which is.
 API_DOCS = "api:openapi-view"
-
-IMPORT_CSV = (
-    "Nome;Sobrenome;E-mail;Celular;Cidade\n"
-    "Joana;Prado;joana.prado@exemplo.com.br;(71) 98206-1917;Salvador\n"
-    "Rui;Tavares;email-ruim;123;Recife\n"
-).encode("cp1252")
-
-
-@dataclass
-class Seeded:
-    """The ids the screens are opened with, by URL parameter name; ``by_url`` overrides a
-    parameter for one URL name (``"quality:audit_run"``: ``{"run_id": …}``); ``queries`` adds a
-    query string to a URL that needs one (the merge screen's two records)."""
-
-    ids: dict[str, Any] = field(default_factory=dict)
-    by_url: dict[str, dict[str, Any]] = field(default_factory=dict)
-    queries: dict[str, str] = field(default_factory=dict)
-
-    def kwargs_for(self, name: str, params: list[str]) -> dict[str, Any]:
-        values = {**self.ids, **self.by_url.get(name, {})}
-        missing = [p for p in params if p not in values]
-        if missing:
-            raise LookupError(
-                f"tests/browser/screens.py has no value for {missing} of URL {name!r}: seed one"
-            )
-        return {p: values[p] for p in params}
-
-
-def seed(persona: Persona) -> Seeded:
-    """One of everything in ``persona``'s workspace (a few seconds on SQLite)."""
-    actor = persona.actor
-    seed_workspace(actor=actor, people=40, deals=12, activities=40, seed=7)
-    seed_integrations(actor, people=8, seed=7)
-    ws = persona.workspace
-    person = Person.objects.for_workspace(ws).filter(deleted_at__isnull=True).order_by("pk").first()
-    company = Company.objects.for_workspace(ws).order_by("pk").first()
-    deal = Deal.objects.for_workspace(ws).order_by("pk").first()
-    assert person and company and deal
-    task = activities.create_task(
-        actor=actor, data={"subject": "Ligar para confirmar o pedido", "person_id": person.pk}
-    )
-    # Two records alike enough to be a duplicate pair.
-    for _ in range(2):
-        contacts.create_person(
-            actor=actor,
-            data={"first_name": "Ivone", "last_name": "Sampaio", "city": "Natal",
-                  "mobile_phone": "(84) 99123-4567"},
-        )  # fmt: skip
-    duplicates.detect_duplicates(actor=actor, object_type="person")
-    run = audit.run_audit(actor=actor)
-    rule = rules.create_entry_rule(
-        actor=actor, data={"object_type": "person", "field": "state", "kind": "format",
-                           "format": "br_state"},
-    ).rule  # fmt: skip
-    custom = contacts.create_custom_field(
-        actor=actor,
-        data={"object_type": "person", "key": "plano", "label": "Plano contratado",
-              "field_type": "text"},
-    )  # fmt: skip
-    job = imports.create_import(
-        actor=actor, object_type="people", file_name="clientes.csv", content=io.BytesIO(IMPORT_CSV)
-    )
-    imports.dry_run_import(actor=actor, job_id=job.pk)  # its preview and chart show
-    export = exports.create_export_job(
-        actor=actor, spec=exports.ExportSpec(object_type="person"), fmt="csv", enqueue=False
-    )
-    exports.run_export_job(export.pk)
-    team = workspaces.create_team(actor=actor, data={"name": "Vendas Nordeste"})
-    token = workspaces.create_api_token(actor=actor, name="ERP")
-    form = WebForm.objects.for_workspace(ws).get()
-    post_form(form, {"first_name": "Joana", "email": "joana@exemplo.com.br"})
-    endpoint = InboundEndpoint.objects.for_workspace(ws).get()
-    hook = integrations.create_subscription(
-        actor=actor,
-        data={
-            "name": "ERP",
-            "url": "https://erp.exemplo.com.br/hooks",
-            "event_types": ["person.*"],
-        },
-    )
-    contacts.create_person(actor=actor, data={"first_name": "Otávio", "email": "otavio@ex.com.br"})
-    domain_events.dispatch_due()  # the webhook consumer queues a delivery
-    pipeline = Pipeline.objects.for_workspace(ws).order_by("pk").first()
-    assert pipeline is not None
-    membership = Membership.objects.for_workspace(ws).exclude(user=persona.user).first()
-    assert membership is not None
-    request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
-    invited = invitations.invite_member(actor=actor, email="rui@exemplo.com.br", role="sales_rep")
-    ids = {
-        "person_id": person.pk,
-        "company_id": company.pk,
-        "deal_id": deal.pk,
-        "task_id": task.pk,
-        "event_id": TrackedEvent.objects.filter(workspace=ws).order_by("pk").values("pk")[0]["pk"],
-        "endpoint_id": endpoint.pk,
-        "token": endpoint.token,
-        "form_id": form.pk,
-        "submission_id": Submission.objects.for_workspace(ws).get().pk,
-        "key": form.public_key,
-        "job_id": job.pk,
-        "run_id": run.pk,
-        "rule_id": rule.pk,
-        "subscription_id": hook.subscription.pk,
-        "delivery_id": WebhookDelivery.objects.filter(subscription=hook.subscription).values("pk")[
-            0
-        ]["pk"],
-        "membership_id": membership.pk,
-        "team_id": team.pk,
-        "user_id": membership.user_id,
-        "token_id": token.token.pk,
-        "field_id": custom.pk,
-        "pipeline_id": pipeline.pk,
-        "stage_id": Stage.objects.for_workspace(ws).filter(pipeline=pipeline).first().pk,
-        "tag_id": Tag.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
-        "request_id": request.pk,
-        "invitation_id": invited.invitation.pk,
-        "uidb64": urlsafe_base64_encode(force_bytes(persona.user.pk)),
-        "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
-        # Only POST views take these (a GET answers 405 before looking the id up).
-        "pair_id": 0,
-        "merge_id": 0,
-        "template_id": 0,
-    }
-    from_dedupe = DedupeRun.objects.for_workspace(ws).order_by("pk").last()
-    pair = DuplicateCandidate.objects.for_workspace(ws).order_by("pk").first()
-    assert pair is not None
-    return Seeded(
-        ids=ids,
-        by_url={
-            "web:settings:lifecycle_update": {
-                "stage_id": LifecycleStage.objects.for_workspace(ws).first().pk
-            },
-            "quality:duplicates_progress": {"run_id": from_dedupe.pk if from_dedupe else 0},
-            "quality:export_download": {"job_id": export.pk},
-            "web:invitation": {"token": invited.url.rstrip("/").rsplit("/", 1)[1]},
-            "web:password_reset_confirm": {"token": "set-password"},
-            "web:pick": {"kind": "person"},  # a fragment (not a screen), but it needs a kind
-        },
-        queries={
-            "quality:duplicates_merge": f"?object_type=person&survivor={pair.left_id}"
-            f"&loser={pair.right_id}",
-            "web:search": "?find=Ivone",
-        },
-    )
 
 
 def _named_urls(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, list[str]]]:

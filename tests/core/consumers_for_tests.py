@@ -6,12 +6,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vinculo.core.events import consumer, register_event_type
+from pydantic import ConfigDict
+
+from vinculo.core.event_types import EventType, Payload, register_event_types
+from vinculo.core.events import consumer
 from vinculo.core.models import AuditEntry, DomainEvent
 
-register_event_type("test.ping", "A test event with a well-behaved consumer.")
-register_event_type("test.fail", "A test event whose consumer always raises.")
-register_event_type("test.crash", "A test event whose consumer kills its worker once.")
+
+class AnyPayload(Payload):
+    """The outbox tests' events carry whatever a test puts in them."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def _test_type(name: str, description: str) -> EventType:
+    return EventType(name, description, AnyPayload, example={})
+
+
+register_event_types(
+    _test_type("test.ping", "A test event with a well-behaved consumer."),
+    _test_type("test.fail", "A test event whose consumer always raises."),
+    _test_type("test.crash", "A test event whose consumer kills its worker once."),
+)
 
 
 def _record(event: DomainEvent, action: str) -> None:
@@ -43,7 +59,7 @@ def crashing(event: DomainEvent) -> None:
         os._exit(1)
 
 
-register_event_type("test.batch", "A test event for a batch consumer.")
+register_event_types(_test_type("test.batch", "A test event for a batch consumer."))
 
 # Event ids of every call of the batch consumer, in this process (the tests read it).
 BATCH_CALLS: list[list[int]] = []

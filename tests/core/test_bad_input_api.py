@@ -21,7 +21,7 @@ HUGE = 2**64 + 1
 
 
 def _pipeline(persona) -> Pipeline:
-    response = send(persona.client(), "post", "/api/v1/pipelines", {"name": "Vendas"})
+    response = send(persona.client(), "post", "/api/v1/pipelines", {"name": "Vendas diretas"})
     assert response.status_code == 201, response.content
     return Pipeline.objects.get(pk=response.json()["id"])
 

@@ -45,9 +45,14 @@ def ago(days: float) -> datetime:
 def _basics(persona) -> dict:
     """Stages, tags, person custom fields and Érica, the same in every workspace."""
     ws = persona.workspace
-    lead = LifecycleStage.objects.create(workspace=ws, key="lead", name="Lead", phase="awareness")
-    customer = LifecycleStage.objects.create(
-        workspace=ws, key="customer", name="Cliente", phase="growth", position=1
+    # Two stages only (a workspace starts with the seven defaults, lead and customer among them).
+    stages = LifecycleStage.objects.filter(workspace=ws)
+    stages.exclude(key__in=["lead", "customer"]).delete()
+    lead, _ = stages.update_or_create(
+        key="lead", defaults={"name": "Lead", "phase": "awareness", "position": 0}
+    )
+    customer, _ = stages.update_or_create(
+        key="customer", defaults={"name": "Cliente", "phase": "growth", "position": 1}
     )
     vip = Tag.objects.create(workspace=ws, name="VIP")
     atacado = Tag.objects.create(workspace=ws, name="Atacado")

@@ -20,7 +20,7 @@ from vinculo.privacy import services as privacy_services
 from vinculo.quality.models import ExportJob
 from vinculo.quality.services import exports
 from vinculo.quality.services.merge import merge_people
-from vinculo.sales.deals import create_deal
+from vinculo.sales.services import create_deal
 from vinculo.webforms import services as form_services
 
 

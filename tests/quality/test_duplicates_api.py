@@ -37,8 +37,12 @@ def test_list_pairs_with_records_and_reasons(ana, twins, django_assert_max_num_q
     (pair,) = response.json()["items"]
     assert (pair["left_id"], pair["right_id"]) == (a.pk, b.pk)
     assert pair["left"]["name"] == "Rafaela Quintino"
-    assert {r["code"] for r in pair["reasons"]} >= {"same_email", "same_name"}
-    assert "same email" in {r["text"] for r in pair["reasons"]}
+    assert {(r["field"], r["level"]) for r in pair["reasons"]} >= {
+        ("email", "same"),
+        ("first_name", "same"),
+    }
+    assert all(r["text"] and r["bits"] for r in pair["reasons"])
+    assert "email: same value" in {r["text"] for r in pair["reasons"]}
     clusters = ana.client().get(f"{BASE}/duplicates/clusters").json()
     assert clusters[0]["record_ids"] == [a.pk, b.pk]
 
@@ -90,9 +94,9 @@ def test_bad_input_is_a_problem_naming_the_field(ana, twins):
     )  # fmt: skip
     assert fields_of(body) == {"loser_id"}
     body = problem(
-        send(client, "patch", f"{BASE}/duplicates/settings", {"auto_merge_threshold": 3}), 422
+        send(client, "patch", f"{BASE}/duplicates/settings", {"auto_merge_precision": 3}), 422
     )
-    assert fields_of(body) == {"auto_merge_threshold"}
+    assert fields_of(body) == {"auto_merge_precision"}
 
 
 def test_carla_gets_404_and_nothing_of_anas(ana, carla, twins):
@@ -125,7 +129,9 @@ def test_vera_reads_but_cannot_write(vera, twins):
                  {"status": "later"}), 403)  # fmt: skip
     problem(send(client, "post", f"{BASE}/merges", {"survivor_id": a.pk, "loser_id": b.pk}), 403)
     problem(send(client, "post", f"{BASE}/duplicates/auto-merge", {}), 403)
-    problem(send(client, "patch", f"{BASE}/duplicates/settings", {"review_threshold": 0.7}), 403)
+    problem(
+        send(client, "patch", f"{BASE}/duplicates/settings", {"auto_merge_precision": 0.99}), 403
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Person
-from vinculo.quality.models import CandidateStatus, DuplicateCandidate, MergeRecord
+from vinculo.quality.models import CandidateStatus, DuplicateCandidate, MatchModel, MergeRecord
 from vinculo.quality.services import duplicates as detection
 
 
@@ -32,9 +32,11 @@ def test_queue_shows_the_pair_side_by_side_with_reasons_and_chart(ana, twins):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Heloísa Bragança" in html and "Heloisa Braganca" in html
-    assert "same email" in html
+    assert "email: same value" in html
     assert "<svg" in html
-    assert "Pairs at or above 97% are merged automatically" in html
+    learned = MatchModel.objects.get(workspace=ana.workspace, object_type="person")
+    auto = round(learned.auto_merge_threshold * 100)
+    assert f"Pairs at or above {auto}% are merged automatically" in html
     assert 'id="find-duplicates"' in html
 
 

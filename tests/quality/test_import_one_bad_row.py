@@ -8,8 +8,8 @@ import io
 import pytest
 from django.utils import translation
 
-from vinculo.contacts import services as contacts_services
 from vinculo.contacts.models import Person
+from vinculo.contacts.services import creation
 from vinculo.quality.models import ImportRowError, ImportStatus
 from vinculo.quality.services import imports as svc
 from vinculo.quality.services.import_messages import reasons_out
@@ -26,14 +26,14 @@ CSV = (
 @pytest.fixture
 def exploding_tag(monkeypatch):
     """A fault in the layer that writes a new record's relations, for rows tagged "bomba"."""
-    real = contacts_services._write_relations
+    real = creation._write_relations
 
     def write(ctx, model, records, rows):
         if any("bomba" in (c.tags or []) for c in rows):
             raise RuntimeError("disk on fire")
         return real(ctx, model, records, rows)
 
-    monkeypatch.setattr(contacts_services, "_write_relations", write)
+    monkeypatch.setattr(creation, "_write_relations", write)
 
 
 def _job(ana):

@@ -13,7 +13,7 @@ from vinculo.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from vinculo.core.models import AuditEntry, DomainEvent
 from vinculo.quality.models import CandidateStatus, DuplicateCandidate
 from vinculo.quality.services import merge
-from vinculo.sales import deals as deal_services
+from vinculo.sales import services as deal_services
 from vinculo.sales.models import Deal
 
 MERGE_KINDS = ("person.merged", "person.merge_undone")

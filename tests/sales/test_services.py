@@ -29,6 +29,7 @@ def _age(deal: Deal, days: int) -> None:
 
 
 def test_default_pipeline_is_created_once_in_the_workspace_language(ana, carla):
+    # made with the workspace (in its language), then found again
     first = services.ensure_default_pipeline(actor=ana.actor)
     again = services.ensure_default_pipeline(actor=ana.actor)
     assert first.pk == again.pk
@@ -43,6 +44,10 @@ def test_default_pipeline_is_created_once_in_the_workspace_language(ana, carla):
         ("Perdido", 0, "lost"),
     ]
     assert Pipeline.objects.filter(workspace=ana.workspace).count() == 1
+    # a workspace that deleted its pipelines and changed language gets it in the new language
+    services.delete_pipeline(
+        actor=carla.actor, pipeline_id=services.ensure_default_pipeline(actor=carla.actor).pk
+    )
     workspace_services.update_workspace(actor=carla.actor, data={"locale": "en"})
     carla.actor.workspace.refresh_from_db()
     english = services.ensure_default_pipeline(actor=carla.actor)
@@ -77,7 +82,7 @@ def test_create_pipeline_validates_every_stage_and_the_composition(ana):
         )
     assert fields(exc) == {"stages"}
     assert "lost" in exc.value.errors[0].message
-    assert not Pipeline.objects.filter(workspace=ana.workspace).exists()
+    assert not Pipeline.objects.filter(workspace=ana.workspace, name="Renovações").exists()
 
 
 def test_only_settings_managers_change_pipelines(ana, bruno, vendas):
@@ -370,7 +375,10 @@ def test_bad_input_names_every_field_and_writes_nothing(
     assert after == before
 
 
-def test_a_new_workspace_failing_its_first_deal_keeps_no_pipeline(carla, ana):
+def test_a_workspace_failing_its_first_deal_keeps_no_pipeline(carla, ana):
+    # a workspace whose pipelines were all deleted: its first deal makes the default again
+    for pipeline in Pipeline.objects.filter(workspace=carla.workspace):
+        services.delete_pipeline(actor=carla.actor, pipeline_id=pipeline.pk)
     with pytest.raises(ValidationFailed):
         services.create_deal(actor=carla.actor, data={"title": "X", "owner_id": ana.user.pk})
     assert not Pipeline.objects.filter(workspace=carla.workspace).exists()

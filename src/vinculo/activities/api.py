@@ -89,7 +89,7 @@ class _TaskFields(Schema):
 class ActivityIn(_Links, _TaskFields):
     kind: str = Field(
         description="One of: note, call, meeting, email, task.",
-        json_schema_extra={"enum": ActivityKind.values},
+        json_schema_extra={"enum": [*ActivityKind.values]},
     )
     subject: str | None = None
     body: str | None = Field(None, description="Required for notes.")

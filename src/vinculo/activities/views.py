@@ -61,7 +61,7 @@ def activity_data(post: QueryDict, *, kind: str | None = None) -> dict[str, Any]
             data[name] = post.get(name, "")
     for name in services.LINK_FIELDS:
         if post.get(name, "").strip():
-            data[name] = post[name].strip()
+            data[name] = post.get(name, "").strip()
     link = post.get("link", "")
     if ":" in link:
         what, _sep, pk = link.partition(":")

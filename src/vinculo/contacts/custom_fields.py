@@ -13,12 +13,25 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from vinculo.contacts.models import CustomFieldDefinition, FieldType
+from vinculo.contacts.models import CustomFieldDefinition, CustomObject, FieldType
 from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed
 
 PREFIX = "custom_fields"
+# The fields an owner may mark as identifiers (duplicate detection compares and blocks on them):
+# of people and companies, of a type a customer's number or code is written in.
+IDENTIFIER_OBJECTS = frozenset({CustomObject.PERSON, CustomObject.COMPANY})
+IDENTIFIER_TYPES = frozenset(
+    {
+        FieldType.TEXT,
+        FieldType.NUMBER,
+        FieldType.DATE,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+        FieldType.CHOICE,
+    }
+)
 
 
 def definitions(
@@ -31,6 +44,24 @@ def definitions(
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return {d.key: d for d in qs}
+
+
+def identifier_error(object_type: str, field_type: str) -> FieldError | None:
+    """Why a field of ``object_type`` and ``field_type`` cannot be an identifier (None when it
+    can): deals are not matched, and only types that hold a number or code can identify."""
+    if object_type not in IDENTIFIER_OBJECTS:
+        return FieldError(
+            "identifier",
+            _("Only fields of people and companies can be identifiers."),
+            "not_allowed",
+        )
+    if field_type not in IDENTIFIER_TYPES:
+        return FieldError(
+            "identifier",
+            _("Only text, number, date, email, phone and choice fields can be identifiers."),
+            "invalid_type",
+        )
+    return None
 
 
 def choice_values(definition: CustomFieldDefinition) -> list[str]:

@@ -135,6 +135,7 @@ class Company(CustomerRecord):
             models.Index(fields=["workspace", "name_key"]),
             models.Index(fields=["workspace", "cnpj"]),
             models.Index(fields=["workspace", "domain"]),
+            models.Index(fields=["workspace", "postal_code"]),
             models.Index(fields=["workspace", "created_at", "id"]),
         ]
         constraints = [
@@ -189,6 +190,9 @@ class Person(CustomerRecord):
             # Imports and duplicate detection match people on either phone.
             models.Index(fields=["workspace", "mobile_phone"]),
             models.Index(fields=["workspace", "cpf"]),
+            # The duplicate check of a new record looks candidates up by these too.
+            models.Index(fields=["workspace", "birth_date"]),
+            models.Index(fields=["workspace", "postal_code"]),
             # The default list order, and the most common filter with it.
             models.Index(fields=["workspace", "created_at", "id"]),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
@@ -346,6 +350,9 @@ class CustomFieldDefinition(WorkspaceScopedModel):
     field_type = models.CharField(max_length=20, choices=FieldType.choices)
     required = models.BooleanField(default=False)
     unique = models.BooleanField(default=False)
+    # An owner marks fields that identify a customer (an ID card, a student or patient number):
+    # duplicate detection then compares and blocks on them.
+    identifier = models.BooleanField(default=False)
     choices = models.JSONField(default=list, blank=True)
     help_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)

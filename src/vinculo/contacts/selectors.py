@@ -260,11 +260,8 @@ def company_people(actor: Actor, company_id: int) -> QuerySet[Affiliation]:
 
 
 def lifecycle_stages(actor: Actor) -> list[LifecycleStage]:
-    """The workspace's lifecycle stages in order (the defaults are created on first use)."""
+    """The workspace's lifecycle stages in order (the defaults are made with the workspace)."""
     require(actor, "records.view")
-    from vinculo.contacts.services import ensure_lifecycle_stages
-
-    ensure_lifecycle_stages(actor=actor)
     return list(LifecycleStage.objects.for_workspace(actor.workspace).order_by("position", "pk"))
 
 

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -48,6 +48,17 @@ PERSON_FORM_FIELDS = [
     ("source", gettext_lazy("Source")),
     ("city", gettext_lazy("City")),
     ("state", gettext_lazy("State")),
+]
+# The new-person form also asks for what tells two namesakes apart (the duplicate check and the
+# matcher read them): a birth date and the street address.
+PERSON_NEW_FIELDS = [
+    *PERSON_FORM_FIELDS[:2],
+    ("birth_date", gettext_lazy("Birth date")),
+    *PERSON_FORM_FIELDS[2:8],
+    ("street", gettext_lazy("Street")),
+    ("number", gettext_lazy("Number")),
+    ("postal_code", gettext_lazy("Postal code")),
+    *PERSON_FORM_FIELDS[8:],
 ]
 COMPANY_FORM_FIELDS = [
     ("name", gettext_lazy("Name")),
@@ -205,14 +216,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def people_export(request: HttpRequest) -> HttpResponse:
+def people_export(request: HttpRequest) -> HttpResponseBase:
     """The current view (search, filter, quick filters, sort, chosen columns) as CSV or XLSX
     (``format=xlsx``) through the one export service; large exports run in the background."""
     return _export(request, "person", _list_params, reverse("contacts:people"))
 
 
 @workspace_view
-def company_export(request: HttpRequest) -> HttpResponse:
+def company_export(request: HttpRequest) -> HttpResponseBase:
     """The company table's current view as CSV or XLSX, like :func:`people_export`."""
     return _export(
         request,
@@ -222,7 +233,7 @@ def company_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponse:
+def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponseBase:
     from vinculo.quality.services.exports import ExportSpec
     from vinculo.quality.views.exports import export_response, requested_format
 
@@ -298,13 +309,14 @@ def _custom_defs(request: HttpRequest, object_type: str) -> list[Any]:
 
 @workspace_view
 def person_create(request: HttpRequest) -> HttpResponse:
-    """A new person; stops at a warning (with links) when the email, phone or CPF is taken."""
+    """A new person; stops at a warning (with links) when the email, phone or CPF is taken or
+    the matcher finds the person probably there already."""
     a = actor(request)
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
     duplicates = None
     if request.method == "POST":
-        data = _form_data(request, PERSON_FORM_FIELDS)
+        data = _form_data(request, PERSON_NEW_FIELDS)
         company_id = request.POST.get("company_id", "")
         if company_id.isdigit():
             data["companies"] = [
@@ -323,7 +335,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/person_form.html",
         {
-            "fields": PERSON_FORM_FIELDS,
+            "fields": PERSON_NEW_FIELDS,
+            "check_fields": duplicate_check.CHECK_TRIGGERS["person"],
             "data": data,
             "errors": errors,
             **duplicate_check.confirm_context(request, duplicates),
@@ -506,28 +519,31 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view
 def company_create(request: HttpRequest) -> HttpResponse:
-    """A new company; a taken CNPJ is refused, with a link to the company that has it."""
+    """A new company; a taken CNPJ is refused, with a link to the company that has it; a
+    company the matcher finds probably there already stops at a warning ("Save anyway")."""
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {}
     duplicates = None
     if request.method == "POST":
         data = _form_data(request, COMPANY_FORM_FIELDS)
         duplicates = duplicate_check.duplicate_warning(request, "company", data)
-        try:
-            company = services.create_company(actor=actor(request), data=data)
-        except ServiceError as exc:
-            errors = field_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": company.name})
-            return redirect("contacts:company", company_id=company.pk)
+        if not duplicate_check.needs_confirmation(request, duplicates):
+            try:
+                company = services.create_company(actor=actor(request), data=data)
+            except ServiceError as exc:
+                errors = field_errors(exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": company.name})
+                return redirect("contacts:company", company_id=company.pk)
     return render(
         request,
         "contacts/company_form.html",
         {
             "fields": COMPANY_FORM_FIELDS,
+            "check_fields": duplicate_check.CHECK_TRIGGERS["company"],
             "data": data,
             "errors": errors,
-            "duplicates": duplicates,
+            **duplicate_check.confirm_context(request, duplicates),
             "custom_defs": _custom_defs(request, "company"),
             **_common_context(request),
         },

@@ -4,7 +4,8 @@ A service calls :func:`emit` inside its ``transaction.atomic()`` block: the even
 delivery row per interested consumer are written in that transaction, and a dispatch task is
 enqueued only once it commits. A rolled-back change therefore never produces an event.
 
-Each delivery is processed in two steps:
+Deliveries are a work queue (:data:`OUTBOX`, :mod:`vinculo.core.queue`, the mechanism webhook
+deliveries use too). Each is processed in two steps:
 
 1. *claim*: a conditional ``UPDATE`` bumps ``attempts`` and leases the row to this worker
    (``next_attempt_at = now + lease``), so two workers never run it at once;
@@ -15,7 +16,8 @@ Each delivery is processed in two steps:
    ``delivery_key(event, consumer)``.
 
 A consumer that raises is retried with exponential backoff and marked ``failed`` after
-``OUTBOX_MAX_ATTEMPTS``; failures are listed in the API and in ``vinculo check``.
+``OUTBOX_MAX_ATTEMPTS`` (the ``OUTBOX_*`` settings of the queue); failures are listed in the API
+and in ``vinculo check``.
 
 *Batch consumers* (``@consumer(..., batch=True)``) take a list of events, in event-id order.
 Their deliveries are claimed up to ``BATCH_SIZE`` at a time by one conditional ``UPDATE`` that
@@ -36,20 +38,21 @@ import fnmatch
 import importlib
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from vinculo.core.actor import Actor
+from vinculo.core.event_types import EVENT_TYPES
 from vinculo.core.models import DeliveryStatus, DomainEvent, EventDelivery
+from vinculo.core.queue import Claim, WorkQueue
 
 if TYPE_CHECKING:
     from vinculo.core.fastinsert import JsonText
@@ -63,11 +66,8 @@ BatchConsumer = Callable[[list[DomainEvent]], None]
 BATCH_SIZE = 500
 DRAIN_LIMIT = 5000
 
-
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    description: str
+# The deliveries, claimed by lease timestamp (no token column: the row stays narrow).
+OUTBOX = WorkQueue(EventDelivery, settings_prefix="OUTBOX", done=DeliveryStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,10 @@ class ConsumerSpec:
                 self.func(event)
 
 
-EVENT_TYPES: dict[str, EventType] = {}
 CONSUMERS: dict[str, ConsumerSpec] = {}
 
+# The default of ``OUTBOX_BACKOFF_CAP_SECONDS``.
 MAX_BACKOFF_SECONDS = 6 * 3600
-
-
-def register_event_type(name: str, description: str) -> EventType:
-    """Declare an event name; :func:`emit` refuses names nobody declared."""
-    event_type = EventType(name, description)
-    EVENT_TYPES[name] = event_type
-    return event_type
 
 
 def consumer(
@@ -159,6 +152,17 @@ def delivery_key(event: DomainEvent, consumer_name: str) -> str:
     return f"{event.pk}:{consumer_name}"
 
 
+def _check_declared(name: str, payloads: Iterable[Mapping[str, Any] | str | None]) -> None:
+    """Refuse an undeclared event type and, in debug and under tests, payloads that do not match
+    the type's schema (production skips that check: it costs a JSON round trip per event)."""
+    event_type = EVENT_TYPES.get(name)
+    if event_type is None:
+        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_types()")
+    if settings.EVENTS_CHECK_PAYLOADS:
+        for payload in payloads:
+            event_type.check(payload)
+
+
 def emit(
     name: str,
     *,
@@ -171,10 +175,10 @@ def emit(
     """Write the event ``name`` into the outbox of ``actor.workspace``.
 
     Must be called inside ``transaction.atomic()``: the event shares the fate of the change.
-    Refuses event names that were not declared with :func:`register_event_type`.
+    Refuses event names that were not declared with :func:`register_event_types` and, when
+    ``settings.EVENTS_CHECK_PAYLOADS`` is on, a payload that does not match its schema.
     """
-    if name not in EVENT_TYPES:
-        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
+    _check_declared(name, [payload])
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must be called inside transaction.atomic()")
     if subject is not None:
@@ -210,9 +214,8 @@ def emit_many(
 ) -> int:
     """Write one ``name`` event per ``(subject_type, subject_id, payload)`` in bulk (imports,
     seeding, events ingestion; a payload may come as ``JsonText``, already encoded). Same
-    guarantees as :func:`emit`; returns the number of events written."""
-    if name not in EVENT_TYPES:
-        raise ValueError(f"unknown domain event {name!r}; declare it with register_event_type()")
+    guarantees and checks as :func:`emit`; returns the number of events written."""
+    _check_declared(name, (payload for _type, _id, payload in subjects))
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit_many() must be called inside transaction.atomic()")
     if not subjects:
@@ -319,62 +322,48 @@ def _enqueue_dispatch(event_id: int) -> None:
 
 def backoff_seconds(attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th failed attempt (10 s, 20 s, 40 s … ≤ 6 h)."""
-    return int(
-        min(settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
-    )
+    return int(OUTBOX.policy().backoff(attempts).total_seconds())
 
 
 class _LeaseLost(Exception):
     pass
 
 
-def _lease(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-
-
-def _run(spec: ConsumerSpec, deliveries: list[EventDelivery], lease_until: datetime) -> None:
-    """Run ``spec`` on the events of ``deliveries`` (claimed with ``lease_until``) and mark them
-    done, in one transaction; raise :class:`_LeaseLost` (undoing everything) if any of them was
+def _run(spec: ConsumerSpec, deliveries: list[EventDelivery], claim: Claim) -> None:
+    """Run ``spec`` on the events of ``deliveries`` (held by ``claim``) and mark them done, in
+    one transaction; raise :class:`_LeaseLost` (undoing everything) if any of them was
     re-claimed meanwhile."""
     with transaction.atomic():
         spec.run([d.event for d in deliveries])
-        finished = EventDelivery.objects.filter(
-            pk__in=[d.pk for d in deliveries],
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=lease_until,
-        ).update(status=DeliveryStatus.DONE, finished_at=timezone.now(), last_error="")
+        finished = OUTBOX.finish(claim, [d.pk for d in deliveries])
         if finished != len(deliveries):
             # Our lease ran out and another worker claimed a delivery: undo our work.
             raise _LeaseLost
 
 
-def _run_alone(spec: ConsumerSpec, delivery: EventDelivery, lease_until: datetime) -> bool:
+def _run_alone(spec: ConsumerSpec, delivery: EventDelivery, claim: Claim) -> bool:
     try:
-        _run(spec, [delivery], lease_until)
+        _run(spec, [delivery], claim)
     except _LeaseLost:
         return False
     except Exception:
-        _record_failure(delivery, traceback.format_exc(limit=8))
+        _record_failure(delivery, claim, traceback.format_exc(limit=8))
         return False
     return True
 
 
 def process_delivery(delivery_id: int, *, now: datetime | None = None) -> bool:
     """Claim and run one delivery; return True if it completed now."""
-    now = now or timezone.now()
-    lease_until = _lease(now)
-    claimed = EventDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_until)
-    if not claimed:
+    claim = OUTBOX.claim([delivery_id], now or timezone.now())
+    if claim is None:
         return False
     delivery = EventDelivery.objects.select_related("event").get(pk=delivery_id)
     spec = CONSUMERS.get(delivery.consumer)
     if spec is None:
         message = f"LookupError: no consumer named {delivery.consumer!r} in this process"
-        _record_failure(delivery, message)
+        _record_failure(delivery, claim, message)
         return False
-    return _run_alone(spec, delivery, lease_until)
+    return _run_alone(spec, delivery, claim)
 
 
 def process_batch(
@@ -388,29 +377,16 @@ def process_batch(
     spec = CONSUMERS.get(consumer_name)
     if spec is None or not delivery_ids:
         return sum(process_delivery(pk, now=now) for pk in delivery_ids)
-    now = now or timezone.now()
-    lease_until = _lease(now)
-    claimed = EventDelivery.objects.filter(
-        pk__in=delivery_ids,
-        consumer=consumer_name,
-        status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=now,
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease_until)
-    if not claimed:
+    claim = OUTBOX.claim(delivery_ids, now or timezone.now(), consumer=consumer_name)
+    if claim is None:
         return 0
     # The lease timestamp names our claim: a row is only claimable again after its lease, so a
     # later claim of one of these rows carries a later timestamp.
-    deliveries = list(
-        EventDelivery.objects.filter(
-            pk__in=delivery_ids, status=DeliveryStatus.PENDING, next_attempt_at=lease_until
-        )
-        .select_related("event")
-        .order_by("event_id")
-    )
+    deliveries = list(OUTBOX.held(claim).select_related("event").order_by("event_id"))
     if not deliveries:
         return 0
     try:
-        _run(spec, deliveries, lease_until)
+        _run(spec, deliveries, claim)
     except _LeaseLost:
         logger.warning("consumer %s lost the lease of a batch; it was undone", consumer_name)
         return 0
@@ -421,7 +397,7 @@ def process_batch(
             len(deliveries),
             exc_info=True,
         )
-        return sum(_run_alone(spec, d, lease_until) for d in deliveries)
+        return sum(_run_alone(spec, d, claim) for d in deliveries)
     return len(deliveries)
 
 
@@ -439,11 +415,8 @@ def drain_consumer(
     while tried < limit:
         size = min(BATCH_SIZE, limit - tried)
         ids = list(
-            EventDelivery.objects.filter(
-                consumer=consumer_name,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at__lte=now or timezone.now(),
-            )
+            OUTBOX.due(now)
+            .filter(consumer=consumer_name)
             .order_by("event_id")
             .values_list("pk", flat=True)[:size]
         )
@@ -461,11 +434,12 @@ def drain_consumer(
     return completed
 
 
-def _record_failure(delivery: EventDelivery, error: str) -> None:
+def _record_failure(delivery: EventDelivery, claim: Claim, error: str) -> None:
     attempts = delivery.attempts
-    fields: dict[str, Any] = {"last_error": error[-4000:]}
-    if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        fields.update(status=DeliveryStatus.FAILED, finished_at=timezone.now())
+    gave_up = OUTBOX.fail(
+        claim, delivery.pk, attempts=attempts, error=error[-4000:], now=timezone.now()
+    )
+    if gave_up:
         logger.error(
             "consumer %s gave up on event %s after %s attempts",
             delivery.consumer,
@@ -473,16 +447,12 @@ def _record_failure(delivery: EventDelivery, error: str) -> None:
             attempts,
         )
     else:
-        fields["next_attempt_at"] = timezone.now() + timedelta(seconds=backoff_seconds(attempts))
         logger.warning(
             "consumer %s failed on event %s (attempt %s)",
             delivery.consumer,
             delivery.event_id,
             attempts,
         )
-    EventDelivery.objects.filter(
-        pk=delivery.pk, status=DeliveryStatus.PENDING, attempts=attempts
-    ).update(**fields)
 
 
 def _is_batch(consumer_name: str) -> bool:
@@ -515,9 +485,7 @@ def dispatch_due(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> int
     Batch consumers get theirs in batches of ``BATCH_SIZE``; the others one at a time."""
     now = now or timezone.now()
     rows = list(
-        EventDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "consumer")[:limit]
+        OUTBOX.due(now).order_by("next_attempt_at", "pk").values_list("pk", "consumer")[:limit]
     )
     completed = 0
     batches: dict[str, list[int]] = {}
@@ -534,7 +502,5 @@ def dispatch_due(*, now: datetime | None = None, limit: int = BATCH_SIZE) -> int
 
 def retry_delivery(delivery: EventDelivery) -> None:
     """Put a failed delivery back in the queue (the caller checks permissions and audits)."""
-    EventDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), finished_at=None
-    )
+    OUTBOX.retry(EventDelivery.objects.filter(pk=delivery.pk))
     transaction.on_commit(partial(_enqueue_dispatch, delivery.event_id))

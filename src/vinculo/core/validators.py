@@ -392,32 +392,43 @@ def clean_decimal(
 
 
 def clean_date(value: Any, field: str) -> date | None:
+    """A date from ISO ``YYYY-MM-DD``; a well-formed day that is not in the calendar
+    (2026-02-30) is said not to exist, not to be in the wrong format."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    text = str(value).strip()
     try:
-        parsed = parse_date(str(value).strip())
-    except ValueError:
-        parsed = None
+        parsed = parse_date(text)
+    except ValueError:  # Django raises only for the right shape with an impossible day
+        raise ValidationFailed.field(
+            field, _("The date %(value)s does not exist.") % {"value": text}, "invalid_date"
+        ) from None
     if parsed is None:
         raise ValidationFailed.field(field, _("Enter a date as YYYY-MM-DD."), "invalid_date")
     return parsed
 
 
 def clean_datetime(value: Any, field: str) -> datetime | None:
-    """An aware datetime; naive input is read in the current (workspace) time zone."""
+    """An aware datetime; naive input is read in the current (workspace) time zone. A
+    well-formed moment that is not in the calendar (2026-02-30T10:00) is said not to exist."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         parsed: datetime | None = value
     else:
+        text = str(value).strip()
         try:
-            parsed = parse_datetime(str(value).strip())
-        except ValueError:
-            parsed = None
+            parsed = parse_datetime(text)
+        except ValueError:  # the right shape with an impossible day or time
+            raise ValidationFailed.field(
+                field,
+                _("The date and time %(value)s does not exist.") % {"value": text},
+                "invalid_datetime",
+            ) from None
     if parsed is None:
         raise ValidationFailed.field(
             field,

@@ -170,7 +170,8 @@ class DemoDataset:
     def _dt(self, ts: float) -> datetime:
         return datetime.fromtimestamp(min(ts, self.now_ts), tz=UTC)
 
-    def _address(self, rng: random.Random) -> dict[str, str]:
+    def _address(self, rng: random.Random) -> tuple[dict[str, str], int]:
+        """An address in a real city, and the city's DDD (area code) for phone numbers."""
         city = rng.choices(ref.CITIES, cum_weights=self.city_weights)[0]
         cep = rng.randint(city.cep_from, city.cep_to)
         return {
@@ -182,8 +183,7 @@ class DemoDataset:
             "state": city.state,
             "postal_code": f"{cep:08d}"[:5] + "-" + f"{cep:08d}"[5:],
             "country": "BR",
-            "_ddd": city.ddd,  # type: ignore[dict-item]
-        }
+        }, city.ddd
 
     @staticmethod
     def mobile(rng: random.Random, ddd: int) -> str:
@@ -213,8 +213,7 @@ class DemoDataset:
                 rng.choice(ref.NAME_WORDS) if rng.random() < 0.55 else rng.choice(self.surnames)
             )
             name = f"{opener} {rng.choice(ref.INDUSTRIES[industry])}"
-            address = self._address(rng)
-            ddd = address.pop("_ddd")
+            address, ddd = self._address(rng)
             slug = _ascii(name).replace(" ", "").replace("-", "")
             domain = f"{slug}.com.br"
             if domain in used_domains:
@@ -286,8 +285,7 @@ class DemoDataset:
             first = rng.choice(self.first_female if female else self.first_male)
             surnames = rng.sample(self.surnames, k=2 if rng.random() < 0.6 else 1)
             last = " ".join(surnames)
-            address = self._address(rng)
-            ddd = address.pop("_ddd")
+            address, ddd = self._address(rng)
             base = rng.randint(1_000_000, 999_999_998)
             while base in used_cpf:
                 base = rng.randint(1_000_000, 999_999_998)
@@ -381,12 +379,12 @@ class DemoDataset:
         weights = [70, 20, 10][: len(pipelines)] + [10] * max(0, len(pipelines) - 3)
         # The first deals cover every (pipeline, stage, outcome) at least once.
         coverage: list[tuple[int, str, int]] = []
-        for p_index, p in enumerate(pipelines):
-            for s_index in range(len(p.open_stages)):
+        for p_index, each in enumerate(pipelines):
+            for s_index in range(len(each.open_stages)):
                 coverage.append((p_index, "open", s_index))
-            if p.won_stage:
-                coverage.append((p_index, "won", len(p.open_stages) - 1))
-            if p.lost_stage:
+            if each.won_stage:
+                coverage.append((p_index, "won", len(each.open_stages) - 1))
+            if each.lost_stage:
                 coverage.append((p_index, "lost", 0))
         warm = people.warm_indexes()
         batch: list[dict[str, Any]] = []
@@ -429,7 +427,7 @@ class DemoDataset:
             for stage_id, step in zip(path[1:], steps, strict=True):
                 at += step
                 history.append({"stage_id": stage_id, "at": self._dt(at)})
-            items = []
+            items: list[dict[str, Any]] = []
             for product_id, product in rng.sample(
                 products, k=min(len(products), rng.choice((1, 1, 2, 2, 3)))
             ):
@@ -956,14 +954,14 @@ def _ensure_pipelines(actor: Actor, sales_services: Any) -> list[PipelineRef]:
     ]
     refs = []
     for p in ordered:
-        stages = list(p.stages.order_by("position", "id"))
+        in_order = list(p.stages.order_by("position", "id"))
         refs.append(
             PipelineRef(
                 id=p.pk,
                 name=p.name,
-                open_stages=tuple(s.pk for s in stages if s.kind == "open"),
-                won_stage=next((s.pk for s in stages if s.kind == "won"), None),
-                lost_stage=next((s.pk for s in stages if s.kind == "lost"), None),
+                open_stages=tuple(s.pk for s in in_order if s.kind == "open"),
+                won_stage=next((s.pk for s in in_order if s.kind == "won"), None),
+                lost_stage=next((s.pk for s in in_order if s.kind == "lost"), None),
                 lost_reasons=tuple(p.lost_reasons.values_list("code", "pk")),
             )
         )

@@ -9,4 +9,4 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares domain event types; words tracked events' timeline lines when read.
-        from vinculo.events import event_types, timeline_text  # noqa: F401
+        from vinculo.events import events, timeline_text  # noqa: F401

@@ -76,6 +76,9 @@ class TrackedEvent(models.Model):
 
     objects = WorkspaceManager()
 
+    # Not a column: the events list sets it to the summary in the reader's language.
+    summary_text: str
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

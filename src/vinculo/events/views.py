@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.events import selectors, services
@@ -151,8 +152,6 @@ def person_purchases(request: HttpRequest, person_id: int) -> HttpResponse:
 @workspace_view
 def settings_page(request: HttpRequest) -> HttpResponse:
     a = actor(request)
-    from vinculo.contacts.services import ensure_lifecycle_stages
-
     current = services.settings_of(a.workspace.pk)
     errors: dict[str, list[str]] = {}
     status = 200
@@ -176,7 +175,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "events/settings.html",
         {
             "settings": current,
-            "stages": ensure_lifecycle_stages(actor=a),
+            "stages": contact_selectors.lifecycle_stages(a),
             "errors": errors,
             "can_change": can(a, "settings.manage"),
         },
@@ -201,6 +200,17 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class _EndpointData(TypedDict):
+    """What the endpoint form shows: the endpoint's values, or those just posted."""
+
+    name: str
+    preset: str
+    secret: str
+    is_active: bool
+    mapping: str  # JSON text
+    sample: str  # JSON text
+
+
 def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     a = actor(request)
     errors: dict[str, list[str]] = {}
@@ -208,7 +218,7 @@ def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     status = 200
     preset_key = request.GET.get("preset", "") if endpoint is None else endpoint.preset
     preset = PRESETS.get(preset_key)
-    data = {
+    data: _EndpointData = {
         "name": endpoint.name if endpoint else (str(preset.label) if preset else ""),
         "preset": preset_key,
         "secret": endpoint.secret if endpoint else "",
@@ -222,11 +232,13 @@ def _endpoint_form(request: HttpRequest, endpoint: Any = None) -> HttpResponse:
     }
     if request.method == "POST":
         data.update(
-            name=request.POST.get("name", ""),
-            secret=request.POST.get("secret", ""),
-            is_active=request.POST.get("is_active") == "on",
-            mapping=request.POST.get("mapping", ""),
-            sample=request.POST.get("sample", ""),
+            {
+                "name": request.POST.get("name", ""),
+                "secret": request.POST.get("secret", ""),
+                "is_active": request.POST.get("is_active") == "on",
+                "mapping": request.POST.get("mapping", ""),
+                "sample": request.POST.get("sample", ""),
+            }
         )
         try:
             mapping = json.loads(data["mapping"] or "{}")

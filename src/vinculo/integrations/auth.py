@@ -61,4 +61,4 @@ class WorkspaceSessionAuth(SessionAuth):
 
 def actor_of(request: HttpRequest) -> Actor:
     """The actor the authentication step resolved; every endpoint starts here."""
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]

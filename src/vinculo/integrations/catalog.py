@@ -6,7 +6,8 @@ Body of every delivery (UTF-8 JSON, the same bytes on every attempt)::
      "workspace": {"id": 1, "slug": "padaria-aurora"},
      "data": {"subject_type": "person", "subject_id": "42", "payload": {...}}}
 
-``data.payload`` is the event's own payload, documented per event type (``EXAMPLES``).
+``data.payload`` is the event's own payload; each event type declares its schema and an example
+in its app's ``events.py`` (``vinculo.core.event_types``), read from there by :func:`describe`.
 The signature header is ``Vinculo-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`` of
 ``"<t>.<raw body>"`` with the subscription's secret (Stripe's scheme); right after a rotation a
 second ``v1=`` signed with the previous secret is added for 24 hours.
@@ -24,41 +25,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import FieldError, ValidationFailed
-from vinculo.core.events import EVENT_TYPES
+from vinculo.core.event_types import EVENT_TYPES
 
 PING = "webhook.ping"
 # The test suite's own events never leave the process.
 HIDDEN_PREFIXES = ("test.",)
 
-EXAMPLES: dict[str, dict[str, Any]] = {
-    "person.created": {"name": "Joana Silva", "email": "joana@padaria.com.br"},
-    "person.updated": {"changed": ["phone", "tags"]},
-    "person.lifecycle_changed": {"from": "lead", "to": "customer"},
-    "person.consent_changed": {"channel": "email", "status": "granted"},
-    "company.created": {"name": "Padaria Aurora Ltda", "cnpj": "11222333000181"},
-    "deal.created": {
-        "pipeline": 1,
-        "stage": 3,
-        "amount": "1500.00",
-        "currency": "BRL",
-        "status": "open",
-    },
-    "deal.stage_changed": {
-        "from_stage": 3,
-        "to_stage": 4,
-        "pipeline": 1,
-        "amount": "1500.00",
-        "currency": "BRL",
-        "status": "open",
-    },
-    "deal.lost": {
-        "lost_reason": {"id": 12, "code": "price", "label": "Price"},
-        "lost_note": "Chose the cheaper plan of a competitor",
-    },
-    "form.submitted": {"form": 7, "person": 42, "fields": {"email": "joana@padaria.com.br"}},
-    "webhook.disabled": {"reason": "failing", "detail": "HTTP 500 for 24 hours"},
-    PING: {"message": "A test event sent from Vínculo."},
-}
+# The body of a test event (not a domain event: nothing emits it, nobody subscribes to it).
+PING_PAYLOAD: dict[str, Any] = {"message": "A test event sent from Vínculo."}
 
 
 def subscribable_types() -> list[str]:
@@ -141,7 +115,21 @@ def clean_event_types(raw: Any, field: str = "event_types") -> list[str]:
     return cleaned
 
 
+def describe(event_type: str) -> dict[str, Any]:
+    """One declared event type as the catalogue lists it: name, group, description (the message
+    id), the JSON schema of its payload and an example body."""
+    declared = EVENT_TYPES[event_type]
+    return {
+        "name": event_type,
+        "group": event_type.split(".", 1)[0],
+        "description": declared.description,
+        "payload_schema": declared.json_schema(),
+        "example": example_body(event_type),
+    }
+
+
 def example_body(event_type: str) -> dict[str, Any]:
+    """A whole delivery body of ``event_type`` around its declared example payload."""
     subject = event_type.split(".", 1)[0]
     return {
         "id": "evt_81",
@@ -151,7 +139,7 @@ def example_body(event_type: str) -> dict[str, Any]:
         "data": {
             "subject_type": "" if subject == "webhook" else subject,
             "subject_id": "" if subject == "webhook" else "42",
-            "payload": EXAMPLES.get(event_type, {}),
+            "payload": dict(EVENT_TYPES[event_type].example),
         },
     }
 

@@ -20,9 +20,10 @@ def workspace_listens(workspace_id: int, event_name: str) -> bool:
     # Asked on every emit: one plain query (the ORM's compilation cost more than running it).
     meta = WebhookSubscription._meta
     quote = connection.ops.quote_name
+    column = str(meta.get_field("event_types").column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(meta.get_field('event_types').column)} "  # noqa: S608 (model names)
+            f"SELECT {quote(column)} "  # noqa: S608 (model names)
             f"FROM {quote(meta.db_table)} WHERE workspace_id = %s AND is_active",
             [workspace_id],
         )

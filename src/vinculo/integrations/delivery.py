@@ -7,11 +7,14 @@ queued exactly once per subscription however often the consumer is retried. Noth
 there; a drain task is enqueued once the transaction commits.
 
 *Draining* (:func:`drain`, run by the ``drain_webhooks`` task) claims due deliveries of one
-subscription in batches with a conditional ``UPDATE`` (a lease, as the outbox does), so two
-workers never send the same delivery, then sends them over keep-alive connections (several in
-parallel, :mod:`vinculo.integrations.sending`, through the outbound guard) and records every
-attempt in bulk. The lease (``VINCULO_WEBHOOKS_LEASE_SECONDS``, 60 s) is renewed while the
-batch is being sent, so a dead worker's batch is taken again about one lease after it died.
+subscription in batches, sends them over keep-alive connections (several in parallel,
+:mod:`vinculo.integrations.sending`, through the outbound guard) and records every attempt in
+bulk. The deliveries are a work queue (:data:`WEBHOOKS`), the mechanism the outbox uses
+(:mod:`vinculo.core.queue`): a conditional ``UPDATE`` counts the attempt and leases the batch
+under a token, so two workers never send the same delivery; states are written only for rows
+the claim still holds; backoff and the give-up follow the ``WEBHOOKS_*`` settings. The lease
+(``VINCULO_WEBHOOKS_LEASE_SECONDS``, 60 s) is renewed while the batch is being sent, so a dead
+worker's batch is taken again about one lease after it died (that attempt counts).
 One task sends thousands of deliveries, which is what makes the forking RQ worker fast enough.
 
 Rules (docs/webhooks.md):
@@ -30,7 +33,6 @@ Rules (docs/webhooks.md):
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 import uuid
@@ -48,6 +50,7 @@ from django.utils import timezone
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import insert_rows
 from vinculo.core.models import DomainEvent
+from vinculo.core.queue import Claim, WorkQueue
 from vinculo.integrations import catalog, conf
 from vinculo.integrations.models import (
     DeliveryState,
@@ -61,6 +64,10 @@ from vinculo.integrations.sending import Connections, Outcome, send_one
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+# The deliveries, claimed under a token (``claim``) so a drain can renew its lease.
+WEBHOOKS = WorkQueue(
+    WebhookDelivery, settings_prefix="WEBHOOKS", done=DeliveryState.SUCCEEDED, claim_field="claim"
+)
 DELIVERY_COLUMNS = [
     "workspace_id",
     "subscription_id",
@@ -143,7 +150,7 @@ def queue_events(events: list[DomainEvent]) -> int:
     for event in events:
         by_workspace.setdefault(event.workspace_id, []).append(event)
     now = timezone.now()
-    max_attempts = conf.max_attempts()
+    max_attempts = WEBHOOKS.policy().max_attempts
     rows: list[tuple[Any, ...]] = []
     to_kick: list[int] = []
     for workspace_id in sorted(by_workspace):
@@ -244,36 +251,14 @@ def enqueue_drain(subscription_id: int) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Wait after the ``attempts``-th failure: 1 min, 2, 4 … ≤ 6 h, with ±10 % jitter."""
-    base = min(conf.backoff_seconds() * 2 ** max(attempts - 1, 0), conf.backoff_cap_seconds())
-    return timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311  (jitter, not crypto)
-
-
-class Lease:
-    """The claim of one batch: a token on its rows and a lease (``next_attempt_at``) that another
-    worker waits out before taking them. The drain renews it while the batch is being sent, so
-    a live worker keeps its batch however slow its receiver is, and a dead worker's batch is
-    taken again one lease (``VINCULO_WEBHOOKS_LEASE_SECONDS``) after its last renewal."""
-
-    def __init__(self, token: str, clock: Callable[[], datetime]) -> None:
-        self.token = token
-        self.clock = clock
-        self.seconds = conf.lease_seconds()
-        self.ids: list[int] = []
-
-    def until(self) -> datetime:
-        return self.clock() + timedelta(seconds=self.seconds)
-
-    def renew(self) -> int:
-        """Push the lease of the rows still held one lease further; returns how many."""
-        return WebhookDelivery.objects.filter(
-            pk__in=self.ids, claim=self.token, status=DeliveryState.PENDING
-        ).update(next_attempt_at=self.until())
+    return WEBHOOKS.policy().backoff(attempts)
 
 
 def _claim(
-    sub: WebhookSubscription, now: datetime, limit: int, clock: Callable[[], datetime]
-) -> tuple[Lease, list[WebhookDelivery]]:
-    lease = Lease(uuid.uuid4().hex, clock)
+    sub: WebhookSubscription, now: datetime, limit: int
+) -> tuple[Claim, list[WebhookDelivery]] | None:
+    """Claim up to ``limit`` due deliveries of ``sub``, none behind an earlier pending delivery
+    about the same subject; ``None`` when there are none."""
     earlier_pending = WebhookDelivery.objects.filter(
         subscription_id=sub.pk,
         subject_key=OuterRef("subject_key"),
@@ -281,24 +266,18 @@ def _claim(
         pk__lt=OuterRef("pk"),
     ).exclude(subject_key="")
     candidates = list(
-        WebhookDelivery.objects.filter(
-            subscription_id=sub.pk, status=DeliveryState.PENDING, next_attempt_at__lte=now
-        )
+        WEBHOOKS.due(now)
+        .filter(subscription_id=sub.pk)
         .filter(~Exists(earlier_pending))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    if not candidates:
-        return lease, []
-    WebhookDelivery.objects.filter(
-        pk__in=candidates, status=DeliveryState.PENDING, next_attempt_at__lte=now
-    ).update(claim=lease.token, next_attempt_at=now + timedelta(seconds=lease.seconds))
+    claim = WEBHOOKS.claim(candidates, now)
+    if claim is None:
+        return None
     # By primary key first: ``claim`` has no index of its own.
-    batch = list(
-        WebhookDelivery.objects.filter(pk__in=candidates, claim=lease.token).order_by("pk")
-    )
-    lease.ids = [d.pk for d in batch]
-    return lease, batch
+    batch = list(WEBHOOKS.held(claim).order_by("pk"))
+    return (claim, batch) if batch else None
 
 
 def _send_batch(
@@ -307,21 +286,29 @@ def _send_batch(
     sub: WebhookSubscription,
     batch: list[WebhookDelivery],
     now: datetime,
-    lease: Lease,
+    claim: Claim,
+    clock: Callable[[], datetime],
 ) -> list[Outcome]:
     """Send ``batch`` on the pool's threads while this thread renews its lease (a third of
-    the lease at a time), so only the thread that owns the database connection writes."""
+    the lease at a time), so only the thread that owns the database connection writes. A live
+    worker thus keeps its batch however slow its receiver is; a dead worker's batch is taken
+    again one lease after its last renewal."""
     futures = [pool.submit(_send_in_thread, conns, sub, now, item) for item in batch]
     pending = set(futures)
     while pending:
-        _done, pending = wait(pending, timeout=lease.seconds / 3)
+        _done, pending = wait(pending, timeout=WEBHOOKS.policy().lease_seconds / 3)
         if pending:
-            lease.renew()
+            WEBHOOKS.renew(claim, clock())
     return [f.result() for f in futures]
 
 
 def _record(
-    sub: WebhookSubscription, outcomes: list[Outcome], now: datetime, *, manual: set[int]
+    sub: WebhookSubscription,
+    outcomes: list[Outcome],
+    now: datetime,
+    claim: Claim,
+    *,
+    manual: set[int],
 ) -> bool:
     """Write attempts and new delivery states; return False when the subscription got disabled."""
     # The fast bulk path (COPY on PostgreSQL): the log is most of what a drain writes.
@@ -333,7 +320,7 @@ def _record(
                 sub.workspace_id,
                 o.delivery.pk,
                 sub.pk,
-                o.delivery.attempts + 1,
+                o.delivery.attempts,  # counted when claimed
                 o.started_at,
                 o.duration_ms,
                 o.request_headers,
@@ -351,37 +338,24 @@ def _record(
     for o in outcomes:
         if o.succeeded:
             by_status.setdefault(o.status or 200, []).append(o.delivery.pk)
-    finished = timezone.now()
     for status, ids in by_status.items():
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            status=DeliveryState.SUCCEEDED,
-            attempts=F("attempts") + 1,
-            finished_at=finished,
-            last_status_code=status,
-            last_error="",
-            claim="",
-            manual=False,
-        )
+        WEBHOOKS.finish(claim, ids, last_status_code=status, manual=False)
     gone = False
     for o in outcomes:
         if o.succeeded:
             continue
-        attempts = o.delivery.attempts + 1
-        error = o.error or f"HTTP {o.status}"
-        fields: dict[str, Any] = {
-            "attempts": attempts,
-            "last_status_code": o.status,
-            "last_error": error[:500],
-            "claim": "",
-            "manual": False,
-        }
-        if o.status == 410:
-            gone = True
-        if o.status == 410 or attempts >= o.delivery.max_attempts:
-            fields.update(status=DeliveryState.FAILED, finished_at=finished)
-        else:
-            fields["next_attempt_at"] = now + backoff(attempts)
-        WebhookDelivery.objects.filter(pk=o.delivery.pk).update(**fields)
+        gone = gone or o.status == 410
+        WEBHOOKS.fail(
+            claim,
+            o.delivery.pk,
+            attempts=o.delivery.attempts,
+            error=(o.error or f"HTTP {o.status}")[:500],
+            now=now,
+            max_attempts=o.delivery.max_attempts,
+            give_up=o.status == 410,
+            last_status_code=o.status,
+            manual=False,
+        )
     # The subscription's health: trailing failures since the last success.
     trailing = 0
     for o in outcomes:
@@ -482,21 +456,22 @@ def drain(
     try:
         while True:
             now = fixed_now or timezone.now()
-            lease, batch = _claim(sub, now, BATCH, clock)
-            if not batch and linger and time.monotonic() - last_work < linger:
+            taken = _claim(sub, now, BATCH)
+            if taken is None and linger and time.monotonic() - last_work < linger:
                 time.sleep(0.05)
                 continue
-            if not batch:
+            if taken is None:
                 _set_flag(sub.pk, False)
-                lease, batch = _claim(sub, fixed_now or timezone.now(), BATCH, clock)
-                if not batch:
+                taken = _claim(sub, fixed_now or timezone.now(), BATCH)
+                if taken is None:
                     break
                 _set_flag(sub.pk, True)
+            claim, batch = taken
             manual = {d.pk for d in batch if d.manual}
-            outcomes = _send_batch(pool, conns, sub, batch, now, lease)
+            outcomes = _send_batch(pool, conns, sub, batch, now, claim, clock)
             attempted += len(outcomes)
             last_work = time.monotonic()
-            if not _record(sub, outcomes, now, manual=manual):
+            if not _record(sub, outcomes, now, claim, manual=manual):
                 _set_flag(sub.pk, False)
                 break
             if time.monotonic() - started > max_seconds:
@@ -513,10 +488,7 @@ def drain(
 def sweep(now: datetime | None = None) -> int:
     """Queue a drain for every active subscription with due deliveries (retries, lost drains,
     leases of dead workers); returns how many were queued."""
-    now = now or timezone.now()
-    due = WebhookDelivery.objects.filter(
-        subscription_id=OuterRef("pk"), status=DeliveryState.PENDING, next_attempt_at__lte=now
-    )
+    due = WEBHOOKS.due(now).filter(subscription_id=OuterRef("pk"))
     ids = list(
         WebhookSubscription.objects.filter(is_active=True)
         .filter(Exists(due))

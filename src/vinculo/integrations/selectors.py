@@ -98,12 +98,15 @@ def hourly(
         .filter(subscription=subscription, started_at__gte=start, started_at__lt=end)
         .values_list("started_at", "succeeded")
     )
-    buckets = [{"hour": start + timedelta(hours=i), "ok": 0, "failed": 0} for i in range(hours)]
+    ok = [0] * hours
+    failed = [0] * hours
     for started_at, succeeded in rows.iterator():
         index = int((started_at - start).total_seconds() // 3600)
         if 0 <= index < hours:
-            buckets[index]["ok" if succeeded else "failed"] += 1
-    return buckets
+            (ok if succeeded else failed)[index] += 1
+    return [
+        {"hour": start + timedelta(hours=i), "ok": ok[i], "failed": failed[i]} for i in range(hours)
+    ]
 
 
 def counts(actor: Actor, subscription: WebhookSubscription) -> dict[str, int]:

@@ -238,10 +238,9 @@ def _enable(actor: Actor, sub: WebhookSubscription) -> None:
     sub.failing_since = None
     sub.consecutive_failures = 0
     sub.save()
-    now = timezone.now()
     # Pending deliveries waiting in backoff go out now rather than hours later.
-    WebhookDelivery.objects.filter(subscription=sub, status=DeliveryState.PENDING).update(
-        next_attempt_at=now, claim=""
+    delivery.WEBHOOKS.retry(
+        WebhookDelivery.objects.filter(subscription=sub, status=DeliveryState.PENDING)
     )
     audit.record(actor, "webhook.enabled", sub, changes={"is_active": [False, True]})
     events.emit(
@@ -346,13 +345,13 @@ def redeliver(*, actor: Actor, delivery_id: int) -> WebhookDelivery:
                 _("This webhook is disabled; enable it before redelivering."),
                 "disabled",
             )
-        item.status = DeliveryState.PENDING
-        item.next_attempt_at = timezone.now()
-        item.max_attempts = item.attempts + 1
-        item.manual = True
-        item.claim = ""
-        item.finished_at = None
-        item.save()
+        # One more attempt, whatever it had left.
+        delivery.WEBHOOKS.retry(
+            WebhookDelivery.objects.filter(pk=item.pk),
+            max_attempts=item.attempts + 1,
+            manual=True,
+        )
+        item.refresh_from_db()
         audit.record(actor, "webhook.redelivered", item, object_type="integrations.webhookdelivery")
         delivery.request_drain([sub.pk])
     return item
@@ -377,7 +376,7 @@ def send_ping(*, actor: Actor, subscription_id: int) -> WebhookDelivery:
             workspace_slug=actor.workspace.slug,
             subject_type="",
             subject_id="",
-            payload=catalog.EXAMPLES[catalog.PING],
+            payload=catalog.PING_PAYLOAD,
         )
         item = WebhookDelivery.objects.create(
             workspace=actor.workspace,

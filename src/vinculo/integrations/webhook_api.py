@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from vinculo.core.events import EVENT_TYPES
 from vinculo.integrations import catalog, selectors, services
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
@@ -79,6 +78,9 @@ class EventTypeOut(Schema):
     name: str
     group: str
     description: str
+    payload_schema: dict[str, Any] = Field(
+        description="The JSON schema of `data.payload` for this event type."
+    )
     example: dict[str, Any] = Field(description="A full example body of this event type.")
 
 
@@ -142,15 +144,7 @@ def _delivery(item: WebhookDelivery) -> dict[str, Any]:
     summary="Event types a webhook may subscribe to, with an example body each",
 )
 def event_types(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": name,
-            "group": name.split(".", 1)[0],
-            "description": EVENT_TYPES[name].description,
-            "example": catalog.example_body(name),
-        }
-        for name in catalog.subscribable_types()
-    ]
+    return [catalog.describe(name) for name in catalog.subscribable_types()]
 
 
 @router.get(

@@ -8,6 +8,8 @@ class QualityConfig(AppConfig):
     verbose_name = "Data quality"
 
     def ready(self) -> None:
+        from vinculo.quality import events  # noqa: F401  (declares event types)
+
         # The tasks modules register their recurring tasks: the nightly audit, expired exports,
         # imports whose worker died.
         from vinculo.quality.tasks import audit, exports, imports  # noqa: F401

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -92,21 +92,18 @@ def _board_params(request: HttpRequest) -> dict[str, Any]:
 
 
 def _live_pipelines(request: HttpRequest) -> list[Pipeline]:
-    a = actor(request)
-    found = list(selectors.pipelines(a))
-    if not found:  # a new workspace: its first look at deals creates the default pipeline
-        services.ensure_default_pipeline(actor=a)
-        found = list(selectors.pipelines(a))
-    return found
+    # The default pipeline is made with the workspace; a workspace whose pipelines were all
+    # deleted shows none (the first deal makes the default again), reads never create it.
+    return list(selectors.pipelines(actor(request)))
 
 
-def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) -> Pipeline:
+def _chosen_pipeline(request: HttpRequest, live: list[Pipeline], wanted: str) -> Pipeline | None:
     pipeline_id = _int(wanted)
     if pipeline_id is not None:
         chosen = next((p for p in live if p.pk == pipeline_id), None)
         # archived pipelines keep their board; another workspace's id is a 404
         return chosen or selectors.get_pipeline(actor(request), pipeline_id)
-    return next((p for p in live if p.is_default), live[0])
+    return next((p for p in live if p.is_default), live[0] if live else None)
 
 
 def _board_context(
@@ -125,6 +122,16 @@ def _board_context(
     live = _live_pipelines(request)
     wanted = str(pipeline_id) if pipeline_id is not None else params["pipeline"]
     pipeline = _chosen_pipeline(request, live, wanted)
+    if pipeline is None:
+        return {
+            "board": None,
+            "pipeline": None,
+            "pipelines": live,
+            "params": params,
+            "board_error": error,
+            "moved": None,
+            "can_write": can(a, "deals.write"),
+        }
     owner_id = _int(params["owner_id"])
     board = None
     try:
@@ -307,7 +314,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def deal_export(request: HttpRequest) -> HttpResponse:
+def deal_export(request: HttpRequest) -> HttpResponseBase:
     """The table's current view (search, filter, quick filters, sort, chosen columns) as CSV or
     XLSX (``format=xlsx``) through the one export service; large exports run in the
     background."""
@@ -479,7 +486,7 @@ def _detail_context(
     pipeline = selectors.get_pipeline(a, deal.pipeline_id)
     stages = list(pipeline.stages.all())
     current = deal.stage
-    items = [
+    items: list[dict[str, Any]] = [
         {"item": i, "total": services.line_total(i.quantity, i.unit_price, i.discount_percent)}
         for i in deal.line_items.all()
     ]

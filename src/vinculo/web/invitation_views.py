@@ -42,7 +42,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         detail = _("This invitation link is not valid: it was used, withdrawn or expired.")
         return _page(request, {"detail": detail}, status=404)
     user = request.user
-    if user.is_authenticated and user.email.casefold() != found.email.casefold():  # type: ignore[union-attr]
+    if user.is_authenticated and user.email.casefold() != found.email.casefold():
         return _page(request, {"invitation": found, "wrong_user": True}, status=403)
     if request.method != "POST":
         return _page(request, {"invitation": found})
@@ -50,7 +50,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if user.is_authenticated:
             membership = invitations.accept_invitation(
                 token=token,
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 ip=client_ip(request),
             )
         else:

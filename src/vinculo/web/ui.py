@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 
-View = Callable[..., HttpResponse]
+# A view may answer with a streamed or file response too, not only an HttpResponse.
+View = Callable[..., HttpResponseBase]
 
 
 def workspace_view(view: View) -> View:
@@ -24,7 +25,7 @@ def workspace_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request, "actor", None) is None:
             return render(request, "web/no_workspace.html", status=403)
         try:
@@ -38,7 +39,8 @@ def workspace_view(view: View) -> View:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    # Set by ActorMiddleware; HttpRequest in django-stubs does not declare it.
+    return request.actor  # type: ignore[attr-defined]
 
 
 def field_errors(exc: ServiceError) -> dict[str, list[str]]:

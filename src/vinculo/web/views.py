@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, trans_real
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -149,8 +149,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = redirect(safe_next(request, "/"))
     try:
         if request.user.is_authenticated:
-            services.set_user_language(user=request.user, language=language)  # type: ignore[arg-type]
-        elif language not in dict(translation.trans_real.get_languages()):
+            services.set_user_language(user=request.user, language=language)
+        elif language not in dict(trans_real.get_languages()):
             raise ValidationFailed.field("language", _("Unsupported language."))
     except ValidationFailed as exc:
         messages.error(request, exc.detail)

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.errors import NotFound
 from vinculo.integrations.auth import actor_of
 from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.webforms import selectors, services, tracking
@@ -154,7 +156,12 @@ class TrackingPatch(Schema):
 def _form_out(form: WebForm, counts: dict[str, int] | None = None) -> dict[str, Any]:
     counts = counts or {}
     return {
-        **{f.name: getattr(form, f.name) for f in WebForm._meta.concrete_fields},
+        # not the relations (workspace, created_by, owner): a query each, per form
+        **{
+            f.name: getattr(form, f.name)
+            for f in WebForm._meta.concrete_fields
+            if not f.is_relation
+        },
         "owner_id": form.owner_id,
         "hosted_url": reverse("webforms:hosted", args=[form.public_key]),
         "submit_url": reverse("webforms:submit", args=[form.public_key]),
@@ -252,7 +259,12 @@ def get_submission(request: HttpRequest, form_id: Id, submission_id: Id) -> dict
     summary="The site-tracking key and its allowed domains",
 )
 def get_tracking(request: HttpRequest) -> dict[str, Any]:
-    return _tracking_out(tracking.tracking_site(actor_of(request)))
+    site = selectors.tracking_site(actor_of(request))
+    if site is None:
+        raise NotFound(
+            _("This workspace has no tracking key yet: save the tracking settings to make one.")
+        )
+    return _tracking_out(site)
 
 
 @router.patch(

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from vinculo.core.actor import Actor
-from vinculo.core.errors import NotFound, ServiceError, problem
+from vinculo.core.errors import NotFound, ServiceError, ValidationFailed, problem
 from vinculo.webforms import selectors, services, tracking
 from vinculo.webforms.models import WebForm
 from vinculo.workspaces.middleware import client_ip
@@ -149,13 +149,13 @@ def token(request: HttpRequest, key: str) -> HttpResponse:
 def _posted(request: HttpRequest, form: WebForm) -> services.Posted:
     if request.content_type == "application/json":
         if len(request.body) > MAX_BODY:
-            raise services.ValidationFailed.field("body", _("The request is too large."))
+            raise ValidationFailed.field("body", _("The request is too large."))
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:
-            raise services.ValidationFailed.field("body", _("Send a JSON object.")) from None
+            raise ValidationFailed.field("body", _("Send a JSON object.")) from None
         if not isinstance(body, dict):
-            raise services.ValidationFailed.field("body", _("Send a JSON object."))
+            raise ValidationFailed.field("body", _("Send a JSON object."))
         fields = body.get("fields")
         return services.Posted(
             values=fields if isinstance(fields, dict) else {},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -15,12 +15,28 @@ from vinculo.contacts.models import CustomObject
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.pagination import Page, paginate
-from vinculo.webforms.models import FormDailyStat, Submission, SubmissionStatus, WebForm
+from vinculo.webforms.models import (
+    FormDailyStat,
+    Submission,
+    SubmissionStatus,
+    TrackingSite,
+    WebForm,
+)
 from vinculo.webforms.services import CUSTOM_PREFIX, STANDARD_FIELDS
 from vinculo.workspaces.permissions import require
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def forms(actor: Actor) -> QuerySet[WebForm]:
+
+class FormCounts(TypedDict):
+    """What :func:`forms` annotates on each form."""
+
+    accepted_count: int
+    spam_count: int
+
+
+def forms(actor: Actor) -> QuerySet[WithAnnotations[WebForm, FormCounts]]:
     """The workspace's forms with their accepted/spam submission counts and page views."""
     require(actor, "records.view")
     return (
@@ -198,3 +214,10 @@ def conversion_chart(
         "rate": round(100 * subs_total / views_total, 1) if views_total else None,
         "days": days,
     }
+
+
+def tracking_site(actor: Actor) -> TrackingSite | None:
+    """The workspace's tracking key and allowed domains (made with the workspace; None only for
+    a workspace that has none, which saving the tracking settings mends)."""
+    require(actor, "records.view")
+    return TrackingSite.objects.for_workspace(actor.workspace).first()

@@ -24,7 +24,7 @@ from vinculo.webforms.models import Submission, TrackingSite, WebForm
 from vinculo.webforms.services import (
     VISITOR_ID,
     RateLimited,
-    _clean_domains,
+    clean_domains,
     ip_hash,
 )
 from vinculo.workspaces.permissions import require
@@ -78,9 +78,10 @@ def record_form_event(
 # --- the tracking key -----------------------------------------------------------------------
 
 
-def tracking_site(actor: Actor) -> TrackingSite:
-    """The workspace's tracking key, made on first use."""
-    require(actor, "records.view")
+def ensure_tracking_site(*, actor: Actor) -> TrackingSite:
+    """The workspace's tracking key, made when it has none: a workspace default (made with the
+    workspace), and what saving the tracking settings starts from. Reads use
+    ``selectors.tracking_site``, which never makes it."""
     site = TrackingSite.objects.for_workspace(actor.workspace).first()
     if site is None:
         site, _created = TrackingSite.objects.get_or_create(
@@ -98,12 +99,12 @@ def update_tracking_site(*, actor: Actor, data: dict[str, Any]) -> TrackingSite:
             errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
     changes: dict[str, Any] = {}
     if "allowed_domains" in data:
-        changes["allowed_domains"] = _clean_domains(data["allowed_domains"], errors)
+        changes["allowed_domains"] = clean_domains(data["allowed_domains"], errors)
     if "is_active" in data:
         changes["is_active"] = bool(data["is_active"])
     raise_if_any(errors)
     with transaction.atomic():
-        site = tracking_site(actor)
+        site = ensure_tracking_site(actor=actor)
         site = TrackingSite.objects.select_for_update().get(pk=site.pk)
         before = {k: getattr(site, k) for k in changes}
         for name, value in changes.items():

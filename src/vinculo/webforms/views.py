@@ -76,10 +76,15 @@ def _posted_definition(request: HttpRequest, choices: list[selectors.FieldChoice
 def _builder_rows(
     definition: dict[str, Any], choices: list[selectors.FieldChoice]
 ) -> list[dict[str, Any]]:
-    chosen = {f["key"]: (i, f) for i, f in enumerate(definition.get("fields") or [])}
+    chosen: dict[str, tuple[int, dict[str, Any]]] = {
+        f["key"]: (i, f) for i, f in enumerate(definition.get("fields") or [])
+    }
     rows = []
     for choice in choices:
-        position, spec = chosen.get(choice.key, (None, {}))
+        position: int | None = None
+        spec: dict[str, Any] = {}
+        if choice.key in chosen:
+            position, spec = chosen[choice.key]
         rows.append(
             {
                 "choice": choice,
@@ -120,7 +125,7 @@ def _builder(
     a = actor(request)
     choices = selectors.field_choices(a)
     tags = definition.get("tags")
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "data": {
             **definition,
@@ -314,8 +319,8 @@ def tracking_settings(request: HttpRequest) -> HttpResponse:
     a = actor(request)
     errors: dict[str, list[str]] = {}
     status = 200
-    site = tracking.tracking_site(a)
-    domains_text = "\n".join(site.allowed_domains)
+    site = selectors.tracking_site(a)  # made with the workspace; saving makes a missing one
+    domains_text = "\n".join(site.allowed_domains) if site else ""
     if request.method == "POST":
         domains_text = request.POST.get("allowed_domains", "")
         try:
@@ -331,13 +336,15 @@ def tracking_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Tracking settings saved."))
             return redirect("webforms:tracking")
-    snippet = render_to_string(
-        "webforms/tracking_snippet.txt",
-        {
-            "key": site.public_key,
-            "script_url": request.build_absolute_uri(static("webforms/t.js")),
-        },
-    ).strip()
+    snippet = ""
+    if site is not None:
+        snippet = render_to_string(
+            "webforms/tracking_snippet.txt",
+            {
+                "key": site.public_key,
+                "script_url": request.build_absolute_uri(static("webforms/t.js")),
+            },
+        ).strip()
     return render(
         request,
         "webforms/tracking.html",

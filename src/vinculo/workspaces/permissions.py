@@ -6,6 +6,8 @@ the UI (to hide what the user cannot do). Later capabilities add their permissio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,8 +15,11 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import PermissionDenied
 from vinculo.workspaces.models import Role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # permission → human description (used in 403 messages: "Your role … cannot <description>.")
-PERMISSIONS: dict[str, str] = {
+PERMISSIONS: dict[str, StrOrPromise] = {
     "workspace.view": gettext_lazy("view the workspace"),
     "workspace.manage": gettext_lazy("change the workspace settings"),
     "members.view": gettext_lazy("see the members"),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit
+from vinculo.core import audit, workspace_defaults
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed, collect
 from vinculo.core.events import emit
@@ -167,7 +167,8 @@ def create_workspace(
     source: str = Source.CLI,
     **fields: Any,
 ) -> NewWorkspace:
-    """Create a workspace and its first owner (a new or existing user).
+    """Create a workspace and its first owner (a new or existing user), with the defaults every
+    app registered (:mod:`vinculo.core.workspace_defaults`: lifecycle stages, default pipeline…).
 
     When the owner is new and no password is given, one is generated and returned once.
     Refuses a bad email, a taken slug, invalid settings or a password the validators reject.
@@ -207,6 +208,7 @@ def create_workspace(
             subject=workspace,
             payload={"name": workspace.name, "slug": workspace.slug, "owner": email},
         )
+        workspace_defaults.make_defaults(actor)
     return NewWorkspace(workspace, user, one_time)
 
 

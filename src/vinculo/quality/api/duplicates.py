@@ -55,8 +55,15 @@ class RunOut(Schema):
 
 
 class DuplicateReasonOut(Schema):
-    code: str
-    text: str
+    code: str = Field(description="`field` (a field's agreement), or a code of older scans.")
+    text: str = Field(description="The reason in the reader's language.")
+    field: str | None = Field(None, description="The field compared (`custom:<key>` for custom).")
+    level: str | None = Field(
+        None,
+        description="same, very_similar, similar, one_typo, same_mailbox_name, close, "
+        "transposed, same_area or different.",
+    )
+    bits: float | None = Field(None, description="The weight this agreement added, in bits.")
     percent: int | None = None
 
 
@@ -104,13 +111,14 @@ class DecisionIn(Schema):
 
 
 class DuplicateSettingsOut(Schema):
-    review_threshold: float
-    auto_merge_threshold: float
+    auto_merge_precision: float = Field(
+        description="The expected precision the automatic merge keeps (0.9 to 0.9999); each "
+        "scan chooses the automatic threshold from it (see /quality/duplicates/model)."
+    )
 
 
 class DuplicateSettingsIn(Schema):
-    review_threshold: float | None = None
-    auto_merge_threshold: float | None = None
+    auto_merge_precision: float | None = None
 
 
 class FieldChoiceOut(Schema):
@@ -169,7 +177,14 @@ class AutoMergeOut(Schema):
 
 def _reasons(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"code": r.get("code", ""), "text": services.reason_text(r), "percent": r.get("percent")}
+        {
+            "code": r.get("code", ""),
+            "text": services.reason_text(r),
+            "field": r.get("field"),
+            "level": r.get("level"),
+            "bits": r.get("bits"),
+            "percent": r.get("percent"),
+        }
         for r in raw
     ]
 
@@ -307,16 +322,16 @@ def list_clusters(request: HttpRequest, object_type: ObjectType = "person") -> l
 @router.get(
     "/quality/duplicates/settings",
     response={200: DuplicateSettingsOut, **ERRORS},
-    summary="Review and automatic-merge thresholds",
+    summary="The precision the automatic merge keeps",
 )
 def get_settings(request: HttpRequest) -> Any:
-    return selectors.thresholds(actor_of(request))
+    return selectors.duplicate_settings(actor_of(request))
 
 
 @router.patch(
     "/quality/duplicates/settings",
     response={200: DuplicateSettingsOut, **ERRORS},
-    summary="Change the thresholds",
+    summary="Change the precision the automatic merge keeps",
 )
 def update_settings(request: HttpRequest, payload: DuplicateSettingsIn) -> Any:
     return services.update_settings(

@@ -113,8 +113,8 @@ class TemplateIn(In):
 
 
 class TemplateCreate(TemplateIn):
-    name: str  # type: ignore[assignment]
-    object_type: str  # type: ignore[assignment]
+    name: str
+    object_type: str
 
 
 class TemplateOut(Schema):

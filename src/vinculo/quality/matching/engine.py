@@ -21,7 +21,12 @@ from vinculo.quality.matching.compare import compare
 from vinculo.quality.matching.model import Params
 from vinculo.quality.matching.schema import Table
 
-MIN_SESSION = 20  # an EM session needs this many candidate pairs
+PRIOR_PAIRS = 10_000.0  # pairs the prior share of matches is worth (small workspaces lean on it)
+PRIOR_DUPLICATES = 0.05  # before learning: one record in twenty has a duplicate
+CHUNK = 1_000_000  # pairs compared at a time
+MIN_RECORDS = 1000  # below, m keeps its prior (EM over a few hundred pairs finds noise)
+MIN_SESSION = 30  # an EM session needs this many candidate pairs
+MIN_GLOBAL = 500  # else one session over all pairs, if this many (fewer: the priors stand)
 SESSION_LIMIT = 2_000_000  # pairs per EM session (a random subset beyond)
 Progress = Callable[[str, float], None]
 
@@ -45,6 +50,16 @@ class Result:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def compare_in_chunks(table: Table, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """:func:`compare` :data:`CHUNK` pairs at a time: the strings a comparison lists stay a
+    few hundred megabytes at a million records."""
+    levels = np.empty((len(left), len(table.schema.fields)), dtype=np.int8)
+    for start in range(0, len(left), CHUNK):
+        end = start + CHUNK
+        levels[start:end] = compare(table, left[start:end], right[start:end])
+    return levels
+
+
 def _active(table: Table) -> np.ndarray:
     if table.active is None:
         return np.arange(len(table))
@@ -62,31 +77,34 @@ def fit(
     """Learn ``u`` from random pairs, ``m`` by EM per blocking rule, term frequencies; ``λ`` is
     set by :func:`settle_prior` once pairs are weighed."""
     fields = table.schema.fields
-    sizes = [len(f.levels) for f in fields]
+    kinds = [str(f.kind) for f in fields]
     active = _active(table)
     left, right = model.random_pairs(len(active), model.MAX_U_PAIRS, seed)
-    u = model.estimate_u(compare(table, active[left], active[right]), sizes)
+    refused = labels[0][~labels[1]] if labels is not None else None
+    u = model.estimate_u(compare(table, active[left], active[right]), kinds, refused)
     u_arrays = [np.asarray(x) for x in u]
     rng = np.random.default_rng(seed)
     sessions = []
-    for r, rule in enumerate(blocking.rules):
-        mask = np.flatnonzero((blocking.bits >> np.uint64(r)) & np.uint64(1))
+    for r, rule in enumerate(blocking.rules if len(active) >= MIN_RECORDS else []):
+        mask = np.flatnonzero((blocking.bits >> np.uint32(r)) & np.uint32(1))
         if len(mask) < MIN_SESSION:
             continue
         if len(mask) > SESSION_LIMIT:
             mask = rng.choice(mask, SESSION_LIMIT, replace=False)
         use = [c for c, f in enumerate(fields) if f.key not in rule.fields]
-        m, _share, expected = model.em_session(levels[mask], u_arrays, use, sizes, labels)
+        m, _share, expected = model.em_session(levels[mask], u_arrays, use, kinds, labels)
         sessions.append((m, expected))
-    if not sessions and labels is not None and len(labels[0]):
+    labelled = labels is not None and len(labels[0]) > 0
+    if not sessions and ((len(levels) >= MIN_GLOBAL and len(active) >= MIN_RECORDS) or labelled):
+        # Too few pairs per rule: one session over every candidate and field.
         m, _share, expected = model.em_session(
-            labels[0][:0], u_arrays, list(range(len(fields))), sizes, labels
+            levels, u_arrays, list(range(len(fields))), kinds, labels
         )
         sessions.append((m, expected))
-    tf, tf_default = model.term_frequencies(table)
+    tf, tf_default = model.term_frequencies(table, u)
     return Params(
         signature=table.schema.signature,
-        m=model.combine_m(sessions, sizes),
+        m=model.combine_m(sessions, kinds),
         u=u,
         lam=1.0 / max(len(active), 2) ** 2,
         tf=tf,
@@ -95,26 +113,25 @@ def fit(
     )
 
 
-def pair_bits(
-    params: Params, table: Table, left: np.ndarray, levels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair: the field weights (term frequencies included) and their sum, in bits."""
-    weights = model.match_weights(params, levels)
-    weights += model.tf_adjustment_matrix(params, table, left, levels)
-    return weights, weights.sum(axis=1, dtype=np.float64)
-
-
-def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) -> dict[str, Any]:
+def settle_prior(
+    params: Params, total: np.ndarray, bits: np.ndarray, n: int, rules: int
+) -> dict[str, Any]:
     """Set ``λ`` to its fixed point: expected matches among the candidates, divided by the
-    estimated blocking recall, over all ``n(n-1)/2`` pairs. Returns the recall estimate."""
+    estimated blocking recall, over all ``n(n-1)/2`` pairs, with a prior (one record in twenty
+    duplicated) worth :data:`PRIOR_PAIRS` pairs. Returns the recall estimate."""
     pairs = max(n * (n - 1) / 2, 1.0)
+    prior = PRIOR_DUPLICATES * max(n, 2) / 2 / pairs
     recall: dict[str, Any] = {"recall": None}
-    rules = int(bits.max()).bit_length() if len(bits) else 0
-    for _ in range(30):
+    # Pairs weighing against a match add at most λ each: left out of the sums.
+    telling = total >= 0
+    if telling.any():
+        total, bits = total[telling], bits[telling]
+    for _ in range(12):
         p = model.probability(params, total)
         recall = estimate_recall(bits, p, rules)
         share = recall["recall"] or 1.0
-        lam = float(np.clip(p.sum() / share / pairs, 1e-12, 0.5))
+        expected = p.sum() / share
+        lam = float(np.clip((expected + PRIOR_PAIRS * prior) / (pairs + PRIOR_PAIRS), 1e-12, 0.5))
         done = abs(np.log(lam / params.lam)) < 1e-3
         params.lam = lam
         if done:
@@ -123,7 +140,7 @@ def settle_prior(params: Params, total: np.ndarray, bits: np.ndarray, n: int) ->
 
 
 def thresholds(probability: np.ndarray, expected: float, auto_precision: float) -> dict[str, float]:
-    """The review threshold that maximises the expected F1 (expected true pairs: the sum of the
+    """The review threshold of the best expected F1 (expected true pairs: the sum of the
     probabilities), and the lowest automatic-merge threshold whose merged set keeps an expected
     precision of ``auto_precision``; with the expected precision and recall at each."""
     if not len(probability):
@@ -134,7 +151,11 @@ def thresholds(probability: np.ndarray, expected: float, auto_precision: float) 
     total = max(expected, float(found[-1]), 1e-9)
     f1 = 2 * found / (count + total)
     best = int(np.argmax(f1))
-    review = float(np.clip(p[best], 0.05, 0.95))
+    # With calibrated probabilities a pair raises the expected F1 exactly when its probability
+    # exceeds half the best F1; never below one half: a queue of pairs more likely different
+    # than the same is noise.
+    review = float(np.clip(f1[best] / 2, 0.5, 0.95))
+    best = max(int(np.searchsorted(-p, -review, side="right")) - 1, 0)
     precision = found / count
     ok = np.flatnonzero(precision >= auto_precision)
     auto = float(p[ok[-1]]) if len(ok) else 1.0
@@ -175,25 +196,30 @@ def run(
 
     blocking = block(table, rules, cap=cap)
     lap("blocking", 0.2)
-    levels = compare(table, blocking.left, blocking.right)
+    levels = compare_in_chunks(table, blocking.left, blocking.right)
     lap("comparing", 0.5)
     params = fit(table, blocking, levels, labels=labels, seed=seed)
     lap("learning", 0.8)
-    weights, total = pair_bits(params, table, blocking.left, levels)
-    recall = settle_prior(params, total, blocking.bits, len(_active(table)))
+    total = model.total_bits(params, table, (blocking.left, blocking.right), levels)
+    recall = settle_prior(params, total, blocking.bits, len(_active(table)), len(blocking.rules))
     p = model.probability(params, total)
+    del total
     expected = float(p.sum()) / (recall["recall"] or 1.0)
-    chosen = thresholds(p, expected, auto_precision)
     kept = np.flatnonzero(p >= keep)
+    # Pairs below ``keep`` never pass a threshold: the choice reads only the others.
+    chosen = thresholds(p[kept], expected, auto_precision)
+    left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
+    del levels
+    weights = model.bits_matrix(params, table, (left, right), kept_levels)
     lap("scoring", 1.0)
     return Result(
         params=params,
         blocking=blocking,
-        left=blocking.left[kept],
-        right=blocking.right[kept],
+        left=left,
+        right=right,
         probability=p[kept],
-        levels=levels[kept],
-        weights=weights[kept],
+        levels=kept_levels,
+        weights=weights,
         recall=recall,
         thresholds=chosen,
         compared=len(blocking.left),
@@ -206,5 +232,5 @@ def score(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, levels and field weights of given pairs with a learned model."""
     levels = compare(table, left, right)
-    weights, total = pair_bits(params, table, left, levels)
-    return model.probability(params, total), levels, weights
+    weights = model.bits_matrix(params, table, (left, right), levels)
+    return model.probability(params, weights.sum(axis=1, dtype=np.float64)), levels, weights

@@ -14,8 +14,10 @@ Learned without labels, from the workspace's own records (as splink does):
 * term frequencies: agreeing on a rare value (a surname borne by two records) weighs more than
   on a common one ("Silva"); the adjustment is ``u / frequency(value)``.
 
-Labels the users gave (merged pairs, "not a duplicate") join every EM session with their answer
-fixed, each counting as :data:`LABEL_WEIGHT` unlabelled pairs.
+Labels the users gave join the learning, each worth :data:`LABEL_WEIGHT` pairs: merged pairs
+join every EM session as certain matches; "not a duplicate" pairs join both the EM sessions as
+certain non-matches and the random pairs ``u`` is counted on (what they agree on is then seen
+among non-matches, and weighs less).
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ import numpy as np
 from vinculo.quality.matching.schema import Table
 
 LABEL_WEIGHT = 10.0
+U_PRIOR_PAIRS = 2000.0  # random pairs the prior u is worth: small workspaces lean on it
+M_PRIOR_MATCHES = 10.0  # matches the prior m is worth in each EM session
 TF_CLAMP = 6.0  # bits: a term-frequency adjustment never moves a weight further than this
 TF_KEEP = 5000  # the most common values per field whose frequency is stored with the model
+TF_PRIOR = 100.0  # records the field's average frequency is worth
 MAX_U_PAIRS = 300_000
 EM_ITERATIONS = 40
 
@@ -59,23 +64,39 @@ class Params:
         return [np.log2(np.asarray(m) / np.asarray(u)) for m, u in zip(self.m, self.u, strict=True)]
 
 
-def _initial_m(levels: int) -> np.ndarray:
-    shape = np.arange(1, levels + 1, dtype=float) ** 3
-    return shape / shape.sum()
+# What each kind's levels look like before any data, (u, m) from disagreement to the strongest
+# agreement: a random pair rarely shares a birth date (u) and a duplicate usually does (m). A
+# small workspace leans on these; a large one overrides them with what it learns.
+PRIORS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "name": ((0.89, 0.07, 0.02, 0.02), (0.05, 0.05, 0.15, 0.75)),
+    "place": ((0.90, 0.05, 0.02, 0.03), (0.10, 0.05, 0.15, 0.70)),
+    "identifier": ((0.9999, 0.00009, 0.00001), (0.0005, 0.0495, 0.95)),
+    "email": ((0.9999, 0.00009, 0.00001), (0.25, 0.05, 0.70)),
+    "phones": ((0.9999, 0.00009, 0.00001), (0.25, 0.05, 0.70)),
+    "date": ((0.998, 0.0015, 0.0004, 0.0001), (0.05, 0.03, 0.07, 0.85)),
+    "postal": ((0.95, 0.045, 0.004, 0.001), (0.05, 0.05, 0.10, 0.80)),
+    "number": ((0.95, 0.04, 0.01), (0.10, 0.05, 0.85)),
+    "category": ((0.8, 0.2), (0.05, 0.95)),
+}
+
+
+def prior_u(kind: str) -> np.ndarray:
+    return np.asarray(PRIORS[kind][0])
+
+
+def prior_m(kind: str) -> np.ndarray:
+    return np.asarray(PRIORS[kind][1])
 
 
 def default_params(table: Table) -> Params:
-    """Weights before any learning: the strongest agreement is likely among matches, each
-    level ``u`` shared evenly. Used to check a new record before the first scan."""
+    """The prior weights, before any learning (the check of a new record before the first scan)."""
     fields = table.schema.fields
-    u = []
-    for f in fields:
-        count = len(f.levels)
-        top = 0.002 if f.kind not in ("category",) else 0.1
-        rest = (1 - top) * _initial_m(count)[::-1][:-1] / _initial_m(count)[::-1][:-1].sum()
-        u.append([*rest.tolist(), top])
-    m = [_initial_m(len(f.levels)).tolist() for f in fields]
-    return Params(table.schema.signature, m, u, lam=1e-4)
+    return Params(
+        table.schema.signature,
+        [prior_m(f.kind).tolist() for f in fields],
+        [prior_u(f.kind).tolist() for f in fields],
+        lam=1e-4,
+    )
 
 
 def random_pairs(n: int, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,14 +111,25 @@ def random_pairs(n: int, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return left, right
 
 
-def estimate_u(levels: np.ndarray, sizes: list[int]) -> list[list[float]]:
-    """The level distribution per field among random pairs; a level never seen gets half a
-    count, so that no weight is infinite."""
+def estimate_u(
+    levels: np.ndarray, kinds: list[str], refused: np.ndarray | None = None
+) -> list[list[float]]:
+    """The level distribution per field among random pairs, with the kind's prior worth
+    :data:`U_PRIOR_PAIRS` pairs (no level is ever impossible, no weight infinite). ``refused``:
+    level rows of pairs users marked "not a duplicate", each worth :data:`LABEL_WEIGHT` pairs:
+    what they agree on is seen among non-matches, so it weighs less."""
     u = []
-    for column, size in enumerate(sizes):
-        counts = np.bincount(levels[:, column][levels[:, column] >= 0], minlength=size)[:size]
-        counts = counts.astype(float) + 0.5 * (counts == 0)
-        u.append((counts / counts.sum()).tolist())
+    for column, kind in enumerate(kinds):
+        prior = prior_u(kind)
+        seen = levels[:, column]
+        counts = np.bincount(seen[seen >= 0], minlength=len(prior))[: len(prior)].astype(float)
+        if refused is not None and len(refused):
+            told = refused[:, column]
+            counts += (
+                LABEL_WEIGHT * np.bincount(told[told >= 0], minlength=len(prior))[: len(prior)]
+            )
+        values = counts + U_PRIOR_PAIRS * prior
+        u.append((values / values.sum()).tolist())
     return u
 
 
@@ -133,7 +165,7 @@ def em_session(
     levels: np.ndarray,
     u: list[np.ndarray],
     use: list[int],
-    sizes: list[int],
+    kinds: list[str],
     labelled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[dict[int, np.ndarray], float, float]:
     """EM for ``m`` (fields ``use``) and the match share over ``levels`` with ``u`` fixed.
@@ -145,7 +177,8 @@ def em_session(
         fixed = labelled[1].astype(float)
         counts = np.concatenate([counts, np.full(len(fixed), LABEL_WEIGHT)])
     free = len(counts) - len(fixed)
-    m = {c: _initial_m(sizes[c]) for c in use}
+    sizes = [len(prior_m(k)) for k in kinds]
+    m: dict[int, np.ndarray] = {c: prior_m(kinds[c]) for c in use}
     log_u = [np.log(np.asarray(x)) for x in u]
     share = 0.1
     posterior = np.zeros(len(counts))
@@ -159,8 +192,8 @@ def em_session(
         for c in use:
             level = patterns[:, c]
             present = level >= 0
-            sums = np.bincount(level[present], weights=weight[present], minlength=sizes[c])
-            sums = sums[: sizes[c]] + 1e-6
+            seen = np.bincount(level[present], weights=weight[present], minlength=sizes[c])
+            sums = seen[: sizes[c]] + M_PRIOR_MATCHES * prior_m(kinds[c])
             new = sums / sums.sum()
             change = max(change, float(np.abs(new - m[c]).max()))
             m[c] = new
@@ -173,13 +206,20 @@ def em_session(
     return m, share, float((counts[:free] * posterior[:free]).sum())
 
 
-def term_frequencies(table: Table) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """Per term-frequency field: the frequency of its most common values, and the frequency
-    assumed for any other value (one record in the field's filled records)."""
+def term_frequencies(
+    table: Table, u: list[list[float]]
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Per term-frequency field: how common each of its most common values is, and the figure
+    for any other value.
+
+    A pair agreeing on a value says more the fewer *other* records bear it, so a value's count
+    is taken less one (a person stored five times is not their own namesake four times over),
+    and blended with the field's average (``u`` of exact agreement, worth :data:`TF_PRIOR`
+    records) so that a small workspace does not read "2 of 9 records" as a common name."""
     tf: dict[str, dict[str, float]] = {}
     default: dict[str, float] = {}
     active = table.active if table.active is not None else np.ones(len(table), dtype=bool)
-    for f in table.schema.fields:
+    for column, f in enumerate(table.schema.fields):
         if not f.tf:
             continue
         codes = table.codes[f.key][active]
@@ -187,6 +227,7 @@ def term_frequencies(table: Table) -> tuple[dict[str, dict[str, float]], dict[st
         filled = len(codes)
         if not filled:
             continue
+        average = u[column][-1]
         counts = np.bincount(codes)
         common = np.flatnonzero(counts >= 2)
         common = common[np.argsort(-counts[common], kind="stable")][:TF_KEEP]
@@ -195,40 +236,78 @@ def term_frequencies(table: Table) -> tuple[dict[str, dict[str, float]], dict[st
         order = np.flatnonzero(all_codes >= 0)[::-1]
         first_of[all_codes[order]] = order
         values = table.values[f.key]
-        tf[f.key] = {str(values[first_of[c]]): float(counts[c] / filled) for c in common}
-        default[f.key] = 1.0 / filled
+        scale = filled + TF_PRIOR
+        tf[f.key] = {
+            str(values[first_of[c]]): float((counts[c] - 1 + TF_PRIOR * average) / scale)
+            for c in common
+        }
+        default[f.key] = float(TF_PRIOR * average / scale + 1.0 / scale)
     return tf, default
 
 
-def tf_adjustment_matrix(
-    params: Params, table: Table, left: np.ndarray, levels: np.ndarray
+def _code_frequencies(params: Params, table: Table, key: str) -> np.ndarray:
+    """The term frequency of each code of ``key`` in ``table`` (a value not stored with the
+    model: the model's figure for rarer values)."""
+    codes = table.codes[key]
+    size = int(codes.max()) + 1 if len(codes) else 0
+    first_of = np.full(size, -1, dtype=np.int64)
+    order = np.flatnonzero(codes >= 0)[::-1]
+    first_of[codes[order]] = order
+    known = params.tf[key]
+    fallback = params.tf_default.get(key, 1e-6)
+    values = table.values[key][first_of].tolist() if size else []
+    return np.fromiter((known.get(str(v), fallback) for v in values), float, size)
+
+
+def field_bits(
+    params: Params,
+    table: Table,
+    pair: tuple[np.ndarray, np.ndarray],
+    levels: np.ndarray,
+    column: int,
 ) -> np.ndarray:
-    """Bits added to each pair's field weight for the values it agrees on exactly (tf fields):
-    ``log2(u / frequency(value))``, clamped to ±:data:`TF_CLAMP`."""
-    extra = np.zeros(levels.shape, dtype=np.float32)
-    for column, key in enumerate(k.rsplit(":", 1)[0] for k in params.signature):
-        if key not in params.tf:
-            continue
+    """One field's weight per pair, in bits: ``log2(m/u)`` of its level (0 where a value is
+    missing) and, for an exact agreement on a term-frequency field,
+    ``log2(u / frequency(value))`` clamped to ±:data:`TF_CLAMP`. The frequency is the higher
+    of the two records' values in the field: a pair compared crossed (names swapped) agrees
+    on "Cecília" as a first name, not on a first name nobody has."""
+    left, right = pair
+    weights = np.log2(np.asarray(params.m[column]) / np.asarray(params.u[column]))
+    level = levels[:, column]
+    present = level >= 0
+    out = np.zeros(len(level), dtype=np.float32)
+    out[present] = weights[level[present]]
+    key = params.signature[column].rsplit(":", 1)[0]
+    if key in params.tf and key in table.codes:
         top = len(params.u[column]) - 1
-        exact = np.flatnonzero(levels[:, column] == top)
-        if not len(exact):
-            continue
-        known = params.tf[key]
-        fallback = params.tf_default.get(key, 1e-6)
-        values = table.values[key][left[exact]].tolist()
-        freq = np.fromiter((known.get(str(v), fallback) for v in values), float, len(values))
-        bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
-        extra[exact, column] = np.clip(bits, -TF_CLAMP, TF_CLAMP)
-    return extra
+        exact = np.flatnonzero(level == top)
+        if len(exact):
+            per_code = _code_frequencies(params, table, key)
+            codes = table.codes[key]
+            freq = np.maximum(per_code[codes[left[exact]]], per_code[codes[right[exact]]])
+            bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
+            out[exact] += np.clip(bits, -TF_CLAMP, TF_CLAMP).astype(np.float32)
+    return out
 
 
-def match_weights(params: Params, levels: np.ndarray) -> np.ndarray:
-    """Per pair and field, the weight in bits (0 where a value is missing)."""
+def total_bits(
+    params: Params, table: Table, pair: tuple[np.ndarray, np.ndarray], levels: np.ndarray
+) -> np.ndarray:
+    """Each pair's match weight: the sum of its fields' bits (a field at a time: no
+    pairs x fields matrix of floats at a million records)."""
+    total = np.zeros(len(levels), dtype=np.float64)
+    for column in range(levels.shape[1]):
+        total += field_bits(params, table, pair, levels, column)
+    return total
+
+
+def bits_matrix(
+    params: Params, table: Table, pair: tuple[np.ndarray, np.ndarray], levels: np.ndarray
+) -> np.ndarray:
+    """Per pair and field, the bits (for the few pairs whose reasons are written)."""
     out = np.zeros(levels.shape, dtype=np.float32)
-    for column, weights in enumerate(params.weights()):
-        level = levels[:, column]
-        present = level >= 0
-        out[present, column] = weights[level[present]]
+    for column in range(levels.shape[1]):
+        out[:, column] = field_bits(params, table, pair, levels, column)
     return out
 
 
@@ -238,7 +317,7 @@ def probability(params: Params, total_bits: np.ndarray) -> np.ndarray:
 
 
 def combine_m(
-    sessions: Iterable[tuple[dict[int, np.ndarray], float]], sizes: list[int]
+    sessions: Iterable[tuple[dict[int, np.ndarray], float]], kinds: list[str]
 ) -> list[list[float]]:
     """Each field's ``m``: the sessions that estimated it, weighted by their expected matches;
     a field no session estimated keeps the prior."""
@@ -250,7 +329,13 @@ def combine_m(
             total[column] = total.get(column, 0) + w * values
             weight[column] = weight.get(column, 0.0) + w
     out = []
-    for column, size in enumerate(sizes):
-        values = total[column] / weight[column] if column in total else _initial_m(size)
+    for column, kind in enumerate(kinds):
+        values = total[column] / weight[column] if column in total else prior_m(kind)
+        if kind == "identifier":
+            # A document identifies one customer: two records of one customer with two
+            # different documents (not a typo apart) are as rare as the prior says, however
+            # many namesakes with their own documents EM was shown.
+            values = values.copy()
+            values[0] = min(values[0], prior_m(kind)[0])
         out.append((values / values.sum()).tolist())
     return out

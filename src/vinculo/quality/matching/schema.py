@@ -8,6 +8,7 @@ the record has no value), which is what blocking and comparison work on.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -110,7 +111,7 @@ COMPANY_FIELDS = (
     Field("legal_name", Kind.NAME, _get("legal_name", norm.company_text)),
     Field("cnpj", Kind.IDENTIFIER, _get("cnpj", norm.identifier)),
     Field("email", Kind.EMAIL, _email),
-    Field("domain", Kind.CATEGORY, _get("domain", _domain)),
+    Field("domain", Kind.IDENTIFIER, _get("domain", _domain)),
     Field("phones", Kind.PHONES, _phones(("phone",))),
     *_ADDRESS,
 )
@@ -192,50 +193,61 @@ class Table:
         return float((self.codes[key] >= 0).mean()) if len(self) else 0.0
 
 
-def _factorize(values: list[Any], vocabulary: dict[Any, int] | None = None) -> np.ndarray:
-    """Equal values → equal codes (``-1`` for empty); ``vocabulary`` shares codes across
-    columns (a phone in one column equals the same phone in the other)."""
-    vocab: dict[Any, int] = {} if vocabulary is None else vocabulary
-    out = np.empty(len(values), dtype=np.int32)
-    for i, value in enumerate(values):
-        out[i] = vocab.setdefault(value, len(vocab)) if value else -1
-    return out
+class _Column:
+    """Codes of one column as rows stream in (equal values, equal codes; ``-1`` for empty),
+    sharing ``vocabulary`` with another column when given (a phone in one column equals the
+    same phone in the other). Each distinct value is kept once."""
+
+    def __init__(self, vocabulary: dict[Any, int] | None = None) -> None:
+        self.vocab: dict[Any, int] = {} if vocabulary is None else vocabulary
+        self.codes = array("i")
+
+    def add(self, value: Any) -> None:
+        self.codes.append(self.vocab.setdefault(value, len(self.vocab)) if value else -1)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(values per record, codes)``: the values are the distinct ones, shared."""
+        distinct = np.empty(len(self.vocab) + 1, dtype=object)
+        distinct[: len(self.vocab)] = list(self.vocab)
+        distinct[-1] = None  # code -1
+        codes = np.frombuffer(self.codes, dtype=np.int32).copy()
+        return distinct[codes], codes
 
 
 def build_table(
     schema: Schema, rows: Iterable[dict[str, Any]], *, active: Iterable[bool] | None = None
 ) -> Table:
-    """Read ``rows`` (dicts of raw columns, ``id`` included) into a :class:`Table`."""
-    ids: list[int] = []
-    raw: dict[str, list[Any]] = {f.key: [] for f in schema.fields}
-    readers = [(f.key, f.read) for f in schema.fields]
+    """Read ``rows`` (dicts of raw columns, ``id`` included) into a :class:`Table`, a row at a
+    time: only codes and each distinct value are kept (a million records fit in little)."""
+    ids = array("q")
+    main: dict[str, _Column] = {}
+    extra: dict[str, _Column] = {}
+    for f in schema.fields:
+        main[f.key] = _Column()
+        if f.kind == Kind.EMAIL:
+            extra[f.key] = _Column()
+        elif f.kind == Kind.PHONES:
+            extra[f.key] = _Column(main[f.key].vocab)
+    readers = [(f.key, f.kind, f.read) for f in schema.fields]
     for row in rows:
         ids.append(row["id"])
-        for key, read in readers:
-            raw[key].append(read(row))
-    table = Table(schema, np.asarray(ids, dtype=np.int64))
-    for f in schema.fields:
-        column = raw[f.key]
-        if f.kind == Kind.EMAIL:
-            address = [v[0] if isinstance(v, tuple) else "" for v in column]
-            local = [
-                v[1] if isinstance(v, tuple) and len(v[1]) >= 5 and v[1] not in norm.GENERIC_LOCAL
-                else ""
-                for v in column
-            ]  # fmt: skip
-            table.values[f.key] = np.asarray([a or None for a in address], dtype=object)
-            table.codes[f.key] = _factorize(address)
-            table.extra[f.key] = _factorize(local)
-        elif f.kind == Kind.PHONES:
-            vocab: dict[Any, int] = {}
-            first = [v[0] if v else "" for v in column]
-            second = [v[1] if len(v) > 1 else "" for v in column]
-            table.values[f.key] = np.asarray([a or None for a in first], dtype=object)
-            table.codes[f.key] = _factorize(first, vocab)
-            table.extra[f.key] = _factorize(second, vocab)
-        else:
-            table.values[f.key] = np.asarray([v or None for v in column], dtype=object)
-            table.codes[f.key] = _factorize(column)
+        for key, kind, read in readers:
+            value = read(row)
+            if kind == Kind.EMAIL:
+                address, local = value if isinstance(value, tuple) else ("", "")
+                main[key].add(address)
+                usable = len(local) >= 5 and local not in norm.GENERIC_LOCAL
+                extra[key].add(local if usable else "")
+            elif kind == Kind.PHONES:
+                main[key].add(value[0] if value else "")
+                extra[key].add(value[1] if len(value) > 1 else "")
+            else:
+                main[key].add(value)
+    table = Table(schema, np.frombuffer(ids, dtype=np.int64).copy())
+    for key, column in main.items():
+        table.values[key], table.codes[key] = column.arrays()
+    for key, column in extra.items():
+        table.extra[key] = column.arrays()[1]
     if active is not None:
         table.active = np.fromiter(active, dtype=bool, count=len(ids))
     return table

@@ -13,6 +13,7 @@ __all__ = [
     "DedupeRun",
     "DuplicateCandidate",
     "DuplicateSettings",
+    "MatchModel",
     "MergeRecord",
     "RecordType",
     "RunStatus",
@@ -39,11 +40,11 @@ class CandidateStatus(models.TextChoices):
 
 
 class DuplicateSettings(WorkspaceScopedModel):
-    """Per-workspace thresholds: pairs at or above ``review_threshold`` enter the queue; the
-    automatic mode merges pairs at or above ``auto_merge_threshold``."""
+    """Per-workspace choice: the expected precision the automatic merge must keep. Thresholds
+    are not set by hand: each scan chooses them from its estimated precision
+    (:class:`MatchModel`)."""
 
-    review_threshold = models.FloatField(default=0.5)
-    auto_merge_threshold = models.FloatField(default=0.97)
+    auto_merge_precision = models.FloatField(default=0.995)
 
     class Meta:
         constraints = [
@@ -99,6 +100,9 @@ class DuplicateCandidate(WorkspaceScopedModel):
     run = models.ForeignKey(
         DedupeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
     )
+    # The pair's agreement level per field (``{"birth_date": 3, ...}``): a decision on the pair
+    # becomes a label the next scan learns from, whatever fields the model has by then.
+    levels = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -114,6 +118,36 @@ class DuplicateCandidate(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.left_id}~{self.right_id} ({self.probability:.2f})"
+
+
+class MatchModel(WorkspaceScopedModel):
+    """What the last scan learned of a workspace's people or companies: the Fellegi-Sunter
+    parameters (``params``: m, u, prior, term frequencies), how pairs were found (``report``:
+    blocking rules with their fill rate, cost and share of likely matches, estimated recall), and
+    the thresholds chosen from the estimated precision. Import and the new-record check score
+    with it, so the three paths agree."""
+
+    object_type = models.CharField(max_length=10, choices=RecordType.choices)
+    params = models.JSONField(default=dict)
+    report = models.JSONField(default=dict)
+    review_threshold = models.FloatField(default=0.5)
+    auto_merge_threshold = models.FloatField(default=0.99)
+    records = models.PositiveIntegerField(default=0)
+    compared = models.BigIntegerField(default=0)
+    labels = models.PositiveIntegerField(default=0)
+    run = models.ForeignKey(
+        DedupeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "object_type"], name="uniq_match_model_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"match model {self.object_type} ({self.records} records)"
 
 
 class MergeRecord(WorkspaceScopedModel):

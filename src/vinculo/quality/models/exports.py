@@ -16,7 +16,8 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
 
 
-CONTENT_TYPES = {
+# Keyed by the stored value (a plain str once read back from the database).
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

@@ -123,6 +123,9 @@ class ImportRowError(WorkspaceScopedModel):
     # Rows refused by a dry run (kept apart: a dry run writes nothing else).
     dry_run = models.BooleanField(default=False)
 
+    # Not a column: the rejected-rows screen sets it to the reasons in the reader's language.
+    messages: list[dict[str, str]]
+
     class Meta:
         ordering = ["line", "id"]
         indexes = [models.Index(fields=["job", "dry_run", "line"])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -36,14 +36,15 @@ def latest_audit_run(actor: Actor) -> AuditRun | None:
     return audit_runs(actor).filter(status=AuditStatus.DONE).first()
 
 
-def score_history(actor: Actor, limit: int = 60) -> list[tuple[Any, int]]:
+def score_history(actor: Actor, limit: int = 60) -> list[tuple[datetime | None, int]]:
     """``(finished_at, score)`` of the last ``limit`` finished runs, oldest first."""
     runs = (
         audit_runs(actor)
         .filter(status=AuditStatus.DONE, score__isnull=False)
         .values_list("finished_at", "score")[:limit]
     )
-    return list(reversed(list(runs)))
+    # ``score__isnull=False`` already drops them; the test narrows the type for mypy.
+    return [(when, score) for when, score in reversed(list(runs)) if score is not None]
 
 
 def finding_ids(actor: Actor, run_id: int, finding: str) -> tuple[str, list[int]]:

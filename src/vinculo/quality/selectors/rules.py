@@ -25,7 +25,7 @@ from vinculo.quality.services.rules import (
 )
 from vinculo.workspaces.permissions import require
 
-LIST_URLS = {
+LIST_URLS: dict[str, str] = {
     RuleObject.PERSON: "contacts:people",
     RuleObject.COMPANY: "contacts:companies",
     RuleObject.DEAL: "sales:list",

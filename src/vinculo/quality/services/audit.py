@@ -22,7 +22,6 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
@@ -99,11 +98,6 @@ DUPLICATE_KEYS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "company": (("email", ("email",)), ("phone", ("phone",)), ("cnpj", ("cnpj",))),
     "deal": (),
 }
-
-for _name, _description in [
-    ("audit.completed", gettext_noop("A data-quality audit finished (payload: score).")),
-]:
-    events.register_event_type(_name, _description)
 
 
 # --- trees and links ----------------------------------------------------------------------------

@@ -1,326 +1,40 @@
-"""Duplicate detection over a whole workspace: blocking keys → scored pairs → clusters.
+"""Duplicate detection over a whole workspace: a Fellegi-Sunter model learned from the
+workspace's own records scores candidate pairs; pairs above the review threshold it chose from
+its estimated precision enter the queue, clustered.
 
-The matching core (:func:`person_record`, :func:`company_record`, :func:`find_pairs`) is pure
-Python over plain tuples, so the product and ``bench/quality_dedupe.py`` run the same code.
-
-How a pair is found and scored (docs/duplicates.md explains it for users):
-
-1. *Blocking.* Each record gets a few keys: normalised email, email local part, phone digits,
-   CPF/CNPJ, a Portuguese-aware phonetic key of the sorted first and last name tokens (alone
-   and with the city). Only records sharing a key are compared; blocks larger than
-   ``max_block`` carry no signal (a whole city of "Maria Silva") and are skipped.
-2. *Scoring.* A logistic model over field evidence (weights in :data:`WEIGHTS`): name
-   similarity (rapidfuzz token-sort/set ratio on accent-free names), same document, same email,
-   same phone, same city, and negative evidence when both records have a document/email/phone
-   /city and they differ. ``probability = 1 / (1 + e^-z)``.
-3. *Clusters.* Union-find over the pairs at or above the review threshold.
+The matching itself lives in :mod:`vinculo.quality.matching` (pure numpy, also run by
+``bench/quality_dedupe.py``); :mod:`vinculo.quality.services.matching` ties it to the database.
+docs/duplicates.md explains it for users.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from itertools import combinations
+from collections.abc import Iterable
 from typing import Any
 
-import jellyfish
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
+from django.utils.translation import gettext_lazy
 
 from vinculo.core import audit
 from vinculo.core.actor import Actor
-from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.quality.matching.normalise import plain
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
     DedupeRun,
     DuplicateCandidate,
     DuplicateSettings,
+    MatchModel,
     RecordType,
     RunStatus,
 )
+from vinculo.quality.selectors.duplicates import live_rows
+from vinculo.quality.services import matching
 from vinculo.workspaces.permissions import require
 
-# --- normalisation --------------------------------------------------------------------------
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "du", "del"})
-# Mailboxes shared by many people: their local part says nothing about who wrote.
-_GENERIC_LOCAL = frozenset(
-    {"contato", "contact", "info", "admin", "vendas", "sales", "suporte", "support", "financeiro",
-     "comercial", "atendimento", "rh", "sac", "noreply", "no-reply", "email", "mail", "teste"}
-)  # fmt: skip
-_GMAIL = frozenset({"gmail.com", "googlemail.com"})
-
-
-@lru_cache(maxsize=200_000)
-def plain(text: str) -> str:
-    """Lowercase, accents dropped, anything but letters and digits turned into single spaces."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", ascii_text).strip()
-
-
-_PT_RULES = (
-    ("ph", "f"), ("lh", "li"), ("nh", "ni"), ("ch", "x"), ("sh", "x"), ("th", "t"),
-    ("y", "i"), ("w", "v"), ("k", "c"), ("ss", "s"), ("sc", "s"), ("qu", "c"), ("gu", "g"),
-    ("z", "s"),
-)  # fmt: skip
-
-
-@lru_cache(maxsize=200_000)
-def phonetic(token: str) -> str:
-    """A Portuguese-aware phonetic key: spelling variants that sound alike in Brazilian
-    Portuguese (ph/f, lh/li, y/i, z/s, silent initial h, doubled letters) are folded first,
-    then jellyfish's metaphone keeps the consonant skeleton."""
-    word = token
-    for old, new in _PT_RULES:
-        word = word.replace(old, new)
-    word = word.lstrip("h")
-    word = re.sub(r"(.)\1+", r"\1", word)
-    return jellyfish.metaphone(word) or word
-
-
-def normal_email(value: str) -> tuple[str, str]:
-    """``(address, local part)``: lowercase, ``+tags`` dropped, Gmail dots ignored."""
-    value = (value or "").strip().lower()
-    if "@" not in value:
-        return "", ""
-    local, _sep, domain = value.rpartition("@")
-    local = local.split("+", 1)[0]
-    if domain in _GMAIL:
-        local, domain = local.replace(".", ""), "gmail.com"
-    return f"{local}@{domain}", local
-
-
-def phone_digits(value: str) -> str:
-    """The last 10 digits: the same line written with or without +55, a leading 0 or
-    punctuation gives the same key (stored phones are already E.164)."""
-    digits = "".join(c for c in value or "" if c.isdigit())
-    return digits[-10:] if len(digits) >= 8 else ""
-
-
-def name_tokens(*parts: str) -> list[str]:
-    return [t for t in plain(" ".join(p for p in parts if p)).split() if t not in _PARTICLES]
-
-
-# --- records --------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Rec:
-    """What the matcher needs of one person or company."""
-
-    id: int
-    name: str  # sorted accent-free tokens
-    email: str
-    local: str
-    phones: frozenset[str]
-    doc: str
-    city: str
-    keys: tuple[str, ...]
-
-
-PERSON_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "mobile_phone", "cpf", "city")
-COMPANY_COLUMNS = ("id", "name", "legal_name", "email", "phone", "cnpj", "city", "domain")
-
-
-def _name_keys(tokens: list[str], city: str) -> list[str]:
-    if not tokens:
-        return []
-    sounds = [phonetic(t) for t in tokens[:4]]
-    # Every pair of name tokens, unordered: "Silva Maria" meets "Maria Silva", and "Ana Laura
-    # Pastor" meets "Pastor Ana Laura" however the names were split between the two fields.
-    keys = {f"n:{a}+{b}" if a <= b else f"n:{b}+{a}" for a, b in combinations(sounds, 2)}
-    if len(tokens) == 1:
-        keys.add(f"n:{sounds[0]}")
-    first, last = tokens[0], tokens[-1]
-    ends = "+".join(sorted({sounds[0], sounds[-1]}))
-    if city:
-        keys.add(f"nc:{ends}|{city}")
-    if len(tokens) >= 2:
-        # A typo changes the sound of one token: keep one token whole and the other's first
-        # three letters, both ways round.
-        keys.add("t:" + "+".join(sorted((first, last[:3]))))
-        keys.add("t:" + "+".join(sorted((first[:3], last))))
-    return sorted(keys)
-
-
-def person_record(row: tuple[Any, ...]) -> Rec:
-    """A :class:`Rec` from a row in :data:`PERSON_COLUMNS` order."""
-    pk, first, last, email, phone, mobile, cpf, city = row
-    tokens = name_tokens(first, last)
-    address, local = normal_email(email)
-    phones = frozenset(p for p in (phone_digits(phone), phone_digits(mobile)) if p)
-    city = plain(city)
-    keys = _name_keys(tokens, city)
-    if address:
-        keys.append(f"e:{address}")
-        if len(local) >= 5 and local not in _GENERIC_LOCAL:
-            keys.append(f"l:{local}")
-    keys.extend(f"p:{p}" for p in phones)
-    if cpf:
-        keys.append(f"d:{cpf}")
-    return Rec(pk, " ".join(sorted(tokens)), address, local, phones, cpf or "", city, tuple(keys))
-
-
-_COMPANY_SUFFIXES = frozenset({"ltda", "me", "epp", "sa", "eireli", "s", "a", "cia", "inc", "mei"})
-
-
-def company_record(row: tuple[Any, ...]) -> Rec:
-    """A :class:`Rec` from a row in :data:`COMPANY_COLUMNS` order."""
-    pk, name, legal, email, phone, cnpj, city, domain = row
-    tokens = [t for t in name_tokens(name or legal) if t not in _COMPANY_SUFFIXES]
-    address, local = normal_email(email)
-    phones = frozenset(p for p in (phone_digits(phone),) if p)
-    city = plain(city)
-    keys = _name_keys(tokens, city)
-    if len(tokens) >= 1:
-        keys.append(f"cn:{' '.join(sorted(tokens))}")
-    if address:
-        keys.append(f"e:{address}")
-    domain = (domain or "").lower().removeprefix("www.")
-    if domain:
-        keys.append(f"w:{domain}")
-    keys.extend(f"p:{p}" for p in phones)
-    if cnpj:
-        keys.append(f"d:{cnpj}")
-    return Rec(pk, " ".join(sorted(tokens)), address, local, phones, cnpj or "", city, tuple(keys))
-
-
-# --- scoring --------------------------------------------------------------------------------
-
-# z = BIAS + sum(evidence); probability = logistic(z). Tuned on bench/quality_dedupe.py's
-# generator but kept to rules that hold for any CRM: a shared document, mailbox or phone line is
-# strong evidence; a different document is strong counter-evidence; names decide the rest.
-WEIGHTS = {
-    "bias": -4.5,
-    "name_slope": 12.0,  # per unit of name similarity above NAME_PIVOT (below: against)
-    "same_doc": 8.0,
-    "other_doc": -8.0,
-    "same_email": 6.0,
-    "same_local": 2.0,
-    "other_email": -0.5,
-    "same_phone": 6.0,
-    "other_phone": -0.5,
-    "same_city": 2.0,
-    "other_city": -1.0,
-    "no_name": -1.0,
-    "rare_name": 2.5,  # divided by the number of other records with the same name
-}
-NAME_PIVOT = 0.8
-
-
-def score(a: Rec, b: Rec, namesakes: int = 2) -> tuple[float, list[dict[str, Any]]]:
-    """The match probability of two records and the reasons behind it (codes + figures).
-
-    ``namesakes``: how many records of the workspace bear this exact name; a name borne by
-    these two records only is evidence, a name borne by fifty is not.
-    """
-    w = WEIGHTS
-    z = w["bias"]
-    reasons: list[dict[str, Any]] = []
-    if a.name and b.name:
-        similarity = (
-            max(fuzz.ratio(a.name, b.name), 0.92 * fuzz.token_set_ratio(a.name, b.name)) / 100.0
-        )
-        z += w["name_slope"] * (similarity - NAME_PIVOT)
-        if similarity >= 0.9:
-            z += w["rare_name"] / max(1, namesakes - 1)
-        if similarity >= 0.7:
-            code = "same_name" if similarity >= 0.999 else "names_alike"
-            reasons.append({"code": code, "percent": round(similarity * 100)})
-    else:
-        z += w["no_name"]
-    if a.doc and b.doc:
-        if a.doc == b.doc:
-            z += w["same_doc"]
-            reasons.append({"code": "same_document"})
-        else:
-            z += w["other_doc"]
-            reasons.append({"code": "different_document"})
-    if a.email and b.email:
-        if a.email == b.email:
-            z += w["same_email"]
-            reasons.append({"code": "same_email"})
-        elif a.local == b.local and len(a.local) >= 5 and a.local not in _GENERIC_LOCAL:
-            z += w["same_local"]
-            reasons.append({"code": "same_email_name"})
-        else:
-            z += w["other_email"]
-    if a.phones and b.phones:
-        if a.phones & b.phones:
-            z += w["same_phone"]
-            reasons.append({"code": "same_phone"})
-        else:
-            z += w["other_phone"]
-    if a.city and b.city:
-        if a.city == b.city:
-            z += w["same_city"]
-            reasons.append({"code": "same_city"})
-        else:
-            z += w["other_city"]
-    return 1.0 / (1.0 + math.exp(-z)), reasons
-
-
-@dataclass
-class Match:
-    left: int
-    right: int
-    probability: float
-    reasons: list[dict[str, Any]]
-
-
-def find_pairs(
-    records: Iterable[Rec],
-    *,
-    threshold: float = 0.5,
-    max_block: int = 40,
-    progress: Callable[[int], None] | None = None,
-) -> list[Match]:
-    """Every pair sharing a blocking key scored once; those at or above ``threshold`` returned.
-
-    Blocks bigger than ``max_block`` are skipped: they would cost n² comparisons and say nothing.
-    """
-    by_id: dict[int, Rec] = {}
-    blocks: dict[int, list[int]] = defaultdict(list)
-    name_count: dict[str, int] = defaultdict(int)
-    for count, rec in enumerate(records, 1):
-        by_id[rec.id] = rec
-        name_count[rec.name] += 1
-        for key in rec.keys:
-            # Hashes, not strings, as dictionary keys: a million records make ten million keys.
-            blocks[hash(key)].append(rec.id)
-        if progress is not None and count % 5000 == 0:
-            progress(count)
-    seen: set[tuple[int, int]] = set()
-    matches: list[Match] = []
-    for members in blocks.values():
-        size = len(members)
-        if size < 2 or size > max_block:
-            continue
-        for i in range(size):
-            a = members[i]
-            for j in range(i + 1, size):
-                b = members[j]
-                pair = (a, b) if a < b else (b, a)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                left, right = by_id[pair[0]], by_id[pair[1]]
-                namesakes = max(name_count[left.name], name_count[right.name])
-                probability, reasons = score(left, right, namesakes)
-                if probability >= threshold:
-                    matches.append(Match(pair[0], pair[1], probability, reasons))
-    return matches
+__all__ = ["plain"]
 
 
 def clusters(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -343,10 +57,52 @@ def clusters(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
 
 # --- reasons, in words ----------------------------------------------------------------------
 
+FIELD_LABELS = {
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "birth_date": gettext_lazy("birth date"),
+    "cpf": "CPF",
+    "cnpj": "CNPJ",
+    "email": gettext_lazy("email"),
+    "phones": gettext_lazy("phone"),
+    "street": gettext_lazy("street"),
+    "number": gettext_lazy("number"),
+    "complement": gettext_lazy("complement"),
+    "district": gettext_lazy("district"),
+    "city": gettext_lazy("city"),
+    "state": gettext_lazy("state"),
+    "postal_code": gettext_lazy("postal code"),
+    "name": gettext_lazy("name"),
+    "legal_name": gettext_lazy("legal name"),
+    "domain": gettext_lazy("domain"),
+}
+# "<field>: <how it compares>": no adjective agrees with the field's gender in Portuguese.
+LEVEL_TEXTS = {
+    "same": gettext_lazy("%(field)s: same value"),
+    "very_similar": gettext_lazy("%(field)s: spelt almost alike"),
+    "similar": gettext_lazy("%(field)s: spelt alike"),
+    "one_typo": gettext_lazy("%(field)s: one character apart"),
+    "same_mailbox_name": gettext_lazy("%(field)s: same mailbox name, other domain"),
+    "close": gettext_lazy("%(field)s: close values"),
+    "transposed": gettext_lazy("%(field)s: day and month swapped"),
+    "same_area": gettext_lazy("%(field)s: same area"),
+    "different": gettext_lazy("%(field)s: different values"),
+}
 
-def reason_text(reason: dict[str, Any]) -> str:
-    """A stored reason (``{"code": …}``) as a sentence in the active language."""
+
+def field_label(key: str, custom_labels: dict[str, str] | None = None) -> str:
+    """A compared field's name in the reader's language (a custom field: its label)."""
+    if key.startswith("custom:"):
+        return (custom_labels or {}).get(key.split(":", 1)[1], key.split(":", 1)[1])
+    return str(FIELD_LABELS.get(key, key))
+
+
+def reason_text(reason: dict[str, Any], custom_labels: dict[str, str] | None = None) -> str:
+    """A stored reason (a code and figures) as a phrase in the active language."""
     code = reason.get("code")
+    if code == "field":
+        template = LEVEL_TEXTS.get(str(reason.get("level")), LEVEL_TEXTS["same"])
+        return str(template) % {"field": field_label(str(reason.get("field")), custom_labels)}
     if code == "names_alike":
         return _("names %(percent)s%% alike") % {"percent": reason.get("percent", 0)}
     texts = {
@@ -375,48 +131,45 @@ def _check_type(object_type: str) -> str:
 
 
 def get_settings(actor: Actor) -> DuplicateSettings:
-    """The workspace's thresholds (created with the defaults on first use)."""
+    """The workspace's duplicate settings, saved with the defaults by the first write that needs
+    them (changing them, a detection run); reads use ``selectors.duplicate_settings``, which
+    shows the defaults unsaved."""
     found, _created = DuplicateSettings.objects.get_or_create(workspace=actor.workspace)
     return found
 
 
 def update_settings(*, actor: Actor, data: dict[str, Any]) -> DuplicateSettings:
-    """Change the review and automatic-merge thresholds; refuses values outside 0.5 to 1 and an
-    automatic threshold below the review threshold."""
+    """Change the expected precision the automatic merge must keep (0.9 to 0.9999); the scan
+    then chooses the automatic threshold that keeps it."""
     require(actor, "settings.manage")
     with transaction.atomic():
         current = get_settings(actor)
-        before = {
-            "review_threshold": current.review_threshold,
-            "auto_merge_threshold": current.auto_merge_threshold,
-        }
-        errors = []
-        values = dict(before)
-        for name in before:
-            if data.get(name) is None:
-                continue
+        before = current.auto_merge_precision
+        value = data.get("auto_merge_precision")
+        if value is not None:
             try:
-                value = float(data[name])
+                number = float(value)
             except (TypeError, ValueError):
-                value = -1.0
-            if not 0.5 <= value <= 1.0:
-                errors.append((name, _("Enter a number between 0.5 and 1.")))
-                continue
-            values[name] = value
-        if not errors and values["auto_merge_threshold"] < values["review_threshold"]:
-            errors.append(("auto_merge_threshold", _("Must not be below the review threshold.")))
-        if errors:
-            from vinculo.core.errors import FieldError
-
-            raise ValidationFailed(
-                errors[0][1], errors=[FieldError(f, m, "invalid") for f, m in errors]
+                number = -1.0
+            if not 0.9 <= number <= 0.9999:
+                raise ValidationFailed(
+                    _("Enter a precision between 0.9 and 0.9999."),
+                    errors=[
+                        FieldError(
+                            "auto_merge_precision",
+                            _("Enter a precision between 0.9 and 0.9999."),
+                            "invalid",
+                        )
+                    ],
+                )
+            current.auto_merge_precision = number
+            current.save()
+            audit.record(
+                actor,
+                "duplicates.settings_changed",
+                current,
+                changes={"auto_merge_precision": [before, number]},
             )
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.save()
-        audit.record(
-            actor, "duplicates.settings_changed", current, changes=audit.diff(before, values)
-        )
     return current
 
 
@@ -441,16 +194,10 @@ def start_detection(*, actor: Actor, object_type: str, auto_merge: bool = False)
     return run
 
 
-def _stream(actor: Actor, object_type: str) -> tuple[int, Iterator[Rec]]:
-    from vinculo.quality.selectors.duplicates import live_rows
-
-    total, rows = live_rows(actor, object_type)
-    make = person_record if object_type == RecordType.PERSON else company_record
-    return total, (make(row) for row in rows)
-
-
 def detect_duplicates(*, actor: Actor, object_type: str, run: DedupeRun | None = None) -> DedupeRun:
-    """Find duplicate candidates over the whole workspace and store them.
+    """Learn the workspace's model and store every pair at or above the review threshold it
+    chose, with its reasons and levels; store the model (import and the new-record check score
+    with it).
 
     Keeps earlier decisions: pairs marked "not a duplicate" or merged never come back, "later"
     pairs keep their status; open pairs not found again are removed. Refuses viewers.
@@ -461,21 +208,42 @@ def detect_duplicates(*, actor: Actor, object_type: str, run: DedupeRun | None =
         run = DedupeRun.objects.create(
             workspace=actor.workspace, created_by=actor.user, object_type=object_type
         )
-    thresholds = get_settings(actor)
-    total, records = _stream(actor, object_type)
+    total, rows = live_rows(actor, object_type)
     run.status, run.total, run.started_at = RunStatus.RUNNING, total, timezone.now()
     run.save(update_fields=["status", "total", "started_at", "updated_at"])
 
-    def progress(done: int) -> None:
-        DedupeRun.objects.filter(pk=run.pk).update(done=done)
+    def progress(stage: str, fraction: float) -> None:
+        del stage
+        DedupeRun.objects.filter(pk=run.pk).update(done=int(total * fraction))
 
-    matches = find_pairs(records, threshold=thresholds.review_threshold, progress=progress)
-    cluster_of = clusters((m.left, m.right) for m in matches)
+    schema, table, result = matching.run_scan(
+        actor,
+        object_type,
+        rows,
+        auto_precision=get_settings(actor).auto_merge_precision,
+        progress=progress,
+    )
+    review = result.thresholds["review"]
+    keep = [k for k in range(len(result.probability)) if result.probability[k] >= review]
+    ids = table.ids
+    found = [
+        (
+            int(ids[result.left[k]]),
+            int(ids[result.right[k]]),
+            float(result.probability[k]),
+            matching.reasons(schema, result.levels[k], result.weights[k]),
+            matching.level_map(schema, result.levels[k]),
+        )
+        for k in keep
+    ]
+    found = [(min(a, b), max(a, b), p, r, lv) for a, b, p, r, lv in found]
+    cluster_of = clusters((a, b) for a, b, *_rest in found)
     with transaction.atomic():
-        _store(actor, run, object_type, matches, cluster_of)
+        _store(actor, run, object_type, found, cluster_of)
+        _store_model(actor, run, object_type, schema.signature, table, result)
         run.status = RunStatus.DONE
         run.total = run.done = total
-        run.pairs_found = len(matches)
+        run.pairs_found = len(found)
         run.clusters_found = len(set(cluster_of.values()))
         run.finished_at = timezone.now()
         run.save()
@@ -493,11 +261,45 @@ def detect_duplicates(*, actor: Actor, object_type: str, run: DedupeRun | None =
     return run
 
 
+def _store_model(
+    actor: Actor,
+    run: DedupeRun,
+    object_type: str,
+    signature: list[str],
+    table: Any,
+    result: Any,
+) -> None:
+    params = result.params.to_json()
+    params["signature"] = signature
+    report = {
+        "rules": result.blocking.report,
+        "recall": result.recall,
+        "thresholds": result.thresholds,
+        "fill": {key: round(table.fill_rate(key), 4) for key in table.codes},
+        "seconds": result.seconds,
+    }
+    MatchModel.objects.update_or_create(
+        workspace=actor.workspace,
+        object_type=object_type,
+        defaults={
+            "params": params,
+            "report": report,
+            "review_threshold": result.thresholds["review"],
+            "auto_merge_threshold": result.thresholds["auto_merge"],
+            "records": len(table),
+            "compared": result.compared,
+            "labels": result.params.labels,
+            "run": run,
+            "created_by": actor.user,
+        },
+    )
+
+
 def _store(
     actor: Actor,
     run: DedupeRun,
     object_type: str,
-    matches: list[Match],
+    found: list[tuple[int, int, float, list[dict[str, Any]], dict[str, int]]],
     cluster_of: dict[int, int],
 ) -> None:
     existing = {
@@ -507,17 +309,18 @@ def _store(
         .values_list("id", "left_id", "right_id", "status")
         .iterator(chunk_size=5000)
     }
-    found: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
     new: list[DuplicateCandidate] = []
     changed: list[DuplicateCandidate] = []
-    for m in matches:
-        pair = (m.left, m.right)
-        found.add(pair)
+    for left, right, probability, why, levels in found:
+        pair = (left, right)
+        seen.add(pair)
         known = existing.get(pair)
         values = {
-            "probability": round(m.probability, 4),
-            "reasons": m.reasons,
-            "cluster": cluster_of[m.left],
+            "probability": round(probability, 4),
+            "reasons": why,
+            "levels": levels,
+            "cluster": cluster_of[left],
         }
         if known is None:
             new.append(
@@ -525,8 +328,8 @@ def _store(
                     workspace=actor.workspace,
                     created_by=actor.user,
                     object_type=object_type,
-                    left_id=m.left,
-                    right_id=m.right,
+                    left_id=left,
+                    right_id=right,
                     run=run,
                     **values,
                 )
@@ -536,13 +339,13 @@ def _store(
     stale = [
         pk
         for pair, (pk, status) in existing.items()
-        if status == CandidateStatus.OPEN and pair not in found
+        if status == CandidateStatus.OPEN and pair not in seen
     ]
     for start in range(0, len(stale), 900):
         DuplicateCandidate.objects.filter(pk__in=stale[start : start + 900]).delete()
     DuplicateCandidate.objects.bulk_create(new, batch_size=500)
     DuplicateCandidate.objects.bulk_update(
-        changed, ["probability", "reasons", "cluster", "run"], batch_size=500
+        changed, ["probability", "reasons", "levels", "cluster", "run"], batch_size=500
     )
 
 

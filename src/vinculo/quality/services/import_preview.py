@@ -21,7 +21,8 @@ from vinculo.contacts import custom_fields as cf
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.core.formats import format_field, format_money, format_number
-from vinculo.quality.models import ImportJob, ImportObject
+from vinculo.quality.matching.schema import COMPANY_COLUMNS, PERSON_COLUMNS
+from vinculo.quality.models import ImportJob, ImportObject, RecordType
 from vinculo.quality.services.import_cells import split_full_name
 from vinculo.quality.services.import_files import (
     _CF_OBJECT,
@@ -37,6 +38,7 @@ from vinculo.quality.services.import_files import (
     field_label,
 )
 from vinculo.quality.services.import_messages import reasons_out
+from vinculo.quality.services.matching import probable_matches
 from vinculo.sales.models import Deal
 
 if TYPE_CHECKING:
@@ -89,6 +91,7 @@ def keep_preview(
                     "record_id": record.pk if record is not None else record_id,
                     "values": values,
                     "reasons": list(row.errors),
+                    "probable": _probable(batcher, action, record),
                 },
                 cls=DjangoJSONEncoder,
             )
@@ -98,10 +101,32 @@ def keep_preview(
     del preview[limit:]
 
 
+_MATCHED_TYPES: dict[str, str] = {
+    ImportObject.PEOPLE: RecordType.PERSON,
+    ImportObject.COMPANIES: RecordType.COMPANY,
+}
+PROBABLE_SHOWN = 3
+
+
+def _probable(batcher: Batcher, action: str, record: Any) -> list[dict[str, Any]]:
+    """For a row that creates a record: the existing records the workspace's matcher thinks it
+    is (the scan's model, comparisons and threshold), most probable first."""
+    object_type = _MATCHED_TYPES.get(batcher.object_type)
+    if action != CREATE or record is None or object_type is None:
+        return []
+    columns = PERSON_COLUMNS if object_type == RecordType.PERSON else COMPANY_COLUMNS
+    values = {name: getattr(record, name) for name in columns if name != "id"}
+    found = probable_matches(batcher.actor, object_type, values, exclude_id=record.pk)
+    return [
+        {"id": m.record_id, "probability": round(m.probability, 4)} for m in found[:PROBABLE_SHOWN]
+    ]
+
+
 def without_rolled_back(job: ImportJob, preview: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The dry run's preview once rolled back: a record created by an earlier row of the file
     (then updated or matched by a later one) no longer exists, so no link to it is kept."""
     ids = {e["record_id"] for e in preview if e.get("record_id")}
+    ids |= {p["id"] for e in preview for p in e.get("probable") or []}
     live = set(
         _MODELS[job.object_type]
         .objects.for_workspace(job.workspace)
@@ -109,7 +134,11 @@ def without_rolled_back(job: ImportJob, preview: list[dict[str, Any]]) -> list[d
         .values_list("pk", flat=True)
     )
     return [
-        {**e, "record_id": e.get("record_id") if e.get("record_id") in live else None}
+        {
+            **e,
+            "record_id": e.get("record_id") if e.get("record_id") in live else None,
+            "probable": [p for p in e.get("probable") or [] if p["id"] in live],
+        }
         for e in preview
     ]
 
@@ -153,6 +182,7 @@ def preview_table(actor: Actor, job: ImportJob) -> PreviewTable:
     keys: list[str] = []
     for entry in entries:
         keys.extend(k for k in entry["values"] if k not in keys)
+    probable = _probable_labels(actor, job, entries)
     rows = []
     for entry in entries:
         values = entry["values"]
@@ -164,10 +194,30 @@ def preview_table(actor: Actor, job: ImportJob) -> PreviewTable:
                 "url": _record_url(job.object_type, entry.get("record_id"), entry["action"]),
                 "values": [_formatted(values.get(k), kinds.get(k, TEXT), k, values) for k in keys],
                 "reasons": reasons_out(entry.get("reasons") or []),
+                "probable": [
+                    {**probable[p["id"]], "percent": round(p["probability"] * 100)}
+                    for p in entry.get("probable") or []
+                    if p["id"] in probable
+                ],
             }
         )
     columns = [labels.get(k) or field_label(job.object_type, k) for k in keys]
     return PreviewTable(columns, rows)
+
+
+def _probable_labels(
+    actor: Actor, job: ImportJob, entries: list[dict[str, Any]]
+) -> dict[int, dict[str, str]]:
+    """Name and link of the existing records the rows probably are (one query)."""
+    ids = {p["id"] for e in entries for p in e.get("probable") or []}
+    if not ids:
+        return {}
+    model = _MODELS[job.object_type]
+    route = "contacts:person" if model is Person else "contacts:company"
+    return {
+        record.pk: {"label": str(record), "url": reverse(route, args=[record.pk])}
+        for record in model.objects.for_workspace(actor.workspace).filter(pk__in=ids)
+    }
 
 
 def _kinds(actor: Actor, object_type: str) -> dict[str, str]:

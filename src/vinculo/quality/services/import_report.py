@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import translation
 
 from vinculo.quality.models import ImportJob, ImportRowError
-from vinculo.quality.services.exports import safe_text
+from vinculo.quality.services.export_writers import safe_text
 from vinculo.quality.services.import_messages import reason_line
 
 # The header of the two columns added to the file's own: stable codes, not translated, so a

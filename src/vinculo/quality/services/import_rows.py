@@ -58,7 +58,7 @@ from vinculo.quality.services.import_files import (
 )
 from vinculo.quality.services.import_messages import reason, reason_from_error
 from vinculo.quality.services.import_preview import CREATE, REJECT, SKIP, UPDATE, keep_preview
-from vinculo.sales import deals as sales_deals
+from vinculo.sales import services as sales_services
 from vinculo.workspaces.models import Membership
 
 # --- turning cells into service input ---------------------------------------------------------
@@ -460,28 +460,19 @@ def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> N
     if batcher.object_type == ImportObject.DEALS:
         _create(batcher, rows, outcome)
         return
+    # Key → the record that has it: the database's, then what earlier rows of the file created
+    # or updated (a key added by an update must find that record for the rows after it).
     existing = batcher.existing_matches(rows)
     pending: list[Row] = []
     pending_keys: dict[str, Row] = {}
     for row in rows:
-        match = next((existing[k] for k in row.keys if k in existing), None)
-        earlier = next((pending_keys[k] for k in row.keys if k in pending_keys), None)
-        if match is None and earlier is not None and batcher.dedupe != ImportDedupe.CREATE:
-            if batcher.dedupe == ImportDedupe.SKIP:
-                outcome.stats.skipped += 1
-                outcome.note(batcher, row, SKIP)
-                continue
-            # The same person twice in the batch: create the first, then update it.
-            created = _create(batcher, pending, outcome)
-            for key, pk in created.items():
-                existing.setdefault(key, pk)
+        earlier = any(k in pending_keys for k in row.keys)
+        if earlier and batcher.dedupe == ImportDedupe.UPDATE:
+            # The same record twice in the batch: create the rows waiting, then update it.
+            _learn(existing, _create(batcher, pending, outcome))
             pending, pending_keys = [], {}
-            match = next((existing[k] for k in row.keys if k in existing), None)
-            if match is None:  # the first one was rejected: this row stands on its own
-                pending.append(row)
-                pending_keys.update(dict.fromkeys(row.keys, row))
-                continue
-        if match is None or batcher.dedupe == ImportDedupe.CREATE:
+        match = next((existing[k] for k in row.keys if k in existing), None)
+        if batcher.dedupe == ImportDedupe.CREATE or (match is None and not earlier):
             pending.append(row)
             for key in row.keys:
                 pending_keys.setdefault(key, row)
@@ -490,8 +481,20 @@ def process_batch(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> N
             outcome.stats.skipped += 1
             outcome.note(batcher, row, SKIP, pk=match)
             continue
-        _update(batcher, actor, match, row, outcome)
+        if match is None:  # the earlier one was rejected: this row stands on its own
+            pending.append(row)
+            pending_keys.update(dict.fromkeys(row.keys, row))
+            continue
+        if _update(batcher, actor, match, row, outcome):
+            _learn(existing, dict.fromkeys(row.keys, match))
     _create(batcher, pending, outcome)
+
+
+def _learn(existing: dict[str, int], made: dict[str, int]) -> None:
+    """Add the keys rows of this file gave a record (created or updated); a key the database or
+    an earlier row already had keeps its record, as the oldest one wins in the look-up."""
+    for key, pk in made.items():
+        existing.setdefault(key, pk)
 
 
 def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[str, int]:
@@ -505,7 +508,7 @@ def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[st
     elif batcher.object_type == ImportObject.COMPANIES:
         result = contacts.bulk_create_companies(actor=batcher.actor, rows=payload, max_rows=None)
     else:
-        result = sales_deals.bulk_create_deals(actor=batcher.actor, rows=payload, max_rows=None)
+        result = sales_services.bulk_create_deals(actor=batcher.actor, rows=payload, max_rows=None)
     failed = {e.index: e for e in result.errors}
     for index, error in failed.items():
         row = rows[index]
@@ -522,9 +525,10 @@ def _create(batcher: Batcher, rows: list[Row], outcome: BatchOutcome) -> dict[st
     return made
 
 
-def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOutcome) -> None:
+def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOutcome) -> bool:
     """Fill the matched record: file values win for mapped columns, empty cells never erase;
-    tags and companies are added to the ones it has."""
+    tags and companies are added to the ones it has. False when the row was rejected (the
+    record is left as it was)."""
     data = dict(row.data)
     data.pop("created_at", None)
     try:
@@ -564,9 +568,10 @@ def _update(batcher: Batcher, actor: Actor, pk: int, row: Row, outcome: BatchOut
         row.errors.extend(batcher.reasons(errors))
         outcome.rejected.append(row)
         outcome.note(batcher, row, REJECT, pk=pk)
-        return
+        return False
     outcome.stats.updated += 1
     outcome.note(batcher, row, UPDATE, record)
+    return True
 
 
 def _batches(

@@ -7,7 +7,7 @@ transaction that is rolled back; :func:`start_import` queues the background task
 commits its records, its rejected rows and the job's checkpoint in ONE transaction, so a crash
 loses at most the batch in flight and :func:`resume_import` continues right after the last
 committed one. Reading files and the column mapping are in ``import_files``; turning rows into
-service input and processing a batch in ``import_rows``.
+service input and processing a batch in ``import_rows``; saved mappings in ``import_templates``.
 """
 
 from __future__ import annotations
@@ -22,19 +22,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import (
     Conflict,
-    FieldError,
     NotFound,
     PermissionDenied,
     ServiceError,
     ValidationFailed,
 )
-from vinculo.core.text import name_taken
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -63,14 +60,11 @@ from vinculo.quality.services.import_preview import PREVIEW_ROWS, without_rolled
 from vinculo.quality.services.import_report import RejectedCsv as RejectedCsv  # re-exported
 from vinculo.quality.services.import_report import rejected_csv as rejected_csv
 from vinculo.quality.services.import_rows import Batcher, BatchOutcome, Row, _batches
+from vinculo.quality.services.import_templates import create_template as create_template
+from vinculo.quality.services.import_templates import delete_template as delete_template
+from vinculo.quality.services.import_templates import get_template
+from vinculo.quality.services.import_templates import update_template as update_template
 from vinculo.workspaces.permissions import require
-
-for _name, _description in [
-    ("import.created", gettext_noop("A file was uploaded for import.")),
-    ("import.started", gettext_noop("An import was queued to run (or resumed).")),
-    ("import.finished", gettext_noop("An import finished (payload: counts).")),
-]:
-    events.register_event_type(_name, _description)
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 SAMPLE_ROWS = 5
@@ -96,15 +90,6 @@ def _get_job(actor: Actor, job_id: int, *, lock: bool = False) -> ImportJob:
     return job
 
 
-def _get_template(actor: Actor, template_id: int) -> ImportTemplate:
-    template = ImportTemplate.objects.for_workspace(actor.workspace).filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(
-            _("No import template with id %(id)s in this workspace.") % {"id": template_id}
-        )
-    return template
-
-
 def create_import(
     *,
     actor: Actor,
@@ -122,7 +107,7 @@ def create_import(
     """
     require(actor, "data.import")
     _check_object_type(object_type)
-    template = _get_template(actor, template_id) if template_id else None
+    template = get_template(actor, template_id) if template_id else None
     if template is not None and template.object_type != object_type:
         raise ValidationFailed.field(
             "template_id", _("This template is for another kind of record."), "invalid"
@@ -494,102 +479,6 @@ def _fail(job: ImportJob, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.FAILED, error=message[:2000], updated_at=timezone.now()
     )
-
-
-# --- templates --------------------------------------------------------------------------------
-
-
-def _clean_template(actor: Actor, data: dict[str, Any], instance: ImportTemplate | None) -> dict:
-    errors: list[FieldError] = []
-    out: dict[str, Any] = {}
-    from vinculo.core import validators
-
-    if instance is None or "name" in data:
-        try:
-            out["name"] = validators.clean_name(
-                data.get("name"), "name", required=True, max_length=80
-            )
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    object_type = data.get("object_type", instance.object_type if instance else None)
-    if instance is None or "object_type" in data:
-        try:
-            _check_object_type(object_type)
-            out["object_type"] = object_type
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    if "mapping" in data:
-        mapping = data["mapping"]
-        if not isinstance(mapping, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
-        ):
-            errors.append(FieldError("mapping", _("Send an object of column → field.")))
-        elif object_type in ImportObject.values:
-            allowed = {n for n, _label in field_choices(actor, object_type)}
-            for header, target in mapping.items():
-                if target and target not in allowed:
-                    errors.append(
-                        FieldError(
-                            f"mapping.{header}",
-                            _("Unknown field %(field)r.") % {"field": target},
-                            "unknown_field",
-                        )
-                    )
-            out["mapping"] = mapping
-    if "options" in data and object_type in ImportObject.values:
-        try:
-            out["options"] = clean_options(object_type, data["options"])
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ValidationFailed(_("The template has problems."), errors=errors)
-    name = out.get("name", instance.name if instance else "")
-    kind = out.get("object_type", object_type)
-    clash = ImportTemplate.objects.for_workspace(actor.workspace).filter(object_type=kind)
-    if instance is not None:
-        clash = clash.exclude(pk=instance.pk)
-    if name_taken(clash, name):
-        raise ValidationFailed.field(
-            "name", _("A template with this name already exists."), "unique"
-        )
-    return out
-
-
-def create_template(*, actor: Actor, data: dict[str, Any]) -> ImportTemplate:
-    """Save a mapping (header → field) and options under a name for later files.
-
-    Refuses: no ``data.import`` permission, a missing or taken name, unknown fields.
-    """
-    require(actor, "data.import")
-    with transaction.atomic():
-        fields = _clean_template(actor, data, None)
-        template = ImportTemplate.objects.create(
-            workspace=actor.workspace, created_by=actor.user, **fields
-        )
-        audit.record(actor, "import_template.created", template)
-    return template
-
-
-def update_template(*, actor: Actor, template_id: int, data: dict[str, Any]) -> ImportTemplate:
-    """Rename a template or change its mapping/options (same checks as creating one)."""
-    require(actor, "data.import")
-    with transaction.atomic():
-        template = _get_template(actor, template_id)
-        fields = _clean_template(actor, data, template)
-        for name, value in fields.items():
-            setattr(template, name, value)
-        template.save()
-        audit.record(actor, "import_template.updated", template, changes={"fields": list(fields)})
-    return template
-
-
-def delete_template(*, actor: Actor, template_id: int) -> None:
-    """Delete a template; imports that used it keep their own copy of the mapping."""
-    require(actor, "data.import")
-    with transaction.atomic():
-        template = _get_template(actor, template_id)
-        audit.record(actor, "import_template.deleted", template)
-        template.delete()
 
 
 def save_job_as_template(*, actor: Actor, job_id: int, name: str) -> ImportTemplate:

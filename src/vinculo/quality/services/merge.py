@@ -8,6 +8,7 @@ affiliations, lifecycle history and custom fields move over through each app's s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,24 +30,10 @@ from vinculo.quality.models.duplicates import (
     MergeRecord,
     RecordType,
 )
-from vinculo.quality.selectors.duplicates import records_by_id
-from vinculo.quality.services.duplicates import get_settings, plain
-from vinculo.sales import deals as deal_services
+from vinculo.quality.selectors.duplicates import duplicate_kin, match_model, records_by_id
+from vinculo.quality.services.duplicates import plain
+from vinculo.sales import services as deal_services
 from vinculo.workspaces.permissions import require
-
-for _name, _description in [
-    (
-        "person.merged",
-        gettext_noop("A duplicate person was merged into another (payload: loser, merge id)."),
-    ),
-    (
-        "company.merged",
-        gettext_noop("A duplicate company was merged into another (payload: loser, merge id)."),
-    ),
-    ("person.merge_undone", gettext_noop("A merge of two people was undone.")),
-    ("company.merge_undone", gettext_noop("A merge of two companies was undone.")),
-]:
-    events.register_event_type(_name, _description)
 
 SURVIVOR, LOSER = "survivor", "loser"
 
@@ -55,7 +42,9 @@ RULES = {
     "same": gettext_lazy("same value"),
     "not_empty": gettext_lazy("non-empty beats empty"),
     "valid": gettext_lazy("valid beats invalid"),
+    "accents": gettext_lazy("same name, written with its accents"),
     "complete": gettext_lazy("longer, more complete name"),
+    "majority": gettext_lazy("the value most of the duplicate records share"),
     "recent": gettext_lazy("most recently updated record wins"),
     "survivor_custom": gettext_lazy("survivor's value, else the other's"),
     "picked": gettext_lazy("picked by you"),
@@ -103,13 +92,39 @@ def _valid(name: str, value: Any) -> bool:
     return True
 
 
-def _completeness(value: str) -> tuple[int, int, int]:
-    # More words, then more letters, then more accents ("José" over "Jose").
-    text = str(value)
-    return len(text.split()), len(plain(text)), sum(1 for c in text if ord(c) > 127)
+def _accents(value: Any) -> int:
+    return sum(1 for c in str(value) if ord(c) > 127)
 
 
-def _choose(name: str, mine: Any, theirs: Any, loser_is_newer: bool) -> tuple[str, str]:
+def _extends(longer: str, shorter: str) -> bool:
+    """Whether the (plain) name ``longer`` is ``shorter`` with more words: "maria aparecida"
+    extends "maria"; "costta" does not extend "costa" (that is a disagreement)."""
+    words = longer.split()
+    rest = list(words)
+    for word in shorter.split():
+        if word not in rest:
+            return False
+        rest.remove(word)
+    return len(words) > len(shorter.split())
+
+
+def _vote_key(name: str, value: Any) -> Any:
+    # Names agree whatever their accents, case or punctuation; other text whatever its case.
+    if name in _NAME_FIELDS:
+        return plain(str(value))
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+def _choose(
+    name: str,
+    mine: Any,
+    theirs: Any,
+    newer: str | None,
+    others: Callable[[str], list[Any]],
+) -> tuple[str, str]:
+    """The side whose value a merge keeps, and the rule that chose it. ``newer`` is the side
+    updated last (None: both at once); ``others(name)`` the field's values on the other records
+    of the pair's duplicate cluster and merge history."""
     if mine == theirs or (_empty(mine) and _empty(theirs)):
         return SURVIVOR, "same"
     if _empty(theirs):
@@ -121,10 +136,22 @@ def _choose(name: str, mine: Any, theirs: Any, loser_is_newer: bool) -> tuple[st
         if ok_mine != ok_theirs:
             return (SURVIVOR if ok_mine else LOSER), "valid"
     if name in _NAME_FIELDS:
-        a, b = _completeness(mine), _completeness(theirs)
-        if a != b:
-            return (SURVIVOR if a > b else LOSER), "complete"
-    return (LOSER if loser_is_newer else SURVIVOR), "recent"
+        a, b = plain(str(mine)), plain(str(theirs))
+        if a == b and _accents(mine) != _accents(theirs):  # "José" and "Jose": one name
+            return (SURVIVOR if _accents(mine) > _accents(theirs) else LOSER), "accents"
+        if _extends(a, b) or _extends(b, a):  # "Maria Aparecida" and "Maria": one name
+            return (SURVIVOR if len(a.split()) > len(b.split()) else LOSER), "complete"
+    # A real disagreement ("Costa" and "Costta"): what most records say, else the newer one.
+    mine_key, theirs_key = _vote_key(name, mine), _vote_key(name, theirs)
+    votes = [_vote_key(name, v) for v in others(name) if not _empty(v)]
+    for_mine, for_theirs = votes.count(mine_key), votes.count(theirs_key)
+    if for_mine != for_theirs:
+        return (SURVIVOR if for_mine > for_theirs else LOSER), "majority"
+    if newer is not None:
+        return newer, "recent"
+    if name in _NAME_FIELDS and len(str(mine)) != len(str(theirs)):
+        return (SURVIVOR if len(str(mine)) > len(str(theirs)) else LOSER), "complete"
+    return SURVIVOR, "recent"
 
 
 def _value(record: Any, name: str) -> Any:
@@ -167,11 +194,21 @@ def propose(
     Refuses records of other workspaces (404), binned records and unknown picks (422)."""
     require(actor, "records.view")
     survivor, loser = _pair(actor, object_type, survivor_id, loser_id)
-    loser_is_newer = loser.updated_at > survivor.updated_at
+    newer = None
+    if loser.updated_at != survivor.updated_at:
+        newer = LOSER if loser.updated_at > survivor.updated_at else SURVIVOR
+    kin: list[Any] | None = None
+
+    def others(name: str) -> list[Any]:
+        nonlocal kin
+        if kin is None:  # read only when two values really disagree
+            kin = duplicate_kin(actor, object_type, [survivor_id, loser_id])
+        return [_value(record, name) for record in kin]
+
     choices = []
     for name in contact_services.merge_fields_of(object_type):
         mine, theirs = _value(survivor, name), _value(loser, name)
-        pick, rule = _choose(name, mine, theirs, loser_is_newer)
+        pick, rule = _choose(name, mine, theirs, newer, others)
         choices.append(FieldChoice(name, mine, theirs, pick, rule))
     mine_cf, theirs_cf = survivor.custom_fields or {}, loser.custom_fields or {}
     for key in sorted(set(mine_cf) | set(theirs_cf)):
@@ -426,7 +463,10 @@ def auto_merge(*, actor: Actor, object_type: str, threshold: float | None = None
     were made. Refuses viewers and roles that cannot delete records."""
     require(actor, "records.write")
     require(actor, "records.delete")
-    limit = get_settings(actor).auto_merge_threshold if threshold is None else threshold
+    if threshold is None:
+        learned = match_model(actor, object_type)
+        threshold = learned.auto_merge_threshold if learned is not None else 1.0
+    limit = threshold
     if not 0.5 <= limit <= 1.0:
         raise ValidationFailed.field("threshold", _("Enter a number between 0.5 and 1."))
     pairs = list(

@@ -19,6 +19,7 @@ from vinculo.core.errors import ServiceError
 from vinculo.core.field_labels import field_label
 from vinculo.quality.models.duplicates import CandidateStatus, RecordType
 from vinculo.quality.selectors import duplicates as selectors
+from vinculo.quality.selectors import matcher
 from vinculo.quality.services import duplicates as services
 from vinculo.quality.services import merge as merge_services
 from vinculo.web.ui import actor, field_errors, is_htmx, safe_next, workspace_view
@@ -26,7 +27,7 @@ from vinculo.workspaces import selectors as workspace_selectors
 from vinculo.workspaces.permissions import can
 
 # What the queue shows side by side for each pair.
-PAIR_FIELDS = {
+PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     RecordType.PERSON: ("email", "phone", "mobile_phone", "cpf", "city", "job_title"),
     RecordType.COMPANY: ("cnpj", "email", "phone", "domain", "city", "industry"),
 }
@@ -111,7 +112,8 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "status": status,
         "clusters": [c for c in clusters if c["rows"]],
         "run": selectors.latest_run(a, object_type),
-        "thresholds": selectors.thresholds(a),
+        "thresholds": _thresholds(a, object_type),
+        "learned": _learned(a, object_type),
         "merges": list(selectors.merges(a, object_type=object_type)[:10]),
         "histogram": _histogram(open_pairs),
         "open_count": len(open_pairs),
@@ -174,7 +176,9 @@ def merge(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404(_("Choose two records to merge.")) from None
     errors: dict[str, list[str]] = {}
-    picks = {k.removeprefix("pick_"): v for k, v in request.POST.items() if k.startswith("pick_")}
+    picks = {
+        k.removeprefix("pick_"): v for k, v in request.POST.dict().items() if k.startswith("pick_")
+    }
     if request.method == "POST":
         try:
             record = merge_services.merge_records(
@@ -206,7 +210,7 @@ def merge(request: HttpRequest) -> HttpResponse:
         },
         "lifecycle_stage_id": {s.pk: s.name for s in contact_selectors.lifecycle_stages(a)},
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for choice in choices:
         names = shown.get(choice.name, {})
         label = labels.get(choice.name) or (
@@ -266,25 +270,64 @@ def auto(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('quality:duplicates')}?type={object_type}")
 
 
+def _percent(value: Any) -> float | None:
+    """A stored fraction as the percentage the ``percent`` filter writes in the reader's way."""
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def _learned(a: Any, object_type: str) -> dict[str, Any] | None:
+    """What the matcher learned, with its fractions as percentages for the card."""
+    found = matcher.learned(a, object_type)
+    if found is None:
+        return None
+    for key in (
+        "blocking_recall",
+        "review_threshold",
+        "auto_merge_threshold",
+        "review_precision",
+        "review_recall",
+        "auto_merge_precision",
+        "auto_merge_recall",
+    ):
+        found[f"{key}_pct"] = _percent(found[key])
+    for field in found["fields"]:
+        field["fill_pct"] = _percent(field["fill"])
+    for rule in found["rules"]:
+        rule["fill_pct"] = _percent(rule["fill"])
+        rule["share_pct"] = _percent(rule["share"])
+    return found
+
+
+def _thresholds(a: Any, object_type: str) -> dict[str, Any]:
+    learned = selectors.match_model(a, object_type)
+    precision = selectors.duplicate_settings(a).auto_merge_precision
+    return {
+        "learned": learned,
+        "review_threshold": learned.review_threshold if learned else 0.5,
+        "auto_merge_threshold": learned.auto_merge_threshold if learned else 1.0,
+        # A number input's value: never localised.
+        "auto_merge_percent": f"{precision * 100:.2f}".rstrip("0").rstrip("."),
+    }
+
+
 @workspace_view
 @require_POST
 def thresholds(request: HttpRequest) -> HttpResponse:
-    """Change the review and automatic-merge thresholds (entered as percentages)."""
+    """Change the expected precision the automatic merge keeps (entered as a percentage)."""
     data: dict[str, Any] = {}
-    for name in ("review_threshold", "auto_merge_threshold"):
-        raw = (request.POST.get(name) or "").strip().replace(",", ".")
-        if raw:
-            try:
-                data[name] = float(raw) / 100
-            except ValueError:
-                data[name] = raw
+    raw = (request.POST.get("auto_merge_precision") or "").strip().replace(",", ".")
+    if raw:
+        try:
+            data["auto_merge_precision"] = float(raw) / 100
+        except ValueError:
+            data["auto_merge_precision"] = raw
     try:
         services.update_settings(actor=actor(request), data=data)
     except ServiceError as exc:
         for message in field_errors(exc).values():
             messages.error(request, " ".join(message))
     else:
-        messages.success(request, _("Thresholds saved."))
+        messages.success(request, _("Saved. The next scan chooses its thresholds from it."))
     return redirect(f"{reverse('quality:duplicates')}?type={_object_type(request)}")
 
 

@@ -13,7 +13,13 @@ import tempfile
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.formats import number_format
@@ -37,7 +43,7 @@ def requested_format(request: HttpRequest) -> str:
 
 def export_response(
     request: HttpRequest, spec: ExportSpec, fmt: str, *, back: str = "/"
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The export of ``spec``: the file itself when small, else a background job and a redirect
     to the exports page. Bad input goes back to ``back`` with the service's message."""
     a = actor(request)
@@ -60,7 +66,7 @@ def export_response(
         return redirect(back)
     filename = f"{FILENAMES[spec.object_type]}.{fmt}"
     if fmt == ExportFormat.CSV:
-        response: HttpResponse = StreamingHttpResponse(
+        response = StreamingHttpResponse(
             services.stream_csv(a, spec), content_type=CONTENT_TYPES[ExportFormat.CSV]
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -77,7 +83,7 @@ def _int(value: str | None) -> int | None:
 
 
 @workspace_view
-def export_new(request: HttpRequest) -> HttpResponse:
+def export_new(request: HttpRequest) -> HttpResponseBase:
     """``/quality/exports/new?object_type=person&format=xlsx``: export a saved view (``view``),
     a filter tree (``filter`` as JSON), a search (``q``), a sort and ``columns=a,b``; or the
     offending records of an audit finding (``audit=<run id>&finding=<key>``)."""
@@ -126,7 +132,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_download(request: HttpRequest, job_id: int) -> FileResponse:
     """The file of a finished export (members with ``data.export`` of its workspace only)."""
     a = actor(request)
     job, file_path = selectors.export_file(a, job_id)

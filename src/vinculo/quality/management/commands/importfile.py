@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
         user = User.objects.filter(email__iexact=options["user"], is_active=True).first()
         actor = actor_for(user, options["workspace"], source=Source.CLI) if user else None
-        if actor is None:
+        if user is None or actor is None:
             raise CommandError(
                 f"{options['user']} is not an active member of workspace {options['workspace']}."
             )

@@ -1,0 +1,154 @@
+"""People: cleaned (a full row or a patch), added one at a time or in bulk, changed, binned and
+restored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.contacts.models import CustomObject, Person
+from vinculo.contacts.services._common import check_document_unique, get_for_update
+from vinculo.contacts.services.affiliations import clean_affiliations
+from vinculo.contacts.services.cleaning import (
+    ADDRESS_FIELDS,
+    Cleaned,
+    Context,
+    clean_head,
+    clean_tail,
+)
+from vinculo.contacts.services.consent import CHANNELS, clean_consents
+from vinculo.contacts.services.creation import bulk_create, check_bulk_size, insert_records
+from vinculo.contacts.services.records import apply_update, restore, soft_delete
+from vinculo.core import validators
+from vinculo.core.actor import Actor
+from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult
+from vinculo.core.errors import FieldError, choice_error, collect, raise_if_any
+from vinculo.core.validators import clean_long_text as long_text
+from vinculo.workspaces.permissions import require
+
+PERSON_TEXT_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "job_title": 100,
+    "gender": 30,
+    "source": 60,
+    **dict.fromkeys(ADDRESS_FIELDS[:-1], 200),
+}
+
+PERSON_KEYS = frozenset(
+    {
+        *PERSON_TEXT_FIELDS,
+        *ADDRESS_FIELDS,
+        "country",
+        "email",
+        "phone",
+        "mobile_phone",
+        "cpf",
+        "birth_date",
+        "preferred_channel",
+        "interests",
+        "owner_id",
+        "lifecycle_stage",
+        "tags",
+        "companies",
+        "consents",
+        "custom_fields",
+        "created_at",
+    }
+)
+
+
+def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None = None) -> Cleaned:
+    """Validate person input (a full row, or a patch when ``instance`` is given)."""
+    errors: list[FieldError] = []
+    creating = instance is None
+    fields = clean_head(data, PERSON_KEYS, PERSON_TEXT_FIELDS, "first_name", creating, errors)
+    if "email" in data:
+        fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
+    for name in ("phone", "mobile_phone"):
+        if name in data:
+            fields[name] = (
+                collect(errors, validators.clean_phone, data[name], name, region=ctx.region) or ""
+            )
+    if "cpf" in data:
+        fields["cpf"] = collect(errors, validators.clean_cpf, data["cpf"], "cpf") or ""
+    if "birth_date" in data:
+        birth = collect(errors, validators.clean_date, data["birth_date"], "birth_date")
+        if birth and birth > timezone.localdate():
+            errors.append(FieldError("birth_date", _("Cannot be in the future."), "invalid"))
+        fields["birth_date"] = birth
+    if "preferred_channel" in data:
+        channel = data["preferred_channel"] or ""
+        if channel and channel not in CHANNELS:
+            errors.append(choice_error("preferred_channel", channel, CHANNELS))
+        fields["preferred_channel"] = channel
+    if "interests" in data:
+        fields["interests"] = collect(errors, long_text, data["interests"], "interests") or ""
+    cleaned = clean_tail(ctx, data, fields, PERSON_TEXT_FIELDS, Person, instance, errors)
+    if "companies" in data:
+        cleaned.companies = clean_affiliations(ctx, data["companies"], errors)
+    if "consents" in data:
+        cleaned.consents = clean_consents(data["consents"], errors)
+    raise_if_any(errors)
+    return cleaned
+
+
+def create_person(*, actor: Actor, data: dict[str, Any]) -> Person:
+    """Add a person; refuses bad emails, phones, CPFs, custom values, owners or companies."""
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.PERSON)
+    cleaned = clean_person(ctx, data)
+    with transaction.atomic():
+        check_document_unique(Person, actor, "cpf", cleaned.fields.get("cpf", ""))
+        ctx.rules.check_unique(cleaned.fields)
+        result = insert_records(ctx, Person, [cleaned], single=True)
+    return result[0]
+
+
+def bulk_create_people(
+    *, actor: Actor, rows: list[dict[str, Any]], max_rows: int | None = MAX_BULK_ROWS
+) -> BulkResult[Person]:
+    """Create many people at once (API bulk, imports, seeding): good rows are kept, each bad
+    row is reported with its index and field errors. ``max_rows=None`` lifts the cap."""
+    require(actor, "records.write")
+    check_bulk_size(rows, max_rows)
+    ctx = Context(actor, CustomObject.PERSON)
+    # One query per 900 referenced companies for the whole call, not one per row.
+    ctx.load_companies(
+        link.get("company_id")
+        for row in rows
+        if isinstance(row, dict) and isinstance(row.get("companies"), list)
+        for link in row["companies"]
+        if isinstance(link, dict)
+    )
+    return bulk_create(ctx, rows, clean_person, Person, "cpf")
+
+
+def update_person(*, actor: Actor, person_id: int, data: dict[str, Any]) -> Person:
+    """Change some fields of a person (a patch); ``tags``/``companies`` replace the lists.
+
+    A lifecycle move is dated, kept in the history and put on the timeline.
+    """
+    require(actor, "records.write")
+    ctx = Context(actor, CustomObject.PERSON)
+    with transaction.atomic():
+        person = get_for_update(Person, actor, person_id, _("person"), deleted=False)
+        cleaned = clean_person(ctx, data, instance=person)
+        if "cpf" in cleaned.fields:
+            check_document_unique(Person, actor, "cpf", cleaned.fields["cpf"], person.pk)
+        ctx.rules.check_unique(cleaned.fields, data=data, exclude_pk=person.pk)
+        apply_update(ctx, person, cleaned, "person")
+    return person
+
+
+def delete_person(*, actor: Actor, person_id: int) -> Person:
+    """Move a person to the bin (restorable); their history stays."""
+    return soft_delete(actor, Person, person_id, "person")
+
+
+def restore_person(*, actor: Actor, person_id: int) -> Person:
+    """Bring a person back from the bin; refuses when their CPF now belongs to someone else."""
+    return restore(actor, Person, person_id, "person", "cpf")

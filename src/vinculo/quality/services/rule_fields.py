@@ -1,0 +1,115 @@
+"""Entry rules, the field catalogue: the standard and custom fields of people, companies and deals
+that rules may govern, their types as the rules see them (which formats apply, which may be
+unique), and how a field's value is read from cleaned input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+
+from vinculo.core.actor import Actor
+from vinculo.core.field_labels import field_label
+from vinculo.quality.models import RuleFormat, RuleObject
+
+CUSTOM = "custom_fields."
+
+# Field types as the rules see them: which formats apply and which fields may be unique.
+TEXT, LONG_TEXT, EMAIL, PHONE, URL, NUMBER, DATE, REF = (
+    "text", "long_text", "email", "phone", "url", "number", "date", "ref",
+)  # fmt: skip
+FORMAT_TYPES: dict[str, frozenset[str]] = {
+    RuleFormat.UPPERCASE: frozenset({TEXT}),
+    RuleFormat.DIGITS_ONLY: frozenset({TEXT}),
+    RuleFormat.BR_STATE: frozenset({TEXT}),
+    RuleFormat.CEP: frozenset({TEXT}),
+    RuleFormat.MOBILE_BR: frozenset({PHONE}),
+    RuleFormat.CORPORATE_EMAIL: frozenset({EMAIL}),
+    RuleFormat.REGEX: frozenset({TEXT, EMAIL, PHONE, URL}),
+}
+UNIQUE_TYPES = frozenset({TEXT, EMAIL, PHONE, URL, NUMBER})
+_CUSTOM_TYPES = {
+    "text": TEXT, "long_text": LONG_TEXT, "number": NUMBER, "money": NUMBER, "date": DATE,
+    "datetime": DATE, "boolean": REF, "choice": REF, "multi_choice": REF, "email": EMAIL,
+    "phone": PHONE, "url": URL,
+}  # fmt: skip
+_ADDRESS = {
+    "street": TEXT, "number": TEXT, "complement": TEXT, "district": TEXT, "city": TEXT,
+    "state": TEXT, "postal_code": TEXT, "country": TEXT,
+}  # fmt: skip
+STANDARD_FIELDS: dict[str, dict[str, str]] = {
+    RuleObject.PERSON: {
+        "first_name": TEXT, "last_name": TEXT, "email": EMAIL, "phone": PHONE,
+        "mobile_phone": PHONE, "cpf": TEXT, "job_title": TEXT, "birth_date": DATE,
+        "gender": TEXT, "preferred_channel": REF, "interests": LONG_TEXT, "source": TEXT,
+        "owner_id": REF, "lifecycle_stage": REF, **_ADDRESS,
+    },
+    RuleObject.COMPANY: {
+        "name": TEXT, "legal_name": TEXT, "cnpj": TEXT, "domain": TEXT, "website": URL,
+        "industry": TEXT, "employees": NUMBER, "annual_revenue": NUMBER, "email": EMAIL,
+        "phone": PHONE, "description": LONG_TEXT, "source": TEXT, "owner_id": REF,
+        "lifecycle_stage": REF, **_ADDRESS,
+    },
+    RuleObject.DEAL: {
+        "title": TEXT, "source": TEXT, "description": LONG_TEXT, "expected_close_date": DATE,
+        "owner_id": REF, "person_id": REF, "company_id": REF,
+    },
+}  # fmt: skip
+
+
+def model_of(object_type: str) -> type[Model]:
+    """The model whose rows an object type's rules govern."""
+    if object_type == RuleObject.DEAL:
+        from vinculo.sales.models import Deal
+
+        return Deal
+    from vinculo.contacts.models import Company, Person
+
+    return Person if object_type == RuleObject.PERSON else Company
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """A field a rule may govern: its name, what people call it and its type."""
+
+    name: str
+    label: str
+    type: str
+
+    @property
+    def formats(self) -> list[str]:
+        return [f for f, types in FORMAT_TYPES.items() if self.type in types]
+
+    @property
+    def may_be_unique(self) -> bool:
+        return self.type in UNIQUE_TYPES
+
+
+def rule_fields(actor: Actor, object_type: str) -> dict[str, RuleField]:
+    """The standard and (live) custom fields of ``object_type`` that rules may govern."""
+    from vinculo.contacts.custom_fields import definitions
+
+    fields = {
+        name: RuleField(name, field_label(object_type, name), kind)
+        for name, kind in STANDARD_FIELDS.get(object_type, {}).items()
+    }
+    for key, definition in definitions(actor, object_type).items():
+        kind = _CUSTOM_TYPES.get(definition.field_type, REF)
+        fields[CUSTOM + key] = RuleField(CUSTOM + key, definition.label, kind)
+    return fields
+
+
+def value_of(values: dict[str, Any], field: str) -> Any:
+    """The value of ``field`` in cleaned input (custom fields live in ``custom_fields``)."""
+    if field.startswith(CUSTOM):
+        return (values.get("custom_fields") or {}).get(field[len(CUSTOM) :])
+    return values.get(field)
+
+
+def touched(data: dict[str, Any], field: str) -> bool:
+    """Whether the raw input (a patch) sets or clears ``field``."""
+    if field.startswith(CUSTOM):
+        custom = data.get("custom_fields")
+        return isinstance(custom, dict) and field[len(CUSTOM) :] in custom
+    return field in data
