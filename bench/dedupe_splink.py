@@ -4,7 +4,7 @@ The records are cleaned in DuckDB SQL the same way Vínculo's matcher normalises
 accents and punctuation dropped, street words written in full, company suffixes dropped,
 identifiers reduced to letters and digits, emails without ``+tags`` or Gmail dots, phones to
 their last ten digits, dates to ``YYYYMMDD``), plus derived blocking keys (first three letters,
-initials, birth year, email mailbox, a metaphone key of the names).
+initials, birth year, email mailbox, metaphone keys and first letters of the names).
 
 * Comparisons, one per field Vínculo compares: names with Jaro-Winkler levels (splink's
   ``NameComparison``) and term-frequency adjustments; the birth date with
@@ -15,7 +15,7 @@ initials, birth year, email mailbox, a metaphone key of the names).
   postal code exact / one edit / same area (a CEP's first five digits).
 * Blocking: the same rules as Vínculo's (identifiers alone, names that sound alike, names,
   birth dates and address parts two at a time), each used only when at least 5 % of the records
-  have its key and its blocks hold at most ``max(100,000, 20 N)`` pairs, as Vínculo decides.
+  have its key and its blocks hold at most ``max(100,000, 10 N)`` pairs, as Vínculo decides.
   (Vínculo also skips single blocks above 50 records; splink has no such cap and compares every
   pair of a rule's blocks.)
 * Training: the prior from deterministic rules (identifiers, or names with the birth date or
@@ -117,24 +117,33 @@ def _sound(token: str) -> str:
     return jellyfish.metaphone(token) if token else ""
 
 
-def _sound_keys(con: Any, table: str, kind: str) -> np.ndarray:
-    """Names that sound alike (jellyfish's metaphone, as splink's documentation suggests for
-    phonetic blocking): people by the sorted pair (first given name, last surname), companies
-    by their first two name words."""
+def _name_keys(con: Any, table: str, kind: str) -> dict[str, np.ndarray]:
+    """Name keys for blocking, as Vínculo's (metaphone from jellyfish, as splink's documentation
+    suggests for phonetic blocking). People: ``name_sound``, the sorted sounds of the first word
+    of each name field; ``name_sound_all``, the sorted sounds of every name word;
+    ``name_starts``, the sorted first three letters of the first word of each name field.
+    Companies: ``name_sound``, the sounds of the first two name words."""
     if kind == "person":
         query = f"SELECT first_name, last_name FROM {table} ORDER BY unique_id"
-        rows = con.execute(query).fetchall()
-        keys = []
-        for first, last in rows:
-            a = _sound(first.split()[0]) if first else ""
-            b = _sound(last.split()[-1]) if last else ""
-            keys.append(" ".join(sorted((a, b))) if a and b else None)
-        return np.asarray(keys, dtype=object)
+        sound, sound_all, starts = [], [], []
+        for first, last in con.execute(query).fetchall():
+            a, b = (first or "").split(), (last or "").split()
+            if not (a and b):
+                sound.append(None)
+                sound_all.append(None)
+                starts.append(None)
+                continue
+            sound.append(" ".join(sorted((_sound(a[0]), _sound(b[0])))))
+            sound_all.append(" ".join(sorted(_sound(t) for t in a + b)))
+            starts.append(" ".join(sorted((a[0][:3], b[0][:3]))))
+        return {
+            "name_sound": np.asarray(sound, dtype=object),
+            "name_sound_all": np.asarray(sound_all, dtype=object),
+            "name_starts": np.asarray(starts, dtype=object),
+        }
     rows = con.execute(f"SELECT name FROM {table} ORDER BY unique_id").fetchall()
-    return np.asarray(
-        [" ".join(_sound(t) for t in name.split()[:2]) if name else None for (name,) in rows],
-        dtype=object,
-    )
+    keys = [" ".join(_sound(t) for t in name.split()[:2]) if name else None for (name,) in rows]
+    return {"name_sound": np.asarray(keys, dtype=object)}
 
 
 DERIVED = {
@@ -150,7 +159,8 @@ DERIVED = {
 }
 
 PERSON_RULES = [
-    ("email",), ("phone",), ("cpf",), ("mailbox_email",), ("name_sound",),
+    ("email",), ("phone",), ("cpf",), ("mailbox_email",), ("name_sound",), ("name_sound_all",),
+    ("name_starts", "city"), ("name_starts", "year_birth_date"),
     ("first_name", "first3_last_name"), ("first3_first_name", "last_name"),
     ("birth_date", "postal_code"), ("birth_date", "city"), ("birth_date", "initial_first_name"),
     ("birth_date", "initial_last_name"), ("birth_date", "number"),
@@ -278,11 +288,11 @@ def run(payload: dict[str, Any], seed: int = 0) -> tuple[np.ndarray, np.ndarray,
     con.unregister("raw")
     con.execute(f"CREATE TABLE clean1 AS SELECT {', '.join(['*', *derived])} FROM clean0")
     con.execute("DROP TABLE clean0")
-    sound_keys = _sound_keys(con, "clean1", kind)
-    sound = pa.table({"unique_id": arrays["unique_id"], "name_sound": sound_keys})
-    con.register("sound", sound)
+    keys = _name_keys(con, "clean1", kind)
+    con.register("sound", pa.table({"unique_id": arrays["unique_id"], **keys}))
+    chosen_keys = ", ".join(f"s.{k}" for k in keys)
     con.execute(
-        "CREATE TABLE clean AS SELECT c.*, s.name_sound FROM clean1 c "
+        f"CREATE TABLE clean AS SELECT c.*, {chosen_keys} FROM clean1 c "
         "JOIN sound s USING (unique_id) ORDER BY unique_id"
     )
     con.unregister("sound")
@@ -298,7 +308,7 @@ def run(payload: dict[str, Any], seed: int = 0) -> tuple[np.ndarray, np.ndarray,
         )
     }
     present = {c for c, share in fill.items() if share >= MIN_FILL}
-    budget = max(100_000, 20 * n)
+    budget = max(100_000, 10 * n)
     rules = PERSON_RULES if kind == "person" else COMPANY_RULES
     rules = [*rules, *[(c,) for c in custom]]
     table_cols = {r[0] for r in con.execute("DESCRIBE clean").fetchall()}

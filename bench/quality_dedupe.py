@@ -283,9 +283,8 @@ def markdown(payload: dict[str, Any], today: str) -> str:
         "`match_probability >= 0.5`; *best F1* is what the best threshold would give (for "
         "information: choosing it needs the ground truth). *(db)*: the product end to end, people "
         "loaded through the services into a fresh SQLite database, then the `detect_duplicates` "
-        "service, timed alone; every stored candidate is a pair found (that service still runs "
-        "the previous matcher, `quality.services.duplicates.find_pairs`, until it is moved to "
-        "the engine).",
+        "service (the same engine reading from the database and storing its candidates), timed "
+        "alone; every stored candidate is a pair found.",
         "",
     ]
     checks_of = {(c["dataset"], c["n"], c["mode"]): c["checks"] for c in payload["checks"]}
