@@ -131,7 +131,9 @@ def run_splink(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any
 def run_db(payload: dict[str, Any], seed: int) -> tuple[tuple, dict[str, Any]]:
     """The product end to end: people through ``bulk_create_people`` into a fresh SQLite
     database, then the ``detect_duplicates`` service (Django imported once set up)."""
-    os.environ["VINCULO_DATA_DIR"] = tempfile.mkdtemp(prefix="vinculo-dedupe-")
+    # Under the parent's work directory, which the parent removes.
+    work = os.environ.get("DEDUPE_WORK_DIR")
+    os.environ["VINCULO_DATA_DIR"] = tempfile.mkdtemp(prefix="vinculo-dedupe-db-", dir=work)
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vinculo.settings")
     import django

@@ -121,8 +121,9 @@ def run_child(engine: str, data: Path, work: Path, seed: int, timeout: float) ->
            "--out", str(out), "--seed", str(seed)]  # fmt: skip
     started = time.perf_counter()
     try:
+        env = {**_child_env(), "DEDUPE_WORK_DIR": str(work)}
         done = subprocess.run(
-            cmd, env=_child_env(), cwd=ROOT, capture_output=True, text=True, timeout=timeout
+            cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
