@@ -68,7 +68,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.quality_import --rows 100000 1000000
 	$(BIN)/python -m bench.quality_dedupe --datasets febrl3 crm people companies --sizes 10000 100000
 	$(BIN)/python -m bench.quality_dedupe --mode db --datasets crm --sizes 10000 100000
-	$(BIN)/python -m bench.quality_dedupe --datasets people --sizes 1000000 --no-splink-above 100000
+	$(BIN)/python -m bench.quality_dedupe --datasets people --sizes 1000000
 	$(BIN)/python -m bench.quality_exports
 	$(BIN)/python -m bench.quality_rules
 	$(BIN)/python -m bench.events_ingest --events 1000000
