@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from vinculo.core import audit
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
-from vinculo.quality.matching.normalise import plain
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
     DedupeRun,
@@ -33,8 +32,6 @@ from vinculo.quality.models.duplicates import (
 from vinculo.quality.selectors.duplicates import live_rows
 from vinculo.quality.services import matching
 from vinculo.workspaces.permissions import require
-
-__all__ = ["plain"]
 
 
 def clusters(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:

@@ -24,6 +24,7 @@ from vinculo.contacts import services as contact_services
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.quality.matching.normalise import plain
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
     DuplicateCandidate,
@@ -31,7 +32,6 @@ from vinculo.quality.models.duplicates import (
     RecordType,
 )
 from vinculo.quality.selectors.duplicates import duplicate_kin, match_model, records_by_id
-from vinculo.quality.services.duplicates import plain
 from vinculo.sales import services as deal_services
 from vinculo.workspaces.permissions import require
 
