@@ -92,10 +92,14 @@
     const form = via || (card && card.querySelector("form.move-form"));
     if (!form) return putBack();
     showToast(null);
+    // Pending from the moment it leaves its column (also while the lost dialog asks why), so
+    // a card out of "moving" is always one the server has answered for.
+    if (card) card.classList.add("moving");
     let lost = given && (given.id || given.note) ? given : null;
     if (kind === "lost" && !lost) {
       lost = await askReason(stageName, form);
       if (lost === null) {
+        if (card) card.classList.remove("moving");
         putBack();
         return;
       }
@@ -106,7 +110,6 @@
     body.set("stage_id", stageId);
     body.set("lost_reason_id", lost ? lost.id : "");
     body.set("lost_note", lost ? lost.note : "");
-    if (card) card.classList.add("moving");
     status("");
     let response;
     try {
