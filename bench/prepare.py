@@ -35,8 +35,8 @@ def prepare(slug: str, sample: int, seed: int, busy_person: int | None) -> dict[
 
     from vinculo.activities.models import Activity, TimelineEntry
     from vinculo.contacts.models import Company, Person
+    from vinculo.core.tenancy import Workspace
     from vinculo.sales.models import Deal, Stage, StageChange
-    from vinculo.workspaces.models import Workspace
 
     rng = random.Random(seed)
     ws = Workspace.objects.get(slug=slug)

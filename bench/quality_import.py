@@ -245,7 +245,7 @@ def die_worker(path: str, workspace: str, max_rows: int | None) -> None:
     from import_export import fields, resources
 
     from vinculo.contacts.models import Person
-    from vinculo.workspaces.models import Workspace
+    from vinculo.core.tenancy import Workspace
 
     ws = Workspace.objects.get(slug=workspace)
 
@@ -301,7 +301,7 @@ def floor_worker(path: str, workspace: str, max_rows: int | None) -> None:
     from django.db import connection
 
     from vinculo.contacts.models import LifecycleStage, Tag
-    from vinculo.workspaces.models import Workspace
+    from vinculo.core.tenancy import Workspace
 
     ws = Workspace.objects.get(slug=workspace)
     stage = LifecycleStage.objects.filter(workspace=ws).order_by("position", "pk").first()

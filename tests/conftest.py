@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import translation
 
 from vinculo.core.actor import Actor, Source
+from vinculo.core.tenancy import Role, User, Workspace
 from vinculo.workspaces import services
-from vinculo.workspaces.models import Role, User, Workspace
 from vinculo.workspaces.selectors import actor_for
 
 PASSWORD = "senha-forte-do-teste-1"

@@ -22,6 +22,7 @@ from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, LifecycleStage, Person, Tag
 from vinculo.core import events as domain_events
+from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
@@ -34,7 +35,6 @@ from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
-from vinculo.workspaces.models import Membership
 
 IMPORT_CSV = (
     "Nome;Sobrenome;E-mail;Celular;Cidade\n"

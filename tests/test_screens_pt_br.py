@@ -27,6 +27,7 @@ from tests.webforms.conftest import post_form
 from vinculo.activities.models import Activity
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, CustomFieldDefinition, LifecycleStage, Person, Tag
+from vinculo.core.tenancy import ApiToken, Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
@@ -48,7 +49,6 @@ from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
-from vinculo.workspaces.models import ApiToken, Membership
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "vinculo" / "locale" / "pt_BR"
 

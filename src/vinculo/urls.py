@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from vinculo.integrations.api import api, api_not_found
+from vinculo.api import api, api_not_found
 from vinculo.web import views as web_views
 
 urlpatterns = [

@@ -11,7 +11,7 @@ from tests.api import fields_of, problem, send
 from vinculo.activities import selectors, services
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.models import AuditEntry, DomainEvent
-from vinculo.workspaces.models import Membership
+from vinculo.core.tenancy import Membership
 
 
 def test_a_task_defaults_to_the_caller_and_shows_on_the_timeline(bruno, a):

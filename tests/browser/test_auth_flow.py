@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD
-from vinculo.workspaces.models import Membership
+from vinculo.core.tenancy import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
-from vinculo.integrations.api import api
-from vinculo.workspaces.models import Membership, User, Workspace
+from vinculo.api import api
+from vinculo.core.tenancy import Membership, User, Workspace
 
 PREFIX = "/api/v1"
 SCHEMA: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema()))

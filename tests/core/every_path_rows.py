@@ -45,6 +45,8 @@ from vinculo.contacts.models import (
     Person,
 )
 from vinculo.core.models import AuditEntry, DomainEvent, EventDelivery, SavedView
+from vinculo.core.tenancy import ApiToken, Invitation, Membership, Team, TeamMember
+from vinculo.core.tenancy import Workspace as WorkspaceModel
 from vinculo.events.models import InboundEndpoint, InboundReceipt
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from vinculo.privacy.models import AccessRecord, DataSubjectRequest, ErasureRecord
@@ -60,8 +62,6 @@ from vinculo.quality.models import (
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
-from vinculo.workspaces.models import ApiToken, Invitation, Membership, Team, TeamMember
-from vinculo.workspaces.models import Workspace as WorkspaceModel
 
 
 class Unmapped(LookupError):

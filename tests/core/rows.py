@@ -15,10 +15,10 @@ from django.utils import timezone
 from tests.conftest import Persona
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.contacts.models import Affiliation, Company, Person, Tag
+from vinculo.core.tenancy import Membership, User
 from vinculo.events.models import Purchase, TrackedEvent
 from vinculo.quality.models import DuplicateCandidate
 from vinculo.sales.models import Deal, LineItem
-from vinculo.workspaces.models import Membership, User
 
 Ids = dict[str, Any]
 Grow = Callable[[Persona, Ids, int], None]

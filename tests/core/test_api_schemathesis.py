@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from vinculo.integrations.api import api
+from vinculo.api import api
 
 EXAMPLES_PER_OPERATION = 3
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from vinculo.integrations.api import api
+from vinculo.api import api
 
 PROBLEM = "application/problem+json"
 

@@ -22,10 +22,10 @@ from django.urls import get_resolver, reverse
 from tests.browser.screens import API_DOCS, NOT_SCREENS, _named_urls
 from tests.conftest import PASSWORD, Persona
 from tests.one_of_everything import seed
+from vinculo.api import api
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import LifecycleStage
 from vinculo.core import services as core_services
-from vinculo.integrations.api import api
 from vinculo.privacy import services as privacy
 from vinculo.quality.models import DedupeRun, DuplicateCandidate
 from vinculo.quality.services import import_templates, merge

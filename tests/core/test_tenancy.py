@@ -47,7 +47,7 @@ def test_scoped_queryset_only_returns_its_workspace(ana, carla):
 
 
 def test_scoping_with_an_unsaved_workspace_is_refused():
-    from vinculo.workspaces.models import Workspace
+    from vinculo.core.tenancy import Workspace
 
     with pytest.raises(ValueError, match="saved workspace"):
         AuditEntry.objects.for_workspace(Workspace(name="x"))

@@ -15,13 +15,13 @@ from validate_docbr import CNPJ, CPF
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.contacts.models import Affiliation, Company, Person
 from vinculo.core.actor import Actor, Source
+from vinculo.core.tenancy import Membership, Role, Workspace
 from vinculo.core.validators import clean_email
 from vinculo.demo.generator import HISTORY_MONTHS, seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, Purchase, TrackedEvent
 from vinculo.sales.models import Deal, Pipeline, Stage, StageChange
 from vinculo.webforms.models import WebForm
-from vinculo.workspaces.models import Membership, Role, Workspace
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -183,7 +183,7 @@ def test_the_demo_workspace_has_a_form_a_shop_endpoint_and_tracked_behaviour(db)
         events.count()
     )
 
-    from vinculo.workspaces.models import Membership, Role
+    from vinculo.core.tenancy import Membership, Role
 
     owner = Membership.objects.get(workspace=ws, role=Role.OWNER).user
     actor = Actor(workspace=ws, user=owner, role=Role.OWNER, source=Source.SYSTEM)

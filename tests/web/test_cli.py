@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from vinculo.workspaces.models import ApiToken, Membership, Role, Workspace
+from vinculo.core.tenancy import ApiToken, Membership, Role, Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

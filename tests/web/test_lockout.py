@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.conftest import PASSWORD
 from vinculo.core.models import AuditEntry
-from vinculo.workspaces.models import User
+from vinculo.core.tenancy import User
 
 LIMIT = 10
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from vinculo.core.actor import Source
+from vinculo.core.tenancy import User
 from vinculo.workspaces import services
-from vinculo.workspaces.models import User
 from vinculo.workspaces.selectors import actor_for
 
 NEW = "uma-senha-nova-bem-longa-7"

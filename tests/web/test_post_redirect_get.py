@@ -8,7 +8,7 @@ import re
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from vinculo.workspaces.models import ApiToken, Invitation, Membership
+from vinculo.core.tenancy import ApiToken, Invitation, Membership
 
 
 def test_a_reload_after_creating_a_token_creates_no_second_one_and_hides_the_secret(ana):

@@ -10,10 +10,10 @@ from django.test import Client
 
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import CustomFieldDefinition, LifecycleStage, Person, Tag
+from vinculo.core.tenancy import ApiToken, Membership, Role, Team, TeamMember, User
 from vinculo.sales import services as sales
 from vinculo.sales.models import Pipeline, Stage
 from vinculo.workspaces import services as workspaces
-from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User
 
 
 def _membership(persona) -> Membership:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from tests.conftest import PASSWORD
+from vinculo.core.tenancy import Role
 from vinculo.workspaces import services
-from vinculo.workspaces.models import Role
 
 
 def _signed_in(persona) -> Client:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from tests.api import problem
 from tests.conftest import PASSWORD
 from vinculo.core.models import AuditEntry
+from vinculo.core.tenancy import ApiToken, Membership, Role, Team, User
 from vinculo.workspaces import services
-from vinculo.workspaces.models import ApiToken, Membership, Role, Team, User
 
 
 def post(client: Client, url: str, data: object, method: str = "post"):

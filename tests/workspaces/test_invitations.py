@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.api import problem, send
 from tests.conftest import PASSWORD
 from vinculo.core.models import AuditEntry
-from vinculo.workspaces.models import Invitation, Membership, Role, User
+from vinculo.core.tenancy import Invitation, Membership, Role, User
 
 LINK = re.compile(r"https?://[^\s<\"]+/invitations/([\w-]+)/")
 

@@ -23,10 +23,10 @@ from vinculo.activities.models import (
     Priority,
     TimelineEntry,
 )
+from vinculo.core.actor import actor_of
 from vinculo.core.bulk import MAX_BULK_ROWS
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut
+from vinculo.core.schemas import ERRORS, BulkOut, Id, Int32, PageOut
 
 router = Router(tags=["activities"])
 

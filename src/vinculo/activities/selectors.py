@@ -16,7 +16,7 @@ from vinculo.activities.models import Activity, ActivityKind, TimelineEntry
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.pagination import Page, paginate
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 TASK_WINDOWS = ("today", "overdue", "upcoming", "all")
 

@@ -26,10 +26,10 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import Fold
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Workspace
 from vinculo.core.text import fold
 from vinculo.core.validators import TypedNumber, typed_number
-from vinculo.workspaces.models import Workspace
-from vinculo.workspaces.permissions import require
 
 PERSON_SORTS = ("created_at", "updated_at", "first_name", "last_name", "email")
 COMPANY_SORTS = ("created_at", "updated_at", "name")

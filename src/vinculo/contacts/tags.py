@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from vinculo.contacts.models import Tag
 from vinculo.core.actor import Actor
+from vinculo.core.tenancy import Workspace
 from vinculo.core.text import fold
-from vinculo.workspaces.models import Workspace
 
 __all__ = ["ensure_tags", "fold", "tag_name_taken", "unique_names"]
 

@@ -18,6 +18,7 @@ from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.core.permissions import can
 from vinculo.privacy import services as privacy_services
 from vinculo.privacy.models import AccessAction
 from vinculo.sales import selectors as sales_selectors
@@ -31,7 +32,6 @@ from vinculo.web.ui import (
     timeline_context,
     workspace_view,
 )
-from vinculo.workspaces.permissions import can
 from vinculo.workspaces.selectors import members
 
 PAGE_SIZE = 50

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from vinculo.workspaces.models import User, Workspace
+    from vinculo.core.tenancy import User, Workspace
 
 
 class Source(models.TextChoices):
@@ -28,7 +28,7 @@ class Actor:
     """A user (or the system) acting inside one workspace.
 
     ``role`` is the user's membership role in ``workspace``; ``None`` for the system. The
-    permission matrix in ``vinculo.workspaces.permissions`` decides what the role may do.
+    permission matrix in ``vinculo.core.permissions`` decides what the role may do.
     """
 
     workspace: Workspace
@@ -46,3 +46,8 @@ class Actor:
     @classmethod
     def system(cls, workspace: Workspace, source: str = Source.SYSTEM) -> Actor:
         return cls(workspace=workspace, user=None, role=None, source=source)
+
+
+def actor_of(request: Any) -> Actor:
+    """The actor the API's authentication step resolved; every endpoint starts here."""
+    return request.actor  # type: ignore[no-any-return]

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from vinculo.core import filters, selectors, services
-from vinculo.core.actor import Source
+from vinculo.core.actor import Source, actor_of
 from vinculo.core.models import (
     AuditEntry,
     DeliveryStatus,
@@ -20,8 +20,7 @@ from vinculo.core.models import (
     SavedViewObject,
 )
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.schemas import ERRORS, Id, PageOut
 
 router = Router(tags=["audit"])
 

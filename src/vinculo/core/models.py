@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.core.actor import Source
 
 if TYPE_CHECKING:
-    from vinculo.workspaces.models import Workspace
+    from vinculo.core.tenancy import Workspace
 
 
 class WorkspaceQuerySet(models.QuerySet):

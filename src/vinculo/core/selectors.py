@@ -13,7 +13,7 @@ from vinculo.core.models import AuditEntry, EventDelivery, SavedView
 def _require(actor: Actor, permission: str) -> None:
     # The matrix lives with the roles; imported late so the kernel does not depend on it at
     # import time.
-    from vinculo.workspaces.permissions import require
+    from vinculo.core.permissions import require
 
     require(actor, permission)
 

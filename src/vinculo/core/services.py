@@ -17,7 +17,7 @@ from vinculo.core.text import fold, name_taken
 
 def require(actor: Actor, permission: str) -> None:
     # The permission matrix lives with the roles; imported late (kernel import rule).
-    from vinculo.workspaces.permissions import require as require_permission
+    from vinculo.core.permissions import require as require_permission
 
     require_permission(actor, permission)
 
@@ -47,7 +47,7 @@ VIEW_SEARCH_MAX = 200
 
 
 def _can_manage_shared_views(actor: Actor) -> bool:
-    from vinculo.workspaces.models import Role
+    from vinculo.core.tenancy import Role
 
     return actor.role is None or actor.role in {Role.OWNER, Role.ADMIN, Role.MANAGER}
 

@@ -688,7 +688,7 @@ class DealIndex:
 def _demo_owner(actor: Actor) -> int:
     if actor.user is not None:
         return actor.user.pk
-    from vinculo.workspaces.models import Membership, Role
+    from vinculo.core.tenancy import Membership, Role
 
     owner = (
         Membership.objects.filter(workspace=actor.workspace, role=Role.OWNER, is_active=True)
@@ -702,7 +702,7 @@ def _demo_owner(actor: Actor) -> int:
 
 
 def _member_ids(actor: Actor) -> list[int]:
-    from vinculo.workspaces.models import Membership, Role
+    from vinculo.core.tenancy import Membership, Role
 
     return list(
         Membership.objects.filter(workspace=actor.workspace, is_active=True)

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.errors import ServiceError, ValidationFailed
 from vinculo.core.pagination import paginate
+from vinculo.core.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 from vinculo.events import selectors, services
 from vinculo.events.models import Purchase, TrackedEvent
 from vinculo.events.services.ingest import collector_paused
 from vinculo.events.services.summaries import summary_of
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 
 router = Router(tags=["Tracked events"])
 

@@ -10,12 +10,12 @@ from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
+from vinculo.core.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 from vinculo.events import selectors, services
 from vinculo.events.models import InboundEndpoint, InboundReceipt
 from vinculo.events.presets import PRESETS
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, FieldProblem, Id, Int32, PageOut
 
 router = Router(tags=["Tracked events"])
 

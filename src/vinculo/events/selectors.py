@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.events.models import (
     InboundEndpoint,
     InboundReceipt,
     Purchase,
     TrackedEvent,
 )
-from vinculo.workspaces.permissions import require
 
 
 def events(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.core.permissions import can
 from vinculo.events import selectors, services
 from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
@@ -27,7 +28,6 @@ from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.events.services.summaries import summary_of
 from vinculo.web import pickers
 from vinculo.web.ui import actor, field_errors, workspace_view
-from vinculo.workspaces.permissions import can
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:

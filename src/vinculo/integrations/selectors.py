@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.pagination import Page, paginate
+from vinculo.core.permissions import require
 from vinculo.integrations.models import (
     DeliveryState,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
-from vinculo.workspaces.permissions import require
 
 PERMISSION = "webhooks.manage"
 

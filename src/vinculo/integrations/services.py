@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit, events, outbound
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.integrations import catalog, delivery
 from vinculo.integrations.models import (
     DeliveryState,
@@ -24,7 +25,6 @@ from vinculo.integrations.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from vinculo.workspaces.permissions import require
 
 PERMISSION = "webhooks.manage"
 EDITABLE = ("name", "url", "event_types", "condition", "condition_object")

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.integrations import catalog, selectors, services
-from vinculo.integrations.auth import actor_of
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
-from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
 
 router = Router(tags=["Webhooks"])
 

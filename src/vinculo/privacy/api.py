@@ -10,12 +10,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.permissions import require
+from vinculo.core.schemas import ERRORS, Id, PageOut
 from vinculo.privacy import erasure, selectors, services
 from vinculo.privacy.models import DataSubjectRequest, ErasureRecord
-from vinculo.workspaces.permissions import require
 
 router = Router(tags=["privacy"])
 

@@ -36,6 +36,7 @@ from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.models import AuditEntry, DomainEvent
+from vinculo.core.permissions import require
 from vinculo.events.models import PersonIdentity, TrackedEvent, VisitorLink
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery
 from vinculo.privacy.models import (
@@ -48,7 +49,6 @@ from vinculo.privacy.scrub import Replacer, file_mentions, scrub_rows, scrub_wor
 from vinculo.quality.models import ExportJob, ImportJob, MergeRecord
 from vinculo.sales.models import Deal
 from vinculo.webforms.models import Submission
-from vinculo.workspaces.permissions import require
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from vinculo.contacts.models import (
 )
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.events.models import (
     PersonIdentity,
     Purchase,
@@ -38,7 +39,6 @@ from vinculo.events.selectors import purchase_of
 from vinculo.events.services.summaries import summary_of
 from vinculo.sales.models import Deal
 from vinculo.webforms.models import Submission
-from vinculo.workspaces.permissions import require
 
 FORMAT_VERSION = 1
 

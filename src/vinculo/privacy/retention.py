@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor, Source
+from vinculo.core.tenancy import Workspace
 from vinculo.privacy.erasure import erase_person
 from vinculo.privacy.models import DEFAULT_BIN_RETENTION_DAYS, ErasureReason, PrivacySettings
-from vinculo.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 

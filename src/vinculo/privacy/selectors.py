@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.privacy.models import (
     OPEN_STATUSES,
     AccessRecord,
     DataSubjectRequest,
     ErasureRecord,
 )
-from vinculo.workspaces.permissions import require
 
 
 def requests(

@@ -14,6 +14,8 @@ from vinculo.contacts.models import Person
 from vinculo.core import audit
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, choice_error, raise_if_any
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Membership
 from vinculo.privacy.export import person_data
 from vinculo.privacy.models import (
     LEGAL_DEADLINE,
@@ -25,8 +27,6 @@ from vinculo.privacy.models import (
     RequestKind,
     RequestStatus,
 )
-from vinculo.workspaces.models import Membership
-from vinculo.workspaces.permissions import require
 
 MAX_RETENTION_DAYS = 3650
 MAX_ID = 2**63 - 1  # the largest primary key a database holds: beyond it, no row (not a 500)

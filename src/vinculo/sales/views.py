@@ -24,6 +24,7 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.core import filters as filter_language
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
+from vinculo.core.permissions import can, require
 from vinculo.sales import selectors, services
 from vinculo.sales.board_moves import board_url_with_moved, undo_of
 from vinculo.sales.models import Deal, Pipeline, StageKind
@@ -37,7 +38,6 @@ from vinculo.web.ui import (
     timeline_context,
     workspace_view,
 )
-from vinculo.workspaces.permissions import can, require
 from vinculo.workspaces.selectors import members
 
 PER_STAGE = 20  # cards per column; the column header links to all of them

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from vinculo.core.tenancy import User
 from vinculo.workspaces import services
-from vinculo.workspaces.models import User
 
 
 class _ServiceSave:

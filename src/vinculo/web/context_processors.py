@@ -6,8 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.workspaces.models import Role
-from vinculo.workspaces.permissions import permissions_of
+from vinculo.core.permissions import permissions_of
+from vinculo.core.tenancy import Role
 from vinculo.workspaces.selectors import memberships_of
 
 # The navigation every later capability fills: (url name or None while not built, label, icon,

@@ -22,10 +22,10 @@ from vinculo.contacts import selectors as contacts
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.core.collation import SortKey, after_key, sort_key
+from vinculo.core.permissions import require
 from vinculo.sales import selectors as sales
 from vinculo.sales.models import Deal, Product
 from vinculo.web.selectors import SEARCH_MIN_LENGTH
-from vinculo.workspaces.permissions import require
 
 PICK_LIMIT = 10
 WORD_MIN_LENGTH = 3  # a word inside a name is looked for only when no name starts so

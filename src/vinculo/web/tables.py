@@ -31,9 +31,9 @@ from vinculo.core import services as core_services
 from vinculo.core.bulk import UNEXPECTED_ROW
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 from vinculo.core.models import SavedView
+from vinculo.core.permissions import can
 from vinculo.core.table_columns import Column, available_columns, choose_columns, parse_columns
 from vinculo.web.ui import actor
-from vinculo.workspaces.permissions import can
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from vinculo.core.errors import ServiceError
+from vinculo.core.tenancy import User
 from vinculo.web.ui import actor, field_errors, safe_next, workspace_view
 from vinculo.workspaces import services, two_factor
-from vinculo.workspaces.models import User
 
 
 def _user(request: HttpRequest) -> User:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.errors import NotFound
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
+from vinculo.core.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.webforms import selectors, services, tracking
 from vinculo.webforms.models import Submission, TrackingSite, WebForm
 

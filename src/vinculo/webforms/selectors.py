@@ -15,6 +15,7 @@ from vinculo.contacts.models import CustomObject
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.pagination import Page, paginate
+from vinculo.core.permissions import require
 from vinculo.webforms.models import (
     FormDailyStat,
     Submission,
@@ -23,7 +24,6 @@ from vinculo.webforms.models import (
     WebForm,
 )
 from vinculo.webforms.services import CUSTOM_PREFIX, STANDARD_FIELDS
-from vinculo.workspaces.permissions import require
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, NotFound, raise_if_any
+from vinculo.core.permissions import require
 from vinculo.webforms import ratelimit
 from vinculo.webforms.models import Submission, TrackingSite, WebForm
 from vinculo.webforms.services import (
@@ -27,7 +28,6 @@ from vinculo.webforms.services import (
     clean_domains,
     ip_hash,
 )
-from vinculo.workspaces.permissions import require
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from vinculo.workspaces.models import ApiToken, Membership, Team, TeamMember, User, Workspace
+from vinculo.core.tenancy import ApiToken, Membership, Team, TeamMember, User, Workspace
 
 
 @admin.register(User)

@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.permissions import permissions_of
+from vinculo.core.schemas import ERRORS, Id, PageOut
+from vinculo.core.tenancy import ApiToken, Invitation, Membership, Role, Team, User, Workspace
 from vinculo.workspaces import invitations, selectors, services
-from vinculo.workspaces.models import ApiToken, Invitation, Membership, Role, Team, User, Workspace
-from vinculo.workspaces.permissions import permissions_of
 
 router = Router(tags=["workspace"])
 

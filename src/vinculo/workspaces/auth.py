@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 
-from vinculo.workspaces.models import User
+from vinculo.core.tenancy import User
 
 
 class LockoutBackend(AxesStandaloneBackend):

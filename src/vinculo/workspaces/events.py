@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 from pydantic import Field
 
 from vinculo.core.event_types import Changes, EventType, Payload, register_event_types
-from vinculo.workspaces.models import Role
+from vinculo.core.tenancy import Role
 
 
 class WorkspaceCreated(Payload):

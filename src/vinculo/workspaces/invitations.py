@@ -28,8 +28,8 @@ from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import Conflict, FieldError, NotFound, PermissionDenied
 from vinculo.core.events import emit
-from vinculo.workspaces.models import Invitation, Membership, Role, User
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Invitation, Membership, Role, User
 from vinculo.workspaces.services import (
     _check_role,
     _clean_email,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import ServiceError, problem
-from vinculo.workspaces.models import Membership, User
+from vinculo.core.tenancy import Membership, User
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from django.db.models import Prefetch, QuerySet
 
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import NotFound
-from vinculo.workspaces.models import ApiToken, Membership, Team, TeamMember, User, Workspace
-from vinculo.workspaces.permissions import can, require
+from vinculo.core.permissions import can, require
+from vinculo.core.tenancy import ApiToken, Membership, Team, TeamMember, User, Workspace
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

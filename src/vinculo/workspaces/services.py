@@ -26,10 +26,10 @@ from vinculo.core import audit, workspace_defaults
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed, collect
 from vinculo.core.events import emit
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import ApiToken, Membership, Role, Team, TeamMember, User, Workspace
 from vinculo.core.text import name_taken
 from vinculo.core.validators import clean_long_text
-from vinculo.workspaces.models import ApiToken, Membership, Role, Team, TeamMember, User, Workspace
-from vinculo.workspaces.permissions import require
 
 TOKEN_PREFIX = "vk"  # noqa: S105 (a public marker, not a secret)
 # last_used_at is written at most this often per token, so reads stay reads.

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vinculo.core.errors import ValidationFailed
-from vinculo.workspaces.models import User
+from vinculo.core.tenancy import User
 
 BACKUP_CODES = 10
 

@@ -22,7 +22,7 @@ from vinculo.activities.services.validation import clean_fields, workspace_zone
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, NotFound
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 
 def get_for_update(actor: Actor, activity_id: int) -> Activity:

@@ -23,7 +23,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError
 from vinculo.core.errors import FieldError, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 
 def bulk_log_activities(

@@ -16,7 +16,7 @@ from vinculo.activities.services.entries import entry_line, event_payload, jsona
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 
 def _get_task_for_update(actor: Actor, activity_id: int) -> Activity:

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from vinculo.activities.models import CallOutcome, Direction, Priority
-from vinculo.workspaces.permissions import can
+from vinculo.core.permissions import can
 from vinculo.workspaces.selectors import members
 
 register = template.Library()

@@ -1,7 +1,7 @@
 """REST endpoints of people, companies, lifecycle stages, consent, tags and custom fields.
 
 One module per concept, each with its own router, mounted here in the order the paths appear in
-the OpenAPI document; ``vinculo.integrations.api`` mounts :data:`router` under ``/api/v1/``.
+the OpenAPI document; ``vinculo.api`` mounts :data:`router` under ``/api/v1/``.
 """
 
 from __future__ import annotations

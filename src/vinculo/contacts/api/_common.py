@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from vinculo.contacts import services
 from vinculo.core.filters import parse_filter_param
-from vinculo.integrations.schemas import Id, Int32
+from vinculo.core.schemas import Id, Int32
 
 
 class In(Schema):

@@ -20,9 +20,9 @@ from vinculo.contacts.api._common import (
     filter_tree,
 )
 from vinculo.contacts.models import Company
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, Id, Int32, PageOut
+from vinculo.core.schemas import ERRORS, BulkOut, Id, Int32, PageOut
 
 router = Router()
 

@@ -12,8 +12,8 @@ from pydantic import Field
 
 from vinculo.contacts import selectors, services
 from vinculo.contacts.api._common import In
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Position
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id, Position
 
 router = Router()
 

@@ -9,8 +9,8 @@ from ninja import Router, Schema, Status
 
 from vinculo.contacts import selectors, services
 from vinculo.contacts.api._common import In
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Position
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id, Position
 
 router = Router()
 

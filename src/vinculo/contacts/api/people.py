@@ -20,9 +20,9 @@ from vinculo.contacts.api._common import (
     filter_tree,
 )
 from vinculo.contacts.models import Consent, ConsentChange, Person
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, Id, PageOut
+from vinculo.core.schemas import ERRORS, BulkOut, Id, PageOut
 from vinculo.privacy.services import log_access
 
 router = Router()

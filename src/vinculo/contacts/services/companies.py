@@ -24,8 +24,8 @@ from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult
 from vinculo.core.errors import FieldError, collect, raise_if_any
+from vinculo.core.permissions import require
 from vinculo.core.validators import clean_long_text as long_text
-from vinculo.workspaces.permissions import require
 
 COMPANY_TEXT_FIELDS = {
     "name": 200,

@@ -25,8 +25,8 @@ from vinculo.contacts.timeline_text import consent_labels
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
+from vinculo.core.permissions import require
 from vinculo.core.validators import clean_long_text as long_text
-from vinculo.workspaces.permissions import require
 
 # Computed once: ``TextChoices.values`` builds a new list on every access (hot in bulk paths).
 CHANNELS = tuple(Channel.values)

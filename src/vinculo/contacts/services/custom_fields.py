@@ -17,7 +17,7 @@ from vinculo.contacts.services._common import get_for_update
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 
 def _clean_choices(raw: Any, errors: list[FieldError]) -> list[dict[str, str]]:

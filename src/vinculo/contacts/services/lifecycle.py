@@ -17,8 +17,8 @@ from vinculo.contacts.services._common import get_for_update
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
+from vinculo.core.permissions import require
 from vinculo.core.validators import clean_long_text as long_text
-from vinculo.workspaces.permissions import require
 
 DEFAULT_LIFECYCLE = [
     (

@@ -23,7 +23,7 @@ from vinculo.contacts.services.lifecycle import move_lifecycle
 from vinculo.contacts.timeline_text import changed_fields
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 SNAPSHOT_SKIP = {"custom_fields", "created_at", "updated_at"}
 

@@ -13,7 +13,7 @@ from vinculo.contacts.tags import tag_name_taken
 from vinculo.core import audit, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, collect, raise_if_any
-from vinculo.workspaces.permissions import require
+from vinculo.core.permissions import require
 
 
 def update_tag(*, actor: Actor, tag_id: int, data: dict[str, Any]) -> Tag:

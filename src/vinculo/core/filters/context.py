@@ -69,7 +69,7 @@ def _choices(obj: FilterObject, f: FilterField, actor: Actor) -> list[tuple[Any,
 
 def _member_choices(actor: Actor) -> list[tuple[Any, Any]]:
     # The tenancy tables live in vinculo.workspaces; imported late (kernel import rule).
-    from vinculo.workspaces.models import Membership
+    from vinculo.core.tenancy import Membership
 
     members = (
         Membership.objects.for_workspace(actor.workspace)

@@ -20,7 +20,7 @@ def describe(object_type: str, *, actor: Actor) -> list[dict[str, Any]]:
     operators, choices (lifecycle stages, members, pipeline stages…) and, for relations, the
     related object type. Includes the actor's workspace's custom fields (not archived ones).
     Refuses unknown object types (404) and roles without ``records.view``."""
-    from vinculo.workspaces.permissions import require
+    from vinculo.core.permissions import require
 
     require(actor, "records.view")
     try:

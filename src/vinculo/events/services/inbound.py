@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.events.mapping import apply_mapping, check_mapping
 from vinculo.events.models import InboundEndpoint, InboundReceipt, ReceiptStatus, new_endpoint_token
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import _clean_row
 from vinculo.events.services.ingest import ingest_events
 from vinculo.events.services.outcomes import RowOutcome
-from vinculo.workspaces.permissions import require
 
 MAX_BODY_BYTES = 1_000_000
 SIGNATURE_HEADERS = ("HTTP_X_VINCULO_SIGNATURE", "HTTP_X_SIGNATURE_256", "HTTP_X_HUB_SIGNATURE_256")

@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 from vinculo.core.actor import Actor, Source
 from vinculo.core.bulk import RowError
 from vinculo.core.errors import ServiceError, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.events.models import EventSource
 from vinculo.events.services.cleaning import MAX_EVENTS_PER_CALL, _clean_row, _Row
 from vinculo.events.services.ingest_guard import one_by_one
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.resolve import _answer_duplicates, _resolve_people
 from vinculo.events.services.writing import _write
-from vinculo.workspaces.permissions import require
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from vinculo.contacts.models import Person
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.events.models import EventSettings, Purchase, TrackedEvent, VisitorLink
 from vinculo.events.services.cleaning import VISITOR_PATTERN
 from vinculo.events.services.summaries import kept
-from vinculo.workspaces.permissions import require
 
 
 def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:

@@ -1,4 +1,4 @@
-"""The data-quality routers, mounted under ``/api/v1/`` by ``vinculo.integrations.api``."""
+"""The data-quality routers, mounted under ``/api/v1/`` by ``vinculo.api``."""
 
 from __future__ import annotations
 

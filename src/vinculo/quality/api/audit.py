@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from vinculo.core.actor import Actor
+from vinculo.core.actor import Actor, actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
+from vinculo.core.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.quality.models import AuditRun, AuditStatus, AuditTrigger
 from vinculo.quality.selectors import audit as selectors
 from vinculo.quality.selectors import audit_text

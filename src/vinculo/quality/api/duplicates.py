@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.schemas import ERRORS, Id, PageOut
 from vinculo.quality.models.duplicates import DedupeRun, DuplicateCandidate, MergeRecord
 from vinculo.quality.selectors import duplicates as selectors
 from vinculo.quality.services import duplicates as services

@@ -9,9 +9,9 @@ from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.schemas import ERRORS, Id, PageOut
 from vinculo.quality.models import ExportJob, ExportStatus
 from vinculo.quality.selectors import exports as selectors
 from vinculo.quality.services import exports as services

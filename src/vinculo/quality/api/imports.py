@@ -11,14 +11,14 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Int32, PageOut
+from vinculo.core.permissions import require
+from vinculo.core.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.quality.models import ImportJob, ImportRowError, ImportTemplate
 from vinculo.quality.selectors import imports as selectors
 from vinculo.quality.services import imports as services
 from vinculo.quality.services.import_messages import message_text, reasons_out
-from vinculo.workspaces.permissions import require
 
 router = Router(tags=["quality"])
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.errors import NotFound
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id
+from vinculo.core.schemas import ERRORS, Id
 from vinculo.quality.selectors import matcher
 
 router = Router(tags=["quality"])

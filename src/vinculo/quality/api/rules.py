@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id
 from vinculo.quality.selectors import rules as selectors
 from vinculo.quality.services import rules as services
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.quality.models import AuditRun, AuditStatus
-from vinculo.workspaces.permissions import require
 
 
 def audit_runs(actor: Actor) -> QuerySet[AuditRun]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.quality.matching.schema import COMPANY_COLUMNS, PERSON_COLUMNS
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
@@ -21,7 +22,6 @@ from vinculo.quality.models.duplicates import (
     MergeRecord,
     RecordType,
 )
-from vinculo.workspaces.permissions import require
 
 
 def _model(object_type: str) -> Any:

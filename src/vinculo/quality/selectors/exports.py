@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.quality.models import ExportJob, ExportStatus
-from vinculo.workspaces.permissions import require
 
 
 def export_jobs(actor: Actor) -> QuerySet[ExportJob]:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.quality.models import ImportJob, ImportRowError, ImportTemplate
-from vinculo.workspaces.permissions import require
 
 
 def imports(actor: Actor) -> QuerySet[ImportJob]:

@@ -19,12 +19,12 @@ from vinculo.contacts import custom_fields as cf
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, raise_if_any
+from vinculo.core.permissions import require
 from vinculo.quality.matching.schema import COMPANY_COLUMNS, LEVELS, PERSON_COLUMNS, Kind
 from vinculo.quality.models.duplicates import MatchModel, RecordType
 from vinculo.quality.selectors import duplicates as selectors
 from vinculo.quality.services.duplicates import field_label, reason_text
 from vinculo.quality.services.matching import probable_matches
-from vinculo.workspaces.permissions import require
 
 # A blocking rule's part "<prefix>:<field>" in words; "sound:names" has its own phrase.
 PART_TEXTS = {

@@ -16,9 +16,9 @@ from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.collation import sort_key
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.quality.matching.schema import COMPANY_COLUMNS, PERSON_COLUMNS
 from vinculo.quality.models.duplicates import RecordType
-from vinculo.workspaces.permissions import require
 
 PER_LOOKUP = 50  # records read per look-up: a common birth date or postal code stays cheap
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ServiceError
+from vinculo.core.permissions import require
 from vinculo.quality.models import EntryRule, RuleKind, RuleObject
 from vinculo.quality.services.rules import (
     CUSTOM,
@@ -23,7 +24,6 @@ from vinculo.quality.services.rules import (
     rule_fields,
     value_of,
 )
-from vinculo.workspaces.permissions import require
 
 LIST_URLS: dict[str, str] = {
     RuleObject.PERSON: "contacts:people",

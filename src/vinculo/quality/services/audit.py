@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.quality.models import AuditRun, AuditStatus, AuditTrigger
-from vinculo.workspaces.permissions import require
 
 logger = logging.getLogger(__name__)
 
@@ -507,7 +507,7 @@ def execute_audit_run(run_id: int, *, actor: Actor | None = None) -> AuditRun:
 
 def audit_all_workspaces() -> int:
     """Audit every active workspace as the system (the daily schedule); returns how many."""
-    from vinculo.workspaces.models import Workspace
+    from vinculo.core.tenancy import Workspace
 
     done = 0
     for workspace in Workspace.objects.order_by("pk").iterator():

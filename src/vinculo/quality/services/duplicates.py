@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from vinculo.core import audit
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
     DedupeRun,
@@ -31,7 +32,6 @@ from vinculo.quality.models.duplicates import (
 )
 from vinculo.quality.selectors.duplicates import live_rows
 from vinculo.quality.services import matching
-from vinculo.workspaces.permissions import require
 
 
 def clusters(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:

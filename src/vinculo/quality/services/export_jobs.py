@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
+from vinculo.core.permissions import require
 from vinculo.quality.models import ExportJob, ExportStatus
 from vinculo.quality.services.export_rows import matching
 from vinculo.quality.services.export_spec import ExportSpec, check_spec, spec_summary
 from vinculo.quality.services.export_writers import write_export
-from vinculo.workspaces.permissions import require
 
 EXPIRES_AFTER = timedelta(days=7)
 
@@ -111,7 +111,7 @@ def job_actor(job: ExportJob) -> Actor | None:
     """The job's requester acting in its workspace now (None if they left or lost the right:
     then the job fails rather than export with someone else's rights)."""
     from vinculo.core.actor import Source
-    from vinculo.workspaces.permissions import can
+    from vinculo.core.permissions import can
     from vinculo.workspaces.selectors import actor_for
 
     if job.created_by is None:

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from vinculo.core import selectors as core_selectors
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.core.table_columns import check_sort
 from vinculo.quality.models import ExportFormat
 from vinculo.quality.services.export_columns import available_columns
-from vinculo.workspaces.permissions import require
 
 MAX_IDS = 10_000
 

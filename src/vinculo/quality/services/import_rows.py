@@ -25,6 +25,7 @@ from vinculo.core.errors import (
     ValidationFailed,
 )
 from vinculo.core.filters import Fold
+from vinculo.core.tenancy import Membership
 from vinculo.core.text import fold
 from vinculo.quality.models import (
     ImportDedupe,
@@ -59,7 +60,6 @@ from vinculo.quality.services.import_files import (
 from vinculo.quality.services.import_messages import reason, reason_from_error
 from vinculo.quality.services.import_preview import CREATE, REJECT, SKIP, UPDATE, keep_preview
 from vinculo.sales import services as sales_services
-from vinculo.workspaces.models import Membership
 
 # --- turning cells into service input ---------------------------------------------------------
 

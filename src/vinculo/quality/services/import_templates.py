@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.core.text import name_taken
 from vinculo.quality.models import ImportObject, ImportTemplate
 from vinculo.quality.services.import_files import _check_object_type, clean_options, field_choices
-from vinculo.workspaces.permissions import require
 
 
 def get_template(actor: Actor, template_id: int) -> ImportTemplate:

@@ -32,6 +32,7 @@ from vinculo.core.errors import (
     ServiceError,
     ValidationFailed,
 )
+from vinculo.core.permissions import require
 from vinculo.quality.models import (
     ImportDedupe,
     ImportJob,
@@ -64,7 +65,6 @@ from vinculo.quality.services.import_templates import create_template as create_
 from vinculo.quality.services.import_templates import delete_template as delete_template
 from vinculo.quality.services.import_templates import get_template
 from vinculo.quality.services.import_templates import update_template as update_template
-from vinculo.workspaces.permissions import require
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 SAMPLE_ROWS = 5

@@ -24,6 +24,7 @@ from vinculo.contacts import services as contact_services
 from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.quality.matching.normalise import plain
 from vinculo.quality.models.duplicates import (
     CandidateStatus,
@@ -33,7 +34,6 @@ from vinculo.quality.models.duplicates import (
 )
 from vinculo.quality.selectors.duplicates import duplicate_kin, match_model, records_by_id
 from vinculo.sales import services as deal_services
-from vinculo.workspaces.permissions import require
 
 SURVIVOR, LOSER = "survivor", "loser"
 

@@ -28,6 +28,7 @@ from vinculo.core.errors import (
     choice_error,
     raise_if_any,
 )
+from vinculo.core.permissions import require
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
 from vinculo.quality.services.rule_checker import (
     REQUIRED_MESSAGE,
@@ -64,7 +65,6 @@ from vinculo.quality.services.rule_formats import (
     compile_pattern,
     format_test,
 )
-from vinculo.workspaces.permissions import require
 
 __all__ = [
     "CUSTOM",

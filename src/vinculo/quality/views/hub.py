@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
+from vinculo.core.permissions import can
 from vinculo.quality.selectors import audit, duplicates, exports, imports, rules
 from vinculo.web.ui import actor, workspace_view
-from vinculo.workspaces.permissions import can
 
 
 @workspace_view

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
+from vinculo.core.permissions import can
 from vinculo.quality.models import RuleFormat, RuleKind, RuleObject
 from vinculo.quality.selectors import rules as selectors
 from vinculo.quality.services import rules as services
 from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
-from vinculo.workspaces.permissions import can
 
 FORM_KEYS = ("object_type", "field", "kind", "format", "pattern", "message")
 

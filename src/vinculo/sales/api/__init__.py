@@ -1,5 +1,5 @@
 """REST endpoints of the sales app (thin: parse, call a service or selector, serialise), one
-module per concept; ``router`` is mounted under ``/api/v1/`` by ``vinculo.integrations.api``.
+module per concept; ``router`` is mounted under ``/api/v1/`` by ``vinculo.api``.
 
 A module imports only those above it in this order (lower first)::
 

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id
 from vinculo.sales import selectors
 from vinculo.sales.api.pipelines import PipelineOut, StageOut, pipeline_out, stage_out
 from vinculo.sales.models import DealStatus

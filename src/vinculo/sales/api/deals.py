@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Schema, Status
 from pydantic import Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.pagination import Page, paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, BulkOut, Id, PageOut
+from vinculo.core.schemas import ERRORS, BulkOut, Id, PageOut
 from vinculo.sales import selectors, services
 from vinculo.sales.api.lost_reasons import LostReasonRef, reason_ref
 from vinculo.sales.api.products import Number

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id
 from vinculo.sales import selectors, services
 from vinculo.sales.models import LostReason
 

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, Int32, Position
+from vinculo.core.actor import actor_of
+from vinculo.core.schemas import ERRORS, Id, Int32, Position
 from vinculo.sales import selectors, services
 from vinculo.sales.models import Pipeline, Stage, StageKind
 

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.integrations.auth import actor_of
-from vinculo.integrations.schemas import ERRORS, Id, PageOut
+from vinculo.core.schemas import ERRORS, Id, PageOut
 from vinculo.sales import selectors, services
 from vinculo.sales.models import Product
 

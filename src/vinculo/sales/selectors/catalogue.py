@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.sales.models import Product
-from vinculo.workspaces.permissions import require
 
 
 def products(

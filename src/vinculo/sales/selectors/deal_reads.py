@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Workspace
 from vinculo.sales.models import Deal, DealStatus, LineItem, StageChange
 from vinculo.sales.validation import CENT
-from vinculo.workspaces.models import Workspace
-from vinculo.workspaces.permissions import require
 
 
 def live_deal_links(

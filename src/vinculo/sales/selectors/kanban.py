@@ -11,11 +11,11 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from vinculo.core.actor import Actor
+from vinculo.core.permissions import require
 from vinculo.sales.models import Deal, DealStatus, Pipeline, Stage, StageKind
 from vinculo.sales.selectors.deal_reads import deals
 from vinculo.sales.selectors.structure import get_pipeline
 from vinculo.sales.validation import CENT
-from vinculo.workspaces.permissions import require
 
 
 @dataclass

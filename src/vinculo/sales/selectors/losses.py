@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.permissions import require
 from vinculo.sales.models import Deal, DealStatus, LostReason, Pipeline
 from vinculo.sales.selectors.structure import get_pipeline
-from vinculo.workspaces.permissions import require
 
 
 def get_lost_reason(actor: Actor, reason_id: int) -> LostReason:

@@ -23,6 +23,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.fastinsert import insert_objects
+from vinculo.core.permissions import require
 from vinculo.core.text import fold
 from vinculo.sales.models import Deal, DealStatus, LineItem, Stage, StageChange, StageKind
 from vinculo.sales.services.deal_input import clean_deal
@@ -45,7 +46,6 @@ from vinculo.sales.services.lost_reasons import (
 from vinculo.sales.services.lost_reasons import payload as lost_payload
 from vinculo.sales.services.products import line_item_rows
 from vinculo.sales.validation import jsonable, raise_if
-from vinculo.workspaces.permissions import require
 
 _STAGE_FIELDS = (
     "stage", "pipeline", "stage_entered_at", "status", "closed_at", "lost_reason", "lost_note",

@@ -21,6 +21,8 @@ from vinculo.activities import wording
 from vinculo.core import audit
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Workspace
 from vinculo.core.validators import clean_name
 from vinculo.sales.models import (
     Deal,
@@ -32,8 +34,6 @@ from vinculo.sales.models import (
     StageKind,
 )
 from vinculo.sales.validation import clean_id, collect, raise_if
-from vinculo.workspaces.models import Workspace
-from vinculo.workspaces.permissions import require
 
 MAX_NOTE = 200
 

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError
+from vinculo.core.permissions import require
+from vinculo.core.tenancy import Workspace
 from vinculo.core.text import fold, name_taken
 from vinculo.core.validators import clean_name
 from vinculo.sales.models import Deal, Pipeline, Stage, StageKind
 from vinculo.sales.services.lost_reasons import pipeline_for_update, seed_defaults
 from vinculo.sales.services.stages import clean_stage_fields, composition_error
 from vinculo.sales.validation import collect, raise_if
-from vinculo.workspaces.models import Workspace
-from vinculo.workspaces.permissions import require
 
 # Default pipeline per interface language: (name, [(stage, probability, kind, rotting days)]).
 _DEFAULT_PIPELINES: dict[str, tuple[str, list[tuple[str, int, str, int | None]]]] = {

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound
+from vinculo.core.permissions import require
 from vinculo.core.validators import clean_currency, clean_decimal, clean_name
 from vinculo.sales.models import Deal, LineItem, Product
 from vinculo.sales.validation import CENT, ZERO, clean_id, collect, raise_if
-from vinculo.workspaces.permissions import require
 
 MAX_LINE_ITEMS = 200
 

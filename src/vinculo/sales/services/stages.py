@@ -18,12 +18,12 @@ from vinculo.activities import timeline
 from vinculo.core import audit, events
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.permissions import require
 from vinculo.core.text import fold
 from vinculo.core.validators import clean_name
 from vinculo.sales.models import Deal, Pipeline, Stage, StageChange, StageKind
 from vinculo.sales.services.lost_reasons import pipeline_for_update
 from vinculo.sales.validation import clean_int, collect, raise_if
-from vinculo.workspaces.permissions import require
 
 # --- cleaning ---------------------------------------------------------------------------------
 

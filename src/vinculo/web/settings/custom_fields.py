@@ -19,9 +19,9 @@ from vinculo.contacts.custom_fields import IDENTIFIER_OBJECTS
 from vinculo.contacts.models import CustomObject, FieldType
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ServiceError
+from vinculo.core.permissions import can
 from vinculo.web.settings.shell import form_errors, page
 from vinculo.web.ui import actor, workspace_view
-from vinculo.workspaces.permissions import can
 
 CHOICE_TYPES = {FieldType.CHOICE, FieldType.MULTI_CHOICE}
 

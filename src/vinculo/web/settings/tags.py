@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contact_services
 from vinculo.core.errors import ServiceError
+from vinculo.core.permissions import can
 from vinculo.web.settings.shell import form_errors, page
 from vinculo.web.ui import actor, workspace_view
-from vinculo.workspaces.permissions import can
 
 
 def _tags_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:

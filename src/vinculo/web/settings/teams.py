@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
+from vinculo.core.permissions import can
 from vinculo.web.settings.shell import form_errors, page
 from vinculo.web.ui import actor, workspace_view
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
-from vinculo.workspaces.permissions import can
 
 
 def _teams_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:

@@ -24,9 +24,9 @@ from vinculo.core.errors import (
     collect,
     raise_if_any,
 )
+from vinculo.core.permissions import require
 from vinculo.core.text import fold
 from vinculo.webforms.models import FormLanguage, WebForm
-from vinculo.workspaces.permissions import require
 from vinculo.workspaces.selectors import active_member_ids
 
 # Standard person fields a form may ask for: key → (label, input type, autocomplete).

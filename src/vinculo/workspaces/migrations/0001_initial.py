@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import vinculo.workspaces.models
+import vinculo.core.tenancy
 from django.conf import settings
 from django.db import migrations, models
 
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', vinculo.workspaces.models.UserManager()),
+                ('objects', vinculo.core.tenancy.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -50,9 +50,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vinculo.core.actor import Source
+        from vinculo.core.tenancy import User
         from vinculo.quality.selectors import imports as selectors
         from vinculo.quality.services import imports as svc
-        from vinculo.workspaces.models import User
         from vinculo.workspaces.selectors import actor_for
 
         user = User.objects.filter(email__iexact=options["user"], is_active=True).first()

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from ninja import Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from vinculo.api.input import InputParser
+from vinculo.api.openapi import ProblemAPI
 from vinculo.core.errors import ServiceError, problem
-from vinculo.integrations.auth import TokenAuth, WorkspaceSessionAuth
-from vinculo.integrations.input import InputParser
-from vinculo.integrations.openapi import ProblemAPI
+from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
 
 
 class ApiDocs(Swagger):

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         revoke.add_argument("token_id", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from vinculo.core.tenancy import User
         from vinculo.workspaces import selectors, services
-        from vinculo.workspaces.models import User
 
         user = User.objects.filter(email=options["user"].strip().lower()).first()
         if user is None:

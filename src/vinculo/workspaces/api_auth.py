@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from vinculo.core.actor import Actor, Source
+from vinculo.core.actor import Source
 from vinculo.workspaces import lockout
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY, client_ip
 from vinculo.workspaces.selectors import actor_for
@@ -57,8 +57,3 @@ class WorkspaceSessionAuth(SessionAuth):
             return None
         request.actor = actor  # type: ignore[attr-defined]
         return user
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    """The actor the authentication step resolved; every endpoint starts here."""
-    return request.actor  # type: ignore[attr-defined]

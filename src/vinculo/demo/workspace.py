@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from vinculo.core.actor import Actor, Source
+from vinculo.core.tenancy import Membership, Role, User, Workspace
 from vinculo.workspaces import services
-from vinculo.workspaces.models import Membership, Role, User, Workspace
 
 if TYPE_CHECKING:
     from vinculo.demo.generator import Progress, SeedSummary

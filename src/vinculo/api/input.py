@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
 from vinculo.core.errors import FieldError, ValidationFailed
+from vinculo.core.schemas import MAX_ID
 from vinculo.core.validators import unstorable_text_error
-from vinculo.integrations.schemas import MAX_ID
 
 MAX_ERRORS = 20
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        from vinculo.workspaces.demo import DEMO_PEOPLE, DEMO_SLUG
+        from vinculo.demo.workspace import DEMO_PEOPLE, DEMO_SLUG
 
         parser.add_argument(
             "--people",
@@ -44,9 +44,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vinculo.core.actor import Actor, Source
+        from vinculo.core.tenancy import Membership, Role, Workspace
         from vinculo.demo.generator import seed_workspace
-        from vinculo.workspaces.demo import DEMO_SLUG, ensure_demo_workspace
-        from vinculo.workspaces.models import Membership, Role, Workspace
+        from vinculo.demo.workspace import DEMO_SLUG, ensure_demo_workspace
 
         if options["people"] < 0:
             raise CommandError("--people cannot be negative")

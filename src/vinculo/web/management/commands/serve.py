@@ -32,7 +32,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         login_hint = None
         if options["demo"]:
-            from vinculo.workspaces.demo import ensure_demo_workspace
+            from vinculo.demo.workspace import ensure_demo_workspace
 
             login_hint = ensure_demo_workspace()
         worker = None

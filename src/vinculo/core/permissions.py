@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import PermissionDenied
-from vinculo.workspaces.models import Role
+from vinculo.core.tenancy import Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
