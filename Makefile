@@ -47,6 +47,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/vinculo manage makemigrations --check --dry-run

@@ -21,7 +21,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, NotFound, ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
-from vinculo.web.ui import actor, field_errors, is_htmx, safe_next, workspace_view
+from vinculo.core.ui import actor, field_errors, is_htmx, safe_next, workspace_view
 from vinculo.workspaces.selectors import members
 
 # Where a failed quick-log form waits (in the session) for the page it came from to show it again.

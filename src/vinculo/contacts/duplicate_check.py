@@ -23,10 +23,10 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors
 from vinculo.contacts.models import Person
+from vinculo.core.ui import actor, posted_tags_and_custom_fields, workspace_view
 from vinculo.quality.models import RuleKind
 from vinculo.quality.selectors import matcher
 from vinculo.quality.selectors.rules import entry_rules
-from vinculo.web.ui import actor, posted_tags_and_custom_fields, workspace_view
 
 CHECKED_FIELDS = {"person": ("email", "phone", "mobile_phone", "cpf"), "company": ("cnpj",)}
 _ADDRESS = ("street", "number", "complement", "district", "city", "state", "postal_code")

@@ -16,14 +16,11 @@ from django.views.decorators.http import require_POST
 from vinculo.activities import selectors as activity_selectors
 from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
+from vinculo.core import tables
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
-from vinculo.privacy import services as privacy_services
-from vinculo.privacy.models import AccessAction
-from vinculo.sales import selectors as sales_selectors
-from vinculo.web import pickers, tables
-from vinculo.web.ui import (
+from vinculo.core.ui import (
     actor,
     field_errors,
     is_htmx,
@@ -32,6 +29,10 @@ from vinculo.web.ui import (
     timeline_context,
     workspace_view,
 )
+from vinculo.privacy import services as privacy_services
+from vinculo.privacy.models import AccessAction
+from vinculo.sales import selectors as sales_selectors
+from vinculo.web import pickers
 from vinculo.workspaces.selectors import members
 
 PAGE_SIZE = 50
@@ -258,7 +259,7 @@ def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -
 
 
 def _bulk_update(a: Any, update: Any, get: Any, key: str) -> Any:
-    """``apply(pk, action, value)`` for :func:`vinculo.web.tables.run_bulk` over one kind of
+    """``apply(pk, action, value)`` for :func:`vinculo.core.tables.run_bulk` over one kind of
     record, through the record's own services."""
 
     def apply(pk: int, action: str, value: str) -> None:

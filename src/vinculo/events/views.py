@@ -21,13 +21,13 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.events import selectors, services
 from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.events.services.summaries import summary_of
 from vinculo.web import pickers
-from vinculo.web.ui import actor, field_errors, workspace_view
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from vinculo.core import filters
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.integrations import catalog, selectors, services
 from vinculo.integrations.models import DeliveryState, WebhookSubscription
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 
 SECRET_SESSION_KEY = "webhook_secret_%s"  # noqa: S105  (a session key name)
 CHART_W, CHART_H, PAD = 560, 160, 28

@@ -10,12 +10,12 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the bin purge schedule and the ``person.erased`` event type.
+        from vinculo.core import settings_pages
         from vinculo.privacy import events, tasks  # noqa: F401
-        from vinculo.web import settings_views
 
         # The privacy screen joins the Settings sections (owners and admins see it).
-        if not any(s[0] == "privacy" for s in settings_views.SECTIONS):
-            settings_views.SECTIONS.append(
+        if not any(s[0] == "privacy" for s in settings_pages.SECTIONS):
+            settings_pages.SECTIONS.append(
                 (
                     "privacy",
                     "privacy:settings",

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can, require
+from vinculo.core.settings_pages import page as settings_page
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.privacy import erasure, selectors, services
 from vinculo.privacy.export import person_fields, readable
 from vinculo.privacy.models import RequestKind, RequestStatus
-from vinculo.web.settings_views import _page as settings_page
-from vinculo.web.ui import actor, field_errors, workspace_view
 
 SECTION = "privacy"
 

@@ -22,14 +22,11 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core import filters as filter_language
+from vinculo.core import tables
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can, require
-from vinculo.sales import selectors, services
-from vinculo.sales.board_moves import board_url_with_moved, undo_of
-from vinculo.sales.models import Deal, Pipeline, StageKind
-from vinculo.web import pickers, tables
-from vinculo.web.ui import (
+from vinculo.core.ui import (
     actor,
     field_errors,
     is_htmx,
@@ -38,6 +35,10 @@ from vinculo.web.ui import (
     timeline_context,
     workspace_view,
 )
+from vinculo.sales import selectors, services
+from vinculo.sales.board_moves import board_url_with_moved, undo_of
+from vinculo.sales.models import Deal, Pipeline, StageKind
+from vinculo.web import pickers
 from vinculo.workspaces.selectors import members
 
 PER_STAGE = 20  # cards per column; the column header links to all of them

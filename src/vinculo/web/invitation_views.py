@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 from vinculo.core.tenancy import Membership
-from vinculo.web.ui import actor, field_errors, workspace_view
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.workspaces import invitations
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY, client_ip
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vinculo.core import settings_pages as shell
 from vinculo.web import invitation_views, two_factor_views
 from vinculo.web.settings import (
     custom_fields,
@@ -9,7 +10,6 @@ from vinculo.web.settings import (
     lost_reasons,
     members,
     pipelines,
-    shell,
     tags,
     teams,
     tokens,

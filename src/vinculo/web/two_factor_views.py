@@ -14,7 +14,7 @@ from django_otp import login as otp_login
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.tenancy import User
-from vinculo.web.ui import actor, field_errors, safe_next, workspace_view
+from vinculo.core.ui import actor, field_errors, safe_next, workspace_view
 from vinculo.workspaces import services, two_factor
 
 

@@ -26,9 +26,9 @@ from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.core.permissions import can
 from vinculo.core.tenancy import User
+from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import pickers, selectors
-from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
 from vinculo.workspaces.selectors import actor_for

@@ -18,7 +18,7 @@ from vinculo.contacts.models import Channel, LegalBasis
 from vinculo.contacts.selectors import lifecycle_stages
 from vinculo.core.errors import ServiceError, ValidationFailed
 from vinculo.core.permissions import can
-from vinculo.web.ui import actor, field_errors, workspace_view
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.webforms import selectors, services, tracking
 from vinculo.webforms.models import FormLanguage, SubmissionStatus, WebForm
 from vinculo.workspaces.selectors import members

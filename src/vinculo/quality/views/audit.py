@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.quality.models import AuditRun, AuditStatus
 from vinculo.quality.selectors import audit as selectors
 from vinculo.quality.selectors import audit_text
 from vinculo.quality.services import audit as services
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 
 CHART_W, CHART_H, PAD = 560, 160, 32
 

@@ -18,12 +18,12 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.core.errors import ServiceError
 from vinculo.core.field_labels import field_label
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, field_errors, is_htmx, safe_next, workspace_view
 from vinculo.quality.models.duplicates import CandidateStatus, RecordType
 from vinculo.quality.selectors import duplicates as selectors
 from vinculo.quality.selectors import matcher
 from vinculo.quality.services import duplicates as services
 from vinculo.quality.services import merge as merge_services
-from vinculo.web.ui import actor, field_errors, is_htmx, safe_next, workspace_view
 from vinculo.workspaces import selectors as workspace_selectors
 
 # What the queue shows side by side for each pair.

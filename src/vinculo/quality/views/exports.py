@@ -26,12 +26,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
+from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.quality.models import ExportFormat, ExportStatus
 from vinculo.quality.models.exports import CONTENT_TYPES
 from vinculo.quality.selectors import exports as selectors
 from vinculo.quality.services import exports as services
 from vinculo.quality.services.exports import ExportSpec
-from vinculo.web.ui import actor, is_htmx, safe_next, workspace_view
 
 FILENAMES = {"person": "people", "company": "companies", "deal": "deals"}
 

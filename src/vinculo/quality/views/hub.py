@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, workspace_view
 from vinculo.quality.selectors import audit, duplicates, exports, imports, rules
-from vinculo.web.ui import actor, workspace_view
 
 
 @workspace_view

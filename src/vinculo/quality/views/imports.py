@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vinculo.core.errors import ServiceError, ValidationFailed
+from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.quality.models import ImportDedupe, ImportObject, ImportStatus
 from vinculo.quality.selectors import imports as selectors
 from vinculo.quality.services import imports as services
 from vinculo.quality.services.import_messages import message_text, reasons_out
 from vinculo.quality.services.import_preview import preview_table
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 
 ROWS_PER_PAGE = 50
 COLOURS = (

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
+from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
 from vinculo.quality.models import RuleFormat, RuleKind, RuleObject
 from vinculo.quality.selectors import rules as selectors
 from vinculo.quality.services import rules as services
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
 
 FORM_KEYS = ("object_type", "field", "kind", "format", "pattern", "message")
 

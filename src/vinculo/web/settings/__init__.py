@@ -4,8 +4,9 @@ Each form posts to a view that calls one service; a :class:`ServiceError` comes 
 page with the message next to the field and what the user typed kept (status 422). Controls a
 role cannot use are hidden; the services refuse them anyway (403 page).
 
-``shell`` is the layout every screen renders in (sections, page, shared form helpers); each other
-module is one section and imports only ``shell`` (and ``lost_reasons`` imports ``pipelines``,
+:mod:`vinculo.core.settings_pages` is the layout every screen renders in (sections, page, shared
+form helpers; on the floor, so every app can add a section at ``ready()``); each other module is
+one section and imports only that (and ``lost_reasons`` imports ``pipelines``,
 whose page it shares):
 
 - of the workspace and its people (the tenancy at the floor, whose screens live in this edge

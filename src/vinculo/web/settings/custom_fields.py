@@ -20,8 +20,8 @@ from vinculo.contacts.models import CustomObject, FieldType
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ServiceError
 from vinculo.core.permissions import can
-from vinculo.web.settings.shell import form_errors, page
-from vinculo.web.ui import actor, workspace_view
+from vinculo.core.settings_pages import form_errors, page
+from vinculo.core.ui import actor, workspace_view
 
 CHOICE_TYPES = {FieldType.CHOICE, FieldType.MULTI_CHOICE}
 

@@ -16,8 +16,8 @@ from vinculo.contacts import services as contact_services
 from vinculo.contacts.models import JourneyPhase
 from vinculo.core.errors import NotFound, ServiceError, ValidationFailed
 from vinculo.core.permissions import can
-from vinculo.web.settings.shell import form_errors, order_from_positions, page, wants_fragment
-from vinculo.web.ui import actor, workspace_view
+from vinculo.core.settings_pages import form_errors, order_from_positions, page, wants_fragment
+from vinculo.core.ui import actor, workspace_view
 
 
 def _lifecycle_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ServiceError
+from vinculo.core.settings_pages import form_errors, order_from_positions, wants_fragment
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.web.settings.pipelines import pipeline_page
-from vinculo.web.settings.shell import form_errors, order_from_positions, wants_fragment
-from vinculo.web.ui import actor, field_errors, workspace_view
 
 
 def _back(pipeline_id: int) -> HttpResponse:

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
+from vinculo.core.settings_pages import form_errors, page
 from vinculo.core.tenancy import Role
-from vinculo.web.settings.shell import form_errors, page
-from vinculo.web.ui import actor, field_errors, is_htmx, render_once, show_once, workspace_view
+from vinculo.core.ui import actor, field_errors, is_htmx, render_once, show_once, workspace_view
 from vinculo.workspaces import invitations
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
+from vinculo.core.settings_pages import form_errors, order_from_positions, page, wants_fragment
+from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
 from vinculo.sales.models import StageKind
-from vinculo.web.settings.shell import form_errors, order_from_positions, page, wants_fragment
-from vinculo.web.ui import actor, field_errors, workspace_view
 
 
 @workspace_view

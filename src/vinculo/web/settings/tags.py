@@ -15,8 +15,8 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contact_services
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
-from vinculo.web.settings.shell import form_errors, page
-from vinculo.web.ui import actor, workspace_view
+from vinculo.core.settings_pages import form_errors, page
+from vinculo.core.ui import actor, workspace_view
 
 
 def _tags_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
-from vinculo.web.settings.shell import form_errors, page
-from vinculo.web.ui import actor, render_once, show_once, workspace_view
+from vinculo.core.settings_pages import form_errors, page
+from vinculo.core.ui import actor, render_once, show_once, workspace_view
 from vinculo.workspaces import selectors as ws_selectors
 from vinculo.workspaces import services as ws_services
 

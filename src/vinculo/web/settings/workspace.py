@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
-from vinculo.web.settings.shell import form_errors, page
-from vinculo.web.ui import actor, workspace_view
+from vinculo.core.settings_pages import form_errors, page
+from vinculo.core.ui import actor, workspace_view
 from vinculo.workspaces import services as ws_services
 
 CURRENCIES = ["BRL", "USD", "EUR", "GBP", "ARS", "CLP", "COP", "MXN", "PEN", "UYU", "PYG", "BOB"]

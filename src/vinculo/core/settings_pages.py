@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can, require
-from vinculo.web.ui import actor, field_errors, is_htmx, workspace_view
+from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
 
 # (key, url name, label, permission to see, permission to change, what it holds)
 SECTIONS = [

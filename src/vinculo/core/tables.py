@@ -33,7 +33,7 @@ from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 from vinculo.core.models import SavedView
 from vinculo.core.permissions import can
 from vinculo.core.table_columns import Column, available_columns, choose_columns, parse_columns
-from vinculo.web.ui import actor
+from vinculo.core.ui import actor
 
 logger = logging.getLogger(__name__)
 
