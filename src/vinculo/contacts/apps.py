@@ -7,10 +7,16 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
-        from vinculo.contacts import events  # noqa: F401  (declares event types)
+        from vinculo.contacts import events, pickers  # noqa: F401  (events declares event types)
+        from vinculo.contacts.models import Company, Person
         from vinculo.contacts.services.lifecycle import ensure_lifecycle_stages
-        from vinculo.core import workspace_defaults
+        from vinculo.core import custom_field_targets, workspace_defaults
+        from vinculo.core import pickers as core_pickers
 
         workspace_defaults.register(
             "contacts.lifecycle_stages", lambda actor: ensure_lifecycle_stages(actor=actor)
         )
+        custom_field_targets.register("person", Person)
+        custom_field_targets.register("company", Company)
+        core_pickers.register("person", search=pickers.search_people, find=pickers.find_person)
+        core_pickers.register("company", search=pickers.search_companies, find=pickers.find_company)

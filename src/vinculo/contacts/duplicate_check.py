@@ -23,10 +23,8 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors
 from vinculo.contacts.models import Person
+from vinculo.core import duplicate_finders, entry_rules
 from vinculo.core.ui import actor, posted_tags_and_custom_fields, workspace_view
-from vinculo.quality.models import RuleKind
-from vinculo.quality.selectors import matcher
-from vinculo.quality.selectors.rules import entry_rules
 
 CHECKED_FIELDS = {"person": ("email", "phone", "mobile_phone", "cpf"), "company": ("cnpj",)}
 _ADDRESS = ("street", "number", "complement", "district", "city", "state", "postal_code")
@@ -58,10 +56,10 @@ def _record_url(record: Any) -> str:
     return reverse("contacts:person" if person else "contacts:company", args=[record.pk])
 
 
-def _matcher_values(request: HttpRequest, object_type: str, data: dict[str, Any]) -> dict:
+def _matcher_values(object_type: str, data: dict[str, Any]) -> dict:
     """The form's values the matcher reads: its fields, a company's domain from its website,
-    and the custom identifier fields in their stored form (a value that does not validate
-    matches nothing)."""
+    and the custom fields as typed (the matcher compares the identifier ones in their stored
+    form; a value that does not validate matches nothing)."""
     values = {
         name: data[name] for name in MATCHED_FIELDS[object_type] if data.get(name) not in (None, "")
     }
@@ -69,9 +67,7 @@ def _matcher_values(request: HttpRequest, object_type: str, data: dict[str, Any]
     if object_type == "company" and website and not values.get("domain"):
         host = urlparse(website if "://" in website else f"//{website}").hostname or ""
         values["domain"] = host.removeprefix("www.")
-    values["custom_fields"] = matcher.identifier_values(
-        actor(request), object_type, data.get("custom_fields"), strict=False
-    )
+    values["custom_fields"] = data.get("custom_fields")
     return values
 
 
@@ -93,10 +89,10 @@ def duplicate_warning(
             "percent": round(found["probability"] * 100),
             "reasons": ", ".join(r["text"] for r in found["reasons"]),
         }
-        for found in matcher.probable(
+        for found in duplicate_finders.probable(
             a,
             object_type,
-            _matcher_values(request, object_type, data),
+            _matcher_values(object_type, data),
             exclude_id=exclude_id,
             limit=PROBABLE_SHOWN + len(exact),
         )
@@ -104,11 +100,7 @@ def duplicate_warning(
     ][:PROBABLE_SHOWN]
     if not matches and not probable:
         return None
-    unique = ALWAYS_UNIQUE[object_type] | set(
-        entry_rules(a, object_type=object_type)
-        .filter(kind=RuleKind.UNIQUE, is_active=True)
-        .values_list("field", flat=True)
-    )
+    unique = ALWAYS_UNIQUE[object_type] | entry_rules.unique_fields(a, object_type)
     rows = []
     for match in matches:
         record = match.record

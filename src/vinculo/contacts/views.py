@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from vinculo.activities import selectors as activity_selectors
 from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
-from vinculo.core import tables
+from vinculo.core import pickers, record_views, tables
 from vinculo.core.errors import ServiceError
+from vinculo.core.exports import ExportSpec, export_response
+from vinculo.core.filters import parse_filter_param
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
 from vinculo.core.ui import (
@@ -29,10 +31,7 @@ from vinculo.core.ui import (
     timeline_context,
     workspace_view,
 )
-from vinculo.privacy import services as privacy_services
-from vinculo.privacy.models import AccessAction
 from vinculo.sales import selectors as sales_selectors
-from vinculo.web import pickers
 from vinculo.workspaces.selectors import members
 
 PAGE_SIZE = 50
@@ -114,8 +113,6 @@ def _quick_filters(params: dict[str, Any]) -> list[dict[str, Any]]:
 def _tree(raw: str) -> Any:
     if not raw:
         return None
-    from vinculo.core.filters import parse_filter_param
-
     return parse_filter_param(raw)
 
 
@@ -235,9 +232,6 @@ def company_export(request: HttpRequest) -> HttpResponseBase:
 
 
 def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -> HttpResponseBase:
-    from vinculo.quality.services.exports import ExportSpec
-    from vinculo.quality.views.exports import export_response, requested_format
-
     state = tables.table_state(request, object_type)
     params = params_of(request, state)
     try:
@@ -255,7 +249,7 @@ def _export(request: HttpRequest, object_type: str, params_of: Any, back: str) -
         columns=[c.key for c in state.columns] if chosen else None,
         deleted=params["deleted"],
     )
-    return export_response(request, spec, requested_format(request), back=back)
+    return export_response(request, spec, back=back)
 
 
 def _bulk_update(a: Any, update: Any, get: Any, key: str) -> Any:
@@ -362,7 +356,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             timeline_context(request, person_id=person.pk),
         )
     # A read that writes, on purpose and only when the workspace turned the access log on.
-    privacy_services.log_access(a, person.pk, AccessAction.VIEW)
+    record_views.viewed(a, "person", person.pk, via="page")
     current, history = selectors.consents(a, person.pk)
     tasks = list(
         activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
+from vinculo.core import pickers
 from vinculo.core.errors import ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
@@ -27,7 +28,6 @@ from vinculo.events.models import EventSource, event_name_label
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.events.services.summaries import summary_of
-from vinculo.web import pickers
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:

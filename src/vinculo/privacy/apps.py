@@ -10,8 +10,12 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the bin purge schedule and the ``person.erased`` event type.
-        from vinculo.core import settings_pages
+        from vinculo.core import record_views, settings_pages
         from vinculo.privacy import events, tasks  # noqa: F401
+        from vinculo.privacy.services import log_person_view
+
+        # The opt-in access log: who viewed a person's page or read the person through the API.
+        record_views.register("person", "privacy.access_log", log_person_view)
 
         # The privacy screen joins the Settings sections (owners and admins see it).
         if not any(s[0] == "privacy" for s in settings_pages.SECTIONS):

@@ -109,6 +109,14 @@ def log_access(actor: Actor, person_id: int, action: str) -> AccessRecord | None
     )
 
 
+def log_person_view(actor: Actor, person_id: int, via: str) -> AccessRecord | None:
+    """The access log's hook on a person's page (``via="page"``) and API detail (``"api"``),
+    registered in :mod:`vinculo.core.record_views`."""
+    return log_access(
+        actor, person_id, AccessAction.VIEW if via == "page" else AccessAction.API_VIEW
+    )
+
+
 # --- exports --------------------------------------------------------------------------------
 
 
@@ -271,6 +279,7 @@ __all__ = [
     "export_person",
     "get_settings",
     "log_access",
+    "log_person_view",
     "person_data",
     "update_request",
     "update_settings",

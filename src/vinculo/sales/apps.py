@@ -7,10 +7,15 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from vinculo.core import workspace_defaults
-        from vinculo.sales import events  # noqa: F401  (declares event types)
+        from vinculo.core import custom_field_targets, workspace_defaults
+        from vinculo.core import pickers as core_pickers
+        from vinculo.sales import events, pickers  # noqa: F401  (events declares event types)
+        from vinculo.sales.models import Deal
         from vinculo.sales.services.pipelines import ensure_default_pipeline
 
         workspace_defaults.register(
             "sales.default_pipeline", lambda actor: ensure_default_pipeline(actor=actor)
         )
+        custom_field_targets.register("deal", Deal)
+        core_pickers.register("deal", search=pickers.search_deals, find=pickers.find_deal)
+        core_pickers.register("product", search=pickers.search_products, find=pickers.find_product)

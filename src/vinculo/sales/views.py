@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core import filters as filter_language
-from vinculo.core import tables
+from vinculo.core import pickers, tables
 from vinculo.core.errors import ServiceError
+from vinculo.core.exports import ExportSpec, export_response
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can, require
 from vinculo.core.ui import (
@@ -38,7 +39,6 @@ from vinculo.core.ui import (
 from vinculo.sales import selectors, services
 from vinculo.sales.board_moves import board_url_with_moved, undo_of
 from vinculo.sales.models import Deal, Pipeline, StageKind
-from vinculo.web import pickers
 from vinculo.workspaces.selectors import members
 
 PER_STAGE = 20  # cards per column; the column header links to all of them
@@ -319,9 +319,6 @@ def deal_export(request: HttpRequest) -> HttpResponseBase:
     """The table's current view (search, filter, quick filters, sort, chosen columns) as CSV or
     XLSX (``format=xlsx``) through the one export service; large exports run in the
     background."""
-    from vinculo.quality.services.exports import ExportSpec
-    from vinculo.quality.views.exports import export_response, requested_format
-
     require(actor(request), "data.export")
     back = reverse("sales:list")
     state = tables.table_state(request, "deal")
@@ -341,7 +338,7 @@ def deal_export(request: HttpRequest) -> HttpResponseBase:
         # The table's columns when the address or the view chose them; else every column.
         columns=[c.key for c in state.columns] if state.column_keys else None,
     )
-    return export_response(request, spec, requested_format(request), back=back)
+    return export_response(request, spec, back=back)
 
 
 # --- the form ---------------------------------------------------------------------------------

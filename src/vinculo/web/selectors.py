@@ -10,9 +10,8 @@ from django.db.models import Q
 from vinculo.contacts import selectors as contacts
 from vinculo.core.actor import Actor
 from vinculo.core.collation import sort_key
+from vinculo.core.pickers import SEARCH_MIN_LENGTH
 from vinculo.sales import selectors as sales
-
-SEARCH_MIN_LENGTH = 2
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.activities import selectors as activity_selectors
+from vinculo.core import pickers
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
@@ -28,7 +29,7 @@ from vinculo.core.permissions import can
 from vinculo.core.tenancy import User
 from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.sales import selectors as sales_selectors
-from vinculo.web import pickers, selectors
+from vinculo.web import selectors
 from vinculo.workspaces import services
 from vinculo.workspaces.middleware import SESSION_WORKSPACE_KEY
 from vinculo.workspaces.selectors import actor_for
@@ -123,7 +124,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def pick(request: HttpRequest, kind: str) -> HttpResponse:
     """A record picker's options for what was typed (``q``): people, companies, deals or
     products of the workspace, a few at a time (htmx fills the picker's list)."""
-    if kind not in pickers.PICK_KINDS:
+    if kind not in pickers.pick_kinds():
         raise Http404
     q = request.GET.get("q", "")
     options = pickers.pick(actor(request), kind, q)

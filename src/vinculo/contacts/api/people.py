@@ -20,10 +20,10 @@ from vinculo.contacts.api._common import (
     filter_tree,
 )
 from vinculo.contacts.models import Consent, ConsentChange, Person
+from vinculo.core import record_views
 from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
 from vinculo.core.schemas import ERRORS, BulkOut, Id, PageOut
-from vinculo.privacy.services import log_access
 
 router = Router()
 
@@ -241,7 +241,7 @@ def bulk_create_people(request: HttpRequest, payload: list[Any]) -> dict[str, An
 def get_person(request: HttpRequest, person_id: Id) -> dict[str, Any]:
     actor = actor_of(request)
     body = person_json(selectors.get_person(actor, person_id), detail=True)
-    log_access(actor, person_id, "api_view")  # a read that writes: the opt-in access log
+    record_views.viewed(actor, "person", person_id, via="api")  # a read that may write
     return body
 
 

@@ -18,7 +18,7 @@ from vinculo.contacts.models import Company, CustomObject, LifecycleStage, Perso
 from vinculo.contacts.selectors import live_ids
 from vinculo.contacts.services.lifecycle import ensure_lifecycle_stages
 from vinculo.contacts.tags import ensure_tags, fold
-from vinculo.core import validators
+from vinculo.core import entry_rules, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, choice_error, collect
 from vinculo.workspaces.selectors import active_member_ids
@@ -37,9 +37,7 @@ class Context:
         self.defs = cf.definitions(actor, object_type)
         self._tags: dict[str, Tag] = {}
         self._companies: dict[int, bool] = {}
-        from vinculo.quality.services.rules import checker  # entry rules, loaded once per call
-
-        self.rules = checker(actor, object_type)
+        self.rules = entry_rules.checker(actor, object_type)  # loads once, on first use
 
     @cached_property
     def member_ids(self) -> set[int]:

@@ -12,9 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from vinculo.contacts import custom_fields as cf
-from vinculo.contacts.models import Company, CustomFieldDefinition, CustomObject, FieldType, Person
+from vinculo.contacts.models import CustomFieldDefinition, CustomObject, FieldType
 from vinculo.contacts.services._common import get_for_update
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, custom_field_targets, events, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
 from vinculo.core.permissions import require
@@ -186,7 +186,7 @@ def update_custom_field(*, actor: Actor, field_id: int, data: dict[str, Any]) ->
 
 def count_nonconforming(actor: Actor, definition: CustomFieldDefinition) -> int:
     """How many stored values of ``definition`` do not pass its current validation."""
-    model = _custom_model(definition.object_type)
+    model = custom_field_targets.model_of(definition.object_type)
     key = definition.key
     bad = 0
     rows = (
@@ -200,13 +200,3 @@ def count_nonconforming(actor: Actor, definition: CustomFieldDefinition) -> int:
         except ValidationFailed:
             bad += 1
     return bad
-
-
-def _custom_model(object_type: str) -> Any:
-    if object_type == CustomObject.PERSON:
-        return Person
-    if object_type == CustomObject.COMPANY:
-        return Company
-    from vinculo.sales.models import Deal
-
-    return Deal

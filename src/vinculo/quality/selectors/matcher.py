@@ -310,3 +310,23 @@ def probable(
             }
         )
     return out
+
+
+def probable_typed(
+    actor: Actor,
+    object_type: str,
+    values: dict[str, Any],
+    *,
+    exclude_id: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`probable` for what a form has typed: its custom fields as typed, the identifier
+    ones compared in their stored form (a value that does not validate matches nothing). The
+    new-record forms' duplicate warning asks this through :mod:`vinculo.core.duplicate_finders`."""
+    typed = {
+        **values,
+        "custom_fields": identifier_values(
+            actor, object_type, values.get("custom_fields"), strict=False
+        ),
+    }
+    return probable(actor, object_type, typed, exclude_id=exclude_id, limit=limit)

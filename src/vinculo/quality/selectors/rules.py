@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ServiceError
+from vinculo.core.filters import apply_filter
 from vinculo.core.permissions import require
 from vinculo.quality.models import EntryRule, RuleKind, RuleObject
 from vinculo.quality.services.rules import (
@@ -42,6 +43,16 @@ def entry_rules(actor: Actor, *, object_type: str | None = None) -> QuerySet[Ent
     if object_type:
         qs = qs.filter(object_type=object_type)
     return qs.order_by("object_type", "field", "kind", "id")
+
+
+def unique_fields(actor: Actor, object_type: str) -> set[str]:
+    """The fields of ``object_type`` the workspace's active unique rules govern (the new-record
+    forms' duplicate warning blocks on them; registered in :mod:`vinculo.core.entry_rules`)."""
+    return set(
+        entry_rules(actor, object_type=object_type)
+        .filter(kind=RuleKind.UNIQUE, is_active=True)
+        .values_list("field", flat=True)
+    )
 
 
 def get_entry_rule(actor: Actor, rule_id: int) -> EntryRule:
@@ -83,8 +94,6 @@ def violations(actor: Actor, rule: EntryRule) -> Violations:
     if rule.kind == RuleKind.REQUIRED:
         tree = {"field": FILTER_NAMES.get(rule.field, rule.field), "op": "is_empty"}
         try:
-            from vinculo.core.filters import apply_filter
-
             count = apply_filter(live, rule.object_type, tree, actor=actor).count()
         except (ServiceError, ValueError):
             pass  # not a filterable field: counted below, without a link

@@ -1,9 +1,8 @@
 """Exports, what to export: the :class:`ExportSpec` (object type, saved view, filter, search,
-sort, columns, ids) and its check."""
+sort, columns, ids; defined in :mod:`vinculo.core.exports`) and its check."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from vinculo.core import selectors as core_selectors
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
+from vinculo.core.exports import ExportSpec  # the list screens build it in core
 from vinculo.core.permissions import require
 from vinculo.core.table_columns import check_sort
 from vinculo.quality.models import ExportFormat
@@ -20,28 +20,6 @@ MAX_IDS = 10_000
 
 OBJECT_TYPES = ("person", "company", "deal")
 FORMATS = tuple(ExportFormat.values)
-
-
-@dataclass
-class ExportSpec:
-    """What to export. ``ids`` narrows to given records (the audit report's offending ones)."""
-
-    object_type: str
-    view_id: int | None = None
-    filter: dict[str, Any] | None = None
-    q: str = ""
-    sort: str = ""
-    columns: list[str] | None = None
-    ids: list[int] | None = None
-    deleted: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExportSpec:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
 
 
 def check_spec(actor: Actor, spec: ExportSpec, fmt: str) -> ExportSpec:

@@ -1,7 +1,8 @@
 """Screens of data quality: exports.
 
 The list screens' export buttons (people, companies, deals) build an :class:`ExportSpec` of what
-the table shows and call :func:`export_response`: a small export downloads at once (streamed),
+the table shows and call :func:`vinculo.core.exports.export_response`, answered here by
+:func:`table_export` (registered at ``ready()``): a small export downloads at once (streamed),
 a large one becomes a background job shown on ``/quality/exports/`` with a progress bar (htmx
 polling every second) and a download link when done.
 """
@@ -26,10 +27,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
+from vinculo.core.filters import parse_filter_param
+from vinculo.core.table_columns import parse_columns
 from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.quality.models import ExportFormat, ExportStatus
 from vinculo.quality.models.exports import CONTENT_TYPES
 from vinculo.quality.selectors import exports as selectors
+from vinculo.quality.selectors.audit import finding_ids
 from vinculo.quality.services import exports as services
 from vinculo.quality.services.exports import ExportSpec
 
@@ -78,6 +82,12 @@ def export_response(
     return FileResponse(out, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
 
 
+def table_export(request: HttpRequest, spec: ExportSpec, *, back: str) -> HttpResponseBase:
+    """The list screens' export (registered as :mod:`vinculo.core.exports`' responder): ``spec``
+    in the format the request asks for (``format=xlsx``, CSV by default)."""
+    return export_response(request, spec, requested_format(request), back=back)
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -87,16 +97,11 @@ def export_new(request: HttpRequest) -> HttpResponseBase:
     """``/quality/exports/new?object_type=person&format=xlsx``: export a saved view (``view``),
     a filter tree (``filter`` as JSON), a search (``q``), a sort and ``columns=a,b``; or the
     offending records of an audit finding (``audit=<run id>&finding=<key>``)."""
-    from vinculo.core.filters import parse_filter_param
-    from vinculo.core.table_columns import parse_columns
-
     back = safe_next(request, default="/quality/exports/")
     object_type = request.GET.get("object_type", "person")
     ids = None
     audit_id = _int(request.GET.get("audit"))
     if audit_id is not None:
-        from vinculo.quality.selectors.audit import finding_ids
-
         object_type, ids = finding_ids(actor(request), audit_id, request.GET.get("finding", ""))
     try:
         tree = parse_filter_param(request.GET.get("filter"))

@@ -10,6 +10,7 @@ from typing import Any
 from vinculo.contacts.custom_fields import definitions
 from vinculo.contacts.models import Company, CustomFieldDefinition, Person
 from vinculo.contacts.selectors import live_ids
+from vinculo.core import entry_rules
 from vinculo.core.actor import Actor
 from vinculo.sales.models import Pipeline, Product, Stage, StageKind
 from vinculo.sales.services.lost_reasons import ReasonBook
@@ -32,9 +33,7 @@ class DealRefs:
         self._defs: dict[str, CustomFieldDefinition] | None = None
         self._default: Pipeline | None = None
         self.reasons = ReasonBook(actor.workspace)
-        from vinculo.quality.services.rules import checker  # entry rules, loaded once per call
-
-        self.rules = checker(actor, "deal")
+        self.rules = entry_rules.checker(actor, "deal")  # loads once, on first use
 
     def _load_structure(self) -> None:
         pipelines = {p.pk: p for p in Pipeline.objects.for_workspace(self.workspace)}
