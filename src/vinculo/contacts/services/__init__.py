@@ -23,7 +23,8 @@ keeps working; new code may import from the concept module.
 
 from __future__ import annotations
 
-from vinculo.contacts.services.cleaning import ADDRESS_FIELDS, Cleaned, Context
+from vinculo.contacts.contract import ADDRESS_FIELDS
+from vinculo.contacts.services.cleaning import Cleaned, Context
 from vinculo.contacts.services.companies import (
     COMPANY_KEYS,
     COMPANY_TEXT_FIELDS,

@@ -1,6 +1,7 @@
 """What cleaning a person or a company shares: the batch :class:`Context` (members, stages, tags,
-custom fields and entry rules, loaded once per call), the :class:`Cleaned` result, and the
-cleaning of owner, address, import time, stage, tags and custom values."""
+custom fields and entry rules, loaded once per call), the :class:`Cleaned` result, the plain
+fields cleaned by the record's write contract (:mod:`vinculo.contacts.contract`), and the
+cleaning of owner, import time, stage, tags and custom values."""
 
 from __future__ import annotations
 
@@ -20,10 +21,9 @@ from vinculo.contacts.services.lifecycle import ensure_lifecycle_stages
 from vinculo.contacts.tags import ensure_tags, fold
 from vinculo.core import entry_rules, validators
 from vinculo.core.actor import Actor
+from vinculo.core.contracts import WriteContract
 from vinculo.core.errors import FieldError, choice_error, collect
 from vinculo.workspaces.selectors import active_member_ids
-
-ADDRESS_FIELDS = ("street", "number", "complement", "district", "city", "state", "postal_code")
 
 
 class Context:
@@ -118,35 +118,6 @@ def _clean_stage(ctx: Context, value: Any, errors: list[FieldError]) -> Lifecycl
     return stage
 
 
-def _clean_address(
-    data: dict[str, Any], fields: dict[str, Any], errors: list[FieldError], limits: dict[str, int]
-) -> None:
-    for name in ADDRESS_FIELDS:
-        if name in data:
-            if name == "postal_code":
-                fields[name] = (
-                    collect(errors, validators.clean_name, data[name], name, max_length=20) or ""
-                )
-            else:
-                fields[name] = (
-                    collect(
-                        errors,
-                        validators.clean_name,
-                        data[name],
-                        name,
-                        max_length=limits.get(name, 200),
-                    )
-                    or ""
-                )
-    if "country" in data:
-        country = str(data["country"] or "").strip().upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            errors.append(
-                FieldError("country", _("Use a two-letter country code (BR)."), "invalid")
-            )
-        fields["country"] = country
-
-
 def _clean_created_at(
     data: dict[str, Any], fields: dict[str, Any], errors: list[FieldError]
 ) -> None:
@@ -160,54 +131,30 @@ def _clean_created_at(
         fields["created_at"] = moment
 
 
-def _unknown_keys(data: dict[str, Any], allowed: frozenset[str], errors: list[FieldError]) -> None:
-    for key in data:
-        if key not in allowed:
-            errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
-
-
 def clean_head(
+    contract: WriteContract,
+    ctx: Context,
     data: dict[str, Any],
-    allowed: frozenset[str],
-    texts: dict[str, int],
-    required: str,
+    *,
     creating: bool,
     errors: list[FieldError],
 ) -> dict[str, Any]:
-    """Unknown keys refused by name; the plain text fields trimmed (``required`` on create)."""
-    _unknown_keys(data, allowed, errors)
-    fields: dict[str, Any] = {}
-    for name, limit in texts.items():
-        if name in ADDRESS_FIELDS:
-            continue
-        if name in data or (creating and name == required):
-            fields[name] = (
-                collect(
-                    errors,
-                    validators.clean_name,
-                    data.get(name),
-                    name,
-                    required=name == required,
-                    max_length=limit,
-                )
-                or ""
-            )
-    return fields
+    """Unknown keys refused by name; the plain fields cleaned by the record's contract."""
+    return contract.clean(data, errors, creating=creating, region=ctx.region)
 
 
 def clean_tail(
     ctx: Context,
     data: dict[str, Any],
     fields: dict[str, Any],
-    texts: dict[str, int],
     model: type[Person] | type[Company],
     instance: Person | Company | None,
     errors: list[FieldError],
 ) -> Cleaned:
-    """What people and companies share: owner, address, import time, stage, tags, custom fields."""
+    """What people and companies share and needs the workspace: owner, import time, stage, tags,
+    custom fields, and the entry rules over the whole row."""
     if "owner_id" in data:
         fields["owner_id"] = _clean_owner(ctx, data["owner_id"], errors)
-    _clean_address(data, fields, errors, texts)
     if instance is None:
         _clean_created_at(data, fields, errors)
     cleaned = Cleaned(fields)

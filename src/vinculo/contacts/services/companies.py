@@ -9,10 +9,10 @@ from urllib.parse import urlparse
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vinculo.contacts.contract import COMPANY
 from vinculo.contacts.models import Company, CustomObject
 from vinculo.contacts.services._common import check_document_unique, get_for_update
 from vinculo.contacts.services.cleaning import (
-    ADDRESS_FIELDS,
     Cleaned,
     Context,
     clean_head,
@@ -20,41 +20,14 @@ from vinculo.contacts.services.cleaning import (
 )
 from vinculo.contacts.services.creation import bulk_create, check_bulk_size, insert_records
 from vinculo.contacts.services.records import apply_update, restore, soft_delete
-from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult
-from vinculo.core.errors import FieldError, collect, raise_if_any
+from vinculo.core.contracts import Kind
+from vinculo.core.errors import FieldError, raise_if_any
 from vinculo.core.permissions import require
-from vinculo.core.validators import clean_long_text as long_text
 
-COMPANY_TEXT_FIELDS = {
-    "name": 200,
-    "legal_name": 200,
-    "industry": 100,
-    "source": 60,
-    **dict.fromkeys(ADDRESS_FIELDS[:-1], 200),
-}
-
-COMPANY_KEYS = frozenset(
-    {
-        *COMPANY_TEXT_FIELDS,
-        *ADDRESS_FIELDS,
-        "country",
-        "cnpj",
-        "email",
-        "phone",
-        "website",
-        "domain",
-        "employees",
-        "annual_revenue",
-        "description",
-        "owner_id",
-        "lifecycle_stage",
-        "tags",
-        "custom_fields",
-        "created_at",
-    }
-)
+COMPANY_KEYS = COMPANY.names
+COMPANY_TEXT_FIELDS = {f.name: f.max_length for f in COMPANY.of_kind(Kind.TEXT)}
 
 
 def clean_company(
@@ -63,45 +36,10 @@ def clean_company(
     """Validate company input (a full row, or a patch when ``instance`` is given)."""
     errors: list[FieldError] = []
     creating = instance is None
-    fields = clean_head(data, COMPANY_KEYS, COMPANY_TEXT_FIELDS, "name", creating, errors)
-    if "cnpj" in data:
-        fields["cnpj"] = collect(errors, validators.clean_cnpj, data["cnpj"], "cnpj") or ""
-    if "email" in data:
-        fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
-    if "phone" in data:
-        fields["phone"] = (
-            collect(errors, validators.clean_phone, data["phone"], "phone", region=ctx.region) or ""
-        )
-    if "website" in data:
-        fields["website"] = collect(errors, validators.clean_url, data["website"], "website") or ""
-    if "domain" in data:
-        domain = str(data["domain"] or "").strip().lower().removeprefix("www.")
-        if domain and ("." not in domain or " " in domain or "/" in domain):
-            errors.append(FieldError("domain", _("Use a domain like empresa.com.br."), "invalid"))
-        fields["domain"] = domain
-    elif creating and fields.get("website"):
+    fields = clean_head(COMPANY, ctx, data, creating=creating, errors=errors)
+    if creating and "domain" not in data and fields.get("website"):
         fields["domain"] = (urlparse(fields["website"]).hostname or "").removeprefix("www.")
-    if "employees" in data:
-        employees = data["employees"]
-        if employees in (None, ""):
-            fields["employees"] = None
-        elif isinstance(employees, bool) or not str(employees).isdigit():
-            errors.append(FieldError("employees", _("Enter a whole number ≥ 0."), "invalid"))
-        else:
-            fields["employees"] = int(employees)
-    if "annual_revenue" in data:
-        fields["annual_revenue"] = collect(
-            errors,
-            validators.clean_decimal,
-            data["annual_revenue"],
-            "annual_revenue",
-            places=2,
-            max_digits=16,
-            minimum=0,
-        )
-    if "description" in data:
-        fields["description"] = collect(errors, long_text, data["description"], "description")
-    cleaned = clean_tail(ctx, data, fields, COMPANY_TEXT_FIELDS, Company, instance, errors)
+    cleaned = clean_tail(ctx, data, fields, Company, instance, errors)
     raise_if_any(errors)
     return cleaned
 

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vinculo.contacts.contract import ADDRESS_FIELDS
 from vinculo.contacts.models import (
     Affiliation,
     Company,
@@ -19,7 +20,6 @@ from vinculo.contacts.models import (
     Person,
 )
 from vinculo.contacts.services._common import check_document_unique, get_for_update
-from vinculo.contacts.services.cleaning import ADDRESS_FIELDS
 from vinculo.core.actor import Actor
 
 PERSON_MERGE_FIELDS = (

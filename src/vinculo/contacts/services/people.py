@@ -6,88 +6,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vinculo.contacts.contract import PERSON
 from vinculo.contacts.models import CustomObject, Person
 from vinculo.contacts.services._common import check_document_unique, get_for_update
 from vinculo.contacts.services.affiliations import clean_affiliations
 from vinculo.contacts.services.cleaning import (
-    ADDRESS_FIELDS,
     Cleaned,
     Context,
     clean_head,
     clean_tail,
 )
-from vinculo.contacts.services.consent import CHANNELS, clean_consents
+from vinculo.contacts.services.consent import clean_consents
 from vinculo.contacts.services.creation import bulk_create, check_bulk_size, insert_records
 from vinculo.contacts.services.records import apply_update, restore, soft_delete
-from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult
-from vinculo.core.errors import FieldError, choice_error, collect, raise_if_any
+from vinculo.core.contracts import Kind
+from vinculo.core.errors import FieldError, raise_if_any
 from vinculo.core.permissions import require
-from vinculo.core.validators import clean_long_text as long_text
 
-PERSON_TEXT_FIELDS = {
-    "first_name": 100,
-    "last_name": 100,
-    "job_title": 100,
-    "gender": 30,
-    "source": 60,
-    **dict.fromkeys(ADDRESS_FIELDS[:-1], 200),
-}
-
-PERSON_KEYS = frozenset(
-    {
-        *PERSON_TEXT_FIELDS,
-        *ADDRESS_FIELDS,
-        "country",
-        "email",
-        "phone",
-        "mobile_phone",
-        "cpf",
-        "birth_date",
-        "preferred_channel",
-        "interests",
-        "owner_id",
-        "lifecycle_stage",
-        "tags",
-        "companies",
-        "consents",
-        "custom_fields",
-        "created_at",
-    }
-)
+PERSON_KEYS = PERSON.names
+PERSON_TEXT_FIELDS = {f.name: f.max_length for f in PERSON.of_kind(Kind.TEXT)}
 
 
 def clean_person(ctx: Context, data: dict[str, Any], *, instance: Person | None = None) -> Cleaned:
     """Validate person input (a full row, or a patch when ``instance`` is given)."""
     errors: list[FieldError] = []
     creating = instance is None
-    fields = clean_head(data, PERSON_KEYS, PERSON_TEXT_FIELDS, "first_name", creating, errors)
-    if "email" in data:
-        fields["email"] = collect(errors, validators.clean_email, data["email"], "email") or ""
-    for name in ("phone", "mobile_phone"):
-        if name in data:
-            fields[name] = (
-                collect(errors, validators.clean_phone, data[name], name, region=ctx.region) or ""
-            )
-    if "cpf" in data:
-        fields["cpf"] = collect(errors, validators.clean_cpf, data["cpf"], "cpf") or ""
-    if "birth_date" in data:
-        birth = collect(errors, validators.clean_date, data["birth_date"], "birth_date")
-        if birth and birth > timezone.localdate():
-            errors.append(FieldError("birth_date", _("Cannot be in the future."), "invalid"))
-        fields["birth_date"] = birth
-    if "preferred_channel" in data:
-        channel = data["preferred_channel"] or ""
-        if channel and channel not in CHANNELS:
-            errors.append(choice_error("preferred_channel", channel, CHANNELS))
-        fields["preferred_channel"] = channel
-    if "interests" in data:
-        fields["interests"] = collect(errors, long_text, data["interests"], "interests") or ""
-    cleaned = clean_tail(ctx, data, fields, PERSON_TEXT_FIELDS, Person, instance, errors)
+    fields = clean_head(PERSON, ctx, data, creating=creating, errors=errors)
+    cleaned = clean_tail(ctx, data, fields, Person, instance, errors)
     if "companies" in data:
         cleaned.companies = clean_affiliations(ctx, data["companies"], errors)
     if "consents" in data:
