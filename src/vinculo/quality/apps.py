@@ -10,6 +10,7 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         from vinculo.quality import events  # noqa: F401  (declares event types)
 
-        # The tasks modules register their recurring tasks: the nightly audit, expired exports,
-        # imports whose worker died.
-        from vinculo.quality.tasks import audit, exports, imports  # noqa: F401
+        # The tasks modules bind the jobs the services queue by name (vinculo.core.jobs) and
+        # register their recurring tasks: the nightly audit, expired exports, imports whose
+        # worker died.
+        from vinculo.quality.tasks import audit, duplicates, exports, imports  # noqa: F401
