@@ -20,7 +20,7 @@ from vinculo.core import audit, events, validators
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, collect, raise_if_any
 from vinculo.core.text import fold
-from vinculo.webforms import companies
+from vinculo.webforms import companies, tracking
 from vinculo.webforms.models import Submission, SubmissionStatus, WebForm
 from vinculo.webforms.services.errors import FormClosed
 from vinculo.webforms.services.forms import CUSTOM_PREFIX
@@ -250,8 +250,6 @@ def _record_submitted(
             "visitor_id": visitor_id,
         },
     )
-    from vinculo.webforms import tracking
-
     # The tracked event carries the timeline entry ("Submitted the form …"); should the
     # events app refuse it, the entry is written here so the timeline never misses a post.
     if not tracking.record_form_event(actor, form, submission, person, visitor_id):
