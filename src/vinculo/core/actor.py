@@ -50,4 +50,4 @@ class Actor:
 
 def actor_of(request: Any) -> Actor:
     """The actor the API's authentication step resolved; every endpoint starts here."""
-    return request.actor  # type: ignore[no-any-return]
+    return request.actor
