@@ -7,10 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import Person
 from vinculo.contacts.services import ensure_lifecycle_stages
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require

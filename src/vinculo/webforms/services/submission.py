@@ -12,11 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Person
 from vinculo.contacts.selectors import lifecycle_stages
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, collect, raise_if_any
 from vinculo.core.text import fold
