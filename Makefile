@@ -48,6 +48,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/mypy
 	$(BIN)/lint-imports
+	PYTHONPATH=src $(BIN)/python tools/cycles.py
 
 test: lint
 	VINCULO_DATA_DIR=$(CURDIR)/var/check $(BIN)/vinculo manage makemigrations --check --dry-run

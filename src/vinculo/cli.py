@@ -17,6 +17,11 @@ from __future__ import annotations
 import os
 import sys
 
+# Importing Django's command runner reads no settings: DJANGO_SETTINGS_MODULE is set in main().
+from django.core.management import execute_from_command_line
+
+from vinculo import __version__
+
 ALIASES = {"check": "healthcheck", "import": "importfile"}
 COMMANDS = [
     "serve",
@@ -37,13 +42,9 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__)
         return
     if argv[0] in {"--version", "version"}:
-        from vinculo import __version__
-
         print(f"vinculo {__version__}")
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vinculo.settings")
-    from django.core.management import execute_from_command_line
-
     command, rest = argv[0], argv[1:]
     if command == "manage":
         execute_from_command_line(["vinculo", *rest])

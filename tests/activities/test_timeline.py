@@ -7,8 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.api import fields_of, problem, send
-from vinculo.activities import services, timeline
+from vinculo.activities import services
 from vinculo.activities.models import TimelineEntry
+from vinculo.core import timeline
 
 
 def test_a_person_timeline_holds_everything_about_them(ana, a):

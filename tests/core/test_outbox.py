@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.core import consumers_for_tests  # registers the test consumers
-from vinculo.core import events
+from vinculo.core import events, outbox
 from vinculo.core.models import AuditEntry, DeliveryStatus, DomainEvent, EventDelivery
 from vinculo.core.worker import run_burst
 
@@ -274,7 +274,7 @@ def test_a_batch_consumer_gets_its_due_deliveries_at_once_in_event_order(ana, ba
 
 
 def test_batches_are_capped_and_the_sweep_takes_them_in_order(ana, batch_calls, monkeypatch):
-    monkeypatch.setattr(events, "BATCH_SIZE", 3)
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 3)
     ids = _emit_batch(ana.actor, 7)
     assert events.dispatch_due(limit=100) == 7
     assert batch_calls == [ids[0:3], ids[3:6], ids[6:7]]

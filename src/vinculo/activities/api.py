@@ -25,6 +25,7 @@ from vinculo.activities.models import (
 )
 from vinculo.core.actor import actor_of
 from vinculo.core.bulk import MAX_BULK_ROWS
+from vinculo.core.filters import parse_filter_param
 from vinculo.core.pagination import paginate
 from vinculo.core.schemas import ERRORS, BulkOut, Id, Int32, PageOut
 
@@ -220,8 +221,6 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
 
 
 def _filter_tree(raw: str | None) -> dict[str, Any] | None:
-    from vinculo.core.filters import parse_filter_param
-
     return parse_filter_param(raw)
 
 

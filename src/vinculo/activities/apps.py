@@ -7,4 +7,14 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
-        from vinculo.activities import events  # noqa: F401  (declares event types)
+        from vinculo.activities import (
+            events,  # noqa: F401  (declares event types)
+            record_pages,
+            timeline,
+        )
+        from vinculo.core import record_pages as pages
+        from vinculo.core import timeline as timeline_port
+
+        timeline_port.install(timeline)
+        timeline_port.register_kinds(*timeline.KINDS)
+        pages.register("person", "tasks", record_pages.open_tasks)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.activities import wording
+from vinculo.core import timeline_wording
 from vinculo.core.actor import Source
 from vinculo.core.models import WorkspaceScopedModel, user_key, workspace_key
 
@@ -181,5 +181,5 @@ class TimelineEntry(WorkspaceScopedModel):
             text = getattr(self, "data_text", None)
         else:
             text = self.data.get("text") if isinstance(self.data, dict) else None
-        worded = wording.word(text)
+        worded = timeline_wording.word(text)
         return self.summary if worded is None else worded

@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.activities.models import Activity, ActivityKind, TimelineEntry
+from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.filters import apply_filter
 from vinculo.core.pagination import Page, paginate
 from vinculo.core.permissions import require
+from vinculo.sales.models import Deal
 
 TASK_WINDOWS = ("today", "overdue", "upcoming", "all")
 
@@ -64,8 +67,6 @@ def activities(
     if due_before is not None:
         qs = qs.filter(due_at__lt=due_before)
     if filter:
-        from vinculo.core.filters import apply_filter  # written alongside; imported when used
-
         qs = apply_filter(qs, "activity", filter, actor=actor)
     return qs
 
@@ -197,9 +198,6 @@ _SUBJECTS = ("person_id", "company_id", "deal_id")
 
 def _subject_exists(actor: Actor, field: str, pk: int) -> bool:
     # Cross-app read (by workspace); to become contacts/sales selectors once they exist.
-    from vinculo.contacts.models import Company, Person
-    from vinculo.sales.models import Deal
-
     model = {"person_id": Person, "company_id": Company, "deal_id": Deal}[field]
     return model.objects.for_workspace(actor.workspace).filter(pk=pk).exists()
 

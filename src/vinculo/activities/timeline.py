@@ -1,14 +1,15 @@
-"""The timeline: the one history of each customer, written by every app's services.
+"""The timeline store: the one history of each customer, kept in :class:`TimelineEntry`.
 
-Services call :func:`record` inside their transaction (it shares the change's fate). Each entry
-names every record it concerns, so a person's, company's or deal's timeline is one indexed query.
+Every app writes and reads it through the port :mod:`vinculo.core.timeline`, which this module
+implements (it is a :class:`~vinculo.core.timeline.TimelineStore`); the app's ``ready()``
+installs it there with :data:`KINDS`. Each entry names every record it concerns, so a person's,
+company's or deal's timeline is one indexed query.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +17,23 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from vinculo.activities import wording
+from vinculo.activities import selectors
 from vinculo.activities.models import Activity, TimelineEntry
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import move_links
 from vinculo.core.fastinsert import JsonText, insert_rows
+from vinculo.core.pagination import Page
+from vinculo.core.timeline import PendingEntry, PersonEntryRow, worded
+
+__all__ = [
+    "KINDS",
+    "PendingEntry",
+    "page",
+    "reassign_entries",
+    "record",
+    "record_for_people",
+    "record_many",
+]
 
 # The kinds people filter a timeline by (``activity.*`` is the whole family).
 KINDS = [
@@ -55,34 +68,13 @@ def record(
     ``summary`` is an untranslated message (``gettext_noop``) with ``%(name)s`` placeholders:
     the entry keeps the message and its parameters and is worded when read, in the reader's
     language (``TimelineEntry.summary_text``); the stored ``summary`` is the writer's wording.
-    A parameter may be a label or an amount worded when read (see ``activities.wording``).
+    A parameter may be a label or an amount worded when read (see ``core.timeline_wording``).
     """
     if params is not None:
-        data, summary = _worded(summary, params, data)
+        data, summary = worded(summary, params, data)
     return TimelineEntry.objects.create(
         **_fields(actor, kind, summary, person, company, deal, activity, data, occurred_at)
     )
-
-
-@dataclass
-class PendingEntry:
-    kind: str
-    summary: str
-    person: Any = None
-    company: Any = None
-    deal: Any = None
-    activity: Activity | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    occurred_at: datetime | None = None
-    params: dict[str, Any] | None = None  # as in :func:`record`
-
-    def stored(self) -> dict[str, Any]:
-        """The ``summary`` and ``data`` columns as written (with the message and its
-        parameters under ``data["text"]`` when there are ``params``)."""
-        if self.params is None:
-            return {"summary": str(self.summary)[:300], "data": self.data or {}}
-        data, summary = _worded(self.summary, self.params, self.data)
-        return {"summary": summary[:300], "data": data}
 
 
 def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: int = 1000) -> int:
@@ -117,17 +109,7 @@ def record_many(actor: Actor, entries: Iterable[PendingEntry], *, batch_size: in
     return _insert(rows, batch_size)
 
 
-def _worded(
-    message: str, params: dict[str, Any], data: dict[str, Any] | None
-) -> tuple[dict[str, Any], str]:
-    """``data`` with the message and its parameters, and the writer's wording of them."""
-    kept = wording.text(message, params)
-    return {**(data or {}), "text": kept}, wording.word(kept) or str(message)
-
-
-def record_for_people(
-    actor: Actor, entries: Iterable[tuple[str, str, int, dict[str, Any] | JsonText, datetime]]
-) -> int:
+def record_for_people(actor: Actor, entries: Iterable[PersonEntryRow]) -> int:
     """Append entries that each concern one person — ``(kind, summary, person_id, data,
     occurred_at)`` tuples — in bulk; returns how many were written.
 
@@ -245,3 +227,18 @@ def reassign_entries(
     ``ids``: exactly the entries that moved) and return the ids moved. Entries keep their date,
     actor and text; only the record they belong to changes."""
     return move_links(TimelineEntry, actor.workspace.pk, kind, from_id, to_id, ids)
+
+
+# --- reads (the record pages) ---------------------------------------------------------------
+
+
+def page(
+    actor: Actor,
+    *,
+    kinds: Sequence[str] | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    **link: int,
+) -> Page[TimelineEntry]:
+    """One page of a record's timeline (see :func:`vinculo.activities.selectors.timeline`)."""
+    return selectors.timeline(actor, kinds=kinds, cursor=cursor, limit=limit, **link)

@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from vinculo.activities import selectors, services
 from vinculo.activities.models import Activity, ActivityKind, Priority
+from vinculo.contacts import selectors as contacts
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, NotFound, ServiceError
 from vinculo.core.pagination import paginate
 from vinculo.core.permissions import can
 from vinculo.core.ui import actor, field_errors, is_htmx, safe_next, workspace_view
+from vinculo.sales import selectors as sales
 from vinculo.workspaces.selectors import members
 
 # Where a failed quick-log form waits (in the session) for the page it came from to show it again.
@@ -236,9 +238,6 @@ def task_reopen(request: HttpRequest, task_id: int) -> HttpResponse:
 
 def _picked_link(a: Actor, data: dict[str, Any]) -> dict[str, str] | None:
     """The record a task form points at, to show it again (None when not found)."""
-    from vinculo.contacts import selectors as contacts
-    from vinculo.sales import selectors as sales
-
     try:
         if data.get("person_id"):
             person = contacts.get_person(a, int(data["person_id"]))

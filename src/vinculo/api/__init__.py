@@ -12,9 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from vinculo.activities.api import router as activities_router
 from vinculo.api.input import InputParser
 from vinculo.api.openapi import ProblemAPI
+from vinculo.contacts.api import router as contacts_router
+from vinculo.core.api import router as core_router
 from vinculo.core.errors import ServiceError, problem
+from vinculo.events.api import router as events_router
+from vinculo.integrations.webhook_api import router as webhooks_router
+from vinculo.privacy.api import router as privacy_router
+from vinculo.quality.api import router as quality_router
+from vinculo.sales.api import router as sales_router
+from vinculo.webforms.api import router as webforms_router
+from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
 
 
@@ -143,28 +153,17 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _mount() -> None:
-    from vinculo.activities.api import router as activities_router
-    from vinculo.contacts.api import router as contacts_router
-    from vinculo.core.api import router as core_router
-    from vinculo.events.api import router as events_router
-    from vinculo.integrations.webhook_api import router as webhooks_router
-    from vinculo.privacy.api import router as privacy_router
-    from vinculo.quality.api import router as quality_router
-    from vinculo.sales.api import router as sales_router
-    from vinculo.webforms.api import router as webforms_router
-    from vinculo.workspaces.api import router as workspaces_router
-
-    api.add_router("/", workspaces_router)
-    api.add_router("/", core_router)
-    api.add_router("/", contacts_router)
-    api.add_router("/", sales_router)
-    api.add_router("/", activities_router)
-    api.add_router("/", quality_router)
-    api.add_router("/", events_router)
-    api.add_router("/", webforms_router)
-    api.add_router("/", webhooks_router)
-    api.add_router("/", privacy_router)
-
-
-_mount()
+# Every app's router, mounted under /api/v1/ in this order (the OpenAPI document's order).
+for _router in (
+    workspaces_router,
+    core_router,
+    contacts_router,
+    sales_router,
+    activities_router,
+    quality_router,
+    events_router,
+    webforms_router,
+    webhooks_router,
+    privacy_router,
+):
+    api.add_router("/", _router)

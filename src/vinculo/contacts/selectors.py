@@ -25,7 +25,7 @@ from vinculo.core import validators
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import NotFound, ValidationFailed
-from vinculo.core.filters import Fold
+from vinculo.core.filters import Fold, apply_filter
 from vinculo.core.permissions import require
 from vinculo.core.tenancy import Workspace
 from vinculo.core.text import fold
@@ -69,8 +69,6 @@ def check_sort(sort: str | None, allowed: tuple[str, ...], default: str = "-crea
 def _apply_filter(qs: QuerySet, object_type: str, tree: Any, actor: Actor) -> QuerySet:
     if not tree:
         return qs
-    from vinculo.core.filters import apply_filter
-
     return apply_filter(qs, object_type, tree, actor=actor)
 
 

@@ -1,4 +1,4 @@
-"""Timeline parameters of the contacts services, worded when read (``activities.wording``)."""
+"""Timeline parameters of the contacts services, worded when read (``core.timeline_wording``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import wording
 from vinculo.contacts.models import Channel, ConsentStatus
+from vinculo.core import timeline_wording
 
 # Changes that are not a model field with a translated name.
 _NAMES = {"tags": gettext_noop("tags"), "companies": gettext_noop("companies")}
@@ -24,7 +24,7 @@ def changed_fields(model: Any, names: Iterable[str]) -> list[Any]:
             part: Any = {"t": _NAMES[name]}
         else:
             try:
-                part = wording.label(model._meta.get_field(name).verbose_name)
+                part = timeline_wording.label(model._meta.get_field(name).verbose_name)
             except FieldDoesNotExist:
                 part = name
         parts += [", ", part] if parts else [part]
@@ -34,6 +34,6 @@ def changed_fields(model: Any, names: Iterable[str]) -> list[Any]:
 def consent_labels(consent: dict[str, Any]) -> dict[str, Any]:
     """The channel and status of a consent change, worded when read."""
     return {
-        "channel": wording.label(Channel(consent["channel"]).label),
-        "status": wording.label(ConsentStatus(consent["status"]).label),
+        "channel": timeline_wording.label(Channel(consent["channel"]).label),
+        "status": timeline_wording.label(ConsentStatus(consent["status"]).label),
     }

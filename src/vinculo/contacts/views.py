@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from vinculo.activities import selectors as activity_selectors
 from vinculo.contacts import duplicate_check, selectors, services
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
-from vinculo.core import pickers, record_views, tables
+from vinculo.core import pickers, record_pages, record_views, tables
 from vinculo.core.errors import ServiceError
 from vinculo.core.exports import ExportSpec, export_response
 from vinculo.core.filters import parse_filter_param
@@ -31,7 +30,6 @@ from vinculo.core.ui import (
     timeline_context,
     workspace_view,
 )
-from vinculo.sales import selectors as sales_selectors
 from vinculo.workspaces.selectors import members
 
 PAGE_SIZE = 50
@@ -139,19 +137,6 @@ def _common_context(request: HttpRequest) -> dict[str, Any]:
         "can_write": can(a, "records.write"),
         "can_delete": can(a, "records.delete"),
         "can_export": can(a, "data.export"),
-    }
-
-
-def _deals_context(
-    a: Any, *, person_id: int | None = None, company_id: int | None = None, live: bool = True
-) -> dict[str, Any]:
-    """The deals card of a 360° page (sales/_related_deals.html): the record's deals with
-    totals and a "+ deal" that opens the new-deal form with the record chosen."""
-    query = f"person={person_id}" if person_id is not None else f"company={company_id}"
-    return {
-        "related": sales_selectors.related_deals(a, person_id=person_id, company_id=company_id),
-        "new_deal_url": f"{reverse('sales:create')}?{query}",
-        "can_add_deal": live and can(a, "deals.write"),
     }
 
 
@@ -358,15 +343,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     # A read that writes, on purpose and only when the workspace turned the access log on.
     record_views.viewed(a, "person", person.pk, via="page")
     current, history = selectors.consents(a, person.pk)
-    tasks = list(
-        activity_selectors.activities(a, person_id=person.pk, kind="task", open_tasks=True)[:20]
-    )
     context = {
         "person": person,
         "consents": current,
         "consent_history": history,
-        **_deals_context(a, person_id=person.pk, live=person.deleted_at is None),
-        "tasks": tasks,
+        # Other apps' panels: the deals card (sales), open tasks (activities)…
+        **record_pages.context_for("person", request, a, person, person.deleted_at is None),
         **timeline_context(request, person_id=person.pk),
         "custom_defs": _custom_defs(request, "person"),
         "fields": PERSON_FORM_FIELDS,
@@ -574,7 +556,8 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         {
             "company": company,
             "people": selectors.company_people(a, company.pk),
-            **_deals_context(a, company_id=company.pk, live=company.deleted_at is None),
+            # Other apps' panels: the deals card (sales)…
+            **record_pages.context_for("company", request, a, company, company.deleted_at is None),
             **timeline_context(request, company_id=company.pk),
             "errors": errors,
             "fields": COMPANY_FORM_FIELDS,

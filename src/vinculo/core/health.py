@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import django_rq
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from vinculo.core.models import DeliveryStatus, EventDelivery
 
 
 @dataclass
@@ -54,8 +58,6 @@ def check_tasks() -> Check:
     mode = settings.TASKS_MODE
     if mode == "rq":
         try:
-            import django_rq
-
             connection = django_rq.get_connection("default")
             connection.ping()
             queued = django_rq.get_queue("default").count
@@ -63,8 +65,6 @@ def check_tasks() -> Check:
             return Check("tasks", False, f"rq: Redis unreachable at {settings.REDIS_URL}: {exc}")
         return Check("tasks", True, f"rq: Redis answered, {queued} queued", {"queued": queued})
     try:
-        from django_tasks_db.models import DBTaskResult
-
         ready = DBTaskResult.objects.ready()
         count = ready.count()
         oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
@@ -81,8 +81,6 @@ def check_tasks() -> Check:
 
 def check_outbox() -> Check:
     try:
-        from vinculo.core.models import DeliveryStatus, EventDelivery
-
         failed = EventDelivery.objects.filter(status=DeliveryStatus.FAILED).count()
         overdue = EventDelivery.objects.filter(
             status=DeliveryStatus.PENDING,

@@ -8,13 +8,10 @@ from django.utils.translation import gettext as _
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.models import AuditEntry, EventDelivery, SavedView
+from vinculo.core.permissions import require
 
 
 def _require(actor: Actor, permission: str) -> None:
-    # The matrix lives with the roles; imported late so the kernel does not depend on it at
-    # import time.
-    from vinculo.core.permissions import require
-
     require(actor, permission)
 
 

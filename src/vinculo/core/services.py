@@ -7,18 +7,17 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events
+from vinculo.core import audit, events, filters, table_columns
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from vinculo.core.models import DeliveryStatus, EventDelivery, SavedView, SavedViewObject
-from vinculo.core.selectors import get_event_delivery
+from vinculo.core.permissions import require as require_permission
+from vinculo.core.selectors import get_event_delivery, get_view
+from vinculo.core.tenancy import Role
 from vinculo.core.text import fold, name_taken
 
 
 def require(actor: Actor, permission: str) -> None:
-    # The permission matrix lives with the roles; imported late (kernel import rule).
-    from vinculo.core.permissions import require as require_permission
-
     require_permission(actor, permission)
 
 
@@ -47,8 +46,6 @@ VIEW_SEARCH_MAX = 200
 
 
 def _can_manage_shared_views(actor: Actor) -> bool:
-    from vinculo.core.tenancy import Role
-
     return actor.role is None or actor.role in {Role.OWNER, Role.ADMIN, Role.MANAGER}
 
 
@@ -57,8 +54,6 @@ def _clean_view(
 ) -> dict[str, Any]:
     """The accepted fields of ``data`` (all of them when creating), or ``ValidationFailed``
     naming every bad field."""
-    from vinculo.core import filters, table_columns
-
     if not isinstance(data, dict):
         raise ValidationFailed.field("", _("Send a JSON object."), "invalid_type")
     errors: list[FieldError] = [
@@ -231,8 +226,6 @@ def save_view(*, actor: Actor, data: dict[str, Any]) -> SavedView:
 def _view_for_update(actor: Actor, view_id: int) -> SavedView:
     """The view, locked, if the actor may change it: its owner always; a shared view also the
     workspace's owners, admins and managers. Another member's personal view is a 404."""
-    from vinculo.core.selectors import get_view
-
     get_view(actor, view_id)
     view = SavedView.objects.select_for_update().get(pk=view_id)
     if view.owner_id != (actor.user.pk if actor.user else None) and not (

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Actor
+from vinculo.core.filters import filter_object
 
 CUSTOM_PREFIX = "custom_fields."
 MAX_COLUMNS = 40
@@ -109,8 +110,6 @@ OBJECT_TYPES = tuple(STANDARD)
 def custom_columns(actor: Actor, object_type: str) -> list[Column]:
     """The workspace's live custom fields of ``object_type`` as columns (through the filter
     registry, so the kernel does not import the contacts app)."""
-    from vinculo.core.filters import filter_object
-
     try:
         obj = filter_object(object_type)
     except LookupError:

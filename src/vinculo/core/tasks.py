@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from vinculo.core import events
+from vinculo.core import outbox
 
 
 @task()
 def dispatch_event_task(event_id: int) -> int:
     """Deliver one domain event to its consumers (idempotent: safe to run twice)."""
-    return events.dispatch_event(event_id)
+    return outbox.dispatch_event(event_id)
 
 
 @task()
@@ -19,7 +19,7 @@ def dispatch_due_task() -> int:
     imports (which enqueue one sweep instead of one task per event)."""
     total = 0
     for _batch in range(1000):
-        done = events.dispatch_due()
+        done = outbox.dispatch_due()
         total += done
         if done == 0:
             break

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from vinculo.core import timeline
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, PermissionDenied, ServiceError
 
@@ -97,14 +98,15 @@ def safe_next(request: HttpRequest, default: str, *, referer: bool = True) -> st
 
 def timeline_context(request: HttpRequest, **link: int) -> dict[str, Any]:
     """A record's timeline page (``?kinds=``, ``?cursor=``) and the kinds to filter it by."""
-    from vinculo.activities import selectors as activity_selectors
-    from vinculo.activities.timeline import KINDS
-
     kinds = [k for k in request.GET.getlist("kinds") if k] or None
-    page = activity_selectors.timeline(
+    page = timeline.page(
         actor(request), kinds=kinds, cursor=request.GET.get("cursor"), limit=50, **link
     )
-    return {"timeline": page, "timeline_kinds": KINDS, "selected_kind": kinds[0] if kinds else ""}
+    return {
+        "timeline": page,
+        "timeline_kinds": timeline.KINDS,
+        "selected_kind": kinds[0] if kinds else "",
+    }
 
 
 # Post/redirect/get: what a successful POST has to show once (a new token's plaintext, a new

@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
+import email_validator
 import phonenumbers
+from babel.numbers import list_currencies
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -92,8 +94,6 @@ def _special_use_domains() -> tuple[frozenset[str], int]:
     has: an address is refused when its domain ends with one."""
     global _SPECIAL_USE
     if _SPECIAL_USE is None:
-        import email_validator
-
         names = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
         _SPECIAL_USE = (names, max((n.count(".") + 1 for n in names), default=0))
     return _SPECIAL_USE
@@ -454,8 +454,6 @@ def clean_bool(value: Any, field: str) -> bool | None:
 
 
 def clean_currency(value: Any, field: str = "currency") -> str:
-    from babel.numbers import list_currencies
-
     code = str(value or "").strip().upper()
     if code not in list_currencies():
         raise ValidationFailed.field(

@@ -12,8 +12,12 @@ import socket
 import threading
 import time
 
+import django_rq
 from django.conf import settings
 from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_rq import Job
 
 from vinculo.core import events, schedule
 
@@ -50,8 +54,6 @@ class OutboxSweeper(threading.Thread):
 
 
 def _db_worker(*, batch: bool, interval: float, backend: str = "default"):
-    from django_tasks_db.management.commands.db_worker import Worker
-
     return Worker(
         queue_names=["*"],
         interval=interval,
@@ -65,8 +67,6 @@ def _db_worker(*, batch: bool, interval: float, backend: str = "default"):
 
 
 def _db_tasks_waiting(backend: str) -> bool:
-    from django_tasks_db.models import DBTaskResult
-
     return DBTaskResult.objects.ready().filter(backend_name=backend).exists()
 
 
@@ -81,9 +81,6 @@ def run_burst(*, mode: str | None = None) -> int:
         completed_now = events.dispatch_due()
         completed += completed_now
         if mode == "rq":
-            import django_rq
-            from django_tasks_rq import Job
-
             django_rq.get_worker("default", job_class=Job).work(burst=True)
             pending = django_rq.get_queue("default").count > 0
         else:
@@ -100,9 +97,6 @@ def run_forever(*, interval: float = 1.0, sweep_interval: float = 5.0) -> None:
     sweeper.start()
     try:
         if settings.TASKS_MODE == "rq":
-            import django_rq
-            from django_tasks_rq import Job
-
             django_rq.get_worker("default", job_class=Job).work()
         else:
             worker = _db_worker(batch=False, interval=interval)

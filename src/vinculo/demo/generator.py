@@ -26,9 +26,15 @@ from django.utils import timezone
 from faker import Faker
 from faker.providers.person.pt_BR import Provider as PersonNames
 
+from vinculo.activities import services as activity_services
+from vinculo.contacts import services as contact_services
+from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
+from vinculo.core.tenancy import Membership, Role
 from vinculo.demo import reference as ref
 from vinculo.demo.documents import cnpj_from_base, cpf_from_base
+from vinculo.sales import services as sales_services
+from vinculo.sales.models import Pipeline, Product
 
 Progress = Callable[[str, int, int], None]
 
@@ -688,8 +694,6 @@ class DealIndex:
 def _demo_owner(actor: Actor) -> int:
     if actor.user is not None:
         return actor.user.pk
-    from vinculo.core.tenancy import Membership, Role
-
     owner = (
         Membership.objects.filter(workspace=actor.workspace, role=Role.OWNER, is_active=True)
         .order_by("pk")
@@ -702,8 +706,6 @@ def _demo_owner(actor: Actor) -> int:
 
 
 def _member_ids(actor: Actor) -> list[int]:
-    from vinculo.core.tenancy import Membership, Role
-
     return list(
         Membership.objects.filter(workspace=actor.workspace, is_active=True)
         .exclude(role=Role.VIEWER)
@@ -713,8 +715,6 @@ def _member_ids(actor: Actor) -> list[int]:
 
 
 def workspace_has_people(actor: Actor) -> bool:
-    from vinculo.contacts.models import Person
-
     return Person.objects.for_workspace(actor.workspace).exists()
 
 
@@ -765,10 +765,6 @@ def seed_workspace(
     workspace already has people, so calling it twice never duplicates. Everything is written
     in one transaction: a failure leaves the workspace as it was.
     """
-    from vinculo.activities import services as activity_services
-    from vinculo.contacts import services as contact_services
-    from vinculo.sales import services as sales_services
-
     started = time.perf_counter()
     summary = SeedSummary(workspace=actor.workspace.slug)
     if workspace_has_people(actor):
@@ -923,8 +919,6 @@ def refresh_statistics() -> None:
 def _ensure_pipelines(actor: Actor, sales_services: Any) -> list[PipelineRef]:
     """The default pipeline (renamed "Vendas B2B" when it is the stock one this seeding just
     made) plus the demo's "Renovações" and "Parcerias" pipelines, each with won and lost stages."""
-    from vinculo.sales.models import Pipeline
-
     default = sales_services.ensure_default_pipeline(actor=actor)
     if default.name in {"Vendas", "Sales"} and not default.deals.exists():
         taken = Pipeline.objects.for_workspace(actor.workspace).filter(name=DEFAULT_PIPELINE_NAME)
@@ -970,8 +964,6 @@ def _ensure_pipelines(actor: Actor, sales_services: Any) -> list[PipelineRef]:
 
 def _ensure_products(actor: Actor, sales_services: Any) -> list[tuple[int, ref.CatalogueItem]]:
     """The demo product catalogue (created once, matched by SKU)."""
-    from vinculo.sales.models import Product
-
     have = {p.sku: p.pk for p in Product.objects.for_workspace(actor.workspace)}
     result = []
     for item in ref.PRODUCTS:

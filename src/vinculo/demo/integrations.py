@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
+from vinculo.events.models import InboundEndpoint
+from vinculo.events.services import create_inbound_endpoint, ingest_events
+from vinculo.webforms.models import WebForm
+from vinculo.webforms.services import create_form
 
 PAGES = ("/", "/precos", "/produtos/cafe-especial", "/blog/como-escolher-graos", "/contato")
 PRODUCTS = (
@@ -28,11 +32,6 @@ def seed_integrations(
     """Create the demo form and inbound endpoint (once) and tracked events for up to ``people``
     people; return how many events were stored. Safe to call twice: event keys are fixed, so a
     second call stores nothing new."""
-    from vinculo.events.models import InboundEndpoint
-    from vinculo.events.services import create_inbound_endpoint, ingest_events
-    from vinculo.webforms.models import WebForm
-    from vinculo.webforms.services import create_form
-
     now = now or timezone.now()
     if not WebForm.objects.for_workspace(actor.workspace).exists():
         create_form(actor=actor, data=_contact_form())

@@ -14,6 +14,8 @@ from django.db import transaction
 
 from vinculo.core.actor import Actor, Source
 from vinculo.core.tenancy import Membership, Role, User, Workspace
+from vinculo.demo.generator import seed_workspace
+from vinculo.demo.integrations import seed_integrations
 from vinculo.workspaces import services
 
 if TYPE_CHECKING:
@@ -80,12 +82,8 @@ def ensure_demo_workspace(
         Membership.objects.filter(workspace=workspace, user=user).update(role=Role.OWNER)
     seeded = None
     if people > 0:
-        from vinculo.demo.generator import seed_workspace
-
         owner = Actor(workspace=workspace, user=user, role=Role.OWNER, source=Source.SYSTEM)
         seeded = seed_workspace(actor=owner, people=people, seed=seed, progress=progress)
         if not seeded.skipped:
-            from vinculo.demo.integrations import seed_integrations
-
             seed_integrations(owner, seed=seed)
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, seeded)

@@ -47,11 +47,13 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from vinculo.core import filters, jobs
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import insert_rows
 from vinculo.core.models import DomainEvent
 from vinculo.core.queue import Claim, WorkQueue
 from vinculo.integrations import catalog, conf
+from vinculo.integrations.disabling import disable_automatically
 from vinculo.integrations.models import (
     DeliveryState,
     DisabledReason,
@@ -100,6 +102,8 @@ ATTEMPT_COLUMNS = [
     "error",
     "manual",
 ]
+# The job that drains one subscription (bound by vinculo.integrations.tasks).
+DRAIN_JOB = "webhooks.drain"
 # Previous secrets keep signing this long after a rotation.
 ROTATION_GRACE = timedelta(hours=24)
 
@@ -114,8 +118,6 @@ def _condition_holds(sub: WebhookSubscription, event: DomainEvent) -> bool:
     (a pipeline, a form) pass. A subject that no longer exists does not match."""
     if not sub.condition or event.subject_type != sub.condition_object:
         return True
-    from vinculo.core import filters
-
     obj = filters.filter_object(sub.condition_object)
     actor = Actor.system(sub.workspace)
     try:
@@ -236,10 +238,8 @@ def _kick(idle: list[int]) -> None:
 
 
 def enqueue_drain(subscription_id: int) -> None:
-    from vinculo.integrations.tasks import drain_webhooks
-
     try:
-        drain_webhooks.enqueue(subscription_id)
+        jobs.enqueue(DRAIN_JOB, subscription_id)
     except Exception:
         # The deliveries are safe in the table; the sweeper (every minute) drains them.
         WebhookSubscription.objects.filter(pk=subscription_id).update(drain_pending=False)
@@ -394,11 +394,7 @@ def _record(
 def _disable(
     sub: WebhookSubscription, reason: str, detail: str, now: datetime, last: Outcome | None
 ) -> None:
-    from vinculo.integrations import services
-
-    services.disable_automatically(
-        subscription_id=sub.pk, reason=reason, detail=detail[:500], now=now
-    )
+    disable_automatically(subscription_id=sub.pk, reason=reason, detail=detail[:500], now=now)
 
 
 def _send_in_thread(

@@ -6,7 +6,6 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,11 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events, outbound
-from vinculo.core.actor import Actor, Source
+from vinculo.core import audit, events, filters, outbound
+from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
 from vinculo.integrations import catalog, delivery
+from vinculo.integrations.disabling import disable_automatically as disable_automatically
+from vinculo.integrations.disabling import set_disabled
 from vinculo.integrations.models import (
     DeliveryState,
     DisabledReason,
@@ -85,8 +86,6 @@ def check_url(url: Any, field: str = "url") -> str:
 
 
 def _clean_condition(actor: Actor, raw: Any, object_type: Any) -> tuple[dict | None, str]:
-    from vinculo.core import filters
-
     object_type = str(object_type or "person")
     if object_type not in filters.object_types():
         raise ValidationFailed.field(
@@ -225,7 +224,7 @@ def update_subscription(
             if data["is_active"] and not sub.is_active:
                 _enable(actor, sub)
             elif not data["is_active"] and sub.is_active:
-                _set_disabled(actor, sub, DisabledReason.MANUAL, "", timezone.now())
+                set_disabled(actor, sub, DisabledReason.MANUAL, "", timezone.now())
     return sub
 
 
@@ -251,48 +250,6 @@ def _enable(actor: Actor, sub: WebhookSubscription) -> None:
         payload={"previous_reason": before},
     )
     delivery.request_drain([sub.pk])
-
-
-def _set_disabled(
-    actor: Actor, sub: WebhookSubscription, reason: str, detail: str, now: datetime
-) -> None:
-    sub.is_active = False
-    sub.disabled_reason = reason
-    sub.disabled_detail = detail
-    sub.disabled_at = now
-    sub.save()
-    audit.record(
-        actor,
-        "webhook.disabled",
-        sub,
-        changes={"is_active": [True, False], "reason": [None, reason], "detail": [None, detail]},
-    )
-    events.emit(
-        "webhook.disabled",
-        actor=actor,
-        subject=sub,
-        subject_type="webhook",
-        payload={"reason": reason, "detail": detail, "url": sub.url},
-    )
-
-
-def disable_automatically(
-    *, subscription_id: int, reason: str, detail: str, now: datetime | None = None
-) -> bool:
-    """The system disables a failing (or gone) subscription; True if it was active."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        sub = (
-            WebhookSubscription.objects.select_for_update()
-            .select_related("workspace")
-            .filter(pk=subscription_id, is_active=True)
-            .first()
-        )
-        if sub is None:
-            return False
-        actor = Actor.system(sub.workspace, Source.SYSTEM)
-        _set_disabled(actor, sub, reason, detail, now)
-    return True
 
 
 def delete_subscription(*, actor: Actor, subscription_id: int) -> None:

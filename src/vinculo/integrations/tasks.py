@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from vinculo.core import schedule
+from vinculo.core import jobs, schedule
 from vinculo.integrations import delivery
 
 
@@ -22,4 +22,5 @@ def sweep_webhooks() -> int:
     return delivery.sweep()
 
 
+jobs.register(delivery.DRAIN_JOB, drain_webhooks)
 schedule.register("webhooks.sweep", interval=timedelta(minutes=1), task=sweep_webhooks)

@@ -14,9 +14,10 @@ class QualityConfig(AppConfig):
         from vinculo.quality.selectors.rules import unique_fields
         from vinculo.quality.services.rule_checker import checker
 
-        # The tasks modules register their recurring tasks: the nightly audit, expired exports,
-        # imports whose worker died.
-        from vinculo.quality.tasks import audit, imports  # noqa: F401
+        # The tasks modules bind the jobs the services queue by name (vinculo.core.jobs) and
+        # register their recurring tasks: the nightly audit, expired exports, imports whose
+        # worker died.
+        from vinculo.quality.tasks import audit, duplicates, imports  # noqa: F401
         from vinculo.quality.tasks import exports as export_tasks  # noqa: F401
         from vinculo.quality.views.exports import table_export
 

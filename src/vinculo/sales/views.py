@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from vinculo.contacts import selectors as contact_selectors
 from vinculo.core import filters as filter_language
-from vinculo.core import pickers, tables
+from vinculo.core import pickers, record_pages, tables
 from vinculo.core.errors import ServiceError
 from vinculo.core.exports import ExportSpec, export_response
 from vinculo.core.pagination import paginate
@@ -507,6 +507,7 @@ def _detail_context(
         "line_items": items,
         "line_items_total": sum((row["total"] for row in items), Decimal("0.00")),
         "history": _stage_history(deal),
+        **record_pages.context_for("deal", request, a, deal, deal.deleted_at is None),
         **timeline_context(request, deal_id=deal.pk),
         "can_write": can(a, "deals.write") and deal.deleted_at is None,
         "can_log": can(a, "activities.write"),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -182,8 +183,6 @@ def _submission_out(s: Submission) -> dict[str, Any]:
 
 
 def _tracking_out(site: TrackingSite) -> dict[str, Any]:
-    from django.templatetags.static import static
-
     return {
         "public_key": site.public_key,
         "allowed_domains": site.allowed_domains,

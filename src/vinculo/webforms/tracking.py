@@ -1,5 +1,6 @@
 """Site tracking: the workspace's tracking key, page views from the snippet, and the bridge to
-the events app (``vinculo.events.services``: ``ingest_events`` and ``link_visitor``).
+the app that stores tracked events (the events app, through the port
+:mod:`vinculo.core.tracked_events`: ``ingest`` and ``link_visitor``).
 
 Identification only ever happens through a form submit (:func:`record_form_event`): the collect
 endpoint never trusts an email or person id sent by the browser, it only knows visitor ids.
@@ -16,34 +17,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit
+from vinculo.core import audit, tracked_events
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, NotFound, raise_if_any
 from vinculo.core.permissions import require
 from vinculo.webforms import ratelimit
 from vinculo.webforms.models import Submission, TrackingSite, WebForm
-from vinculo.webforms.services import (
-    VISITOR_ID,
-    RateLimited,
-    clean_domains,
-    ip_hash,
-)
+from vinculo.webforms.services.errors import RateLimited
+from vinculo.webforms.services.forms import clean_domains
+from vinculo.webforms.services.gates import VISITOR_ID, ip_hash
 
 logger = logging.getLogger(__name__)
 
 MAX_URL = 2000
 
 
-def _events() -> Any:
-    from vinculo.events import services
-
-    return services
-
-
 def _ingest(actor: Actor, rows: list[dict[str, Any]], source: str) -> bool:
     """Hand rows to the events app; False (and a warning) when it refused any."""
-    result = _events().ingest_events(actor=actor, rows=rows, max_rows=len(rows), source=source)
-    errors = list(getattr(result, "errors", None) or [])
+    errors = tracked_events.ingest(actor, rows, source=source)
     for error in errors:
         logger.warning("tracked event refused by the events app: %s", error)
     return not errors
@@ -71,7 +62,7 @@ def record_form_event(
         row["visitor_id"] = visitor_id
     stored = _ingest(actor, [row], "form")
     if visitor_id:
-        _events().link_visitor(actor=actor, visitor_id=visitor_id, person_id=person.pk)
+        tracked_events.link_visitor(actor=actor, visitor_id=visitor_id, person_id=person.pk)
     return stored
 
 

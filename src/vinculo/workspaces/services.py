@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -106,8 +107,6 @@ def validate_workspace_fields(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["require_two_factor"] = data["require_two_factor"] in (True, "true", "on", "1")
     if "country" in data:
         # The country is the default region of national phone numbers (phones are stored E.164).
-        import phonenumbers
-
         country = str(data["country"] or "").strip().upper()
         if country not in phonenumbers.SUPPORTED_REGIONS:
             errors.append(

@@ -12,8 +12,9 @@ from django.utils import timezone
 from vinculo.activities import timeline
 from vinculo.activities.models import Activity, ActivityKind
 from vinculo.activities.services.fields import ENTRY_DATA_FIELDS
-from vinculo.activities.wording import label
+from vinculo.contacts.services import note_activity
 from vinculo.core.actor import Actor
+from vinculo.core.timeline_wording import label
 
 
 def jsonable(value: Any) -> Any:
@@ -73,8 +74,6 @@ def event_payload(activity: Activity) -> dict[str, Any]:
 def advance_last_activity(actor: Actor, activities: Iterable[Activity]) -> None:
     """Move ``last_activity_at`` of the linked people and companies forward (never back),
     through the contacts service."""
-    from vinculo.contacts.services import note_activity
-
     now = timezone.now()
     people: dict[int, datetime] = {}
     companies: dict[int, datetime] = {}

@@ -6,7 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from vinculo.activities.services.fields import LINK_FIELDS
+from vinculo.contacts.models import Company, Person
+from vinculo.contacts.selectors import live_ids
 from vinculo.core.actor import Actor
+from vinculo.sales.selectors import live_deal_links
+from vinculo.workspaces.selectors import active_member_ids
 
 
 class References:
@@ -38,10 +42,6 @@ class References:
         return refs
 
     def _load(self, people: set[int], companies: set[int], deals: set[int]) -> None:
-        from vinculo.contacts.models import Company, Person
-        from vinculo.contacts.selectors import live_ids
-        from vinculo.sales.selectors import live_deal_links
-
         self.deals.update(live_deal_links(self.workspace, deals))
         self.people.update(live_ids(self.workspace, Person, people))
         self.companies.update(live_ids(self.workspace, Company, companies))
@@ -55,8 +55,6 @@ class References:
 
     def is_member(self, user_id: int) -> bool:
         if self._members is None:
-            from vinculo.workspaces.selectors import active_member_ids
-
             self._members = active_member_ids(self.workspace)
         return user_id in self._members
 

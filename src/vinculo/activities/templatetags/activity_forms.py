@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from vinculo.activities.models import CallOutcome, Direction, Priority
+from vinculo.activities.models import ActivityKind, CallOutcome, Direction, Priority
+from vinculo.activities.views import LOG_DRAFT_KEY
 from vinculo.core.permissions import can
 from vinculo.workspaces.selectors import members
 
@@ -30,9 +31,6 @@ def log_activity_form(context: Any, link_field: str, link_id: Any) -> dict[str, 
     A form the service refused waits in the session (see ``activities.views.log``); it is shown
     once, on the page and record it was posted from, with what was typed and the field errors.
     """
-    from vinculo.activities.models import ActivityKind
-    from vinculo.activities.views import LOG_DRAFT_KEY
-
     request = context.get("request")
     a = getattr(request, "actor", None)
     if request is None or a is None or not can(a, "activities.write"):

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import (
     Channel,
     Consent,
@@ -22,7 +21,7 @@ from vinculo.contacts.models import (
 )
 from vinculo.contacts.services._common import get_for_update
 from vinculo.contacts.timeline_text import consent_labels
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
 from vinculo.core.permissions import require

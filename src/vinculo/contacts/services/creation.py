@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import (
     Affiliation,
     Company,
@@ -25,7 +24,7 @@ from vinculo.contacts.models import (
 from vinculo.contacts.services._common import display_name
 from vinculo.contacts.services.cleaning import Cleaned, Context
 from vinculo.contacts.tags import fold
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import BulkResult, RowError, live_ids_by_value
 from vinculo.core.errors import FieldError, ValidationFailed

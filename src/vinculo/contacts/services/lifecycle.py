@@ -11,10 +11,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import Company, JourneyPhase, LifecycleChange, LifecycleStage, Person
 from vinculo.contacts.services._common import get_for_update
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, ValidationFailed, choice_error, collect, raise_if_any
 from vinculo.core.permissions import require

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import Company, Person
 from vinculo.contacts.services._common import check_document_unique, display_name, get_for_update
 from vinculo.contacts.services.affiliations import replace_affiliations
@@ -21,7 +20,7 @@ from vinculo.contacts.services.cleaning import Cleaned, Context
 from vinculo.contacts.services.consent import record_consent
 from vinculo.contacts.services.lifecycle import move_lifecycle
 from vinculo.contacts.timeline_text import changed_fields
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.permissions import require
 

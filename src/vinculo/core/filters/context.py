@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError
 from vinculo.core.filters.registry import FilterField, FilterObject
+from vinculo.core.tenancy import Membership
 
 
 def workspace_tz(actor: Actor) -> ZoneInfo:
@@ -68,9 +69,6 @@ def _choices(obj: FilterObject, f: FilterField, actor: Actor) -> list[tuple[Any,
 
 
 def _member_choices(actor: Actor) -> list[tuple[Any, Any]]:
-    # The tenancy tables live in vinculo.workspaces; imported late (kernel import rule).
-    from vinculo.core.tenancy import Membership
-
     members = (
         Membership.objects.for_workspace(actor.workspace)
         .filter(is_active=True)

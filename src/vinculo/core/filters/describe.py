@@ -13,6 +13,7 @@ from vinculo.core.errors import NotFound
 from vinculo.core.filters.context import CompileContext, workspace_tz
 from vinculo.core.filters.language import OPERATORS
 from vinculo.core.filters.registry import filter_object, object_types
+from vinculo.core.permissions import require
 
 
 def describe(object_type: str, *, actor: Actor) -> list[dict[str, Any]]:
@@ -20,8 +21,6 @@ def describe(object_type: str, *, actor: Actor) -> list[dict[str, Any]]:
     operators, choices (lifecycle stages, members, pipeline stages…) and, for relations, the
     related object type. Includes the actor's workspace's custom fields (not archived ones).
     Refuses unknown object types (404) and roles without ``records.view``."""
-    from vinculo.core.permissions import require
-
     require(actor, "records.view")
     try:
         obj = filter_object(object_type)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
+from babel.numbers import list_currencies
 from django.utils.translation import gettext as _
 
 from vinculo.core import validators
@@ -74,8 +76,6 @@ _CURRENCIES: frozenset[str] | None = None
 def _currencies() -> frozenset[str]:
     global _CURRENCIES
     if _CURRENCIES is None:
-        from babel.numbers import list_currencies
-
         _CURRENCIES = frozenset(list_currencies())
     return _CURRENCIES
 
@@ -316,8 +316,6 @@ def _clean_properties(name: str, value: Any, errors: list[FieldError]) -> dict[s
         else:
             properties[prop] = _text(raw, path, 500, errors)
     if name == "page_viewed" and not properties.get("path") and properties.get("url"):
-        from urllib.parse import urlsplit
-
         properties["path"] = urlsplit(str(properties["url"])).path or "/"
     return properties
 

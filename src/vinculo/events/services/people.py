@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vinculo.activities import timeline
 from vinculo.contacts.models import Person
-from vinculo.core import audit, events
+from vinculo.contacts.services import ensure_lifecycle_stages
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
@@ -100,8 +100,6 @@ def update_event_settings(*, actor: Actor, data: dict[str, Any]) -> EventSetting
     """Change how unknown people are treated: created as leads or not, with which lifecycle
     stage and source. Refuses an unknown stage, a source over 60 characters, unknown keys."""
     require(actor, "settings.manage")
-    from vinculo.contacts.services import ensure_lifecycle_stages
-
     errors: list[FieldError] = []
     allowed = {"create_unknown_people", "lead_stage", "lead_source"}
     for unknown in sorted(set(data) - allowed):

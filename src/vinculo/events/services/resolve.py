@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.contacts.models import Person
+from vinculo.contacts.selectors import live_ids
+from vinculo.contacts.services import bulk_create_people
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import live_ids_by_value
 from vinculo.core.errors import FieldError
@@ -93,8 +95,6 @@ def _resolve_people(
 
     live: set[int] = set()
     if ids:
-        from vinculo.contacts.selectors import live_ids
-
         live = live_ids(actor.workspace, Person, ids)
     by_email = live_ids_by_value(Person, workspace_id, "email", emails) if emails else {}
     by_phone: dict[str, int] = {}
@@ -215,8 +215,6 @@ def _create_leads(
     new_identities: dict[tuple[str, str], int],
 ) -> list[_Row]:
     """One lead per unknown person of the batch, through the contacts bulk service."""
-    from vinculo.contacts.services import bulk_create_people
-
     groups = list(unknown.values())
     people_rows: list[dict[str, Any]] = []
     for group in groups:

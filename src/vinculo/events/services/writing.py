@@ -18,8 +18,7 @@ from typing import Any
 
 from django.db import connections, router
 
-from vinculo.activities import timeline
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import JsonText, insert_rows, new_instances
 from vinculo.events.models import Purchase, TrackedEvent

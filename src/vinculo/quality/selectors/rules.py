@@ -17,14 +17,8 @@ from vinculo.core.errors import NotFound, ServiceError
 from vinculo.core.filters import apply_filter
 from vinculo.core.permissions import require
 from vinculo.quality.models import EntryRule, RuleKind, RuleObject
-from vinculo.quality.services.rules import (
-    CUSTOM,
-    RuleField,
-    format_test,
-    model_of,
-    rule_fields,
-    value_of,
-)
+from vinculo.quality.services.rule_fields import CUSTOM, RuleField, model_of, rule_fields, value_of
+from vinculo.quality.services.rule_formats import format_test
 
 LIST_URLS: dict[str, str] = {
     RuleObject.PERSON: "contacts:people",

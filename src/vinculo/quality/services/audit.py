@@ -23,16 +23,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events, validators
-from vinculo.core.actor import Actor
+from vinculo.contacts.custom_fields import clean_value
+from vinculo.contacts.models import Company, Person
+from vinculo.contacts.selectors import custom_fields
+from vinculo.core import audit, events, jobs, validators
+from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.filters import apply_filter
 from vinculo.core.permissions import require
+from vinculo.core.tenancy import Workspace
 from vinculo.quality.models import AuditRun, AuditStatus, AuditTrigger
+from vinculo.quality.selectors import duplicates as duplicate_selectors
+from vinculo.sales.models import Deal
+from vinculo.workspaces.selectors import actor_for
 
 logger = logging.getLogger(__name__)
 
 MAX_IDS = 10_000
 INLINE_LIMIT = 5_000  # live people + companies audited in the request; more go to a task
+# The job that computes a queued run (bound by vinculo.quality.tasks.audit).
+RUN_JOB = "quality.audit.run"
 DAYS_PER_MONTH = 30
 OBJECTS = ("person", "company", "deal")
 BATCH = 900
@@ -150,22 +160,15 @@ def export_link(run_id: int, object_type: str, key: str) -> str:
 
 
 def _live(actor: Actor, object_type: str) -> QuerySet:
-    from vinculo.contacts.models import Company, Person
-    from vinculo.sales.models import Deal
-
     model = {"person": Person, "company": Company, "deal": Deal}[object_type]
     return model.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=True)
 
 
 def _filtered(actor: Actor, object_type: str, tree: dict[str, Any]) -> QuerySet:
-    from vinculo.core.filters import apply_filter
-
     return apply_filter(_live(actor, object_type), object_type, tree, actor=actor)
 
 
 def _custom_definitions(actor: Actor, object_type: str) -> list[Any]:
-    from vinculo.contacts.selectors import custom_fields
-
     return list(custom_fields(actor, object_type=object_type))
 
 
@@ -224,8 +227,6 @@ def nonconforming_values(actor: Actor, object_type: str) -> dict[str, list[int]]
     """Ids of live records per custom field whose stored value its definition refuses today
     (like :func:`vinculo.contacts.services.count_nonconforming`, but over live records only
     and keeping the ids)."""
-    from vinculo.contacts.custom_fields import clean_value
-
     region = getattr(actor.workspace, "country", "") or "BR"
     found: dict[str, list[int]] = {}
     for definition in _custom_definitions(actor, object_type):
@@ -385,13 +386,6 @@ def audit_object(actor: Actor, run: AuditRun, object_type: str) -> dict[str, Any
 
 
 def _open_pairs(actor: Actor) -> int | None:
-    # The duplicates tool may not be installed yet; the audit works without it.
-    try:
-        from vinculo.quality.selectors import duplicates as duplicate_selectors
-    except ImportError:
-        return None
-    if not hasattr(duplicate_selectors, "open_pair_count"):
-        return None
     return int(duplicate_selectors.open_pair_count(actor))
 
 
@@ -448,15 +442,10 @@ def start_audit(*, actor: Actor, stale_months: Any = 6) -> AuditRun:
 
 
 def _enqueue(run_id: int) -> None:
-    from vinculo.quality.tasks.audit import run_audit_task
-
-    run_audit_task.enqueue(run_id)
+    jobs.enqueue(RUN_JOB, run_id)
 
 
 def _run_actor(run: AuditRun) -> Actor:
-    from vinculo.core.actor import Source
-    from vinculo.workspaces.selectors import actor_for
-
     if run.created_by is not None:
         found = actor_for(run.created_by, run.workspace, source=Source.SYSTEM)
         if found is not None:
@@ -507,8 +496,6 @@ def execute_audit_run(run_id: int, *, actor: Actor | None = None) -> AuditRun:
 
 def audit_all_workspaces() -> int:
     """Audit every active workspace as the system (the daily schedule); returns how many."""
-    from vinculo.core.tenancy import Workspace
-
     done = 0
     for workspace in Workspace.objects.order_by("pk").iterator():
         try:

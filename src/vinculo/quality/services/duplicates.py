@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vinculo.core import audit
+from vinculo.core import audit, jobs
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
@@ -32,6 +32,10 @@ from vinculo.quality.models.duplicates import (
 )
 from vinculo.quality.selectors.duplicates import live_rows
 from vinculo.quality.services import matching
+from vinculo.quality.services.merge import auto_merge
+
+# The job that runs a queued detection (bound by vinculo.quality.tasks.duplicates).
+DETECT_JOB = "quality.duplicates.detect"
 
 
 def clusters(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -177,8 +181,6 @@ def start_detection(*, actor: Actor, object_type: str, auto_merge: bool = False)
     if auto_merge:
         require(actor, "records.delete")
     _check_type(object_type)
-    from vinculo.quality.tasks.duplicates import detect_duplicates_task
-
     with transaction.atomic():
         run = DedupeRun.objects.create(
             workspace=actor.workspace,
@@ -187,7 +189,7 @@ def start_detection(*, actor: Actor, object_type: str, auto_merge: bool = False)
             auto_merge=auto_merge,
         )
         audit.record(actor, "duplicates.detection_started", run)
-        transaction.on_commit(lambda: detect_duplicates_task.enqueue(run.pk))
+        transaction.on_commit(lambda: jobs.enqueue(DETECT_JOB, run.pk))
     return run
 
 
@@ -251,8 +253,6 @@ def detect_duplicates(*, actor: Actor, object_type: str, run: DedupeRun | None =
             changes={"pairs": run.pairs_found, "clusters": run.clusters_found},
         )
     if run.auto_merge:
-        from vinculo.quality.services.merge import auto_merge
-
         run.auto_merged = auto_merge(actor=actor, object_type=object_type)
         run.save(update_fields=["auto_merged", "updated_at"])
     return run

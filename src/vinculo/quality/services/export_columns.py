@@ -15,8 +15,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from vinculo.contacts.selectors import custom_fields
 from vinculo.core.actor import Actor
 from vinculo.core.table_columns import STANDARD, custom_columns
+from vinculo.sales.models import DealStatus
 
 # Columns an export has besides the table's standard ones.
 EXTRA: dict[str, tuple[tuple[str, Any], ...]] = {
@@ -87,8 +89,6 @@ def _standard_getters(object_type: str, tz: ZoneInfo) -> dict[str, Callable[[Any
             "lifecycle_stage": lambda r: r["lifecycle_stage__name"] or "",
             "last_activity_at": moment("last_activity_at"),
         }
-    from vinculo.sales.models import DealStatus
-
     statuses = {value: str(label) for value, label in DealStatus.choices}
     return {
         **common,
@@ -164,8 +164,6 @@ def available_columns(actor: Actor, object_type: str) -> list[ExportColumn]:
     columns = [
         ExportColumn(key, str(label), getters[key]) for key, label in _standard_keys(object_type)
     ]
-    from vinculo.contacts.selectors import custom_fields
-
     defs = {d.key: d for d in custom_fields(actor, object_type=object_type)}
     for column in custom_columns(actor, object_type):
         definition = defs.get(column.json_key)

@@ -14,15 +14,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events
-from vinculo.core.actor import Actor
-from vinculo.core.permissions import require
+from vinculo.core import audit, events, jobs
+from vinculo.core.actor import Actor, Source
+from vinculo.core.permissions import can, require
 from vinculo.quality.models import ExportJob, ExportStatus
 from vinculo.quality.services.export_rows import matching
 from vinculo.quality.services.export_spec import ExportSpec, check_spec, spec_summary
 from vinculo.quality.services.export_writers import write_export
+from vinculo.workspaces.selectors import actor_for
 
 EXPIRES_AFTER = timedelta(days=7)
+# The job that runs a queued export (bound by vinculo.quality.tasks.exports).
+RUN_JOB = "quality.exports.run"
 
 
 def record_direct_export(*, actor: Actor, spec: ExportSpec, fmt: str, row_count: int) -> None:
@@ -98,9 +101,7 @@ def record_download(*, actor: Actor, job: ExportJob) -> None:
 
 
 def _enqueue(job_id: int) -> None:
-    from vinculo.quality.tasks.exports import run_export_task
-
-    run_export_task.enqueue(job_id)
+    jobs.enqueue(RUN_JOB, job_id)
 
 
 def export_dir(workspace_id: int) -> Path:
@@ -110,10 +111,6 @@ def export_dir(workspace_id: int) -> Path:
 def job_actor(job: ExportJob) -> Actor | None:
     """The job's requester acting in its workspace now (None if they left or lost the right:
     then the job fails rather than export with someone else's rights)."""
-    from vinculo.core.actor import Source
-    from vinculo.core.permissions import can
-    from vinculo.workspaces.selectors import actor_for
-
     if job.created_by is None:
         return None
     actor = actor_for(job.created_by, job.workspace, source=Source.SYSTEM)

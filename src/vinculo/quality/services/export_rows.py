@@ -9,9 +9,13 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from vinculo.contacts import selectors as contact_selectors
+from vinculo.contacts.models import Affiliation, Company, Person
 from vinculo.core.actor import Actor
 from vinculo.quality.services.export_columns import ExportColumn, available_columns
 from vinculo.quality.services.export_spec import ExportSpec
+from vinculo.sales import selectors as deal_selectors
+from vinculo.sales.models import Deal
 
 CHUNK = 2_000  # rows read per query (prefetches run per chunk)
 
@@ -42,17 +46,15 @@ def matching(actor: Actor, spec: ExportSpec) -> QuerySet:
     list selector (so the scope and the filter are exactly the list screen's)."""
     qs: QuerySet[Any]
     if spec.object_type == "person":
-        from vinculo.contacts import selectors as contacts
-
-        qs = contacts.people(actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted)
+        qs = contact_selectors.people(
+            actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted
+        )
     elif spec.object_type == "company":
-        from vinculo.contacts import selectors as contacts
-
-        qs = contacts.companies(actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted)
+        qs = contact_selectors.companies(
+            actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted
+        )
     else:
-        from vinculo.sales import selectors as sales
-
-        qs = sales.deals(actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted)
+        qs = deal_selectors.deals(actor, q=spec.q or None, filter=spec.filter, deleted=spec.deleted)
     if spec.ids is not None:
         qs = qs.filter(pk__in=spec.ids)
     sort = spec.sort or "-created_at"
@@ -64,9 +66,6 @@ def matching(actor: Actor, spec: ExportSpec) -> QuerySet:
 def _related(object_type: str, batch: list[dict[str, Any]]) -> None:
     """Add ``_tags`` (names joined) and, for people, ``_company`` (the primary company, else
     the first) to a batch of rows: two queries per batch, whatever its size."""
-    from vinculo.contacts.models import Affiliation, Company, Person
-    from vinculo.sales.models import Deal
-
     model: Any = {"person": Person, "company": Company, "deal": Deal}[object_type]
     ids = [r["pk"] for r in batch]
     through = model.tags.through

@@ -11,6 +11,9 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from vinculo.core.actor import Actor
 from vinculo.quality.models import ExportFormat
@@ -88,10 +91,6 @@ def write_xlsx(
 ) -> int:
     """Write the XLSX of a checked spec to ``out`` (openpyxl ``write_only``: rows go to a temp
     file, not memory) with typed cells; returns the number of rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     columns = export_columns(actor, spec)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(spec.object_type))

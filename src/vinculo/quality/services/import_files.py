@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from vinculo.contacts import custom_fields as cf
 from vinculo.contacts.models import Company, CustomObject, FieldType, Person
@@ -108,8 +109,6 @@ def open_rows(job: ImportJob) -> Iterator[Iterator[list[str]]]:
     """Every row of the file (the header first) as a list of strings, streamed."""
     path = Path(settings.DATA_DIR) / job.file_path
     if job.file_format == "xlsx":
-        from openpyxl import load_workbook
-
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = book[job.sheet] if job.sheet else book.worksheets[0]

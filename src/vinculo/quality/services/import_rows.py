@@ -60,6 +60,7 @@ from vinculo.quality.services.import_files import (
 from vinculo.quality.services.import_messages import reason, reason_from_error
 from vinculo.quality.services.import_preview import CREATE, REJECT, SKIP, UPDATE, keep_preview
 from vinculo.sales import services as sales_services
+from vinculo.sales.models import Pipeline, Stage
 
 # --- turning cells into service input ---------------------------------------------------------
 
@@ -357,8 +358,6 @@ class Batcher:
 
     def resolve_deal_refs(self, rows: list[Row]) -> None:
         """Deals: stage and pipeline by name, the person by email, the company by name."""
-        from vinculo.sales.models import Pipeline, Stage
-
         if self._stages is None:
             self._pipelines = {
                 p.name.lower(): p.pk for p in Pipeline.objects.for_workspace(self.actor.workspace)

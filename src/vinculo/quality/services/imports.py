@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vinculo.core import audit, events
+from vinculo.core import audit, events, jobs
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import (
     Conflict,
@@ -65,10 +65,13 @@ from vinculo.quality.services.import_templates import create_template as create_
 from vinculo.quality.services.import_templates import delete_template as delete_template
 from vinculo.quality.services.import_templates import get_template
 from vinculo.quality.services.import_templates import update_template as update_template
+from vinculo.workspaces.selectors import actor_for
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 SAMPLE_ROWS = 5
 DRY_RUN_ROWS = 10_000
+# The job that runs (or continues) an import (bound by vinculo.quality.tasks.imports).
+RUN_JOB = "quality.imports.run"
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -207,8 +210,6 @@ def set_mapping(*, actor: Actor, job_id: int, mapping: Any, options: Any = None)
 
 
 def _actor_for_job(job: ImportJob) -> Actor:
-    from vinculo.workspaces.selectors import actor_for
-
     actor = (
         actor_for(job.created_by, job.workspace, source=Source.IMPORT) if job.created_by else None
     )
@@ -318,9 +319,7 @@ def start_import(*, actor: Actor, job_id: int, enqueue: bool = True) -> ImportJo
 
 
 def _enqueue(job_id: int) -> None:
-    from vinculo.quality.tasks.imports import run_import_task
-
-    run_import_task.enqueue(job_id)
+    jobs.enqueue(RUN_JOB, job_id)
 
 
 def requeue_abandoned_imports() -> list[int]:

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from vinculo.activities import services as activity_services
-from vinculo.activities import timeline
 from vinculo.contacts import services as contact_services
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vinculo.contacts.custom_fields import definitions
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import RowError, live_ids_by_value
 from vinculo.core.errors import FieldError, ValidationFailed
@@ -62,8 +63,6 @@ class RuleChecker:
             return
         live = None
         if any(r.field.startswith(CUSTOM) for r in rules):
-            from vinculo.contacts.custom_fields import definitions
-
             live = {
                 CUSTOM + k: d.label for k, d in definitions(self.actor, self.object_type).items()
             }

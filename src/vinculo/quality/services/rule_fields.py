@@ -9,9 +9,12 @@ from typing import Any
 
 from django.db.models import Model
 
+from vinculo.contacts.custom_fields import definitions
+from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
 from vinculo.core.field_labels import field_label
 from vinculo.quality.models import RuleFormat, RuleObject
+from vinculo.sales.models import Deal
 
 CUSTOM = "custom_fields."
 
@@ -61,11 +64,7 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
 def model_of(object_type: str) -> type[Model]:
     """The model whose rows an object type's rules govern."""
     if object_type == RuleObject.DEAL:
-        from vinculo.sales.models import Deal
-
         return Deal
-    from vinculo.contacts.models import Company, Person
-
     return Person if object_type == RuleObject.PERSON else Company
 
 
@@ -88,8 +87,6 @@ class RuleField:
 
 def rule_fields(actor: Actor, object_type: str) -> dict[str, RuleField]:
     """The standard and (live) custom fields of ``object_type`` that rules may govern."""
-    from vinculo.contacts.custom_fields import definitions
-
     fields = {
         name: RuleField(name, field_label(object_type, name), kind)
         for name, kind in STANDARD_FIELDS.get(object_type, {}).items()

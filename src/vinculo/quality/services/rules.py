@@ -30,6 +30,7 @@ from vinculo.core.errors import (
 )
 from vinculo.core.permissions import require
 from vinculo.quality.models import EntryRule, RuleFormat, RuleKind, RuleObject
+from vinculo.quality.selectors.rules import violations
 from vinculo.quality.services.rule_checker import (
     REQUIRED_MESSAGE,
     TAKEN_MESSAGES,
@@ -213,8 +214,6 @@ def create_entry_rule(*, actor: Actor, data: dict[str, Any]) -> RuleCreated:
             events.emit("entry_rule.created", actor=actor, subject=rule, payload=_payload(rule))
     except IntegrityError:  # a twin created at the same moment
         raise ValidationFailed.field("field", _("This rule exists already."), "unique") from None
-    from vinculo.quality.selectors.rules import violations
-
     found = violations(actor, rule)
     return RuleCreated(rule, found.count, found.list_url)
 

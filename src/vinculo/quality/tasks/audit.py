@@ -7,23 +7,21 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from vinculo.core import schedule
+from vinculo.core import jobs, schedule
+from vinculo.quality.services import audit
 
 
 @task()
 def run_audit_task(run_id: int) -> int | None:
     """Compute one queued audit run (idempotent: a finished run is left alone)."""
-    from vinculo.quality.services.audit import execute_audit_run
-
-    return execute_audit_run(run_id).score
+    return audit.execute_audit_run(run_id).score
 
 
 @task()
 def audit_all_workspaces() -> int:
     """The daily audit of every workspace, as the system; returns how many were audited."""
-    from vinculo.quality.services import audit
-
     return audit.audit_all_workspaces()
 
 
+jobs.register(audit.RUN_JOB, run_audit_task)
 schedule.register("quality.audit", interval=timedelta(days=1), task=audit_all_workspaces)

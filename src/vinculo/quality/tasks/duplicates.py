@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from vinculo.core import jobs
 from vinculo.core.actor import Actor, Source
+from vinculo.quality.models.duplicates import DedupeRun, RunStatus
+from vinculo.quality.services.duplicates import DETECT_JOB, detect_duplicates
 
 
 @task()
 def detect_duplicates_task(run_id: int) -> int:
     """Run one queued detection (idempotent: a finished run is not run again). Returns the
     number of pairs found."""
-    from vinculo.quality.models.duplicates import DedupeRun, RunStatus
-    from vinculo.quality.services.duplicates import detect_duplicates
-
     run = DedupeRun.objects.select_related("workspace").filter(pk=run_id).first()
     if run is None or run.status == RunStatus.DONE:
         return 0
@@ -27,3 +27,6 @@ def detect_duplicates_task(run_id: int) -> int:
         )
         raise
     return run.pairs_found
+
+
+jobs.register(DETECT_JOB, detect_duplicates_task)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from vinculo.core import schedule
+from vinculo.core import jobs, schedule
 from vinculo.quality.services import imports
 
 
@@ -25,6 +25,7 @@ def requeue_abandoned_imports_task() -> list[int]:
     return imports.requeue_abandoned_imports()
 
 
+jobs.register(imports.RUN_JOB, run_import_task)
 schedule.register(
     "quality.requeue_imports", interval=timedelta(minutes=2), task=requeue_abandoned_imports_task
 )

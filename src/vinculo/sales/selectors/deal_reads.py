@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.filters import apply_filter
 from vinculo.core.permissions import require
 from vinculo.core.tenancy import Workspace
 from vinculo.sales.models import Deal, DealStatus, LineItem, StageChange
@@ -121,9 +122,6 @@ def deals(
         qs = qs.filter(status=status)
     tree = parse_filter(filter)
     if tree is not None:
-        # Imported here: the filter language lives in the kernel and knows every object type.
-        from vinculo.core.filters import apply_filter
-
         qs = apply_filter(qs, "deal", tree, actor=actor)
     return _with_details(qs)
 

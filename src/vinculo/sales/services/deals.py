@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import MAX_BULK_ROWS, BulkResult, RowError, move_links
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from vinculo.activities import wording
-from vinculo.core import audit
+from vinculo.core import audit, timeline_wording
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
@@ -168,12 +167,12 @@ def describe(deal: Deal) -> str:
 
 def kept(deal: Deal) -> Any:
     """:func:`describe` as a timeline parameter: a default label stays a message id, worded
-    when read (``activities.wording``)."""
+    when read (``core.timeline_wording``)."""
     reason = deal.lost_reason if deal.lost_reason_id else None
     label: Any = ""
     if reason is not None:
         label = reason.label or (
-            wording.label(LostReasonCode(reason.code).label) if reason.code else ""
+            timeline_wording.label(LostReasonCode(reason.code).label) if reason.code else ""
         )
     if label and deal.lost_note:
         return [label, ": ", deal.lost_note]

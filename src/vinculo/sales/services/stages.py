@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
-from vinculo.core import audit, events
+from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require

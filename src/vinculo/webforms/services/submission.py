@@ -12,15 +12,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from vinculo.activities import timeline
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Person
 from vinculo.contacts.selectors import lifecycle_stages
-from vinculo.core import audit, events, validators
+from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor, Source
 from vinculo.core.errors import FieldError, collect, raise_if_any
 from vinculo.core.text import fold
-from vinculo.webforms import companies
+from vinculo.webforms import companies, tracking
 from vinculo.webforms.models import Submission, SubmissionStatus, WebForm
 from vinculo.webforms.services.errors import FormClosed
 from vinculo.webforms.services.forms import CUSTOM_PREFIX
@@ -250,8 +249,6 @@ def _record_submitted(
             "visitor_id": visitor_id,
         },
     )
-    from vinculo.webforms import tracking
-
     # The tracked event carries the timeline entry ("Submitted the form …"); should the
     # events app refuse it, the entry is written here so the timeline never misses a post.
     if not tracking.record_form_event(actor, form, submission, person, visitor_id):

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vinculo.core.health import run_checks
+
 
 class Command(BaseCommand):
     help = "Check the database, migrations, task queue and outbox; exit 1 when unhealthy."
@@ -13,8 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.core.health import run_checks
-
         checks = run_checks()
         if options["json"]:
             self.stdout.write(

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from vinculo.core.worker import run_burst, run_forever
+
 
 class Command(BaseCommand):
     help = "Run background tasks and deliver domain events (database or RQ backend)."
@@ -16,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.core.worker import run_burst, run_forever
-
         if options["burst"]:
             done = run_burst()
             self.stdout.write(f"burst finished: {done} deliveries completed by sweeps")

@@ -8,10 +8,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from vinculo.core.actor import Source
 from vinculo.core.errors import ServiceError
+from vinculo.core.tenancy import User
 from vinculo.core.text import fold
+from vinculo.quality.selectors import imports as selectors
+from vinculo.quality.services import imports as svc
 from vinculo.quality.services.import_messages import reason_line
+from vinculo.workspaces.selectors import actor_for
 
 
 def _problem(exc: ServiceError) -> str:
@@ -49,12 +55,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.core.actor import Source
-        from vinculo.core.tenancy import User
-        from vinculo.quality.selectors import imports as selectors
-        from vinculo.quality.services import imports as svc
-        from vinculo.workspaces.selectors import actor_for
-
         user = User.objects.filter(email__iexact=options["user"], is_active=True).first()
         actor = actor_for(user, options["workspace"], source=Source.CLI) if user else None
         if user is None or actor is None:
@@ -143,8 +143,6 @@ class Command(BaseCommand):
     def _run(self, job: Any, svc: Any, *, progress: bool) -> Any:
         if not progress:
             return svc.run_import(job.pk)
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),

@@ -7,6 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vinculo.core.actor import Actor, Source
+from vinculo.core.tenancy import Membership, Role, Workspace
+from vinculo.demo.generator import seed_workspace
+from vinculo.demo.integrations import seed_integrations
+from vinculo.demo.workspace import DEMO_PEOPLE, DEMO_SLUG, ensure_demo_workspace
+
 
 class Command(BaseCommand):
     help = (
@@ -15,8 +21,6 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        from vinculo.demo.workspace import DEMO_PEOPLE, DEMO_SLUG
-
         parser.add_argument(
             "--people",
             type=int,
@@ -43,11 +47,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.core.actor import Actor, Source
-        from vinculo.core.tenancy import Membership, Role, Workspace
-        from vinculo.demo.generator import seed_workspace
-        from vinculo.demo.workspace import DEMO_SLUG, ensure_demo_workspace
-
         if options["people"] < 0:
             raise CommandError("--people cannot be negative")
         progress = None if options["json"] else self._progress
@@ -84,8 +83,6 @@ class Command(BaseCommand):
                 **{k: v for k, v in extra.items() if v is not None},
             )
             if slug == DEMO_SLUG and not summary.skipped:
-                from vinculo.demo.integrations import seed_integrations
-
                 seed_integrations(actor, seed=options["seed"])
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict() if summary else {}))

@@ -5,6 +5,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from waitress import serve
+
+from vinculo.core.worker import EmbeddedWorker
+from vinculo.demo.workspace import ensure_demo_workspace
+from vinculo.wsgi import application
 
 
 class Command(BaseCommand):
@@ -23,17 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from waitress import serve
-
-        from vinculo.core.worker import EmbeddedWorker
-        from vinculo.wsgi import application
-
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         login_hint = None
         if options["demo"]:
-            from vinculo.demo.workspace import ensure_demo_workspace
-
             login_hint = ensure_demo_workspace()
         worker = None
         if settings.TASKS_MODE == "db" and not options["no_worker"]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vinculo.core.errors import ServiceError
+from vinculo.workspaces.services import create_workspace
 
 
 class Command(BaseCommand):
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--timezone", default="America/Sao_Paulo")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.workspaces.services import create_workspace
-
         try:
             new = create_workspace(
                 name=options["name"],

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vinculo.core.actor import Source
 from vinculo.core.errors import ServiceError
+from vinculo.core.tenancy import User
+from vinculo.workspaces import selectors, services
 
 
 class Command(BaseCommand):
@@ -26,9 +28,6 @@ class Command(BaseCommand):
         revoke.add_argument("token_id", type=int)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vinculo.core.tenancy import User
-        from vinculo.workspaces import selectors, services
-
         user = User.objects.filter(email=options["user"].strip().lower()).first()
         if user is None:
             raise CommandError(f"no user with email {options['user']!r}")
