@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vinculo.contacts import duplicate_check, selectors, services
+from vinculo.contacts.contract import COMPANY, PERSON
 from vinculo.contacts.models import Channel, ConsentMethod, ConsentStatus, LegalBasis
 from vinculo.core import pickers, record_pages, record_views, tables
 from vinculo.core.errors import ServiceError
@@ -35,40 +36,20 @@ from vinculo.workspaces.selectors import members
 PAGE_SIZE = 50
 
 
-PERSON_FORM_FIELDS = [
-    ("first_name", gettext_lazy("First name")),
-    ("last_name", gettext_lazy("Last name")),
-    ("email", gettext_lazy("Email")),
-    ("phone", gettext_lazy("Phone")),
-    ("mobile_phone", gettext_lazy("Mobile phone")),
-    ("cpf", "CPF"),
-    ("job_title", gettext_lazy("Job title")),
-    ("source", gettext_lazy("Source")),
-    ("city", gettext_lazy("City")),
-    ("state", gettext_lazy("State")),
-]
+# The fields the screens ask for, labelled by the write contract (vinculo.contacts.contract).
+PERSON_FORM_FIELDS = PERSON.form_fields(
+    "first_name", "last_name", "email", "phone", "mobile_phone", "cpf", "job_title", "source",
+    "city", "state",
+)  # fmt: skip
 # The new-person form also asks for what tells two namesakes apart (the duplicate check and the
 # matcher read them): a birth date and the street address.
-PERSON_NEW_FIELDS = [
-    *PERSON_FORM_FIELDS[:2],
-    ("birth_date", gettext_lazy("Birth date")),
-    *PERSON_FORM_FIELDS[2:8],
-    ("street", gettext_lazy("Street")),
-    ("number", gettext_lazy("Number")),
-    ("postal_code", gettext_lazy("Postal code")),
-    *PERSON_FORM_FIELDS[8:],
-]
-COMPANY_FORM_FIELDS = [
-    ("name", gettext_lazy("Name")),
-    ("legal_name", gettext_lazy("Legal name")),
-    ("cnpj", "CNPJ"),
-    ("website", gettext_lazy("Website")),
-    ("email", gettext_lazy("Email")),
-    ("phone", gettext_lazy("Phone")),
-    ("industry", gettext_lazy("Industry")),
-    ("city", gettext_lazy("City")),
-    ("state", gettext_lazy("State")),
-]
+PERSON_NEW_FIELDS = PERSON.form_fields(
+    "first_name", "last_name", "birth_date", "email", "phone", "mobile_phone", "cpf",
+    "job_title", "source", "street", "number", "postal_code", "city", "state",
+)  # fmt: skip
+COMPANY_FORM_FIELDS = COMPANY.form_fields(
+    "name", "legal_name", "cnpj", "website", "email", "phone", "industry", "city", "state"
+)
 
 
 QUICK_KEYS = ("lifecycle_stage", "owner_id", "tag")

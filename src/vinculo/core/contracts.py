@@ -132,7 +132,7 @@ def _domain(value: Any, name: str) -> str:
 
 
 def _money(value: Any, name: str) -> Decimal | None:
-    return validators.clean_decimal(value, name, places=2, max_digits=16, minimum=0)
+    return validators.clean_decimal(value, name, places=2, max_digits=16, minimum=Decimal(0))
 
 
 class WriteContract:
@@ -243,7 +243,7 @@ class WriteContract:
 
     # --- forms and imports ---------------------------------------------------------------------
 
-    def form_fields(self, names: Iterable[str]) -> list[tuple[str, Any]]:
+    def form_fields(self, *names: str) -> list[tuple[str, Any]]:
         """(name, label) of ``names`` in that order: what a screen's form asks for."""
         return [(n, self.by_name[n].label) for n in names]
 

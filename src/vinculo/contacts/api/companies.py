@@ -19,43 +19,24 @@ from vinculo.contacts.api._common import (
     bulk_answer,
     filter_tree,
 )
+from vinculo.contacts.contract import COMPANY
 from vinculo.contacts.models import Company
 from vinculo.core.actor import actor_of
 from vinculo.core.pagination import paginate
-from vinculo.core.schemas import ERRORS, BulkOut, Id, Int32, PageOut
+from vinculo.core.schemas import ERRORS, BulkOut, Id, PageOut
 
 router = Router()
 
 
-class CompanyIn(In):
-    name: str | None = None
-    legal_name: str | None = None
-    cnpj: str | None = None
-    domain: str | None = None
-    website: str | None = None
-    industry: str | None = None
-    employees: Int32 | None = None
-    annual_revenue: Decimal | None = None
-    email: str | None = None
-    phone: str | None = None
-    description: str | None = None
-    owner_id: Id | None = None
-    source: str | None = None
-    lifecycle_stage: str | None = None
-    tags: list[str] | None = None
-    custom_fields: dict[str, Any] | None = None
-    street: str | None = None
-    number: str | None = None
-    complement: str | None = None
-    district: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
+# The input schemas are the companies' write contract (vinculo.contacts.contract).
+class CompanyIn(COMPANY.input_schema("CompanyFields", base=In)):  # type: ignore[misc]
+    pass
 
 
-class CompanyCreate(CompanyIn):
-    name: str
+class CompanyCreate(
+    COMPANY.input_schema("CompanyCreateFields", base=In, create=True)  # type: ignore[misc]
+):
+    pass
 
 
 class CompanyOut(AddressMixin):

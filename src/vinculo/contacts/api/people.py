@@ -19,6 +19,7 @@ from vinculo.contacts.api._common import (
     bulk_answer,
     filter_tree,
 )
+from vinculo.contacts.contract import PERSON
 from vinculo.contacts.models import Consent, ConsentChange, Person
 from vinculo.core import record_views
 from vinculo.core.actor import actor_of
@@ -71,37 +72,18 @@ class ConsentsOut(Schema):
     history: list[ConsentChangeOut]
 
 
-class PersonIn(In):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    phone: str | None = Field(None, description="Any format; stored as E.164 (+5511987654321).")
-    mobile_phone: str | None = None
-    cpf: str | None = Field(None, description="With or without punctuation; check digits checked.")
-    job_title: str | None = None
-    birth_date: date | None = None
-    gender: str | None = None
-    preferred_channel: str | None = None
-    interests: str | None = None
-    owner_id: Id | None = None
-    source: str | None = None
-    lifecycle_stage: str | None = Field(None, description="A lifecycle stage key, e.g. mql.")
-    tags: list[str] | None = Field(None, description="Tag names; missing tags are created.")
-    companies: list[AffiliationIn] | None = None
-    consents: list[ConsentIn] | None = None
-    custom_fields: dict[str, Any] | None = None
-    street: str | None = None
-    number: str | None = None
-    complement: str | None = None
-    district: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
+# The input schemas are the people's write contract (vinculo.contacts.contract), typed by kind.
+_LINKS = {"companies": list[AffiliationIn], "consents": list[ConsentIn]}
 
 
-class PersonCreate(PersonIn):
-    first_name: str
+class PersonIn(PERSON.input_schema("PersonFields", base=In, types=_LINKS)):  # type: ignore[misc]
+    pass
+
+
+class PersonCreate(
+    PERSON.input_schema("PersonCreateFields", base=In, create=True, types=_LINKS)  # type: ignore[misc]
+):
+    pass
 
 
 class PersonOut(AddressMixin):

@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from vinculo.contacts import custom_fields as cf
+from vinculo.contacts.contract import ADDRESS_FIELDS, COMPANY, PERSON
 from vinculo.contacts.models import Company, CustomObject, FieldType, Person
 from vinculo.core.actor import Actor
+from vinculo.core.contracts import Kind, WriteContract
 from vinculo.core.env import env_int
 from vinculo.core.errors import (
     FieldError,
@@ -157,70 +159,48 @@ DECIMAL = "decimal"
 INTEGER = "integer"
 LIST = "list"
 
-_ADDRESS = {
-    "street": (TEXT, ["endereco", "rua", "logradouro", "street", "address", "address line 1"]),
-    "number": (TEXT, ["numero", "number", "n", "no", "nro"]),
-    "complement": (TEXT, ["complemento", "complement", "address line 2"]),
-    "district": (TEXT, ["bairro", "district", "neighborhood", "neighbourhood"]),
-    "city": (TEXT, ["cidade", "city", "municipio", "town"]),
-    "state": (TEXT, ["uf", "estado", "state", "province"]),
-    "postal_code": (TEXT, ["cep", "postal code", "zip", "zip code", "postcode"]),
-    "country": (TEXT, ["pais", "country", "country code"]),
+_KINDS = {
+    Kind.DATE: DATE,
+    Kind.MOMENT: DATETIME,
+    Kind.WHOLE: INTEGER,
+    Kind.MONEY: DECIMAL,
+    Kind.TAGS: LIST,
 }
-_COMMON = {
-    "owner": (TEXT, ["responsavel", "owner", "dono", "vendedor", "owner email", "proprietario"]),
-    "tags": (LIST, ["etiquetas", "tags", "tag", "marcadores", "etiquetas tags", "labels"]),
-    "source": (TEXT, ["origem", "fonte", "source", "lead source", "canal de origem"]),
-    "lifecycle_stage": (TEXT, ["ciclo de vida", "estagio do ciclo de vida", "lifecycle stage"]),
-    "created_at": (DATETIME, ["criado em", "data de criacao", "data de cadastro", "created at"]),
-}
+_OWNER = (TEXT, ["responsavel", "owner", "dono", "vendedor", "owner email", "proprietario"])
 
-# field → (kind, normalised header aliases in pt-BR and English)
+
+def _from_contract(
+    contract: WriteContract, extra: dict[str, dict[str, tuple[str, list[str]]]]
+) -> dict[str, tuple[str, list[str]]]:
+    """The import targets of a record's write contract (kind and header aliases, in the
+    contract's order), with the import's own targets (``extra``) after the field they follow."""
+    targets: dict[str, tuple[str, list[str]]] = {}
+    for name, (kind, aliases) in contract.import_targets().items():
+        targets[name] = (_KINDS.get(kind, TEXT), list(aliases))
+        targets.update(extra.get(name, {}))
+    return targets
+
+
+# field → (kind, normalised header aliases in pt-BR and English): the people's and companies'
+# come from their write contracts (vinculo.contacts.contract); the import adds a full name to
+# split, the company by name or CNPJ and the owner by email.
 FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
-    ImportObject.PEOPLE: {
-        "first_name": (TEXT, ["nome", "primeiro nome", "first name", "firstname", "given name"]),
-        "last_name": (TEXT, ["sobrenome", "ultimo nome", "last name", "lastname", "surname"]),
-        "full_name": (TEXT, ["nome completo", "full name", "name", "contato", "contact"]),
-        "email": (TEXT, ["e mail", "email", "email address", "endereco de e mail"]),
-        "phone": (TEXT, ["telefone", "fone", "tel", "phone", "telephone", "telefone fixo"]),
-        "mobile_phone": (
-            TEXT,
-            ["celular", "cel", "mobile", "mobile phone", "whatsapp", "telefone celular", "cell"],
-        ),
-        "cpf": (TEXT, ["cpf", "cpf do cliente"]),
-        "job_title": (TEXT, ["cargo", "funcao", "job title", "title", "position", "role"]),
-        "birth_date": (
-            DATE,
-            ["data de nascimento", "nascimento", "aniversario", "birth date", "birthday", "dob"],
-        ),
-        "gender": (TEXT, ["genero", "sexo", "gender"]),
-        "preferred_channel": (TEXT, ["canal preferido", "preferred channel"]),
-        "interests": (TEXT, ["interesses", "necessidades", "interests", "needs"]),
-        "company": (TEXT, ["empresa", "company", "organizacao", "organization", "company name"]),
-        **_ADDRESS,
-        **_COMMON,
-    },
-    ImportObject.COMPANIES: {
-        "name": (TEXT, ["nome", "nome fantasia", "empresa", "name", "company", "company name"]),
-        "legal_name": (TEXT, ["razao social", "legal name"]),
-        "cnpj": (TEXT, ["cnpj"]),
-        "domain": (TEXT, ["dominio", "domain"]),
-        "website": (TEXT, ["site", "website", "url", "pagina", "web site"]),
-        "industry": (TEXT, ["setor", "segmento", "ramo", "industry"]),
-        "employees": (
-            INTEGER,
-            ["funcionarios", "numero de funcionarios", "colaboradores", "employees"],
-        ),
-        "annual_revenue": (
-            DECIMAL,
-            ["faturamento", "faturamento anual", "receita anual", "annual revenue", "revenue"],
-        ),
-        "email": (TEXT, ["e mail", "email"]),
-        "phone": (TEXT, ["telefone", "fone", "tel", "phone"]),
-        "description": (TEXT, ["descricao", "observacoes", "description", "notes"]),
-        **_ADDRESS,
-        **_COMMON,
-    },
+    ImportObject.PEOPLE: _from_contract(
+        PERSON,
+        {
+            "last_name": {
+                "full_name": (TEXT, ["nome completo", "full name", "name", "contato", "contact"])
+            },
+            "interests": {
+                "company": (
+                    TEXT,
+                    ["empresa", "company", "organizacao", "organization", "company name"],
+                ),
+                "owner": _OWNER,
+            },
+        },
+    ),
+    ImportObject.COMPANIES: _from_contract(COMPANY, {"description": {"owner": _OWNER}}),
     ImportObject.DEALS: {
         "title": (TEXT, ["titulo", "negocio", "nome do negocio", "oportunidade", "title", "deal"]),
         "amount": (DECIMAL, ["valor", "valor total", "amount", "value", "deal value"]),
@@ -233,9 +213,9 @@ FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
         "pipeline": (TEXT, ["funil", "pipeline"]),
         "person": (TEXT, ["contato", "e mail do contato", "pessoa", "contact email", "person"]),
         "company": (TEXT, ["empresa", "company", "organization"]),
-        "owner": _COMMON["owner"],
-        "tags": _COMMON["tags"],
-        "source": _COMMON["source"],
+        "owner": _OWNER,
+        "tags": (LIST, list(PERSON["tags"].aliases)),
+        "source": (TEXT, list(PERSON["source"].aliases)),
     },
 }
 _SPECIAL_TARGETS = {"full_name", "owner", "company", "stage", "pipeline", "person"}
@@ -265,7 +245,7 @@ def normalise_header(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
 
 
-_ADDRESS_FIELDS = frozenset(_ADDRESS)
+_ADDRESS_FIELDS = frozenset((*ADDRESS_FIELDS, "country"))
 _MODEL: dict[str, Any] = {
     ImportObject.PEOPLE: Person,
     ImportObject.COMPANIES: Company,

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import Model
 
+from vinculo.contacts.contract import COMPANY, PERSON
 from vinculo.contacts.custom_fields import definitions
 from vinculo.contacts.models import Company, Person
 from vinculo.core.actor import Actor
+from vinculo.core.contracts import Kind, WriteContract
 from vinculo.core.field_labels import field_label
 from vinculo.quality.models import RuleFormat, RuleObject
 from vinculo.sales.models import Deal
@@ -37,23 +39,24 @@ _CUSTOM_TYPES = {
     "datetime": DATE, "boolean": REF, "choice": REF, "multi_choice": REF, "email": EMAIL,
     "phone": PHONE, "url": URL,
 }  # fmt: skip
-_ADDRESS = {
-    "street": TEXT, "number": TEXT, "complement": TEXT, "district": TEXT, "city": TEXT,
-    "state": TEXT, "postal_code": TEXT, "country": TEXT,
+# A write-contract kind as the rules see it (tags, custom values, links and an import's creation
+# time are not governed as standard fields; custom fields have their own types below).
+_KIND_TYPES = {
+    Kind.TEXT: TEXT, Kind.CPF: TEXT, Kind.CNPJ: TEXT, Kind.DOMAIN: TEXT, Kind.COUNTRY: TEXT,
+    Kind.LONG_TEXT: LONG_TEXT, Kind.EMAIL: EMAIL, Kind.PHONE: PHONE, Kind.URL: URL,
+    Kind.DATE: DATE, Kind.WHOLE: NUMBER, Kind.MONEY: NUMBER, Kind.CHOICE: REF, Kind.OWNER: REF,
+    Kind.STAGE: REF,
 }  # fmt: skip
+
+
+def _rule_types(contract: WriteContract) -> dict[str, str]:
+    return {f.name: _KIND_TYPES[f.kind] for f in contract if f.kind in _KIND_TYPES}
+
+
+# People's and companies' fields come from their write contracts (vinculo.contacts.contract).
 STANDARD_FIELDS: dict[str, dict[str, str]] = {
-    RuleObject.PERSON: {
-        "first_name": TEXT, "last_name": TEXT, "email": EMAIL, "phone": PHONE,
-        "mobile_phone": PHONE, "cpf": TEXT, "job_title": TEXT, "birth_date": DATE,
-        "gender": TEXT, "preferred_channel": REF, "interests": LONG_TEXT, "source": TEXT,
-        "owner_id": REF, "lifecycle_stage": REF, **_ADDRESS,
-    },
-    RuleObject.COMPANY: {
-        "name": TEXT, "legal_name": TEXT, "cnpj": TEXT, "domain": TEXT, "website": URL,
-        "industry": TEXT, "employees": NUMBER, "annual_revenue": NUMBER, "email": EMAIL,
-        "phone": PHONE, "description": LONG_TEXT, "source": TEXT, "owner_id": REF,
-        "lifecycle_stage": REF, **_ADDRESS,
-    },
+    RuleObject.PERSON: _rule_types(PERSON),
+    RuleObject.COMPANY: _rule_types(COMPANY),
     RuleObject.DEAL: {
         "title": TEXT, "source": TEXT, "description": LONG_TEXT, "expected_close_date": DATE,
         "owner_id": REF, "person_id": REF, "company_id": REF,

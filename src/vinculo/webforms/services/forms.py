@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vinculo.contacts import custom_fields as cf
+from vinculo.contacts.contract import PERSON
 from vinculo.contacts.models import Channel, CustomObject, LegalBasis
 from vinculo.contacts.selectors import lifecycle_stages
 from vinculo.core import audit, validators
@@ -29,20 +30,27 @@ from vinculo.core.text import fold
 from vinculo.webforms.models import FormLanguage, WebForm
 from vinculo.workspaces.selectors import active_member_ids
 
-# Standard person fields a form may ask for: key → (label, input type, autocomplete).
+# Standard person fields a form may ask for: key → (label, input type, autocomplete), from the
+# people's write contract (vinculo.contacts.contract), with a form's own words for two of them.
 STANDARD_FIELDS: dict[str, tuple[Any, str, str]] = {
-    "first_name": (gettext_lazy("First name"), "text", "given-name"),
-    "last_name": (gettext_lazy("Last name"), "text", "family-name"),
-    "email": (gettext_lazy("Email"), "email", "email"),
-    "phone": (gettext_lazy("Phone"), "tel", "tel"),
-    "mobile_phone": (gettext_lazy("Mobile phone"), "tel", "tel"),
-    "job_title": (gettext_lazy("Job title"), "text", "organization-title"),
-    "city": (gettext_lazy("City"), "text", "address-level2"),
-    "state": (gettext_lazy("State"), "text", "address-level1"),
-    "postal_code": (gettext_lazy("Postal code"), "text", "postal-code"),
+    **{
+        name: (PERSON[name].label, PERSON[name].input_type, PERSON[name].autocomplete)
+        for name in (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "mobile_phone",
+            "job_title",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "birth_date",
+            "cpf",
+        )
+    },
     "country": (gettext_lazy("Country (two letters)"), "text", "country"),
-    "birth_date": (gettext_lazy("Birth date"), "date", "bday"),
-    "cpf": ("CPF", "text", "off"),
     # Not a person column: found or created as a company and linked (webforms.companies).
     "company": (gettext_lazy("Company"), "text", "organization"),
     "interests": (gettext_lazy("Message"), "textarea", "off"),
