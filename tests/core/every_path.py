@@ -90,6 +90,7 @@ PARAM_KEYS: dict[str, dict[str, str]] = {
 # Path parameters that do not name a record (nothing of Ana's to refuse Carla): their value.
 NOT_IDS: dict[str, dict[str, str]] = {
     "/filters/{object_type}": {"object_type": "person"},
+    "/kpis/{key}": {"key": "deals_won"},
 }
 # Operations whose required query parameters name records: Carla is refused those too.
 QUERY_KEYS: dict[str, dict[str, str]] = {

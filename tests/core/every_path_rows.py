@@ -392,6 +392,9 @@ GROWERS: dict[str, Grow] = {
     "/pipelines/{pipeline_id}": _pipeline,
     "/pipelines/{pipeline_id}/board": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/deals": lambda ana, ids, n: deals(ana, ids, n) and None,
+    "/kpis": nothing,  # the catalogue: a fixed shape
+    # A KPI's rows are fetched in one query and bucketed in Python, whatever their number.
+    "/kpis/{key}": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/deals/{deal_id}": _deal,
     "/products": sibling(Product, "product_id", name=unique("Produto ")),
     "/pipelines/{pipeline_id}/lost-reasons": lambda ana, ids, n: _reasons(ana, ids, n) and None,
@@ -465,6 +468,8 @@ FIXED = "a fixed shape: nothing in it grows with rows"
 # Paths whose answer does not show the rows their grower adds, and why.
 UNSEEN: dict[str, str] = {
     "/workspace": FIXED,
+    "/kpis": FIXED,
+    "/kpis/{key}": "a number and its series, the same length whatever the rows counted",
     "/members/{member_id}": DETAIL,
     "/views/{view_id}": DETAIL,
     "/activities/{activity_id}": DETAIL,

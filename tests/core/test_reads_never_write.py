@@ -144,6 +144,7 @@ def _api_ids(ana: Persona, seeded: Any) -> dict[str, Any]:
     ids["activity_id"] = ids["task_id"]
     ids["export_id"] = seeded.by_url["quality:export_download"]["job_id"]
     ids["object_type"] = "person"
+    ids["key"] = "deals_won"
     ids["view_id"] = core_services.save_view(
         actor=actor, data={"object_type": "person", "name": "Capital"}
     ).pk

@@ -9,6 +9,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from vinculo.activities import (
             events,  # noqa: F401  (declares event types)
+            kpis,
             record_pages,
             timeline,
         )
@@ -18,3 +19,4 @@ class ActivitiesConfig(AppConfig):
         timeline_port.install(timeline)
         timeline_port.register_kinds(*timeline.KINDS)
         pages.register("person", "tasks", record_pages.open_tasks)
+        kpis.register_all()

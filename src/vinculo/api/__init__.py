@@ -18,6 +18,7 @@ from vinculo.api.openapi import ProblemAPI
 from vinculo.contacts.api import router as contacts_router
 from vinculo.core.api import router as core_router
 from vinculo.core.errors import ServiceError, problem
+from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
@@ -157,6 +158,7 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 for _router in (
     workspaces_router,
     core_router,
+    kpis_router,
     contacts_router,
     sales_router,
     activities_router,

@@ -7,7 +7,7 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
-        from vinculo.contacts import events, pickers  # noqa: F401  (events declares event types)
+        from vinculo.contacts import events, kpis, pickers  # noqa: F401  (events: event types)
         from vinculo.contacts.models import Company, Person
         from vinculo.contacts.services.lifecycle import ensure_lifecycle_stages
         from vinculo.core import custom_field_targets, workspace_defaults
@@ -20,3 +20,4 @@ class ContactsConfig(AppConfig):
         custom_field_targets.register("company", Company)
         core_pickers.register("person", search=pickers.search_people, find=pickers.find_person)
         core_pickers.register("company", search=pickers.search_companies, find=pickers.find_company)
+        kpis.register_all()

@@ -1,0 +1,85 @@
+"""The contacts KPIs (registered in :class:`vinculo.contacts.apps.ContactsConfig`): new people,
+new leads and new customers. A person counts once per period however many times they entered the
+stage in it; binned people are left out. docs/kpis.md gives the definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.contacts.models import LifecycleChange, Person
+from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+
+PERSON_DIMENSIONS = {
+    "owner": "owner_id",
+    "source": "source",
+    "lifecycle_stage": "lifecycle_stage__key",
+}
+CHANGE_DIMENSIONS = {
+    "owner": "person__owner_id",
+    "source": "person__source",
+}
+
+
+def _people(scope: Scope) -> QuerySet:
+    return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=True)
+
+
+def _entered(stage_key: str) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        return LifecycleChange.objects.for_workspace(scope.workspace).filter(
+            to_stage__key=stage_key, person__isnull=False, person__deleted_at__isnull=True
+        )
+
+    return rows
+
+
+KPIS = (
+    Kpi(
+        key="new_people",
+        app="contacts",
+        name=_("New people"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_("People added in the period (by hand, import, form or API)."),
+        rows=_people,
+        time="created_at",
+        dimensions=PERSON_DIMENSIONS,
+        segments={"person": "pk"},
+    ),
+    Kpi(
+        key="new_leads",
+        app="contacts",
+        name=_("New leads"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_("People who entered the lifecycle stage “lead” in the period."),
+        rows=_entered("lead"),
+        time="changed_at",
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
+    ),
+    Kpi(
+        key="new_customers",
+        app="contacts",
+        name=_("New customers"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_("People who entered the lifecycle stage “customer” in the period."),
+        rows=_entered("customer"),
+        time="changed_at",
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
+    ),
+)
+
+
+def register_all() -> None:
+    for kpi in KPIS:
+        register(kpi)

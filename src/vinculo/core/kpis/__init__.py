@@ -1,0 +1,55 @@
+"""The KPI registry: every metric declared once, by the app that owns its data.
+
+A :class:`Kpi` says what it measures (key, name and definition in words, unit, which direction is
+good), what it can be cut by (its dimensions: period, pipeline, owner, team, source, lifecycle
+stage and a segment, any filter-language condition on people or deals) and how it is measured:
+
+- an **event** KPI names the rows it counts (a queryset), the moment each happened and the value
+  it adds (an amount, a duration, a yes/no), and how they are aggregated (count, sum, mean,
+  median, rate). One query fetches the rows of the period and of the previous period; they are
+  bucketed by day, week, month or quarter in the workspace's time zone.
+- a **snapshot** KPI (pipeline value, open deals) is measured as of a moment: at the end of the
+  period and at the end of each bucket.
+
+Apps register theirs in ``AppConfig.ready()`` with :func:`register`; later apps (email, tickets,
+surveys, goals) do the same. :func:`measure` answers for any of them: the value, the previous
+period's, the series and the value per group, the same for the API (``/api/v1/kpis``), the
+command line (``vinculo kpi``), dashboards and goals.
+"""
+
+from __future__ import annotations
+
+from vinculo.core.kpis.engine import measure, periods
+from vinculo.core.kpis.registry import (
+    DIMENSIONS,
+    Aggregate,
+    Dimension,
+    Direction,
+    Grain,
+    Kpi,
+    Measurement,
+    Scope,
+    Unit,
+    all_kpis,
+    get,
+    register,
+    register_dimension,
+)
+
+__all__ = [
+    "DIMENSIONS",
+    "Aggregate",
+    "Dimension",
+    "Direction",
+    "Grain",
+    "Kpi",
+    "Measurement",
+    "Scope",
+    "Unit",
+    "all_kpis",
+    "get",
+    "measure",
+    "periods",
+    "register",
+    "register_dimension",
+]

@@ -1,0 +1,278 @@
+"""Measuring a registered KPI over a period: windows in the workspace's time zone, one query for
+the period and the previous one, buckets at the grain, aggregation, groups."""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.filters import apply_filter, filter_object
+from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis.registry import (
+    DIMENSIONS,
+    Aggregate,
+    Grain,
+    Kpi,
+    Measurement,
+    Point,
+    Scope,
+    get,
+)
+from vinculo.core.tenancy import Membership, TeamMember
+
+MAX_DAYS = 3 * 366  # a longer period is refused (at day grain, ~1,100 points)
+MAX_BUCKETS = 400
+
+
+def _next_start(day: date, grain: Grain) -> date:
+    if grain is Grain.DAY:
+        return day + timedelta(days=1)
+    if grain is Grain.WEEK:
+        return day + timedelta(days=7 - day.weekday())
+    months = 1 if grain is Grain.MONTH else 3 - (day.month - 1) % 3
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def periods(start: date, end: date, grain: Grain) -> list[tuple[date, date]]:
+    """The buckets of ``start``..``end`` (inclusive) at ``grain``: calendar days, ISO weeks,
+    months or quarters, the first and last cut to the period."""
+    out: list[tuple[date, date]] = []
+    day = start
+    while day <= end:
+        following = _next_start(day, grain)
+        out.append((day, min(following - timedelta(days=1), end)))
+        day = following
+    return out
+
+
+def _moment(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _check_period(start: date, end: date, grain: Grain) -> None:
+    if end < start:
+        raise ValidationFailed.field("to", _("The end comes before the start."), "invalid")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationFailed.field(
+            "from", _("Ask for at most three years at a time."), "too_long"
+        )
+    if len(periods(start, end, grain)) > MAX_BUCKETS:
+        raise ValidationFailed.field("grain", _("Too many points: use a coarser grain."), "invalid")
+
+
+# --- the rows ---------------------------------------------------------------------------------
+
+
+def _team_members(scope: Scope) -> list[int]:
+    return list(
+        TeamMember.objects.for_workspace(scope.workspace)
+        .filter(team_id=scope.team_id)
+        .values_list("user_id", flat=True)
+    )
+
+
+def _scoped(kpi: Kpi, scope: Scope, segment_object: str) -> QuerySet:
+    """The KPI's rows narrowed to the scope's dimensions, segment and currency."""
+    qs = kpi.rows(scope)
+    paths = kpi.dimensions
+    for name, wanted in (
+        ("owner", scope.owner_id),
+        ("pipeline", scope.pipeline_id),
+        ("source", scope.source),
+        ("lifecycle_stage", scope.lifecycle_stage),
+    ):
+        if wanted is not None and name in paths:
+            qs = qs.filter(**{paths[name]: wanted})
+    if scope.team_id is not None and "owner" in paths:
+        qs = qs.filter(**{f"{paths['owner']}__in": _team_members(scope)})
+    if scope.segment:
+        path = kpi.segments.get(segment_object)
+        if path is None:
+            raise ValidationFailed.field(
+                "filter", _("This KPI cannot be cut by a segment of these records."), "invalid"
+            )
+        model = filter_object(segment_object).model
+        members = apply_filter(
+            model._default_manager.all(), segment_object, scope.segment, actor=scope.actor
+        )
+        qs = qs.filter(**{f"{path}__in": members.values("pk")})
+    if kpi.currency:
+        qs = qs.filter(**{kpi.currency: scope.currency or scope.workspace.default_currency})
+    return qs
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def aggregate(how: Aggregate, values: Sequence[Any]) -> Any:
+    """The KPI's value over some rows' values (0 for counts and sums of nothing, None for an
+    average, median or rate of nothing)."""
+    if how is Aggregate.COUNT:
+        return len(values)
+    if how is Aggregate.DISTINCT:
+        return len(set(values))
+    present = [v for v in values if v is not None]
+    if how is Aggregate.SUM:
+        return (
+            sum(present, Decimal(0))
+            if present and isinstance(present[0], Decimal)
+            else (sum(present) if present else 0)
+        )
+    if not present:
+        return None
+    if how is Aggregate.RATE:
+        return sum(1 for v in present if v) / len(present)
+    if how is Aggregate.MEDIAN:
+        return statistics.median(present)
+    return sum(present) / len(present)
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def measure(
+    key: str,
+    scope: Scope,
+    *,
+    start: date,
+    end: date,
+    grain: Grain = Grain.WEEK,
+    group_by: str | None = None,
+    segment_object: str = "person",
+) -> Measurement:
+    """``key`` over ``start``..``end`` (inclusive days in the workspace's time zone), with the
+    previous period of the same length, the series at ``grain`` and, with ``group_by``, the
+    value per group. Refuses an unknown KPI (404), a dimension it cannot be cut by and a period
+    too long (422)."""
+    kpi = get(key)
+    if kpi is None:
+        raise NotFound(_("No KPI is called %(key)s.") % {"key": key})
+    _check_period(start, end, grain)
+    if group_by is not None and group_by not in kpi.dimensions:
+        raise ValidationFailed.field(
+            "group_by", _("This KPI cannot be cut by %(dimension)s.") % {"dimension": group_by}
+        )
+    if not scope.currency and kpi.currency:
+        scope = replace(scope, currency=scope.workspace.default_currency)
+    tz = workspace_tz(scope.actor)
+    length = (end - start).days + 1
+    previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
+    buckets = periods(start, end, grain)
+    edges = [_moment(b[0], tz) for b in buckets] + [_moment(end + timedelta(days=1), tz)]
+    window = (_moment(start, tz), edges[-1])
+    before = (_moment(previous_start, tz), window[0])
+    group_path = kpi.dimensions.get(group_by) if group_by else None
+    qs = _scoped(kpi, scope, segment_object)
+    if kpi.is_snapshot:
+        alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path)
+        value_at = _snapshot_at(kpi, alive)
+        series = [Point(b[0], b[1], value_at(edges[i + 1])) for i, b in enumerate(buckets)]
+        value, previous = value_at(window[1]), value_at(before[1])
+        groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
+    else:
+        rows = _event_rows(kpi, qs, before[0], window[1], group_path)
+        series_values: list[list[Any]] = [[] for _ in buckets]
+        current, earlier = [], []
+        by_group: dict[Any, list[Any]] = defaultdict(list)
+        for moment, value, group in rows:
+            if moment < window[0]:
+                earlier.append(value)
+                continue
+            current.append(value)
+            series_values[bisect.bisect_right(edges, moment) - 1].append(value)
+            if group_path:
+                by_group[group].append(value)
+        series = [
+            Point(b[0], b[1], aggregate(kpi.aggregate, series_values[i]))
+            for i, b in enumerate(buckets)
+        ]
+        value, previous = aggregate(kpi.aggregate, current), aggregate(kpi.aggregate, earlier)
+        groups = {g: aggregate(kpi.aggregate, vs) for g, vs in by_group.items()}
+    return Measurement(
+        kpi=kpi,
+        start=start,
+        end=end,
+        grain=grain,
+        value=value,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        previous=previous,
+        series=series,
+        groups=_labelled(scope, group_by, groups) if group_by else [],
+        currency=scope.currency if kpi.currency else "",
+    )
+
+
+def _event_rows(
+    kpi: Kpi, qs: QuerySet, since: datetime, until: datetime, group_path: str | None
+) -> list[tuple[datetime, Any, Any]]:
+    qs = qs.filter(**{f"{kpi.time}__gte": since, f"{kpi.time}__lt": until})
+    columns = [kpi.time, kpi.value or "pk", group_path or "pk"]
+    return [(t, _plain(v), g) for t, v, g in qs.values_list(*columns)]
+
+
+def _snapshot_rows(
+    kpi: Kpi, qs: QuerySet, since: datetime, until: datetime, group_path: str | None
+) -> list[tuple[datetime, datetime | None, Any, Any]]:
+    """Rows alive at some moment of the two periods: begun before their end, not ended before
+    their start."""
+    ends = str(kpi.until)
+    qs = qs.filter(Q(**{f"{kpi.time}__lt": until})).filter(
+        Q(**{f"{ends}__isnull": True}) | Q(**{f"{ends}__gte": since})
+    )
+    columns = [kpi.time, ends, kpi.value or "pk", group_path or "pk"]
+    return [(t, u, _plain(v), g) for t, u, v, g in qs.values_list(*columns)]
+
+
+def _alive(rows: list[tuple[datetime, datetime | None, Any, Any]], moment: datetime) -> list:
+    """Rows begun before ``moment`` and not ended by it."""
+    return [r for r in rows if r[0] < moment and (r[1] is None or r[1] >= moment)]
+
+
+def _snapshot_at(kpi: Kpi, rows: list) -> Any:
+    def value_at(moment: datetime) -> Any:
+        return aggregate(kpi.aggregate, [r[2] for r in _alive(rows, moment)])
+
+    return value_at
+
+
+def _snapshot_groups(kpi: Kpi, rows: list, moment: datetime) -> dict[Any, Any]:
+    by_group: dict[Any, list[Any]] = defaultdict(list)
+    for row in _alive(rows, moment):
+        by_group[row[3]].append(row[2])
+    return {g: aggregate(kpi.aggregate, vs) for g, vs in by_group.items()}
+
+
+def _labelled(scope: Scope, group_by: str, groups: dict[Any, Any]) -> list[tuple[Any, str, Any]]:
+    """(key, label, value) per group, largest value first; members by name."""
+    dimension = DIMENSIONS.get(group_by)
+    if group_by in {"owner", "team"}:
+        names = {
+            m.user_id: m.user.full_name or m.user.email
+            for m in Membership.objects.for_workspace(scope.workspace).select_related("user")
+        }
+    elif dimension and dimension.labels:
+        names = dimension.labels(scope.actor, groups)
+    else:
+        names = {}
+    none = _("(none)")
+    out = [
+        (key, str(names.get(key, key if key not in (None, "") else none)), value)
+        for key, value in groups.items()
+    ]
+    return sorted(out, key=lambda g: (g[2] is None, -(float(g[2] or 0)), g[1]))
