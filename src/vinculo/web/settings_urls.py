@@ -1,20 +1,14 @@
-"""URLs of the Settings screens, included under ``settings/`` (names: ``web:settings:…``)."""
+"""URLs of the Settings screens, included under ``settings/`` (names: ``web:settings:…``): the
+edge's own (workspace, members, teams, tokens, two-factor, invitations) and the apps' screens
+(:mod:`vinculo.contacts.settings_views`, :mod:`vinculo.sales.settings_views`)."""
 
 from django.urls import path
 
+from vinculo.contacts.settings_views import custom_fields, lifecycle, tags
 from vinculo.core import settings_pages as shell
+from vinculo.sales.settings_views import lost_reasons, pipelines
 from vinculo.web import invitation_views, two_factor_views
-from vinculo.web.settings import (
-    custom_fields,
-    lifecycle,
-    lost_reasons,
-    members,
-    pipelines,
-    tags,
-    teams,
-    tokens,
-    workspace,
-)
+from vinculo.web.settings import members, teams, tokens, workspace
 
 app_name = "settings"
 

@@ -1,5 +1,5 @@
-"""Settings, custom fields: the workspace's own fields on people, companies and deals (contacts
-app; here while contacts is being split)."""
+"""Settings, custom fields: the workspace's own fields on people, companies and deals
+(``web:settings:custom_field…``)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _custom_fields_page(request: HttpRequest, *, status: int = 200, **extra: Any
     object_type = extra.pop("object_type", None) or _object_type(request)
     return page(
         request,
-        "web/settings/custom_fields.html",
+        "contacts/settings/custom_fields.html",
         "custom_fields",
         {
             "object_type": object_type,
@@ -174,7 +174,7 @@ def custom_field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
             )
     return page(
         request,
-        "web/settings/custom_field_edit.html",
+        "contacts/settings/custom_field_edit.html",
         "custom_fields",
         {
             "definition": definition,

@@ -1,5 +1,4 @@
-"""Settings, tags: rename, recolour or delete the workspace's tags (contacts app; here while
-contacts is being split)."""
+"""Settings, tags: rename, recolour or delete the workspace's tags (``web:settings:tag…``)."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ def _tags_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> Http
     a = actor(request)
     return page(
         request,
-        "web/settings/tags.html",
+        "contacts/settings/tags.html",
         "tags",
         {
             "tags": contact_selectors.tags(a),

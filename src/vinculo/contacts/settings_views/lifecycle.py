@@ -1,5 +1,5 @@
 """Settings, lifecycle stages: the stages of the customer journey, their phase and order
-(contacts app; here while contacts is being split)."""
+(``web:settings:lifecycle…``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _lifecycle_page(request: HttpRequest, *, status: int = 200, **extra: Any) ->
     a = actor(request)
     return page(
         request,
-        "web/settings/lifecycle.html",
+        "contacts/settings/lifecycle.html",
         "lifecycle",
         {
             "stages": contact_selectors.lifecycle_stages(a),

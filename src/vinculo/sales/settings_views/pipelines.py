@@ -1,6 +1,6 @@
 """Settings, pipelines and their stages: create, rename, make default, archive; add, change,
-delete and reorder stages (sales app; here while sales is being split). The pipeline page also
-holds the lost reasons (:mod:`vinculo.web.settings.lost_reasons`)."""
+delete and reorder stages (``web:settings:pipeline…``, ``web:settings:stage_…``). The pipeline
+page also holds the lost reasons (:mod:`vinculo.sales.settings_views.lost_reasons`)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _pipelines_page(request: HttpRequest, *, status: int = 200, **extra: Any) ->
     a = actor(request)
     return page(
         request,
-        "web/settings/pipelines.html",
+        "sales/settings/pipelines.html",
         "pipelines",
         {
             "pipelines": sales_selectors.pipelines(a, include_archived=True).order_by(
@@ -65,7 +65,7 @@ def pipeline_page(
     pipeline = sales_selectors.get_pipeline(a, pipeline_id)
     return page(
         request,
-        "web/settings/pipeline.html",
+        "sales/settings/pipeline.html",
         "pipelines",
         {
             "pipeline": pipeline,

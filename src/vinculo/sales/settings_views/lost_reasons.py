@@ -21,7 +21,7 @@ from vinculo.core.settings_pages import form_errors, order_from_positions, wants
 from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.sales import selectors as sales_selectors
 from vinculo.sales import services as sales_services
-from vinculo.web.settings.pipelines import pipeline_page
+from vinculo.sales.settings_views.pipelines import pipeline_page
 
 
 def _back(pipeline_id: int) -> HttpResponse:
