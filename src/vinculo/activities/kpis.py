@@ -1,15 +1,30 @@
 """The activities KPIs (registered in :class:`vinculo.activities.apps.ActivitiesConfig`): calls
-and meetings logged, by who logged them. docs/kpis.md gives the definitions."""
+and meetings logged, by who logged them, and how fast a new person is first touched (the lead
+response time, its median and the share touched within 5 minutes, an hour, a day).
+docs/kpis.md gives the definitions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.activities.models import Activity, ActivityKind
-from vinculo.core.kpis import Direction, Kpi, Scope, Unit, register
+from vinculo.contacts.models import Person
+from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 
 DIMENSIONS = {"owner": "created_by_id"}
 SEGMENTS = {"person": "person_id", "deal": "deal_id"}
@@ -22,6 +37,73 @@ def _logged(kind: str) -> Callable[[Scope], QuerySet]:
         )
 
     return rows
+
+
+# A touch: a call, meeting or email logged on the person (a note or a task is not one).
+TOUCHES = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL)
+PERSON_DIMENSIONS = {
+    "owner": "owner_id",
+    "source": "source",
+    "lifecycle_stage": "lifecycle_stage__key",
+}
+
+
+def _first_touches(scope: Scope) -> QuerySet:
+    """People not binned, with the moment of their first touch at or after their creation
+    (history imported from before they were added is not a response)."""
+    first = (
+        Activity.objects.filter(
+            person_id=OuterRef("pk"),
+            kind__in=TOUCHES,
+            deleted_at__isnull=True,
+            occurred_at__gte=OuterRef("created_at"),
+        )
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return (
+        Person.objects.for_workspace(scope.workspace)
+        .filter(deleted_at__isnull=True)
+        .annotate(kpi_first_touch=Subquery(first))
+    )
+
+
+def _response_times(scope: Scope) -> QuerySet:
+    return _first_touches(scope).annotate(
+        kpi_response=ExpressionWrapper(
+            F("kpi_first_touch") - F("created_at"), output_field=DurationField()
+        )
+    )
+
+
+def _touched_within(limit: timedelta) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        return _first_touches(scope).annotate(
+            kpi_in_time=Case(
+                When(kpi_first_touch__lte=F("created_at") + limit, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+    return rows
+
+
+def _within(key: str, limit: timedelta, label: object, words: object) -> Kpi:
+    return Kpi(
+        key=key,
+        app="activities",
+        name=label,
+        unit=Unit.PERCENT,
+        good=Direction.UP,
+        definition=words,
+        rows=_touched_within(limit),
+        time="created_at",
+        value="kpi_in_time",
+        aggregate=Aggregate.RATE,
+        dimensions=PERSON_DIMENSIONS,
+        segments={"person": "pk"},
+    )
 
 
 KPIS = (
@@ -50,6 +132,41 @@ KPIS = (
         time="occurred_at",
         dimensions=DIMENSIONS,
         segments=SEGMENTS,
+    ),
+    Kpi(
+        key="lead_response_time",
+        app="activities",
+        name=_("Lead response time"),
+        unit=Unit.DURATION,
+        good=Direction.DOWN,
+        definition=_(
+            "Of the people added in the period and touched since (a call, meeting or email "
+            "logged on them), the median time from their creation to the first touch."
+        ),
+        rows=_response_times,
+        time="created_at",
+        value="kpi_response",
+        aggregate=Aggregate.MEDIAN,
+        dimensions=PERSON_DIMENSIONS,
+        segments={"person": "pk"},
+    ),
+    _within(
+        "lead_response_5m",
+        timedelta(minutes=5),
+        _("Leads touched within 5 minutes"),
+        _("Of the people added in the period, the share touched within 5 minutes."),
+    ),
+    _within(
+        "lead_response_1h",
+        timedelta(hours=1),
+        _("Leads touched within an hour"),
+        _("Of the people added in the period, the share touched within an hour."),
+    ),
+    _within(
+        "lead_response_1d",
+        timedelta(days=1),
+        _("Leads touched within a day"),
+        _("Of the people added in the period, the share touched within a day."),
     ),
 )
 

@@ -9,7 +9,7 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from vinculo.core import duplicate_finders, entry_rules, exports
-        from vinculo.quality import events  # noqa: F401  (declares event types)
+        from vinculo.quality import events, kpis  # noqa: F401  (events: event types)
         from vinculo.quality.selectors.matcher import probable_typed
         from vinculo.quality.selectors.rules import unique_fields
         from vinculo.quality.services.rule_checker import checker
@@ -27,3 +27,4 @@ class QualityConfig(AppConfig):
         entry_rules.register_unique_fields(unique_fields)
         duplicate_finders.register(probable_typed)
         exports.register(table_export)
+        kpis.register_all()
