@@ -52,14 +52,16 @@ class Kind(StrEnum):
     COUNTRY = "country"  # two letters
     CHOICE = "choice"  # one of ``choices``
     WHOLE = "whole"  # a whole number ≥ 0
-    MONEY = "money"  # ≥ 0, two places
+    MONEY = "money"  # ≥ 0, two places, at most ``max_digits`` digits
+    CURRENCY = "currency"  # an ISO 4217 code (BRL)
     # cleaned by the record's service
     OWNER = "owner"  # an active member's id
     STAGE = "stage"  # a lifecycle stage key
     TAGS = "tags"  # tag names; missing tags are made
     CUSTOM = "custom"  # custom field values by key
     MOMENT = "moment"  # a date and time (an import's historical creation time)
-    LINKS = "links"  # a list of links to other records (affiliations, consents)
+    LINKS = "links"  # a list of links to other records (affiliations, consents, line items)
+    RECORD = "record"  # the id of another record of the workspace (a person, a pipeline…)
 
 
 PLAIN_KINDS = frozenset(
@@ -77,6 +79,7 @@ PLAIN_KINDS = frozenset(
         Kind.CHOICE,
         Kind.WHOLE,
         Kind.MONEY,
+        Kind.CURRENCY,
     }
 )
 
@@ -86,6 +89,7 @@ _API_TYPES: dict[Kind, Any] = {
     Kind.WHOLE: Int32,
     Kind.MONEY: Decimal,
     Kind.OWNER: Id,
+    Kind.RECORD: Id,
     Kind.TAGS: list[str],
     Kind.CUSTOM: dict[str, Any],
 }
@@ -99,8 +103,14 @@ class Field:
     kind: Kind
     label: Any  # a lazy translation (or a proper name such as "CPF")
     max_length: int = 200
+    max_digits: int = 16  # of a money amount, its two places included
+    minimum: Decimal = Decimal(0)  # the least money amount, as its message says it ("0.00")
     required: bool = False  # on create
     description: str = ""  # the API's description of the property
+    examples: tuple[Any, ...] = ()  # the API's examples of the property
+    # On create, what an absent value is: the API property has this default and is not
+    # nullable (None: the property is optional and nullable).
+    api_default: Any = None
     aliases: tuple[str, ...] = ()  # import headers, normalised (no accents, lower case)
     input_type: str = "text"  # how a form asks for it
     autocomplete: str = "off"
@@ -131,8 +141,8 @@ def _domain(value: Any, name: str) -> str:
     return domain
 
 
-def _money(value: Any, name: str) -> Decimal | None:
-    return validators.clean_decimal(value, name, places=2, max_digits=16, minimum=Decimal(0))
+def _money(value: Any, name: str, *, max_digits: int, minimum: Decimal) -> Decimal | None:
+    return validators.clean_decimal(value, name, places=2, max_digits=max_digits, minimum=minimum)
 
 
 class WriteContract:
@@ -162,17 +172,30 @@ class WriteContract:
                 errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
 
     def clean(
-        self, data: dict[str, Any], errors: list[FieldError], *, creating: bool, region: str
+        self,
+        data: dict[str, Any],
+        errors: list[FieldError],
+        *,
+        creating: bool,
+        region: str,
+        defaults: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The plain fields of ``data`` (a full row when ``creating``, else a patch), cleaned by
-        kind; a required field is cleaned on create even when absent (and refused)."""
+        kind; a required field is cleaned on create even when absent (and refused).
+
+        ``defaults`` gives what a blank value of a field becomes, from the workspace (its
+        currency); such a field is cleaned on create even when absent."""
+        defaults = defaults or {}
         self.unknown(data, errors)
         out: dict[str, Any] = {}
         for f in self.fields:
             if f.kind not in PLAIN_KINDS:
                 continue
-            if f.name in data or (creating and f.required):
-                out[f.name] = self._clean_one(f, data.get(f.name), errors, region)
+            if f.name in data or (creating and (f.required or f.name in defaults)):
+                value = data.get(f.name)
+                if f.name in defaults:
+                    value = value or defaults[f.name]
+                out[f.name] = self._clean_one(f, value, errors, region)
         return out
 
     def _clean_one(self, f: Field, value: Any, errors: list[FieldError], region: str) -> Any:
@@ -218,27 +241,42 @@ class WriteContract:
             case Kind.WHOLE:
                 return _whole, None, {}
             case Kind.MONEY:
-                return _money, None, {}
+                return _money, None, {"max_digits": f.max_digits, "minimum": f.minimum}
+            case Kind.CURRENCY:
+                return validators.clean_currency, "", {}
         raise ValueError(f"{f.kind} is cleaned by the record's service")
 
     # --- the API -------------------------------------------------------------------------------
 
     def input_schema(
-        self, name: str, *, base: type, create: bool = False, types: dict[str, Any] | None = None
+        self,
+        name: str,
+        *,
+        base: type,
+        create: bool = False,
+        types: dict[str, Any] | None = None,
+        descriptions: dict[str, str] | None = None,
     ) -> type:
         """The API's input model: one optional property per API field, typed by kind (``types``
         gives the type of a field whose kind does not say it, such as a list of links); with
-        ``create`` the required fields are required."""
+        ``create`` the required fields are required and a field with an ``api_default`` takes
+        it. ``descriptions`` describes a property in this model only (what a patch allows)."""
         properties: dict[str, Any] = {}
         for f in self.fields:
             if not f.api:
                 continue
             kind_type = (types or {}).get(f.name) or _API_TYPES.get(f.kind, str)
-            info = SchemaField(None, description=f.description or None)
+            about: dict[str, Any] = {
+                "description": (descriptions or {}).get(f.name) or f.description or None
+            }
+            if f.examples:
+                about["examples"] = list(f.examples)
             if create and f.required:
-                properties[f.name] = (kind_type, SchemaField(description=f.description or None))
+                properties[f.name] = (kind_type, SchemaField(**about))
+            elif create and f.api_default is not None:
+                properties[f.name] = (kind_type, SchemaField(f.api_default, **about))
             else:
-                properties[f.name] = (kind_type | None, info)
+                properties[f.name] = (kind_type | None, SchemaField(None, **about))
         return create_model(name, __base__=base, **properties)
 
     # --- forms and imports ---------------------------------------------------------------------

@@ -38,6 +38,7 @@ from vinculo.core.ui import (
 )
 from vinculo.sales import selectors, services
 from vinculo.sales.board_moves import board_url_with_moved, undo_of
+from vinculo.sales.contract import DEAL
 from vinculo.sales.models import Deal, Pipeline, StageKind
 from vinculo.workspaces.selectors import members
 
@@ -59,13 +60,13 @@ STATUSES = [
     ("won", gettext_lazy("Won")),
     ("lost", gettext_lazy("Lost")),
 ]
-# The deal's own fields on the form and the deal page: (name, label, input type)
+# The deal's own fields on the form and the deal page: (name, label, input type), labelled by
+# the write contract (vinculo.sales.contract).
 DEAL_FIELDS = [
-    ("title", gettext_lazy("Title"), "text"),
-    ("amount", gettext_lazy("Amount"), "decimal"),
-    ("currency", gettext_lazy("Currency"), "currency"),
-    ("expected_close_date", gettext_lazy("Expected close date"), "date"),
-    ("source", gettext_lazy("Source"), "text"),
+    (name, label, DEAL[name].input_type)
+    for name, label in DEAL.form_fields(
+        "title", "amount", "currency", "expected_close_date", "source"
+    )
 ]
 LINE_ITEM_FIELDS = ("name", "quantity", "unit_price", "discount_percent")
 DEAL_PICKERS = {"person_id": "person", "company_id": "company"}

@@ -40,6 +40,7 @@ from vinculo.quality.models import (
     ImportObject,
     ImportTemplate,
 )
+from vinculo.sales.contract import DEAL
 from vinculo.sales.models import Deal
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -181,9 +182,10 @@ def _from_contract(
     return targets
 
 
-# field → (kind, normalised header aliases in pt-BR and English): the people's and companies'
-# come from their write contracts (vinculo.contacts.contract); the import adds a full name to
-# split, the company by name or CNPJ and the owner by email.
+# field → (kind, normalised header aliases in pt-BR and English), from the records' write
+# contracts (vinculo.contacts.contract, vinculo.sales.contract); the import adds a full name to
+# split, the company by name (or CNPJ, for people), the owner by email, and a deal's stage and
+# pipeline by name and person by email.
 FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
     ImportObject.PEOPLE: _from_contract(
         PERSON,
@@ -201,22 +203,21 @@ FIELDS: dict[str, dict[str, tuple[str, list[str]]]] = {
         },
     ),
     ImportObject.COMPANIES: _from_contract(COMPANY, {"description": {"owner": _OWNER}}),
-    ImportObject.DEALS: {
-        "title": (TEXT, ["titulo", "negocio", "nome do negocio", "oportunidade", "title", "deal"]),
-        "amount": (DECIMAL, ["valor", "valor total", "amount", "value", "deal value"]),
-        "currency": (TEXT, ["moeda", "currency"]),
-        "expected_close_date": (
-            DATE,
-            ["previsao de fechamento", "data prevista", "expected close date", "close date"],
-        ),
-        "stage": (TEXT, ["etapa", "estagio", "fase", "stage", "deal stage"]),
-        "pipeline": (TEXT, ["funil", "pipeline"]),
-        "person": (TEXT, ["contato", "e mail do contato", "pessoa", "contact email", "person"]),
-        "company": (TEXT, ["empresa", "company", "organization"]),
-        "owner": _OWNER,
-        "tags": (LIST, list(PERSON["tags"].aliases)),
-        "source": (TEXT, list(PERSON["source"].aliases)),
-    },
+    ImportObject.DEALS: _from_contract(
+        DEAL,
+        {
+            "expected_close_date": {
+                "stage": (TEXT, ["etapa", "estagio", "fase", "stage", "deal stage"]),
+                "pipeline": (TEXT, ["funil", "pipeline"]),
+                "person": (
+                    TEXT,
+                    ["contato", "e mail do contato", "pessoa", "contact email", "person"],
+                ),
+                "company": (TEXT, ["empresa", "company", "organization"]),
+                "owner": _OWNER,
+            }
+        },
+    ),
 }
 _SPECIAL_TARGETS = {"full_name", "owner", "company", "stage", "pipeline", "person"}
 _CF_OBJECT: dict[str, CustomObject] = {

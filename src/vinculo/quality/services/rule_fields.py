@@ -16,6 +16,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.contracts import Kind, WriteContract
 from vinculo.core.field_labels import field_label
 from vinculo.quality.models import RuleFormat, RuleObject
+from vinculo.sales.contract import DEAL
 from vinculo.sales.models import Deal
 
 CUSTOM = "custom_fields."
@@ -45,22 +46,27 @@ _KIND_TYPES = {
     Kind.TEXT: TEXT, Kind.CPF: TEXT, Kind.CNPJ: TEXT, Kind.DOMAIN: TEXT, Kind.COUNTRY: TEXT,
     Kind.LONG_TEXT: LONG_TEXT, Kind.EMAIL: EMAIL, Kind.PHONE: PHONE, Kind.URL: URL,
     Kind.DATE: DATE, Kind.WHOLE: NUMBER, Kind.MONEY: NUMBER, Kind.CHOICE: REF, Kind.OWNER: REF,
-    Kind.STAGE: REF,
+    Kind.STAGE: REF, Kind.RECORD: REF,
 }  # fmt: skip
 
 
-def _rule_types(contract: WriteContract) -> dict[str, str]:
-    return {f.name: _KIND_TYPES[f.kind] for f in contract if f.kind in _KIND_TYPES}
+def _rule_types(contract: WriteContract, *names: str) -> dict[str, str]:
+    """Field → type as the rules see it: of ``names`` in that order, else of every field of a
+    kind rules govern."""
+    fields = [contract[n] for n in names] if names else list(contract)
+    return {f.name: _KIND_TYPES[f.kind] for f in fields if f.kind in _KIND_TYPES}
 
 
-# People's and companies' fields come from their write contracts (vinculo.contacts.contract).
+# The fields and types come from the write contracts (vinculo.contacts.contract,
+# vinculo.sales.contract). A deal's amount, pipeline, stage and lost reason are not governed:
+# they always have a value, or follow from the stage.
 STANDARD_FIELDS: dict[str, dict[str, str]] = {
     RuleObject.PERSON: _rule_types(PERSON),
     RuleObject.COMPANY: _rule_types(COMPANY),
-    RuleObject.DEAL: {
-        "title": TEXT, "source": TEXT, "description": LONG_TEXT, "expected_close_date": DATE,
-        "owner_id": REF, "person_id": REF, "company_id": REF,
-    },
+    RuleObject.DEAL: _rule_types(
+        DEAL, "title", "source", "description", "expected_close_date", "owner_id", "person_id",
+        "company_id",
+    ),
 }  # fmt: skip
 
 

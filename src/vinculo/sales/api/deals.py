@@ -23,6 +23,7 @@ from vinculo.core.schemas import ERRORS, BulkOut, Id, PageOut
 from vinculo.sales import selectors, services
 from vinculo.sales.api.lost_reasons import LostReasonRef, reason_ref
 from vinculo.sales.api.products import Number
+from vinculo.sales.contract import DEAL
 from vinculo.sales.models import Deal, DealStatus
 from vinculo.sales.services import line_total
 
@@ -50,46 +51,25 @@ class LineItemOut(Schema):
     total: str
 
 
-class DealIn(Schema):
-    title: str
-    pipeline_id: Id | None = None
-    stage_id: Id | None = None
-    amount: Number | None = Field(None, examples=["1500.00"])
-    currency: str | None = Field(None, examples=["BRL"])
-    expected_close_date: date | str | None = None
-    owner_id: Id | None = None
-    person_id: Id | None = None
-    company_id: Id | None = None
-    lost_reason_id: Id | None = Field(
-        None,
-        description="For a lost stage: a reason of the pipeline (GET .../lost-reasons); required "
-        "while the pipeline lists any.",
+# The input schemas are the deals' write contract (vinculo.sales.contract), typed by kind.
+_TYPES = {"amount": Number, "expected_close_date": date | str, "line_items": list[LineItemIn]}
+
+
+class DealIn(
+    DEAL.input_schema("DealFields", base=Schema, create=True, types=_TYPES)  # type: ignore[misc]
+):
+    pass
+
+
+class DealPatch(
+    DEAL.input_schema(  # type: ignore[misc]
+        "DealPatchFields",
+        base=Schema,
+        types=_TYPES,
+        descriptions={"stage_id": "Only with a new pipeline_id; else use /move."},
     )
-    lost_note: str = Field("", description="Why it was lost, in words: required for 'other'.")
-    source: str = ""
-    description: str = ""
-    tags: list[str] | None = None
-    custom_fields: dict[str, Any] | None = None
-    line_items: list[LineItemIn] | None = None
-
-
-class DealPatch(Schema):
-    title: str | None = None
-    pipeline_id: Id | None = None
-    stage_id: Id | None = Field(None, description="Only with a new pipeline_id; else use /move.")
-    amount: Number | None = None
-    currency: str | None = None
-    expected_close_date: date | str | None = None
-    owner_id: Id | None = None
-    person_id: Id | None = None
-    company_id: Id | None = None
-    lost_reason_id: Id | None = None
-    lost_note: str | None = None
-    source: str | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    custom_fields: dict[str, Any] | None = None
-    line_items: list[LineItemIn] | None = None
+):
+    pass
 
 
 class MoveIn(Schema):

@@ -1,7 +1,10 @@
-"""Cleaning deal input, in named steps: title, an imported stage history, pipeline and stage,
-money and line items, people, text and custom fields, the imported creation date, then the
-lost reason a lost deal needs and the workspace's entry rules. Every bad field is reported at
-once; nothing here writes (a missing default pipeline excepted, made through the references).
+"""Cleaning deal input, in named steps: the plain fields by the deals' write contract
+(:mod:`vinculo.sales.contract`: unknown keys, title, amount, currency, expected close date, lost
+note, source, description), an imported stage history, pipeline and stage, line items and the
+amount they make, people, the lost reason, tags and custom fields, the imported creation date,
+then the lost reason a lost deal needs and the workspace's entry rules. Every bad field is
+reported at once; nothing here writes (a missing default pipeline excepted, made through the
+references).
 """
 
 from __future__ import annotations
@@ -17,21 +20,16 @@ from django.utils.translation import gettext as _
 from vinculo.contacts.custom_fields import clean_custom_fields
 from vinculo.core.errors import FieldError
 from vinculo.core.text import fold
-from vinculo.core.validators import (
-    clean_currency,
-    clean_date,
-    clean_datetime,
-    clean_decimal,
-    clean_long_text,
-    clean_name,
-)
+from vinculo.core.validators import clean_datetime, clean_name
+from vinculo.sales.contract import DEAL
 from vinculo.sales.models import Deal, Pipeline, Stage
 from vinculo.sales.services.deal_refs import DealRefs
-from vinculo.sales.services.lost_reasons import check_lost, clean_lost_input
+from vinculo.sales.services.lost_reasons import check_lost
 from vinculo.sales.services.products import clean_line_items, line_total
-from vinculo.sales.validation import ZERO, clean_id, collect
+from vinculo.sales.validation import CENT, ZERO, clean_id, collect
 
-MAX_AMOUNT = Decimal("999999999999.99")  # 14 digits, 2 decimals
+# The largest amount: 999999999999.99 (the contract's 14 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal(10) ** (DEAL["amount"].max_digits - 2) - CENT
 # Imported history may be stamped a little ahead of our clock; more than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -235,7 +233,7 @@ def _clean_placement(
         errors.append(FieldError("stage_id", _("The pipeline has no open stage."), "required"))
 
 
-def _clean_money(
+def _clean_amount(
     refs: DealRefs,
     data: dict[str, Any],
     out: dict[str, Any],
@@ -243,13 +241,10 @@ def _clean_money(
     *,
     creating: bool,
 ) -> None:
-    """``amount`` (the line items' total when only they are sent), ``line_items``,
-    ``currency`` (the workspace's by default) and ``expected_close_date``."""
-    amount = None
-    if data.get("amount") is not None:
-        amount = collect(errors, clean_decimal, data["amount"], "amount", minimum=ZERO)
-        if amount is not None:
-            out["amount"] = amount
+    """``line_items``, and the ``amount`` the contract cleaned: the line items' total when only
+    they are sent, zero for a new deal without either; a blank amount changes nothing."""
+    if out.get("amount") is None:
+        out.pop("amount", None)
     items = None
     if data.get("line_items") is not None:
         items = clean_line_items(refs.product, data["line_items"], errors)
@@ -265,15 +260,6 @@ def _clean_money(
         out["amount"] = total
     elif creating and "amount" not in out:
         out["amount"] = ZERO
-    if creating or "currency" in data:
-        raw = data.get("currency") or refs.workspace.default_currency
-        currency = collect(errors, clean_currency, raw, "currency")
-        if currency is not None:
-            out["currency"] = currency
-    if "expected_close_date" in data:
-        out["expected_close_date"] = collect(
-            errors, clean_date, data["expected_close_date"], "expected_close_date"
-        )
 
 
 def _clean_people(
@@ -311,7 +297,7 @@ def _clean_people(
             out[key] = pk
 
 
-def _clean_text(
+def _clean_labels(
     refs: DealRefs,
     data: dict[str, Any],
     out: dict[str, Any],
@@ -319,13 +305,10 @@ def _clean_text(
     *,
     deal: Deal | None,
 ) -> None:
-    """The lost reason and note as sent, ``source``, ``description``, ``tags`` and
-    ``custom_fields`` (checked against the workspace's definitions)."""
-    clean_lost_input(data, out, errors)
-    if "source" in data:
-        out["source"] = collect(errors, clean_name, data["source"], "source", max_length=60)
-    if "description" in data:
-        out["description"] = collect(errors, clean_long_text, data["description"], "description")
+    """The lost reason as sent (its note is a plain field), ``tags`` and ``custom_fields``
+    (checked against the workspace's definitions)."""
+    if "lost_reason_id" in data:
+        out["lost_reason_id"] = clean_id(data["lost_reason_id"], "lost_reason_id", errors)
     if data.get("tags") is not None:
         out["tags"] = _clean_tags(data["tags"], errors)
     if deal is None or "custom_fields" in data:
@@ -375,26 +358,31 @@ def clean_deal(
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Clean deal input; a create when ``deal`` is None, else a partial update of ``deal``.
 
-    Returns the cleaned fields and every field error, in the order of the steps: title, stage
-    history (imports, ``with_history``), pipeline and stage, money, people, text, the imported
-    ``created_at``, then the lost reason a lost deal needs and the workspace's entry rules.
+    Returns the cleaned fields and every field error, in the order of the steps: the plain
+    fields (unknown keys refused by the contract's names), stage history (imports,
+    ``with_history``), pipeline and stage, line items and amount, people, lost reason, tags and
+    custom fields, the imported ``created_at``, then the lost reason a lost deal needs and the
+    workspace's entry rules.
     """
     now = now or timezone.now()
     creating = deal is None
     errors: list[FieldError] = []
-    out: dict[str, Any] = {}
-    if creating or "title" in data:
-        out["title"] = collect(
-            errors, clean_name, data.get("title"), "title", required=True, max_length=200
-        )
+    # A blank currency is the workspace's (also on a change).
+    out = DEAL.clean(
+        data,
+        errors,
+        creating=creating,
+        region=(refs.workspace.country or "BR").upper(),
+        defaults={"currency": refs.workspace.default_currency},
+    )
     history = None
     if with_history and data.get("stage_history") is not None:
         history = _clean_history(refs, data["stage_history"], errors, now)
     _clean_placement(refs, data, out, errors, deal=deal, history=history)
     out["history"] = history
-    _clean_money(refs, data, out, errors, creating=creating)
+    _clean_amount(refs, data, out, errors, creating=creating)
     _clean_people(refs, data, out, errors, creating=creating)
-    _clean_text(refs, data, out, errors, deal=deal)
+    _clean_labels(refs, data, out, errors, deal=deal)
     if with_history and data.get("created_at") is not None:
         _clean_created_at(data, out, errors, history=history, now=now)
     # a lost deal says why: a listed reason of its pipeline, a note for "other"

@@ -29,6 +29,7 @@ from vinculo.sales.services.deal_input import clean_deal
 from vinculo.sales.services.deal_refs import DealRefs
 from vinculo.sales.services.deal_rows import (
     STATUS_OF_KIND,
+    NewDeal,
     Summaries,
     build_deal,
     created_payload,
@@ -350,69 +351,21 @@ def bulk_create_deals(
     not a list or has more than ``max_rows`` rows (``None``: no limit, for seeding).
     """
     require(actor, "deals.write")
-    if not isinstance(rows, list):
-        raise ValidationFailed.field("rows", _("Send a list of deals."), "invalid_type")
-    if max_rows is not None and len(rows) > max_rows:
-        raise ValidationFailed.field(
-            "rows", _("At most %(n)s rows per request.") % {"n": max_rows}, "too_many"
-        )
+    _check_rows(rows, max_rows)
     result: BulkResult[Deal] = BulkResult()
     with transaction.atomic():
         refs = DealRefs(actor)
         refs.preload(rows)
         now = timezone.now()
-        cleaned: list[tuple[int, dict[str, Any]]] = []
-        for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                result.errors.append(
-                    RowError(index, [FieldError("row", _("Send an object."), "invalid_type")])
-                )
-                continue
-            out, errors = clean_deal(refs, row, with_history=True, now=now)
-            if errors:
-                result.errors.append(RowError(index, errors))
-                continue
-            cleaned.append((index, out))
+        cleaned = _clean_rows(refs, rows, result, now)
         plans = [
             build_deal(actor, out, now)
             for _i, out in refs.rules.keep_unique(cleaned, result.errors, lambda out: out)
         ]
         if not plans:
             return result
-        deals = insert_objects([p.deal for p in plans])
-        tagged = [(p.deal, p.tags) for p in plans if p.tags]
-        if tagged:
-            set_tags(actor, tagged)
-        insert_objects([i for p in plans for i in line_item_rows(actor, p.deal, p.items)])
-        insert_stage_changes([c for p in plans for c in p.stage_changes(actor)])
-        summaries = Summaries()
-        entries = []
-        for p in plans:
-            deal = p.deal
-            entries.append(
-                timeline.PendingEntry(
-                    kind="deal.created",
-                    summary=summaries.created,
-                    params={"title": deal.title, "stage": p.history[0][0].name},
-                    person=deal.person_id,
-                    company=deal.company_id,
-                    deal=deal.pk,
-                    occurred_at=deal.created_at,
-                )
-            )
-            entries.extend(
-                timeline.PendingEntry(
-                    kind="deal.stage_changed",
-                    **summaries.stage_changed(deal, before, after),
-                    person=deal.person_id,
-                    company=deal.company_id,
-                    deal=deal.pk,
-                    data={"from_stage": before.pk, "to_stage": after.pk},
-                    occurred_at=at,
-                )
-                for (before, _at), (after, at) in zip(p.history, p.history[1:], strict=False)
-            )
-        timeline.record_many(actor, entries)
+        deals = _insert_plans(actor, plans)
+        timeline.record_many(actor, _timeline_entries(plans))
         events.emit_many(
             "deal.created",
             actor=actor,
@@ -426,6 +379,78 @@ def bulk_create_deals(
         )
         result.created = deals
     return result
+
+
+def _check_rows(rows: Any, max_rows: int | None) -> None:
+    """A list of at most ``max_rows`` rows (None: no limit), else 422 ``rows``."""
+    if not isinstance(rows, list):
+        raise ValidationFailed.field("rows", _("Send a list of deals."), "invalid_type")
+    if max_rows is not None and len(rows) > max_rows:
+        raise ValidationFailed.field(
+            "rows", _("At most %(n)s rows per request.") % {"n": max_rows}, "too_many"
+        )
+
+
+def _clean_rows(
+    refs: DealRefs, rows: list[Any], result: BulkResult[Deal], now: datetime
+) -> list[tuple[int, dict[str, Any]]]:
+    """(index, cleaned input) of the good rows; each bad row goes to ``result`` by index."""
+    cleaned: list[tuple[int, dict[str, Any]]] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            result.errors.append(
+                RowError(index, [FieldError("row", _("Send an object."), "invalid_type")])
+            )
+            continue
+        out, errors = clean_deal(refs, row, with_history=True, now=now)
+        if errors:
+            result.errors.append(RowError(index, errors))
+            continue
+        cleaned.append((index, out))
+    return cleaned
+
+
+def _insert_plans(actor: Actor, plans: list[NewDeal]) -> list[Deal]:
+    """The new deals, then their tags, line items and dated stage changes, in bulk."""
+    deals = insert_objects([p.deal for p in plans])
+    tagged = [(p.deal, p.tags) for p in plans if p.tags]
+    if tagged:
+        set_tags(actor, tagged)
+    insert_objects([i for p in plans for i in line_item_rows(actor, p.deal, p.items)])
+    insert_stage_changes([c for p in plans for c in p.stage_changes(actor)])
+    return deals
+
+
+def _timeline_entries(plans: list[NewDeal]) -> list[timeline.PendingEntry]:
+    """Per new deal: its creation in its first stage, then each past stage change."""
+    summaries = Summaries()
+    entries = []
+    for p in plans:
+        deal = p.deal
+        entries.append(
+            timeline.PendingEntry(
+                kind="deal.created",
+                summary=summaries.created,
+                params={"title": deal.title, "stage": p.history[0][0].name},
+                person=deal.person_id,
+                company=deal.company_id,
+                deal=deal.pk,
+                occurred_at=deal.created_at,
+            )
+        )
+        entries.extend(
+            timeline.PendingEntry(
+                kind="deal.stage_changed",
+                **summaries.stage_changed(deal, before, after),
+                person=deal.person_id,
+                company=deal.company_id,
+                deal=deal.pk,
+                data={"from_stage": before.pk, "to_stage": after.pk},
+                occurred_at=at,
+            )
+            for (before, _at), (after, at) in zip(p.history, p.history[1:], strict=False)
+        )
+    return entries
 
 
 # --- merge support (quality) ----------------------------------------------------------------
