@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -62,7 +63,30 @@ def _clean_view(
         if key not in VIEW_KEYS
     ]
     creating = instance is None
-    cleaned: dict[str, Any] = {}
+    object_type = _view_object_type(data, instance, errors)
+    run = _ViewCleaning(actor, object_type, errors, {"object_type": object_type})
+    if creating or "name" in data:
+        run.clean_name(data.get("name"))
+    if "shared" in data:
+        run.clean_shared(data["shared"])
+    if creating or "filter" in data:
+        run.clean_filter(data.get("filter"))
+    if creating or "columns" in data:
+        run.clean_columns(data.get("columns") or [])
+    if creating or "sort" in data:
+        run.clean_sort(data.get("sort") or "")
+    if creating or "search" in data:
+        run.clean_search(data.get("search") or "")
+    if errors:
+        raise ValidationFailed(errors[0].message, errors=errors)
+    return run.cleaned
+
+
+def _view_object_type(
+    data: dict[str, Any], instance: SavedView | None, errors: list[FieldError]
+) -> Any:
+    """The view's object type: the instance's (it cannot change) or a valid one given; None
+    (with an error) when the one given is not a choice."""
     object_type = data.get("object_type") if instance is None else instance.object_type
     if instance is not None and data.get("object_type", object_type) != object_type:
         errors.append(
@@ -77,46 +101,60 @@ def _clean_view(
             )
         )
         object_type = None
-    cleaned["object_type"] = object_type
-    if creating or "name" in data:
-        name = data.get("name")
-        name = name.strip() if isinstance(name, str) else ""
+    return object_type
+
+
+@dataclass
+class _ViewCleaning:
+    """One pass of :func:`_clean_view`: each ``clean_*`` step checks one field, appends what is
+    wrong to ``errors`` and puts the accepted value in ``cleaned``."""
+
+    actor: Actor
+    object_type: str | None
+    errors: list[FieldError]
+    cleaned: dict[str, Any]
+
+    def clean_name(self, value: Any) -> None:
+        name = value.strip() if isinstance(value, str) else ""
         if not name:
-            errors.append(FieldError("name", _("Give the view a name."), "required"))
+            self.errors.append(FieldError("name", _("Give the view a name."), "required"))
         elif len(name) > VIEW_NAME_MAX:
-            errors.append(
+            self.errors.append(
                 FieldError(
                     "name",
                     _("At most %(n)s characters.") % {"n": VIEW_NAME_MAX},
                     "too_long",
                 )
             )
-        cleaned["name"] = name
-    if "shared" in data:
-        if not isinstance(data["shared"], bool):
-            errors.append(FieldError("shared", _("Send true or false."), "invalid_type"))
-        cleaned["shared"] = data["shared"] is True
-    if creating or "filter" in data:
-        tree = data.get("filter")
+        self.cleaned["name"] = name
+
+    def clean_shared(self, value: Any) -> None:
+        if not isinstance(value, bool):
+            self.errors.append(FieldError("shared", _("Send true or false."), "invalid_type"))
+        self.cleaned["shared"] = value is True
+
+    def clean_filter(self, tree: Any) -> None:
         if tree in (None, {}):
-            cleaned["filter"] = None
+            self.cleaned["filter"] = None
         elif not isinstance(tree, dict):
-            errors.append(
+            self.errors.append(
                 FieldError("filter", _("The filter must be a JSON object."), "invalid_type")
             )
         else:
-            if object_type:
+            if self.object_type:
                 try:
-                    filters.validate_filter(object_type, tree, actor=actor)
+                    filters.validate_filter(self.object_type, tree, actor=self.actor)
                 except filters.BadFilter as exc:
-                    errors.extend(exc.errors or [FieldError("filter", exc.detail, "invalid")])
-            cleaned["filter"] = tree
-    if creating or "columns" in data:
-        columns = data.get("columns") or []
+                    self.errors.extend(exc.errors or [FieldError("filter", exc.detail, "invalid")])
+            self.cleaned["filter"] = tree
+
+    def clean_columns(self, columns: Any) -> None:
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-            errors.append(FieldError("columns", _("Send a list of column names."), "invalid_type"))
+            self.errors.append(
+                FieldError("columns", _("Send a list of column names."), "invalid_type")
+            )
         elif len(columns) > table_columns.MAX_COLUMNS:
-            errors.append(
+            self.errors.append(
                 FieldError(
                     "columns",
                     _("At most %(n)s columns.") % {"n": table_columns.MAX_COLUMNS},
@@ -124,50 +162,52 @@ def _clean_view(
                 )
             )
         else:
-            if object_type:
-                allowed = [c.key for c in table_columns.available_columns(actor, object_type)]
-                for index, column in enumerate(columns):
-                    if column not in allowed:
-                        errors.append(
-                            FieldError(
-                                f"columns.{index}",
-                                _("%(column)r is not a column here; use one of: %(allowed)s.")
-                                % {"column": column, "allowed": ", ".join(allowed)},
-                                "invalid_choice",
-                            )
-                        )
-            cleaned["columns"] = list(dict.fromkeys(columns))
-    if creating or "sort" in data:
-        sort = data.get("sort") or ""
+            if self.object_type:
+                self.errors.extend(_unknown_columns(self.actor, self.object_type, columns))
+            self.cleaned["columns"] = list(dict.fromkeys(columns))
+
+    def clean_sort(self, sort: Any) -> None:
         if not isinstance(sort, str):
-            errors.append(FieldError("sort", _("Send a text value."), "invalid_type"))
-        elif object_type and not table_columns.check_sort(object_type, sort):
-            errors.append(
+            self.errors.append(FieldError("sort", _("Send a text value."), "invalid_type"))
+        elif self.object_type and not table_columns.check_sort(self.object_type, sort):
+            self.errors.append(
                 FieldError(
                     "sort",
                     _("Sort by one of: %(fields)s (prefix - for descending).")
-                    % {"fields": ", ".join(table_columns.SORTS[object_type])},
+                    % {"fields": ", ".join(table_columns.SORTS[self.object_type])},
                     "invalid_choice",
                 )
             )
-        cleaned["sort"] = sort if isinstance(sort, str) else ""
-    if creating or "search" in data:
-        search = data.get("search") or ""
+        self.cleaned["sort"] = sort if isinstance(sort, str) else ""
+
+    def clean_search(self, search: Any) -> None:
         if not isinstance(search, str):
-            errors.append(FieldError("search", _("Send a text value."), "invalid_type"))
+            self.errors.append(FieldError("search", _("Send a text value."), "invalid_type"))
             search = ""
         elif len(search.strip()) > VIEW_SEARCH_MAX:
-            errors.append(
+            self.errors.append(
                 FieldError(
                     "search",
                     _("At most %(n)s characters.") % {"n": VIEW_SEARCH_MAX},
                     "too_long",
                 )
             )
-        cleaned["search"] = search.strip()
-    if errors:
-        raise ValidationFailed(errors[0].message, errors=errors)
-    return cleaned
+        self.cleaned["search"] = search.strip()
+
+
+def _unknown_columns(actor: Actor, object_type: str, columns: list[str]) -> list[FieldError]:
+    """One error per column that ``object_type``'s table cannot show."""
+    allowed = [c.key for c in table_columns.available_columns(actor, object_type)]
+    return [
+        FieldError(
+            f"columns.{index}",
+            _("%(column)r is not a column here; use one of: %(allowed)s.")
+            % {"column": column, "allowed": ", ".join(allowed)},
+            "invalid_choice",
+        )
+        for index, column in enumerate(columns)
+        if column not in allowed
+    ]
 
 
 def _check_name_free(

@@ -311,6 +311,27 @@ def _record(
     manual: set[int],
 ) -> bool:
     """Write attempts and new delivery states; return False when the subscription got disabled."""
+    _log_attempts(sub, outcomes, manual)
+    gone = _settle_deliveries(claim, outcomes, now)
+    _update_health(sub, outcomes, now)
+    if gone:
+        last = next(o for o in outcomes if o.status == 410)
+        _disable(sub, DisabledReason.GONE, "HTTP 410", now, last)
+        return False
+    if (
+        sub.failing_since is not None
+        and sub.consecutive_failures >= conf.disable_after_failures()
+        and now - sub.failing_since >= timedelta(hours=conf.disable_after_hours())
+    ):
+        last = outcomes[-1]
+        detail = last.error or f"HTTP {last.status}"
+        _disable(sub, DisabledReason.FAILING, detail, now, last)
+        return False
+    return True
+
+
+def _log_attempts(sub: WebhookSubscription, outcomes: list[Outcome], manual: set[int]) -> None:
+    """One attempt row per outcome."""
     # The fast bulk path (COPY on PostgreSQL): the log is most of what a drain writes.
     insert_rows(
         WebhookAttempt,
@@ -334,6 +355,11 @@ def _record(
             for o in outcomes
         ],
     )
+
+
+def _settle_deliveries(claim: Claim, outcomes: list[Outcome], now: datetime) -> bool:
+    """Finish the delivered (one statement per status code), fail or retry the others; whether
+    a receiver answered 410 Gone."""
     by_status: dict[int, list[int]] = {}
     for o in outcomes:
         if o.succeeded:
@@ -356,7 +382,12 @@ def _record(
             last_status_code=o.status,
             manual=False,
         )
-    # The subscription's health: trailing failures since the last success.
+    return gone
+
+
+def _update_health(sub: WebhookSubscription, outcomes: list[Outcome], now: datetime) -> None:
+    """The subscription's health: trailing failures since the last success (``sub`` is
+    refreshed with the stored values)."""
     trailing = 0
     for o in outcomes:
         trailing = 0 if o.succeeded else trailing + 1
@@ -375,20 +406,6 @@ def _record(
     sub.refresh_from_db(
         fields=["consecutive_failures", "failing_since", "is_active", "last_success_at"]
     )
-    if gone:
-        last = next(o for o in outcomes if o.status == 410)
-        _disable(sub, DisabledReason.GONE, "HTTP 410", now, last)
-        return False
-    if (
-        sub.failing_since is not None
-        and sub.consecutive_failures >= conf.disable_after_failures()
-        and now - sub.failing_since >= timedelta(hours=conf.disable_after_hours())
-    ):
-        last = outcomes[-1]
-        detail = last.error or f"HTTP {last.status}"
-        _disable(sub, DisabledReason.FAILING, detail, now, last)
-        return False
-    return True
 
 
 def _disable(

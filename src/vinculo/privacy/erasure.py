@@ -201,58 +201,12 @@ def erase_person(
     require(actor, "privacy.erase")
     workspace_id = actor.workspace.pk
     with transaction.atomic():
-        person = (
-            Person.objects.for_workspace(workspace_id)
-            .select_for_update()
-            .filter(pk=person_id)
-            .first()
-        )
-        if person is None:
-            raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
-        if not actor.is_system and str(confirm) != str(person_id):
-            raise ValidationFailed.field(
-                "confirm",
-                _("Type the person's id (%(id)s) to confirm the erasure.") % {"id": person_id},
-                "confirmation_required",
-            )
-        request = None
-        if request_id is not None:
-            request = (
-                DataSubjectRequest.objects.filter(workspace_id=workspace_id, pk=request_id).first()
-                if isinstance(request_id, int) and 0 < request_id < 2**63
-                else None
-            )
-            if request is None:
-                raise ValidationFailed.field(
-                    "request_id", _("No request with id %(id)s.") % {"id": request_id}, "not_found"
-                )
+        _locked_person(actor, person_id, confirm)
+        request = _request_of(workspace_id, request_id)
         ids = _merged_group(workspace_id, person_id)
         people = list(Person.objects.for_workspace(workspace_id).filter(pk__in=ids))
-        ids = [p.pk for p in people]
         subject = pseudonym(workspace_id, person_id)
-        strong, weak = _identifiers(people)
-        strong_replacer = Replacer(strong, subject)
-        counts = _scrub_known_rows(workspace_id, ids, Replacer(weak, subject))
-        merges = MergeRecord.objects.filter(workspace_id=workspace_id, object_type="person")
-        merged = merges.filter(survivor_id__in=ids) | merges.filter(loser_id__in=ids)
-        _add(counts, "quality.mergerecord", merged.update(changes={"erased": subject}))
-        visitors = list(VisitorLink.objects.filter(person_id__in=ids).values_list("visitor_id"))
-        anonymous = TrackedEvent.objects.filter(
-            workspace_id=workspace_id, person__isnull=True, visitor_id__in=[v[0] for v in visitors]
-        )
-        _deleted, by_table = anonymous.delete()
-        for label, n in by_table.items():
-            _add(counts, label.lower(), n)
-        DataSubjectRequest.objects.filter(workspace_id=workspace_id, person_id__in=ids).update(
-            subject=subject
-        )
-        _deleted, by_table = Person.objects.filter(pk__in=ids).delete()
-        for label, n in by_table.items():
-            _add(counts, label.lower(), n)
-        for label, n in scrub_workspace(workspace_id, strong_replacer).items():
-            _add(counts, label, n)
-        for label, n in _expire_files(workspace_id, strong_replacer).items():
-            _add(counts, label, n)
+        counts = _purge_and_scrub(workspace_id, people, subject)
         record = ErasureRecord.objects.create(
             workspace=actor.workspace,
             created_by=actor.user,
@@ -261,13 +215,7 @@ def erase_person(
             counts=counts,
         )
         if request is not None:
-            request.refresh_from_db()  # the scrub rewrote its text, the purge its person
-            request.erasure = record
-            request.subject = subject
-            request.status = RequestStatus.COMPLETED
-            request.completed_at = timezone.now()
-            request.handled_by = actor.user or request.handled_by
-            request.save()
+            _complete_request(actor, request, record)
         audit.record(
             actor,
             "person.erased",
@@ -284,3 +232,79 @@ def erase_person(
         )
     logger.info("erased %s in workspace %s: %s", subject, workspace_id, counts)
     return record
+
+
+def _locked_person(actor: Actor, person_id: int, confirm: Any) -> Person:
+    """The person (live or in the bin), locked; refuses an unknown id and, unless the system
+    erases, a ``confirm`` that does not repeat the id."""
+    person = (
+        Person.objects.for_workspace(actor.workspace.pk)
+        .select_for_update()
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
+    if not actor.is_system and str(confirm) != str(person_id):
+        raise ValidationFailed.field(
+            "confirm",
+            _("Type the person's id (%(id)s) to confirm the erasure.") % {"id": person_id},
+            "confirmation_required",
+        )
+    return person
+
+
+def _request_of(workspace_id: int, request_id: int | None) -> DataSubjectRequest | None:
+    """The data subject request the erasure answers (None: none given); refuses unknown ids."""
+    if request_id is None:
+        return None
+    request = (
+        DataSubjectRequest.objects.filter(workspace_id=workspace_id, pk=request_id).first()
+        if isinstance(request_id, int) and 0 < request_id < 2**63
+        else None
+    )
+    if request is None:
+        raise ValidationFailed.field(
+            "request_id", _("No request with id %(id)s.") % {"id": request_id}, "not_found"
+        )
+    return request
+
+
+def _purge_and_scrub(workspace_id: int, people: list[Person], subject: str) -> dict[str, int]:
+    """Steps 1 to 4 of the erasure (see the module's docstring) for ``people`` (the person and
+    every record merged into them); the rows touched per table."""
+    ids = [p.pk for p in people]
+    strong, weak = _identifiers(people)
+    strong_replacer = Replacer(strong, subject)
+    counts = _scrub_known_rows(workspace_id, ids, Replacer(weak, subject))
+    merges = MergeRecord.objects.filter(workspace_id=workspace_id, object_type="person")
+    merged = merges.filter(survivor_id__in=ids) | merges.filter(loser_id__in=ids)
+    _add(counts, "quality.mergerecord", merged.update(changes={"erased": subject}))
+    visitors = list(VisitorLink.objects.filter(person_id__in=ids).values_list("visitor_id"))
+    anonymous = TrackedEvent.objects.filter(
+        workspace_id=workspace_id, person__isnull=True, visitor_id__in=[v[0] for v in visitors]
+    )
+    _deleted, by_table = anonymous.delete()
+    for label, n in by_table.items():
+        _add(counts, label.lower(), n)
+    DataSubjectRequest.objects.filter(workspace_id=workspace_id, person_id__in=ids).update(
+        subject=subject
+    )
+    _deleted, by_table = Person.objects.filter(pk__in=ids).delete()
+    for label, n in by_table.items():
+        _add(counts, label.lower(), n)
+    for label, n in scrub_workspace(workspace_id, strong_replacer).items():
+        _add(counts, label, n)
+    for label, n in _expire_files(workspace_id, strong_replacer).items():
+        _add(counts, label, n)
+    return counts
+
+
+def _complete_request(actor: Actor, request: DataSubjectRequest, record: ErasureRecord) -> None:
+    request.refresh_from_db()  # the scrub rewrote its text, the purge its person
+    request.erasure = record
+    request.subject = record.subject
+    request.status = RequestStatus.COMPLETED
+    request.completed_at = timezone.now()
+    request.handled_by = actor.user or request.handled_by
+    request.save()

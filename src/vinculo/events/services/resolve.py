@@ -5,6 +5,7 @@ the whole batch, whatever its size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -86,22 +87,62 @@ def _resolve_people(
     Order of trust: id, then external id, then email, then phone; a visitor already linked to a
     person resolves to them. A few queries for the whole batch.
     """
-    workspace_id = actor.workspace.pk
-    ids = {r.ref["id"] for r in rows if "id" in r.ref}
-    emails = sorted({r.ref["email"] for r in rows if "email" in r.ref})
-    phones = sorted({r.ref["phone"] for r in rows if "phone" in r.ref})
-    externals = {(r.ref["system"], r.ref["external_id"]) for r in rows if "external_id" in r.ref}
-    visitors = sorted({r.visitor_id for r in rows if r.visitor_id and not r.ref})
+    known = _Known.of(actor, rows)
+    settings = settings_of(actor.workspace.pk)
+    kept, unknown, new_identities = _match_rows(rows, known, settings, outcomes)
+    if unknown:
+        kept.extend(_create_leads(actor, settings, unknown, outcomes, result, new_identities))
+        kept.sort(key=lambda r: r.index)
+    if new_identities:
+        _store_identities(actor, new_identities)
+    for row in kept:
+        outcomes[row.index].person_id = row.person_id
+    return kept
 
-    live: set[int] = set()
-    if ids:
-        live = live_ids(actor.workspace, Person, ids)
-    by_email = live_ids_by_value(Person, workspace_id, "email", emails) if emails else {}
-    by_phone: dict[str, int] = {}
-    if phones:
-        for column in ("mobile_phone", "phone"):
-            for value, pk in live_ids_by_value(Person, workspace_id, column, phones).items():
-                by_phone[value] = min(by_phone.get(value, pk), pk)
+
+@dataclass
+class _Known:
+    """Who the batch's references already point at: live person ids given, and people by email,
+    phone, (system, external id) and linked visitor id."""
+
+    live: set[int]
+    by_email: dict[str, int]
+    by_phone: dict[str, int]
+    by_external: dict[tuple[str, str], int]
+    by_visitor: dict[str, int]
+
+    @classmethod
+    def of(cls, actor: Actor, rows: list[_Row]) -> _Known:
+        """Look up every reference of the batch: one query (or chunk of 900) per kind."""
+        workspace_id = actor.workspace.pk
+        ids = {r.ref["id"] for r in rows if "id" in r.ref}
+        emails = sorted({r.ref["email"] for r in rows if "email" in r.ref})
+        phones = sorted({r.ref["phone"] for r in rows if "phone" in r.ref})
+        externals = {
+            (r.ref["system"], r.ref["external_id"]) for r in rows if "external_id" in r.ref
+        }
+        visitors = sorted({r.visitor_id for r in rows if r.visitor_id and not r.ref})
+        live: set[int] = set()
+        if ids:
+            live = live_ids(actor.workspace, Person, ids)
+        by_email = live_ids_by_value(Person, workspace_id, "email", emails) if emails else {}
+        by_phone: dict[str, int] = {}
+        if phones:
+            for column in ("mobile_phone", "phone"):
+                for value, pk in live_ids_by_value(Person, workspace_id, column, phones).items():
+                    by_phone[value] = min(by_phone.get(value, pk), pk)
+        return cls(
+            live=live,
+            by_email=by_email,
+            by_phone=by_phone,
+            by_external=_people_by_external_id(workspace_id, externals),
+            by_visitor=_people_by_visitor(workspace_id, visitors),
+        )
+
+
+def _people_by_external_id(
+    workspace_id: int, externals: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
     by_external: dict[tuple[str, str], int] = {}
     if externals:
         systems = {s for s, _e in externals}
@@ -113,16 +154,29 @@ def _resolve_people(
                 .values_list("system", "external_id", "person_id")
             ):
                 by_external[(system, external_id)] = pid
-    by_visitor: dict[str, int] = {}
-    if visitors:
-        for start in range(0, len(visitors), 900):
-            by_visitor.update(
-                VisitorLink.objects.for_workspace(workspace_id)
-                .filter(visitor_id__in=visitors[start : start + 900])
-                .values_list("visitor_id", "person_id")
-            )
+    return by_external
 
-    settings = settings_of(workspace_id)
+
+def _people_by_visitor(workspace_id: int, visitors: list[str]) -> dict[str, int]:
+    by_visitor: dict[str, int] = {}
+    for start in range(0, len(visitors), 900):
+        by_visitor.update(
+            VisitorLink.objects.for_workspace(workspace_id)
+            .filter(visitor_id__in=visitors[start : start + 900])
+            .values_list("visitor_id", "person_id")
+        )
+    return by_visitor
+
+
+def _match_rows(
+    rows: list[_Row], known: _Known, settings: EventSettings, outcomes: list[RowOutcome]
+) -> tuple[list[_Row], dict[tuple[str, ...], list[_Row]], dict[tuple[str, str], int]]:
+    """Set each row's ``person_id`` from what is ``known``. Returns the rows kept, the rows about
+    unknown people (grouped by identity, to create as leads) and the external ids to remember
+    for people found by email or phone. Rows that cannot be resolved get an error outcome."""
+    live, by_email, by_phone = known.live, known.by_email, known.by_phone
+    by_external, by_visitor = known.by_external, known.by_visitor
+    create_unknown = settings.create_unknown_people
     unknown: dict[tuple[str, ...], list[_Row]] = {}
     new_identities: dict[tuple[str, str], int] = {}
     kept: list[_Row] = []
@@ -130,14 +184,7 @@ def _resolve_people(
         ref = row.ref
         if "id" in ref:
             if ref["id"] not in live:
-                outcomes[row.index].status = "error"
-                outcomes[row.index].errors = [
-                    FieldError(
-                        "person.id",
-                        _("No person with id %(id)s in this workspace.") % {"id": ref["id"]},
-                        "not_found",
-                    )
-                ]
+                _refuse(outcomes[row.index], _no_person_with_id(ref["id"]))
                 continue
             row.person_id = ref["id"]
         elif ref:
@@ -148,21 +195,11 @@ def _resolve_people(
                 or by_phone.get(ref.get("phone", ""))
             )
             if row.person_id is None:
-                if settings.create_unknown_people:
+                if create_unknown:
                     unknown.setdefault(_identity_key(ref), []).append(row)
                     continue
                 if not row.visitor_id:
-                    outcomes[row.index].status = "error"
-                    outcomes[row.index].errors = [
-                        FieldError(
-                            "person",
-                            _(
-                                "No person matches; creating unknown people is switched off "
-                                "in the events settings."
-                            ),
-                            "not_found",
-                        )
-                    ]
+                    _refuse(outcomes[row.index], _no_person_matches())
                     continue
             elif ext and ext not in by_external:
                 # Known by email or phone: remember their external id from now on.
@@ -170,32 +207,50 @@ def _resolve_people(
         elif row.visitor_id:
             row.person_id = by_visitor.get(row.visitor_id)
         kept.append(row)
+    return kept, unknown, new_identities
 
-    if unknown:
-        kept.extend(_create_leads(actor, settings, unknown, outcomes, result, new_identities))
-        kept.sort(key=lambda r: r.index)
-    if new_identities:
-        now = timezone.now()
-        user_id = actor.user.pk if actor.user else None
-        insert_rows(
-            PersonIdentity,
-            [
-                "workspace_id",
-                "created_at",
-                "updated_at",
-                "created_by_id",
-                "person_id",
-                "system",
-                "external_id",
-            ],
-            [
-                (workspace_id, now, now, user_id, pid, system, external_id)
-                for (system, external_id), pid in new_identities.items()
-            ],
-        )
-    for row in kept:
-        outcomes[row.index].person_id = row.person_id
-    return kept
+
+def _refuse(outcome: RowOutcome, error: FieldError) -> None:
+    outcome.status = "error"
+    outcome.errors = [error]
+
+
+def _no_person_with_id(person_id: Any) -> FieldError:
+    return FieldError(
+        "person.id",
+        _("No person with id %(id)s in this workspace.") % {"id": person_id},
+        "not_found",
+    )
+
+
+def _no_person_matches() -> FieldError:
+    return FieldError(
+        "person",
+        _("No person matches; creating unknown people is switched off in the events settings."),
+        "not_found",
+    )
+
+
+def _store_identities(actor: Actor, new_identities: dict[tuple[str, str], int]) -> None:
+    """Remember the people's new external ids (``(system, external_id) -> person id``)."""
+    now = timezone.now()
+    user_id = actor.user.pk if actor.user else None
+    insert_rows(
+        PersonIdentity,
+        [
+            "workspace_id",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+            "person_id",
+            "system",
+            "external_id",
+        ],
+        [
+            (actor.workspace.pk, now, now, user_id, pid, system, external_id)
+            for (system, external_id), pid in new_identities.items()
+        ],
+    )
 
 
 def _identity_key(ref: dict[str, Any]) -> tuple[str, ...]:

@@ -63,7 +63,54 @@ def _write(
     dumps = json.dumps
     summaries = [say(r.name, r.properties, r.purchase) for r in rows]
     encoded = [dumps(r.properties) if r.properties else "{}" for r in rows]
-    ids = insert_rows(
+    ids = _insert_events(workspace_id, rows, encoded, summaries, event_source, now)
+    for row, pk in zip(rows, ids, strict=True):
+        outcomes[row.index].event_id = pk
+    result.created = _created_events(workspace_id, rows, ids, summaries, event_source, now)
+
+    instants = [r.occurred_at.isoformat() for r in rows]
+    purchases = [
+        (r, pk, at) for r, pk, at in zip(rows, ids, instants, strict=True) if r.purchase is not None
+    ]
+    if purchases:
+        _insert_purchases(workspace_id, purchases)
+    timeline.record_for_people(
+        actor,
+        (
+            (
+                f"event.{r.name}"[:40],
+                summary,
+                r.person_id,
+                _entry_data(pk, r, text),
+                r.occurred_at,
+            )
+            for r, pk, summary, text in zip(rows, ids, summaries, encoded, strict=True)
+            if r.person_id is not None
+        ),
+    )
+    _emit_domain_events(actor, rows, ids, instants, encoded, purchases, event_source)
+    audit.record(
+        actor,
+        "event.batch_ingested",
+        object_type="events.trackedevent",
+        changes={
+            "created": len(ids),
+            "people_created": result.people_created,
+            "source": event_source,
+        },
+    )
+
+
+def _insert_events(
+    workspace_id: int,
+    rows: list[_Row],
+    encoded: list[str],
+    summaries: list[str],
+    event_source: str,
+    now: datetime,
+) -> list[int]:
+    """Insert the batch's events in one statement; their ids, in the rows' order."""
+    return insert_rows(
         TrackedEvent,
         _EVENT_COLUMNS,
         [
@@ -83,9 +130,18 @@ def _write(
         ],
         returning=True,
     )
-    for row, pk in zip(rows, ids, strict=True):
-        outcomes[row.index].event_id = pk
-    result.created = new_instances(
+
+
+def _created_events(
+    workspace_id: int,
+    rows: list[_Row],
+    ids: list[int],
+    summaries: list[str],
+    event_source: str,
+    now: datetime,
+) -> list[TrackedEvent]:
+    """The inserted events as model instances (built, not read back)."""
+    return new_instances(
         TrackedEvent,
         (
             {
@@ -106,43 +162,39 @@ def _write(
         stored_on=connections[router.db_for_write(TrackedEvent)].alias,
     )
 
-    instants = [r.occurred_at.isoformat() for r in rows]
-    purchases = [
-        (r, pk, at) for r, pk, at in zip(rows, ids, instants, strict=True) if r.purchase is not None
-    ]
-    if purchases:
-        insert_rows(
-            Purchase,
-            _PURCHASE_COLUMNS,
-            [
-                (
-                    workspace_id,
-                    pk,
-                    r.person_id,
-                    p["order_id"],
-                    p["amount"],
-                    p["currency"],
-                    p["items"],
-                    r.occurred_at,
-                )
-                for r, pk, _at in purchases
-                if (p := r.purchase) is not None
-            ],
-        )
-    timeline.record_for_people(
-        actor,
-        (
+
+def _insert_purchases(workspace_id: int, purchases: list[tuple[_Row, int, str]]) -> None:
+    """Insert the purchases of the batch's purchase events (row, event id, instant)."""
+    insert_rows(
+        Purchase,
+        _PURCHASE_COLUMNS,
+        [
             (
-                f"event.{r.name}"[:40],
-                summary,
+                workspace_id,
+                pk,
                 r.person_id,
-                _entry_data(pk, r, text),
+                p["order_id"],
+                p["amount"],
+                p["currency"],
+                p["items"],
                 r.occurred_at,
             )
-            for r, pk, summary, text in zip(rows, ids, summaries, encoded, strict=True)
-            if r.person_id is not None
-        ),
+            for r, pk, _at in purchases
+            if (p := r.purchase) is not None
+        ],
     )
+
+
+def _emit_domain_events(
+    actor: Actor,
+    rows: list[_Row],
+    ids: list[int],
+    instants: list[str],
+    encoded: list[str],
+    purchases: list[tuple[_Row, int, str]],
+    event_source: str,
+) -> None:
+    """``event.received`` for every event and ``purchase.recorded`` for every purchase."""
     source = _quoted(event_source)
     events.emit_many(
         "event.received",
@@ -160,16 +212,6 @@ def _write(
                 ("tracked_event", pk, _purchase_payload(pk, r, at)) for r, pk, at in purchases
             ],
         )
-    audit.record(
-        actor,
-        "event.batch_ingested",
-        object_type="events.trackedevent",
-        changes={
-            "created": len(ids),
-            "people_created": result.people_created,
-            "source": event_source,
-        },
-    )
 
 
 def _number(value: int | None) -> str:

@@ -120,6 +120,32 @@ def create_import(
         raise ValidationFailed.field(
             "file", _("Old .xls files are not supported: save as .xlsx or CSV."), "invalid_format"
         )
+    stored, size, head = _store_upload(actor, suffix, content)
+    job = ImportJob(
+        workspace=actor.workspace,
+        created_by=actor.user,
+        object_type=object_type,
+        file_name=Path(file_name or "import").name[:255],
+        file_path=str(stored.relative_to(Path(settings.DATA_DIR))),
+        file_size=size,
+        template=template,
+        options=dict(template.options) if template else {"dedupe": ImportDedupe.UPDATE},
+    )
+    _detect_format(job, head, sheet)
+    first, samples = _read_head(job, stored, sheet)
+    job.headers = unique_headers(first)
+    job.mapping = suggest_mapping(actor, object_type, job.headers, template)
+    job.preview = {"samples": samples}
+    with transaction.atomic():
+        job.save()
+        audit.record(actor, "import.created", job, changes={"file": job.file_name})
+        events.emit("import.created", actor=actor, subject=job, payload={"file": job.file_name})
+    return job
+
+
+def _store_upload(actor: Actor, suffix: str, content: IO[bytes]) -> tuple[Path, int, bytes]:
+    """Copy the upload under the workspace's imports folder: its path, size and first MiB.
+    Refuses (and removes) a file over 1 GiB or an empty one."""
     stored = _imports_dir(actor) / f"{uuid.uuid4().hex}{'.xlsx' if suffix == '.xlsx' else '.csv'}"
     size = 0
     head = b""
@@ -136,16 +162,11 @@ def create_import(
     if size == 0:
         stored.unlink(missing_ok=True)
         raise ValidationFailed.field("file", _("The file is empty."), "required")
-    job = ImportJob(
-        workspace=actor.workspace,
-        created_by=actor.user,
-        object_type=object_type,
-        file_name=Path(file_name or "import").name[:255],
-        file_path=str(stored.relative_to(Path(settings.DATA_DIR))),
-        file_size=size,
-        template=template,
-        options=dict(template.options) if template else {"dedupe": ImportDedupe.UPDATE},
-    )
+    return stored, size, head
+
+
+def _detect_format(job: ImportJob, head: bytes, sheet: str) -> None:
+    """XLSX (a zip) with the sheet asked for, else CSV with its encoding and delimiter."""
     if head.startswith(b"PK\x03\x04"):
         job.file_format = "xlsx"
         job.sheet = sheet
@@ -154,6 +175,11 @@ def create_import(
         job.encoding = detect_encoding(head)
         text = head.decode(job.encoding, errors="replace")
         job.delimiter = detect_delimiter(text)
+
+
+def _read_head(job: ImportJob, stored: Path, sheet: str) -> tuple[list[str], list[list[str]]]:
+    """The file's header row and first sample rows. Refuses (and removes the file) a missing
+    sheet, an unreadable file and a first row without column names."""
     try:
         with open_rows(job) as rows:
             first = next(rows, None)
@@ -173,14 +199,7 @@ def create_import(
         raise ValidationFailed.field(
             "file", _("The first row must hold the column names."), "no_header"
         )
-    job.headers = unique_headers(first)
-    job.mapping = suggest_mapping(actor, object_type, job.headers, template)
-    job.preview = {"samples": samples}
-    with transaction.atomic():
-        job.save()
-        audit.record(actor, "import.created", job, changes={"file": job.file_name})
-        events.emit("import.created", actor=actor, subject=job, payload={"file": job.file_name})
-    return job
+    return first, samples
 
 
 def set_mapping(*, actor: Actor, job_id: int, mapping: Any, options: Any = None) -> ImportJob:

@@ -285,17 +285,7 @@ def merge_records(
     kind = object_type
     with transaction.atomic():
         choices = propose(actor, kind, survivor_id, loser_id, picks)
-        values = {
-            c.name: c.loser if c.pick == LOSER else c.survivor
-            for c in choices
-            if not c.name.startswith("custom_fields.")
-        }
-        custom = {}
-        for c in choices:
-            if c.name.startswith("custom_fields."):
-                value = c.loser if c.pick == LOSER else c.survivor
-                if not _empty(value):
-                    custom[c.name.removeprefix("custom_fields.")] = value
+        values, custom = _kept_values(choices)
         survivor, loser = _pair(actor, kind, survivor_id, loser_id)
         moved = contact_services.absorb_record(
             actor=actor,
@@ -315,25 +305,7 @@ def merge_records(
         moved["activities"] = activity_services.reassign_activities(**move)
         moved["timeline"] = timeline.reassign_entries(**move)
         moved["picks"] = {c.name: c.pick for c in choices if c.differs}
-        left, right = sorted((survivor_id, loser_id))
-        candidate = (
-            DuplicateCandidate.objects.for_workspace(actor.workspace)
-            .filter(object_type=kind, left_id=left, right_id=right)
-            .first()
-        )
-        if candidate is not None:
-            moved["candidate_status"] = candidate.status
-            candidate.status = CandidateStatus.MERGED
-            candidate.reviewed_by = actor.user
-            candidate.reviewed_at = timezone.now()
-            candidate.save()
-        # Other open pairs of the loser now point at a binned record; the next run finds them
-        # again against the survivor.
-        DuplicateCandidate.objects.for_workspace(actor.workspace).filter(
-            Q(left_id=loser_id) | Q(right_id=loser_id),
-            object_type=kind,
-            status=CandidateStatus.OPEN,
-        ).delete()
+        candidate = _settle_candidates(actor, kind, survivor_id, loser_id, moved)
         record = MergeRecord.objects.create(
             workspace=actor.workspace,
             created_by=actor.user,
@@ -344,33 +316,84 @@ def merge_records(
             changes=moved,
             automatic=automatic,
         )
-        names = {"loser": str(loser), "survivor": str(survivor)}
-        timeline.record(
-            actor,
-            f"{kind}.merged",
-            gettext_noop("Merged %(loser)s into %(survivor)s"),
-            params=names,
-            data={"merge_id": record.pk, "loser_id": loser_id, "automatic": automatic},
-            person=survivor_id if kind == "person" else None,
-            company=survivor_id if kind == "company" else None,
-        )
-        audit.record(
-            actor,
-            f"{kind}.merged",
-            survivor,
-            changes={
-                "loser_id": [None, loser_id],
-                "merge_id": [None, record.pk],
-                "moved": [None, moved_counts(moved)],
-            },
-        )
-        events.emit(
-            f"{kind}.merged",
-            actor=actor,
-            subject=survivor,
-            payload={"loser_id": loser_id, "merge_id": record.pk, "automatic": automatic},
-        )
+        _announce_merge(actor, record, survivor, loser)
     return record
+
+
+def _kept_values(choices: list[FieldChoice]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The chosen side's value of each plain field, and of each custom field (empty ones left
+    out), by key."""
+    values = {
+        c.name: c.loser if c.pick == LOSER else c.survivor
+        for c in choices
+        if not c.name.startswith("custom_fields.")
+    }
+    custom = {}
+    for c in choices:
+        if c.name.startswith("custom_fields."):
+            value = c.loser if c.pick == LOSER else c.survivor
+            if not _empty(value):
+                custom[c.name.removeprefix("custom_fields.")] = value
+    return values, custom
+
+
+def _settle_candidates(
+    actor: Actor, kind: str, survivor_id: int, loser_id: int, moved: dict[str, Any]
+) -> DuplicateCandidate | None:
+    """Mark the pair's duplicate candidate merged (its old status kept in ``moved``) and drop
+    the loser's other open pairs; returns the pair's candidate, if any."""
+    left, right = sorted((survivor_id, loser_id))
+    candidate = (
+        DuplicateCandidate.objects.for_workspace(actor.workspace)
+        .filter(object_type=kind, left_id=left, right_id=right)
+        .first()
+    )
+    if candidate is not None:
+        moved["candidate_status"] = candidate.status
+        candidate.status = CandidateStatus.MERGED
+        candidate.reviewed_by = actor.user
+        candidate.reviewed_at = timezone.now()
+        candidate.save()
+    # Other open pairs of the loser now point at a binned record; the next run finds them
+    # again against the survivor.
+    DuplicateCandidate.objects.for_workspace(actor.workspace).filter(
+        Q(left_id=loser_id) | Q(right_id=loser_id),
+        object_type=kind,
+        status=CandidateStatus.OPEN,
+    ).delete()
+    return candidate
+
+
+def _announce_merge(actor: Actor, record: MergeRecord, survivor: Any, loser: Any) -> None:
+    """The merge on the survivor's timeline, in the audit log and as ``<kind>.merged``."""
+    kind, survivor_id, loser_id = record.object_type, record.survivor_id, record.loser_id
+    automatic = record.automatic
+    names = {"loser": str(loser), "survivor": str(survivor)}
+    timeline.record(
+        actor,
+        f"{kind}.merged",
+        gettext_noop("Merged %(loser)s into %(survivor)s"),
+        params=names,
+        data={"merge_id": record.pk, "loser_id": loser_id, "automatic": automatic},
+        person=survivor_id if kind == "person" else None,
+        company=survivor_id if kind == "company" else None,
+    )
+    audit.record(
+        actor,
+        f"{kind}.merged",
+        survivor,
+        changes={
+            "loser_id": [None, loser_id],
+            "merge_id": [None, record.pk],
+            "moved": [None, moved_counts(record.changes)],
+        },
+    )
+    events.emit(
+        f"{kind}.merged",
+        actor=actor,
+        subject=survivor,
+        payload={"loser_id": loser_id, "merge_id": record.pk, "automatic": automatic},
+    )
 
 
 def moved_counts(moved: dict[str, Any]) -> dict[str, int]:
@@ -389,25 +412,9 @@ def undo_merge(*, actor: Actor, merge_id: int) -> MergeRecord:
     require(actor, "records.write")
     require(actor, "records.delete")
     with transaction.atomic():
-        record = (
-            MergeRecord.objects.for_workspace(actor.workspace)
-            .select_for_update()
-            .filter(pk=merge_id)
-            .first()
-        )
-        if record is None:
-            raise NotFound(_("No merge with id %(id)s.") % {"id": merge_id})
-        if record.undone_at is not None:
-            raise Conflict(_("This merge was already undone."))
+        record = _merge_to_undo(actor, merge_id)
         kind, moved = record.object_type, record.changes
-        survivor = records_by_id(actor, kind, [record.survivor_id]).get(record.survivor_id)
-        if survivor is not None and survivor.deleted_at is not None:
-            # Its rows may have moved on to a third record: undo that later merge first.
-            raise Conflict(
-                _("The kept record is in the bin (merged again?); undo that first."),
-                errors=[FieldError("merge_id", _("Undo the later merge first."), "conflict")],
-            )
-        back = {"actor": actor, "kind": kind, "from_id": record.survivor_id}
+        back: dict[str, Any] = {"actor": actor, "kind": kind, "from_id": record.survivor_id}
         deal_services.reassign_deals(**back, to_id=record.loser_id, ids=moved.get("deals", []))
         activity_services.reassign_activities(
             **back, to_id=record.loser_id, ids=moved.get("activities", [])
@@ -429,30 +436,62 @@ def undo_merge(*, actor: Actor, merge_id: int) -> MergeRecord:
         record.undone_at = timezone.now()
         record.undone_by = actor.user
         record.save()
-        found = records_by_id(actor, kind, [record.survivor_id, record.loser_id])
-        names = {"loser": str(found[record.loser_id]), "survivor": str(found[record.survivor_id])}
-        for pk in (record.survivor_id, record.loser_id):
-            timeline.record(
-                actor,
-                f"{kind}.merge_undone",
-                gettext_noop("Merge of %(loser)s into %(survivor)s undone"),
-                params=names,
-                data={"merge_id": record.pk},
-                **{kind: pk},
-            )
-        audit.record(
-            actor,
-            f"{kind}.merge_undone",
-            found[record.survivor_id],
-            changes={"merge_id": [record.pk, None], "loser_id": [record.loser_id, None]},
-        )
-        events.emit(
-            f"{kind}.merge_undone",
-            actor=actor,
-            subject=found[record.survivor_id],
-            payload={"loser_id": record.loser_id, "merge_id": record.pk},
+        _announce_undo(actor, record)
+    return record
+
+
+def _merge_to_undo(actor: Actor, merge_id: int) -> MergeRecord:
+    """The merge record, locked, if it can be undone: not undone yet and its kept record not
+    in the bin."""
+    record = (
+        MergeRecord.objects.for_workspace(actor.workspace)
+        .select_for_update()
+        .filter(pk=merge_id)
+        .first()
+    )
+    if record is None:
+        raise NotFound(_("No merge with id %(id)s.") % {"id": merge_id})
+    if record.undone_at is not None:
+        raise Conflict(_("This merge was already undone."))
+    kind = record.object_type
+    survivor = records_by_id(actor, kind, [record.survivor_id]).get(record.survivor_id)
+    if survivor is not None and survivor.deleted_at is not None:
+        # Its rows may have moved on to a third record: undo that later merge first.
+        raise Conflict(
+            _("The kept record is in the bin (merged again?); undo that first."),
+            errors=[FieldError("merge_id", _("Undo the later merge first."), "conflict")],
         )
     return record
+
+
+def _announce_undo(actor: Actor, record: MergeRecord) -> None:
+    """The undone merge on both records' timelines, in the audit log and as
+    ``<kind>.merge_undone``."""
+    kind = record.object_type
+    found = records_by_id(actor, kind, [record.survivor_id, record.loser_id])
+    names = {"loser": str(found[record.loser_id]), "survivor": str(found[record.survivor_id])}
+    for pk in (record.survivor_id, record.loser_id):
+        on: dict[str, Any] = {kind: pk}  # person=... or company=...
+        timeline.record(
+            actor,
+            f"{kind}.merge_undone",
+            gettext_noop("Merge of %(loser)s into %(survivor)s undone"),
+            params=names,
+            data={"merge_id": record.pk},
+            **on,
+        )
+    audit.record(
+        actor,
+        f"{kind}.merge_undone",
+        found[record.survivor_id],
+        changes={"merge_id": [record.pk, None], "loser_id": [record.loser_id, None]},
+    )
+    events.emit(
+        f"{kind}.merge_undone",
+        actor=actor,
+        subject=found[record.survivor_id],
+        payload={"loser_id": record.loser_id, "merge_id": record.pk},
+    )
 
 
 def auto_merge(*, actor: Actor, object_type: str, threshold: float | None = None) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from vinculo.core.actor import Actor
@@ -83,45 +83,8 @@ def board(
     if closed_within_days is not None:
         since = now - timedelta(days=closed_within_days)
         scope = scope.filter(Q(status=DealStatus.OPEN) | Q(closed_at__gte=since))
-    per_currency: dict[int, list[CurrencyTotal]] = {s.pk: [] for s in stages}
-    by_stage = {s.pk: s for s in stages}
-    for row in (
-        scope.order_by()
-        .values("stage_id", "currency")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("stage_id", "currency")
-    ):
-        stage = by_stage.get(row["stage_id"])
-        if stage is None:
-            continue
-        total = Decimal(row["total"] or 0).quantize(CENT)
-        per_currency[stage.pk].append(
-            CurrencyTotal(row["currency"], row["n"], total, _weighted(total, stage.probability))
-        )
-    # One small indexed query per stage (LIMIT per column) instead of ranking every deal of the
-    # pipeline: a board of 2,000+ open deals costs the same as one of 20.
-    cards: dict[int, list[Deal]] = {s.pk: [] for s in stages}
-    fetched: list[Deal] = []
-    for stage in stages:
-        column = scope.filter(stage_id=stage.pk).select_related("person", "company", "owner")
-        if stage.kind == StageKind.OPEN:
-            column = column.order_by("stage_entered_at", "id")
-        else:
-            column = column.order_by(F("closed_at").desc(nulls_last=True), "id")
-        fetched.extend(column[:per_stage])
-    if pinned is not None and all(deal.pk != pinned for deal in fetched):
-        extra = scope.filter(pk=pinned).select_related("person", "company", "owner").first()
-        if extra is not None:
-            fetched.append(extra)
-    for deal in fetched:
-        stage = by_stage.get(deal.stage_id)
-        if stage is None:
-            continue
-        deal.stage = stage
-        days = max(0, (now - deal.stage_entered_at).days)
-        deal.days_in_stage = days  # type: ignore[attr-defined]
-        deal.is_rotting = is_rotting(deal, stage, days)  # type: ignore[attr-defined]
-        cards[stage.pk].append(deal)
+    per_currency = _totals_per_stage(scope, stages)
+    cards = _cards_per_stage(scope, stages, per_stage=per_stage, pinned=pinned, now=now)
     currency = actor.workspace.default_currency
     columns = []
     for stage in stages:
@@ -138,6 +101,60 @@ def board(
             )
         )
     return Board(pipeline=pipeline, currency=currency, columns=columns)
+
+
+def _totals_per_stage(scope: QuerySet[Deal], stages: list[Stage]) -> dict[int, list[CurrencyTotal]]:
+    """Per stage id, the count, amount and weighted amount of its deals in each currency (one
+    query)."""
+    per_currency: dict[int, list[CurrencyTotal]] = {s.pk: [] for s in stages}
+    by_stage = {s.pk: s for s in stages}
+    for row in (
+        scope.order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("stage_id", "currency")
+    ):
+        stage = by_stage.get(row["stage_id"])
+        if stage is None:
+            continue
+        total = Decimal(row["total"] or 0).quantize(CENT)
+        per_currency[stage.pk].append(
+            CurrencyTotal(row["currency"], row["n"], total, _weighted(total, stage.probability))
+        )
+    return per_currency
+
+
+def _cards_per_stage(
+    scope: QuerySet[Deal], stages: list[Stage], *, per_stage: int, pinned: int | None, now: datetime
+) -> dict[int, list[Deal]]:
+    """Per stage id, its first ``per_stage`` deals (plus ``pinned``), each with
+    ``days_in_stage`` and ``is_rotting``."""
+    # One small indexed query per stage (LIMIT per column) instead of ranking every deal of the
+    # pipeline: a board of 2,000+ open deals costs the same as one of 20.
+    by_stage = {s.pk: s for s in stages}
+    cards: dict[int, list[Deal]] = {s.pk: [] for s in stages}
+    fetched: list[Deal] = []
+    for stage in stages:
+        column = scope.filter(stage_id=stage.pk).select_related("person", "company", "owner")
+        if stage.kind == StageKind.OPEN:
+            column = column.order_by("stage_entered_at", "id")
+        else:
+            column = column.order_by(F("closed_at").desc(nulls_last=True), "id")
+        fetched.extend(column[:per_stage])
+    if pinned is not None and all(deal.pk != pinned for deal in fetched):
+        extra = scope.filter(pk=pinned).select_related("person", "company", "owner").first()
+        if extra is not None:
+            fetched.append(extra)
+    for deal in fetched:
+        home = by_stage.get(deal.stage_id)
+        if home is None:
+            continue
+        deal.stage = home
+        days = max(0, (now - deal.stage_entered_at).days)
+        deal.days_in_stage = days  # type: ignore[attr-defined]
+        deal.is_rotting = is_rotting(deal, home, days)  # type: ignore[attr-defined]
+        cards[home.pk].append(deal)
+    return cards
 
 
 def is_rotting(deal: Deal, stage: Stage, days_in_stage: int) -> bool:

@@ -211,20 +211,12 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
     :class:`ValidationFailed` naming every bad field."""
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
-
-    def collect(name: str, cleaner: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return cleaner(*args, **kwargs)
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-            return None
-
     for key in data:
         if key not in FORM_KEYS:
             errors.append(FieldError(str(key), _("Unknown field."), "unknown_field"))
     if creating or "name" in data:
-        out["name"] = collect(
-            "name", validators.clean_name, data.get("name"), "name", required=True, max_length=120
+        out["name"] = _collect(
+            errors, validators.clean_name, data.get("name"), "name", required=True, max_length=120
         )
     if creating or "fields" in data:
         fields = _clean_fields(actor, data.get("fields", []), errors)
@@ -233,17 +225,43 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
                 FieldError("fields", _("Add at least the first name and the email."), "required")
             )
         out["fields"] = fields
+    _clean_settings(data, out, errors)
+    if "tags" in data:
+        out["tags"] = _clean_tags(data["tags"], errors)
+    _clean_lead_defaults(actor, data, out, errors)
+    _clean_page_rules(data, out, errors)
+    enabled = out.get("consent_enabled", data.get("consent_enabled"))
+    if enabled and not str(out.get("consent_text", data.get("consent_text")) or "").strip():
+        errors.append(
+            FieldError("consent_text", _("Write the text shown next to the checkbox."), "required")
+        )
+    raise_if_any(errors)
+    return out
+
+
+def _collect(errors: list[FieldError], cleaner: Any, *args: Any, **kwargs: Any) -> Any:
+    """``cleaner(*args, **kwargs)``; on ``ValidationFailed`` its errors go to ``errors`` and the
+    value is None."""
+    try:
+        return cleaner(*args, **kwargs)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def _clean_settings(data: dict[str, Any], out: dict[str, Any], errors: list[FieldError]) -> None:
+    """The form's switches, texts and choices (consent, messages, source, language)."""
     for name in ("consent_enabled", "consent_required", "is_active"):
         if name in data:
-            out[name] = bool(collect(name, validators.clean_bool, data[name], name))
+            out[name] = bool(_collect(errors, validators.clean_bool, data[name], name))
     for name, limit in (("consent_text", 2000), ("success_message", 2000)):
         if name in data:
-            out[name] = collect(
-                name, validators.clean_long_text, data[name], name, max_length=limit
+            out[name] = _collect(
+                errors, validators.clean_long_text, data[name], name, max_length=limit
             )
     for name, limit in (("source", 60), ("submit_label", 60)):
         if name in data:
-            out[name] = collect(name, validators.clean_name, data[name], name, max_length=limit)
+            out[name] = _collect(errors, validators.clean_name, data[name], name, max_length=limit)
     for name, allowed in (
         ("consent_channel", Channel.values),
         ("consent_legal_basis", LegalBasis.values),
@@ -254,8 +272,12 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
                 errors.append(choice_error(name, data[name], allowed))
             else:
                 out[name] = data[name]
-    if "tags" in data:
-        out["tags"] = _clean_tags(data["tags"], errors)
+
+
+def _clean_lead_defaults(
+    actor: Actor, data: dict[str, Any], out: dict[str, Any], errors: list[FieldError]
+) -> None:
+    """The lifecycle stage and owner given to the people the form creates."""
     if "lifecycle_stage" in data:
         stage = str(data["lifecycle_stage"] or "")
         keys = [s.key for s in lifecycle_stages(actor)]
@@ -272,10 +294,13 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
             errors.append(
                 FieldError("owner_id", _("The owner must be an active member of this workspace."))
             )
+
+
+def _clean_page_rules(data: dict[str, Any], out: dict[str, Any], errors: list[FieldError]) -> None:
+    """Where the form may be embedded and go after a post, and its minimum filling time."""
     if "redirect_url" in data:
         out["redirect_url"] = (
-            collect("redirect_url", validators.clean_url, data["redirect_url"], "redirect_url")
-            or ""
+            _collect(errors, validators.clean_url, data["redirect_url"], "redirect_url") or ""
         )
     if "allowed_domains" in data:
         out["allowed_domains"] = clean_domains(data["allowed_domains"], errors)
@@ -287,13 +312,6 @@ def clean_form(actor: Actor, data: dict[str, Any], *, creating: bool) -> dict[st
             )
         else:
             out["min_seconds"] = int(raw)
-    enabled = out.get("consent_enabled", data.get("consent_enabled"))
-    if enabled and not str(out.get("consent_text", data.get("consent_text")) or "").strip():
-        errors.append(
-            FieldError("consent_text", _("Write the text shown next to the checkbox."), "required")
-        )
-    raise_if_any(errors)
-    return out
 
 
 def create_form(*, actor: Actor, data: dict[str, Any]) -> WebForm:
