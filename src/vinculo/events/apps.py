@@ -10,8 +10,9 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # Declares domain event types; words tracked events' timeline lines when read.
         from vinculo.core import tracked_events
-        from vinculo.events import events, timeline_text  # noqa: F401
+        from vinculo.events import events, kpis, timeline_text  # noqa: F401
         from vinculo.events.services import ingest_events, link_visitor
 
         # Stores the page views and form submits of web forms (which cannot import this app).
         tracked_events.register(ingest=ingest_events, link_visitor=link_visitor)
+        kpis.register_all()

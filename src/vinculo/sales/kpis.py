@@ -7,6 +7,8 @@ currencies. Binned deals are left out of every KPI (their history goes with them
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -64,8 +66,8 @@ def _weighted(scope: Scope) -> QuerySet:
     )
 
 
-def _kpi(key: str, **kwargs: object) -> Kpi:
-    return Kpi(key=key, app="sales", dimensions=DIMENSIONS, segments=SEGMENTS, **kwargs)  # type: ignore[arg-type]
+def _kpi(key: str, **kwargs: Any) -> Kpi:
+    return Kpi(key=key, app="sales", dimensions=DIMENSIONS, segments=SEGMENTS, **kwargs)
 
 
 KPIS = (

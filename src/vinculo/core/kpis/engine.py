@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -126,6 +126,12 @@ def aggregate(how: Aggregate, values: Sequence[Any]) -> Any:
         return len(values)
     if how is Aggregate.DISTINCT:
         return len(set(values))
+    if how is Aggregate.REPEAT:
+        seen = Counter(values)
+        return sum(1 for n in seen.values() if n > 1) / len(seen) if seen else None
+    if how is Aggregate.SUM_PER:  # values are (amount, per) pairs
+        among = {per for _value, per in values}
+        return sum((v for v, _per in values), Decimal(0)) / len(among) if among else None
     present = [v for v in values if v is not None]
     if how is Aggregate.SUM:
         return (
@@ -223,6 +229,9 @@ def _event_rows(
 ) -> list[tuple[datetime, Any, Any]]:
     qs = qs.filter(**{f"{kpi.time}__gte": since, f"{kpi.time}__lt": until})
     columns = [kpi.time, kpi.value or "pk", group_path or "pk"]
+    if kpi.per:  # each value paired with what it is shared among
+        columns.append(kpi.per)
+        return [(t, (_plain(v), p), g) for t, v, g, p in qs.values_list(*columns)]
     return [(t, _plain(v), g) for t, v, g in qs.values_list(*columns)]
 
 

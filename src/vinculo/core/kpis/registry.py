@@ -43,6 +43,8 @@ class Aggregate(StrEnum):
     MEDIAN = "median"
     RATE = "rate"  # the share of rows whose value is true (0..1)
     DISTINCT = "distinct"  # distinct values (e.g. customers who bought)
+    REPEAT = "repeat"  # the share of distinct values met more than once (repeat buyers)
+    SUM_PER = "sum_per"  # the sum of the value per distinct ``per`` (revenue per customer)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Kpi:
     aggregate: Aggregate = Aggregate.COUNT
     time: str = "created_at"
     value: str | None = None
+    per: str | None = None  # with Aggregate.SUM_PER: what the sum is divided among
     until: str | None = None
     dimensions: dict[str, str] = field(default_factory=dict)
     segments: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,107 @@
+"""The purchase KPIs (registered in :class:`vinculo.events.apps.EventsConfig`), read from the
+purchase history the events API keeps: purchase revenue, orders, buyers, average order value,
+revenue per buyer and the repeat purchase rate. Money in one currency at a time; purchases of
+binned people are left out. docs/kpis.md gives the definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+from vinculo.events.models import Purchase
+
+DIMENSIONS = {
+    "owner": "person__owner_id",
+    "source": "person__source",
+    "lifecycle_stage": "person__lifecycle_stage__key",
+}
+
+
+def _purchases(scope: Scope) -> QuerySet:
+    return Purchase.objects.for_workspace(scope.workspace).filter(
+        person__isnull=False, person__deleted_at__isnull=True
+    )
+
+
+def _kpi(key: str, **kwargs: Any) -> Kpi:
+    return Kpi(
+        key=key,
+        app="events",
+        rows=_purchases,
+        time="occurred_at",
+        dimensions=DIMENSIONS,
+        segments={"person": "person_id"},
+        **kwargs,
+    )
+
+
+KPIS = (
+    _kpi(
+        "purchase_revenue",
+        name=_("Purchase revenue"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_("The amounts of the purchases made in the period, in one currency."),
+        value="amount",
+        aggregate=Aggregate.SUM,
+        currency="currency",
+    ),
+    _kpi(
+        "orders",
+        name=_("Orders"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_("Purchases made in the period."),
+    ),
+    _kpi(
+        "buyers",
+        name=_("Buyers"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_("People who bought in the period, each once."),
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
+    ),
+    _kpi(
+        "average_order_value",
+        name=_("Average order value"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_("The mean amount of the purchases made in the period, in one currency."),
+        value="amount",
+        aggregate=Aggregate.MEAN,
+        currency="currency",
+    ),
+    _kpi(
+        "revenue_per_buyer",
+        name=_("Average revenue per customer"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_(
+            "Purchase revenue in the period divided by the people who bought, in one currency."
+        ),
+        value="amount",
+        per="person_id",
+        aggregate=Aggregate.SUM_PER,
+        currency="currency",
+    ),
+    _kpi(
+        "repeat_purchase_rate",
+        name=_("Repeat purchase rate"),
+        unit=Unit.PERCENT,
+        good=Direction.UP,
+        definition=_(
+            "Of the people who bought in the period, the share who bought more than once."
+        ),
+        value="person_id",
+        aggregate=Aggregate.REPEAT,
+    ),
+)
+
+
+def register_all() -> None:
+    for kpi in KPIS:
+        register(kpi)
