@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import LifecycleChange, Person
 from vinculo.core.kpis import Grain, Scope, measure
@@ -52,4 +54,9 @@ def test_new_people_leads_and_customers(ana, carla):
     # Created in May and not binned: Lia, Rui, Ana.
     assert measure("new_people", scope, **MAY).value == 3
     by_source = measure("new_leads", scope, **MAY, group_by="source").groups
-    assert {label: value for _k, label, value in by_source} == {"feira": 1, "(none)": 1}
+    assert {key: value for key, _label, value in by_source} == {"feira": 1, "": 1}
+    # Of May's leads Lia and Rui (Rui entered twice: two entries), none became a customer yet.
+    assert measure("lead_to_customer", scope, **MAY).value == 0
+    contacts.update_person(actor=a, person_id=twice.pk, data={"lifecycle_stage": "customer"})
+    # Rui's two lead entries are followed by a customer entry now: 2 of 3 entries.
+    assert measure("lead_to_customer", scope, **MAY).value == pytest.approx(2 / 3)

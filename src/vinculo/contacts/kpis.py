@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import LifecycleChange, Person
@@ -34,6 +34,16 @@ def _entered(stage_key: str) -> Callable[[Scope], QuerySet]:
         )
 
     return rows
+
+
+def _leads_converted(scope: Scope) -> QuerySet:
+    """Each entry into "lead", with whether that person entered "customer" at or after it."""
+    became_customer = LifecycleChange.objects.filter(
+        person_id=OuterRef("person_id"),
+        to_stage__key="customer",
+        changed_at__gte=OuterRef("changed_at"),
+    )
+    return _entered("lead")(scope).annotate(kpi_converted=Exists(became_customer))
 
 
 KPIS = (
@@ -74,6 +84,23 @@ KPIS = (
         time="changed_at",
         value="person_id",
         aggregate=Aggregate.DISTINCT,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
+    ),
+    Kpi(
+        key="lead_to_customer",
+        app="contacts",
+        name=_("Lead-to-customer conversion"),
+        unit=Unit.PERCENT,
+        good=Direction.UP,
+        definition=_(
+            "Of the people who became leads in the period, the share who have become customers "
+            "since (so a recent period's rate still grows)."
+        ),
+        rows=_leads_converted,
+        time="changed_at",
+        value="kpi_converted",
+        aggregate=Aggregate.RATE,
         dimensions=CHANGE_DIMENSIONS,
         segments={"person": "person_id"},
     ),
