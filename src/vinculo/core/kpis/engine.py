@@ -27,8 +27,10 @@ from vinculo.core.kpis.registry import (
     Measurement,
     Point,
     Scope,
+    Unit,
     get,
 )
+from vinculo.core.kpis.sql import in_sql, measure_in_sql
 from vinculo.core.tenancy import Membership, TeamMember
 
 MAX_DAYS = 3 * 366  # a longer period is refused (at day grain, ~1,100 points)
@@ -190,6 +192,18 @@ def measure(
         series = [Point(b[0], b[1], value_at(edges[i + 1])) for i, b in enumerate(buckets)]
         value, previous = value_at(window[1]), value_at(before[1])
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
+    elif in_sql(kpi):
+        values, value, previous, groups = measure_in_sql(
+            kpi,
+            qs,
+            tz=tz,
+            grain=grain,
+            starts=[b[0] for b in buckets],
+            window=window,
+            before=before,
+            group_path=group_path,
+        )
+        series = [Point(b[0], b[1], values[i]) for i, b in enumerate(buckets)]
     else:
         rows = _event_rows(kpi, qs, before[0], window[1], group_path)
         series_values: list[list[Any]] = [[] for _ in buckets]
@@ -209,6 +223,10 @@ def measure(
         ]
         value, previous = aggregate(kpi.aggregate, current), aggregate(kpi.aggregate, earlier)
         groups = {g: aggregate(kpi.aggregate, vs) for g, vs in by_group.items()}
+    if kpi.unit is Unit.MONEY:  # cents, whatever the database and the aggregate made of them
+        value, previous = _cents(value), _cents(previous)
+        series = [replace(p, value=_cents(p.value)) for p in series]
+        groups = {g: _cents(v) for g, v in groups.items()}
     return Measurement(
         kpi=kpi,
         start=start,
@@ -222,6 +240,10 @@ def measure(
         groups=_labelled(scope, group_by, groups) if group_by else [],
         currency=scope.currency if kpi.currency else "",
     )
+
+
+def _cents(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
 def _event_rows(
