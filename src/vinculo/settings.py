@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "vinculo.events",
     "vinculo.webforms",
     "vinculo.integrations",
+    "vinculo.insights",
     "vinculo.privacy",
     "vinculo.web",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("vinculo.events.urls")),
     path("", include("vinculo.webforms.urls")),
     path("", include("vinculo.integrations.urls")),
+    path("insights/", include("vinculo.insights.urls")),
     path("", include("vinculo.privacy.urls")),
     path("", include("vinculo.web.urls")),
 ]

@@ -5,16 +5,33 @@ table shows and call :func:`export_response`. The quality app, which keeps the o
 registers the responder at ``AppConfig.ready()``: ``register(respond)``, where
 ``respond(request, spec, back=...)`` answers with the file (small) or a background job (large),
 reading the format from the request. Without a responder there is nothing to export (404).
+
+:func:`safe_text` is what every file a spreadsheet opens (exports, the rejected rows of an import,
+the insights' CSV) does to its text cells: nothing a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from django.http import Http404, HttpRequest, HttpResponseBase
 
-__all__ = ["ExportSpec", "Responder", "export_response", "register"]
+__all__ = ["ExportSpec", "Responder", "export_response", "register", "safe_text"]
+
+_FORMULA_START = ("=", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (``=``, ``@``, ``+``/``-`` that are not a
+    phone number or a signed number are prefixed with an apostrophe, as OWASP advises)."""
+    if text and (
+        text.startswith(_FORMULA_START) or (text[0] in "+-" and not _SIGNED_NUMBER.match(text))
+    ):
+        return "'" + text
+    return text
 
 
 @dataclass

@@ -23,7 +23,7 @@ NAVIGATION = [
     ("integrations:hub", _("Integrations"), "integrations", ("integrations", "events", "webforms")),
     (None, _("Tickets"), "tickets", ()),
     (None, _("Marketing"), "marketing", ()),
-    (None, _("Insights"), "insights", ()),
+    ("insights:overview", _("Insights"), "insights", ("insights",)),
     (None, _("Strategy"), "strategy", ()),
     ("web:settings:index", _("Settings"), "settings", ("web:settings",)),
 ]

@@ -16,25 +16,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from vinculo.core.actor import Actor
+from vinculo.core.exports import safe_text
 from vinculo.quality.models import ExportFormat
 from vinculo.quality.services.export_rows import export_columns, rows
 from vinculo.quality.services.export_spec import ExportSpec
 
 PROGRESS_EVERY = 1_000  # rows between progress updates of a job
-
-
-_FORMULA_START = ("=", "@", "\t", "\r")
-_SIGNED_NUMBER = re.compile(r"^[+-][\d\s().-]*$")
-
-
-def safe_text(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (``=``, ``@``, ``+``/``-`` that are not a
-    phone number or a signed number are prefixed with an apostrophe, as OWASP advises)."""
-    if text and (
-        text.startswith(_FORMULA_START) or (text[0] in "+-" and not _SIGNED_NUMBER.match(text))
-    ):
-        return "'" + text
-    return text
 
 
 def csv_value(value: Any, yes: str, no: str) -> str:

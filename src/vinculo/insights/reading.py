@@ -1,0 +1,150 @@
+"""What an insights screen asks for, read from its query string, and the KPIs measured for it.
+
+The overview measures every registered KPI over the period at week grain (the cards'
+sparklines); the KPI page measures one at the grain asked, cut by one of its dimensions, in one
+currency for money, and the previous period's series beside it for comparison. Input the screen
+cannot use comes back as errors by field, never as a 500."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.core.actor import Actor
+from vinculo.core.errors import ValidationFailed
+from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, Unit, all_kpis, measure
+from vinculo.core.kpis.registry import Point
+from vinculo.insights import presenting
+from vinculo.insights.periods import Picked, read_grain, read_period
+
+
+def today_of(actor: Actor) -> date:
+    """Today in the workspace's time zone."""
+    return timezone.now().astimezone(workspace_tz(actor)).date()
+
+
+def _errors_of(exc: ValidationFailed) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(error.field or "period", []).append(error.message)
+    return errors or {"period": [exc.detail]}
+
+
+# --- the overview -------------------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    picked: Picked
+    measurements: list[Measurement] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_overview(actor: Actor, params: QueryDict) -> Overview:
+    """Every KPI over the period asked (weekly series), or the errors of the period."""
+    picked = read_period(params, today_of(actor))
+    found = Overview(picked, errors=dict(picked.errors))
+    if not picked.ok or picked.start is None or picked.end is None:
+        return found
+    scope = Scope(actor=actor)
+    kpis = sorted(all_kpis(), key=lambda k: presenting.app_order(k.app))
+    try:
+        found.measurements = [
+            measure(kpi.key, scope, start=picked.start, end=picked.end, grain=Grain.WEEK)
+            for kpi in kpis
+        ]
+    except ValidationFailed as exc:
+        found.errors = _errors_of(exc)
+    return found
+
+
+# --- one KPI ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """One KPI as its page asks for it; ``measurement`` and ``earlier`` (the previous period at
+    the same grain) are None when the input has errors."""
+
+    kpi: Kpi
+    picked: Picked
+    grain: Grain = Grain.WEEK
+    group_by: str = ""
+    currency: str = ""
+    currencies: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    measurement: Measurement | None = None
+    earlier: Measurement | None = None
+
+    @property
+    def groups(self) -> list[tuple[Any, str, Any]]:
+        return self.measurement.groups if self.measurement else []
+
+    def previous_points(self) -> list[Point | None]:
+        """The previous period's buckets, one beside each of this period's, in order (None
+        where it has fewer: its first and last buckets are cut to its own days)."""
+        if self.measurement is None or self.earlier is None:
+            return []
+        earlier = self.earlier.series
+        count = len(self.measurement.series)
+        return [earlier[i] if i < len(earlier) else None for i in range(count)]
+
+
+def _read_choices(reading: Reading, actor: Actor, params: QueryDict) -> None:
+    kpi = reading.kpi
+    group_by = params.get("group_by", "").strip()
+    if group_by and group_by not in kpi.dimensions:
+        reading.errors["group_by"] = [
+            _("This KPI cannot be cut by %(dimension)s.") % {"dimension": group_by}
+        ]
+    else:
+        reading.group_by = group_by
+    if kpi.unit is Unit.MONEY or kpi.currency:
+        reading.currencies = presenting.currencies(actor)
+        currency = params.get("currency", "").strip().upper() or reading.currencies[0]
+        if currency in reading.currencies:
+            reading.currency = currency
+        else:
+            reading.currency = reading.currencies[0]
+            reading.errors["currency"] = [_("Choose a currency from the list.")]
+
+
+def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
+    """``kpi`` over the period, grain, group and currency of ``params``."""
+    picked = read_period(params, today_of(actor))
+    reading = Reading(kpi, picked, errors=dict(picked.errors))
+    _read_choices(reading, actor, params)
+    if picked.start is None or picked.end is None:
+        return reading
+    reading.grain, grain_errors = read_grain(params, picked.start, picked.end)
+    if grain_errors:
+        reading.errors["grain"] = grain_errors
+    if reading.errors:
+        return reading
+    scope = Scope(actor=actor, currency=reading.currency)
+    try:
+        found = measure(
+            kpi.key,
+            scope,
+            start=picked.start,
+            end=picked.end,
+            grain=reading.grain,
+            group_by=reading.group_by or None,
+        )
+        reading.earlier = measure(
+            kpi.key, scope, start=found.previous_start, end=found.previous_end, grain=reading.grain
+        )
+    except ValidationFailed as exc:
+        reading.errors = _errors_of(exc)
+        return reading
+    if reading.group_by in {"pipeline", "lifecycle_stage"}:
+        names = presenting.group_names(actor, reading.group_by, [g[0] for g in found.groups])
+        found.groups = [(key, names.get(key, label), value) for key, label, value in found.groups]
+    reading.measurement = found
+    return reading

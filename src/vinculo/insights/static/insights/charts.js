@@ -1,0 +1,174 @@
+/* Insights charts, drawn with Apache ECharts (web/vendor/echarts, our own static file) from the
+   numbers the page gives in #insights-data (json_script: plain numbers and ISO days). The
+   overview's cards get a sparkline ([data-sparkline]); a KPI page its series (#series-chart,
+   the previous period dashed beside it) and its groups (#groups-chart). Numbers and days are
+   formatted here, in the page's language; the tables beside the charts say the same in words.
+   Tooltips are drawn on the canvas (renderMode "richText"): an HTML tooltip would carry style
+   attributes the Content-Security-Policy refuses. */
+(function () {
+  "use strict";
+
+  var ACCENT = "#0f766e";
+  var PREVIOUS = "#94a3b8";
+
+  function onReady(run) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+    else run();
+  }
+
+  function language() {
+    var lang = (document.documentElement.lang || "en").toLowerCase();
+    return lang === "pt-br" ? "pt-BR" : lang;
+  }
+
+  function initOptions() {
+    return { renderer: "canvas", locale: language() === "pt-BR" ? "PT-br" : "EN" };
+  }
+
+  /* A function writing a plain number of ``unit`` for the reader (short for an axis). */
+  function formatter(data, short) {
+    var locale = language();
+    var names = data.names || {};
+    var format;
+    if (data.unit === "money") {
+      format = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency: data.currency || "BRL",
+        notation: short ? "compact" : "standard",
+        maximumFractionDigits: short ? 1 : 2,
+      });
+      return function (v) { return v === null || v === undefined ? "—" : format.format(v); };
+    }
+    format = new Intl.NumberFormat(locale, {
+      notation: short ? "compact" : "standard",
+      maximumFractionDigits: data.unit === "count" ? 0 : 1,
+    });
+    var suffix = data.unit === "percent" ? "%" : data.unit === "duration" ? " " + (names.days || "d") : "";
+    return function (v) { return v === null || v === undefined ? "—" : format.format(v) + suffix; };
+  }
+
+  function day(iso) {
+    var parts = iso.split("-");
+    return new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
+  }
+
+  /* The label of a bucket starting on ``iso`` at ``grain``. */
+  function bucketLabel(iso, grain, names) {
+    var locale = language();
+    if (grain === "quarter") {
+      var month = +iso.split("-")[1];
+      return (names.quarter || "Q%(quarter)s %(year)s")
+        .replace("%(quarter)s", String(Math.floor((month - 1) / 3) + 1))
+        .replace("%(year)s", iso.split("-")[0]);
+    }
+    var options = grain === "month"
+      ? { month: "short", year: "numeric", timeZone: "UTC" }
+      : { day: "numeric", month: "short", timeZone: "UTC" };
+    return new Intl.DateTimeFormat(locale, options).format(day(iso));
+  }
+
+  function resizeWith(chart) {
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function sparklines(data) {
+    var lines = data.sparklines || {};
+    document.querySelectorAll("[data-sparkline]").forEach(function (el) {
+      var values = lines[el.getAttribute("data-sparkline")];
+      if (!values) return;
+      var chart = window.echarts.init(el, null, initOptions());
+      chart.setOption({
+        animation: false,
+        grid: { left: 2, right: 2, top: 4, bottom: 4 },
+        xAxis: { type: "category", show: false, boundaryGap: false, data: values.map(function (_v, i) { return i; }) },
+        yAxis: { type: "value", show: false, scale: true },
+        tooltip: { show: false },
+        series: [{
+          type: "line",
+          data: values,
+          silent: true,
+          symbol: "none",
+          connectNulls: true,
+          lineStyle: { width: 2, color: ACCENT },
+          areaStyle: { color: "rgba(15, 118, 110, 0.12)" },
+        }],
+      });
+      resizeWith(chart);
+    });
+  }
+
+  function seriesChart(data) {
+    var el = document.getElementById("series-chart");
+    if (!el || !data.series) return;
+    var names = data.names || {};
+    var full = formatter(data, false);
+    var short = formatter(data, true);
+    var chart = window.echarts.init(el, null, initOptions());
+    chart.setOption({
+      animationDuration: 250,
+      grid: { left: 64, right: 16, top: 40, bottom: 32 },
+      legend: { top: 0, data: [names.current, names.previous] },
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: full },
+      xAxis: {
+        type: "category",
+        data: data.series.map(function (p) { return bucketLabel(p.start, data.grain, names); }),
+      },
+      yAxis: { type: "value", minInterval: data.unit === "count" ? 1 : 0, axisLabel: { formatter: short } },
+      series: [
+        {
+          name: names.current,
+          type: data.kind === "bar" ? "bar" : "line",
+          data: data.series.map(function (p) { return p.value; }),
+          itemStyle: { color: ACCENT },
+          lineStyle: { color: ACCENT, width: 2 },
+        },
+        {
+          name: names.previous,
+          type: "line",
+          data: data.series.map(function (p) { return p.previous; }),
+          itemStyle: { color: PREVIOUS },
+          lineStyle: { color: PREVIOUS, type: "dashed", width: 2 },
+          symbol: "none",
+        },
+      ],
+    });
+    resizeWith(chart);
+  }
+
+  function groupsChart(data) {
+    var el = document.getElementById("groups-chart");
+    if (!el || !data.groups || !data.groups.length) return;
+    var full = formatter(data, false);
+    var short = formatter(data, true);
+    var top = data.groups.slice(0, 20).reverse(); // the largest at the top
+    el.style.height = Math.max(160, top.length * 32 + 48) + "px"; // the CSSOM, not a style attribute
+    var chart = window.echarts.init(el, null, initOptions());
+    chart.setOption({
+      animationDuration: 250,
+      grid: { left: 150, right: 96, top: 8, bottom: 32 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", valueFormatter: full },
+      xAxis: { type: "value", minInterval: data.unit === "count" ? 1 : 0, axisLabel: { formatter: short } },
+      yAxis: {
+        type: "category",
+        data: top.map(function (g) { return g.label; }),
+        axisLabel: { width: 140, overflow: "truncate" },
+      },
+      series: [{
+        type: "bar",
+        data: top.map(function (g) { return g.value; }),
+        itemStyle: { color: ACCENT },
+        label: { show: true, position: "right", formatter: function (p) { return full(p.value); } },
+      }],
+    });
+    resizeWith(chart);
+  }
+
+  onReady(function () {
+    var source = document.getElementById("insights-data");
+    if (!source || !window.echarts) return;
+    var data = JSON.parse(source.textContent);
+    sparklines(data);
+    seriesChart(data);
+    groupsChart(data);
+  });
+})();
