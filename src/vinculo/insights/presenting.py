@@ -23,6 +23,8 @@ APPS: list[tuple[str, Any]] = [
     ("sales", gettext_lazy("Sales")),
     ("contacts", gettext_lazy("Contacts")),
     ("activities", gettext_lazy("Activities")),
+    ("events", gettext_lazy("Purchases")),
+    ("quality", gettext_lazy("Data quality")),
 ]
 # Dimensions the core registry does not name.
 DIMENSION_LABELS: dict[str, Any] = {
