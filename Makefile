@@ -77,6 +77,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.webforms_submit --submits 2000 --views 5000
 	$(BIN)/python -m bench.webhooks_delivery --backend rq --events 20000
 	$(BIN)/python -m bench.form_to_webhook --posts 200
+	$(BIN)/python -m bench.insights_kpis --people 100000 --deals 20000 --purchases 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

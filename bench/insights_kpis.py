@@ -1,0 +1,225 @@
+"""Every registered KPI over one year at weekly grain, on a seeded workspace (issue 18).
+
+A fresh database gets a workspace seeded by the demo generator (``--people`` people, ``--deals``
+deals with their stage history, activities) and ``--purchases`` purchases spread over two
+years (a ``purchase`` tracked event and its purchase row each, written in bulk, not timed).
+Then each KPI of the registry is measured ``--repeat`` times through
+``vinculo.core.kpis.measure`` (the code the API, the command line and the screens call) for the
+last 364 days at weekly grain, with the previous period; and once more cut by owner where the
+KPI allows it. Reports p50, p95 and the slowest time per KPI against the target (p95 < 300 ms),
+the data sizes and the machine. Writes ``bench/results/<date>-insights_kpis[-postgres].json``
+and ``.md``.
+
+``python -m bench.insights_kpis [--people 100000 --deals 20000 --purchases 1000000]
+[--repeat 10] [--database postgres]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.run import machine
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PG_URL = "postgres://postgres@127.0.0.1:5432/bench_kpis"
+TARGET_P95_MS = 300.0
+BATCH = 20_000
+
+
+def _setup(database: str) -> None:
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = PG_URL
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute("DROP DATABASE IF EXISTS bench_kpis")
+            c.execute("CREATE DATABASE bench_kpis")
+    os.environ["VINCULO_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-kpis-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vinculo.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _seed(people: int, deals: int) -> Any:
+    from vinculo.core.actor import Source
+    from vinculo.demo.generator import seed_workspace
+    from vinculo.workspaces import services
+    from vinculo.workspaces.selectors import actor_for
+
+    new = services.create_workspace(
+        name="Bench KPIs",
+        owner_email="bench@kpis-bench.com.br",
+        owner_password="bench-kpis-password-1",  # noqa: S106
+    )
+    actor = actor_for(new.owner, new.workspace, source=Source.IMPORT)
+    seed_workspace(actor=actor, people=people, deals=deals)
+    return actor
+
+
+def _purchases(actor: Any, count: int, seed: int = 7) -> None:
+    """``count`` purchases of random people over the last two years, in bulk."""
+    from vinculo.contacts.models import Person
+    from vinculo.events.models import Purchase, TrackedEvent
+
+    rng = random.Random(seed)
+    ws = actor.workspace
+    people = list(Person.objects.for_workspace(ws).values_list("pk", flat=True))
+    now = datetime.now(UTC)
+    made = 0
+    while made < count:
+        n = min(BATCH, count - made)
+        moments = [now - timedelta(seconds=rng.randrange(730 * 86400)) for _ in range(n)]
+        buyers = [rng.choice(people) for _ in range(n)]
+        events = TrackedEvent.objects.bulk_create(
+            TrackedEvent(workspace=ws, name="purchase", person_id=p, occurred_at=t, received_at=t)
+            for p, t in zip(buyers, moments, strict=True)
+        )
+        Purchase.objects.bulk_create(
+            Purchase(
+                workspace=ws,
+                event=e,
+                person_id=e.person_id,
+                amount=Decimal(rng.randrange(1000, 90000)) / 100,
+                currency="BRL",
+                occurred_at=e.occurred_at,
+            )
+            for e in events
+        )
+        made += n
+
+
+def _time(call: Any, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def run(people: int, deals: int, purchases: int, repeat: int, database: str) -> dict[str, Any]:
+    about = machine()
+    _setup(database)
+    from django.db import connection
+    from django.utils import timezone
+
+    from vinculo.core.actor import Actor
+    from vinculo.core.kpis import Grain, Scope, all_kpis, measure
+
+    started = time.perf_counter()
+    actor = _seed(people, deals)
+    _purchases(actor, purchases)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    seeding = time.perf_counter() - started
+    scope = Scope(actor=Actor.system(actor.workspace))
+    end = timezone.localdate()
+    start = end - timedelta(days=363)
+    rows = []
+    for kpi in all_kpis():
+
+        def once(kpi: Any = kpi, group_by: str | None = None) -> Any:
+            return measure(
+                kpi.key, scope, start=start, end=end, grain=Grain.WEEK, group_by=group_by
+            )
+
+        once()  # warm-up
+        times = _time(once, repeat)
+        grouped = None
+        if "owner" in kpi.dimensions:
+            grouped = round(_time(lambda kpi=kpi: once(kpi, "owner"), 1)[0], 1)
+        p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
+        rows.append(
+            {
+                "kpi": kpi.key,
+                "value": str(once().value),
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(p95, 1),
+                "max_ms": round(max(times), 1),
+                "by_owner_ms": grouped,
+                "met": p95 < TARGET_P95_MS,
+            }
+        )
+        print(rows[-1], flush=True)
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": database,
+        "people": people,
+        "deals": deals,
+        "purchases": purchases,
+        "repeat": repeat,
+        "period": f"{start}..{end}, weekly",
+        "seeding_seconds": round(seeding, 1),
+        "target_p95_ms": TARGET_P95_MS,
+        "kpis": rows,
+        "machine": about,
+        "load_average_at_end": list(os.getloadavg()),
+    }
+
+
+def write(result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "-postgres" if result["database"] == "postgres" else ""
+    stem = f"{result['date'][:10]}-insights_kpis{suffix}"
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    m = result["machine"]
+    met = sum(1 for r in result["kpis"] if r["met"])
+    lines = [
+        f"# KPIs over one year at weekly grain ({result['database']})",
+        "",
+        f"{result['people']:,} people, {result['deals']:,} deals, {result['purchases']:,} "
+        f"purchases; period {result['period']}, with the previous period; "
+        f"{result['repeat']} runs per KPI after a warm-up. Seeding (not timed): "
+        f"{result['seeding_seconds']} s.",
+        "",
+        f"p95 under {result['target_p95_ms']:.0f} ms: {met} of {len(result['kpis'])} KPIs.",
+        "",
+        "| KPI | value | p50 ms | p95 ms | slowest ms | by owner ms | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in result["kpis"]:
+        owner = "" if r["by_owner_ms"] is None else r["by_owner_ms"]
+        lines.append(
+            f"| `{r['kpi']}` | {r['value']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | "
+            f"{owner} | {'met' if r['met'] else '**missed**'} |"
+        )
+    lines += [
+        "",
+        f"Machine: {m.get('cpu_model')} x {m.get('cpu_count')} cores, {m.get('ram_gb')} GB RAM, "
+        f"load average at start {m.get('load_average_at_start')}, at end "
+        f"{result.get('load_average_at_end')} (the machine is shared: other jobs ran).",
+    ]
+    path = RESULTS / f"{stem}.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--deals", type=int, default=20_000)
+    parser.add_argument("--purchases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    result = run(args.people, args.deals, args.purchases, args.repeat, args.database)
+    print(write(result))
+
+
+if __name__ == "__main__":
+    main()
