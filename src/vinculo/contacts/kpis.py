@@ -5,6 +5,7 @@ stage in it; binned people are left out. docs/kpis.md gives the definitions."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,24 @@ def _leads_converted(scope: Scope) -> QuerySet:
     return _entered("lead")(scope).annotate(kpi_converted=Exists(became_customer))
 
 
+def _entries(key: str, stage_key: str, name: Any, definition: Any) -> Kpi:
+    """People who entered a lifecycle stage in the period, each once."""
+    return Kpi(
+        key=key,
+        app="contacts",
+        name=name,
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=definition,
+        rows=_entered(stage_key),
+        time="changed_at",
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
+    )
+
+
 KPIS = (
     Kpi(
         key="new_people",
@@ -59,33 +78,17 @@ KPIS = (
         dimensions=PERSON_DIMENSIONS,
         segments={"person": "pk"},
     ),
-    Kpi(
-        key="new_leads",
-        app="contacts",
-        name=_("New leads"),
-        unit=Unit.COUNT,
-        good=Direction.UP,
-        definition=_("People who entered the lifecycle stage “lead” in the period."),
-        rows=_entered("lead"),
-        time="changed_at",
-        value="person_id",
-        aggregate=Aggregate.DISTINCT,
-        dimensions=CHANGE_DIMENSIONS,
-        segments={"person": "person_id"},
+    _entries(
+        "new_leads",
+        "lead",
+        _("New leads"),
+        _("People who entered the lifecycle stage “lead” in the period."),
     ),
-    Kpi(
-        key="new_customers",
-        app="contacts",
-        name=_("New customers"),
-        unit=Unit.COUNT,
-        good=Direction.UP,
-        definition=_("People who entered the lifecycle stage “customer” in the period."),
-        rows=_entered("customer"),
-        time="changed_at",
-        value="person_id",
-        aggregate=Aggregate.DISTINCT,
-        dimensions=CHANGE_DIMENSIONS,
-        segments={"person": "person_id"},
+    _entries(
+        "new_customers",
+        "customer",
+        _("New customers"),
+        _("People who entered the lifecycle stage “customer” in the period."),
     ),
     Kpi(
         key="lead_to_customer",
