@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.contacts.models import Person
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 from vinculo.events.models import Purchase
 
@@ -21,8 +22,12 @@ DIMENSIONS = {
 
 
 def _purchases(scope: Scope) -> QuerySet:
-    return Purchase.objects.for_workspace(scope.workspace).filter(
-        person__isnull=False, person__deleted_at__isnull=True
+    # Binned people are few: leaving their ids out avoids joining every purchase to its person.
+    binned = Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=False)
+    return (
+        Purchase.objects.for_workspace(scope.workspace)
+        .filter(person__isnull=False)
+        .exclude(person_id__in=binned.values("pk"))
     )
 
 

@@ -196,9 +196,7 @@ def measure(
         values, value, previous, groups = measure_in_sql(
             kpi,
             qs,
-            tz=tz,
-            grain=grain,
-            starts=[b[0] for b in buckets],
+            edges=edges,
             window=window,
             before=before,
             group_path=group_path,

@@ -1,30 +1,23 @@
 """Event KPIs whose aggregate the database can compute (count, sum, mean, rate, distinct):
-the totals of both periods, the buckets (truncated in the workspace's time zone) and the groups
-come from four GROUP BY queries instead of fetching every row, so a year of a million purchases
-is measured in the database. Medians, durations, repeat rates, sums per customer and snapshots
+the totals of both periods, the buckets and the groups come from four aggregate queries instead
+of fetching every row, so a year of a million purchases is measured in the database. A row's
+bucket is found by comparing its time with the buckets' edges (computed once, in the workspace's
+time zone, as instants), not by truncating each row's time in that zone: SQLite does that through
+a Python function per row. Medians, durations, repeat rates, sums per customer and snapshots
 stay in :mod:`vinculo.core.kpis.engine`, which fetches the rows."""
 
 from __future__ import annotations
 
-import bisect
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncDay, TruncMonth, TruncQuarter, TruncWeek
 
-from vinculo.core.kpis.registry import Aggregate, Grain, Kpi, Unit
+from vinculo.core.kpis.registry import Aggregate, Kpi, Unit
 
 IN_SQL = frozenset(
     {Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN, Aggregate.RATE, Aggregate.DISTINCT}
 )
-TRUNC = {
-    Grain.DAY: TruncDay,
-    Grain.WEEK: TruncWeek,
-    Grain.MONTH: TruncMonth,
-    Grain.QUARTER: TruncQuarter,
-}
 
 
 def in_sql(kpi: Kpi) -> bool:
@@ -69,19 +62,17 @@ def _value(kpi: Kpi, parts: dict[str, Any]) -> Any:
     return (total or 0) / n
 
 
-def _local_date(moment: datetime | date, tz: ZoneInfo) -> date:
-    if isinstance(moment, datetime):
-        return moment.astimezone(tz).date() if moment.tzinfo else moment.date()
-    return moment
+def _bucket_of(time: str, edges: list[datetime]) -> Case:
+    """The index of the bucket a row's ``time`` falls in (edges ascending, the last excluded)."""
+    whens = [When(**{f"{time}__lt": edge}, then=Value(i)) for i, edge in enumerate(edges[1:])]
+    return Case(*whens, default=Value(len(edges) - 1), output_field=IntegerField())
 
 
 def measure_in_sql(
     kpi: Kpi,
     qs: QuerySet,
     *,
-    tz: ZoneInfo,
-    grain: Grain,
-    starts: list[date],
+    edges: list[datetime],
     window: tuple[datetime, datetime],
     before: tuple[datetime, datetime],
     group_path: str | None,
@@ -93,12 +84,11 @@ def measure_in_sql(
     earlier = qs.filter(**{f"{time}__gte": before[0], f"{time}__lt": before[1]}).order_by()
     value = _value(kpi, current.aggregate(**parts))
     previous = _value(kpi, earlier.aggregate(**parts))
-    buckets: list[dict[str, Any]] = [{} for _ in starts]
-    truncated = current.annotate(kpi_bucket=TRUNC[grain](time, tzinfo=tz))
-    for row in truncated.values("kpi_bucket").annotate(**parts).order_by():
-        # A bucket cut at the period's start truncates to a day before it: the first bucket.
-        index = max(bisect.bisect_right(starts, _local_date(row["kpi_bucket"], tz)) - 1, 0)
-        buckets[index] = row
+    buckets: list[dict[str, Any]] = [{} for _ in edges[1:]]
+    bucketed = current.annotate(kpi_bucket=_bucket_of(time, edges))
+    for row in bucketed.values("kpi_bucket").annotate(**parts).order_by():
+        if 0 <= row["kpi_bucket"] < len(buckets):
+            buckets[row["kpi_bucket"]] = row
     series = [_value(kpi, b) for b in buckets]
     groups: dict[Any, Any] = {}
     if group_path:
