@@ -12,6 +12,7 @@ from django.test import Client
 from tests.api import problem, send
 from tests.integrations.test_openapi_contract import conforms
 from vinculo.contacts import services as contacts
+from vinculo.core import schedule
 from vinculo.events.models import CustomerValue, Segment
 from vinculo.events.rfm import GRID, compute_rfm, quintile_scores, recompute_rfm, segment_of
 from vinculo.events.services import ingest_events
@@ -146,6 +147,7 @@ def test_recompute_replaces_the_rows_and_keeps_workspaces_apart(ana, carla, buye
 
 
 def test_the_daily_task_recomputes_every_workspace(ana, carla, buyers):
+    assert "events.rfm" in {s.name for s in schedule.registered()}
     assert recompute_all_workspaces() >= 2
     assert CustomerValue.objects.for_workspace(ana.actor.workspace).count() == 10
     assert CustomerValue.objects.for_workspace(carla.actor.workspace).count() == 1
@@ -182,13 +184,15 @@ def test_the_api_recomputes_and_answers(ana, carla, buyers):
         "monetary": "400.00",
         "segment": "champions",
     }
-    assert one.json()["segment_label"] == "Champions"
+    assert (one.json()["segment_label"], one.json()["scored"]) == ("Champions", True)
     pt = ana.client("pt-br").get(f"{API}/people/{buyers['p9'].pk}/value")
     assert pt.json()["segment_label"] == "Perdidos"
 
     # No scores for a person without purchases; another workspace's person is not found.
     nobody = contacts.create_person(actor=ana.actor, data={"first_name": "Nobody"})
-    problem(client.get(f"{API}/people/{nobody.pk}/value"), 404)
+    unscored = client.get(f"{API}/people/{nobody.pk}/value")
+    conforms(openapi, "get", f"{API}/people/{nobody.pk}/value", unscored)
+    assert (unscored.json()["scored"], unscored.json()["segment"]) == (False, None)
     problem(client.get(f"{API}/people/{buyers['outsider'].pk}/value"), 404)
     problem(carla.client().get(f"{API}/people/{buyers['p2'].pk}/value"), 404)
     assert carla.client().get(f"{API}/customer-value").json()["people"] == 0

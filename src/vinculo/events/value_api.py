@@ -6,12 +6,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from vinculo.core.actor import actor_of
-from vinculo.core.errors import NotFound
 from vinculo.core.schemas import ERRORS, Id
 from vinculo.events import value
 from vinculo.events.models import CustomerValue
@@ -44,22 +42,31 @@ class ValueSummaryOut(Schema):
 
 class PersonValueOut(Schema):
     person_id: int
-    analysis_date: date
-    computed_at: datetime
-    currency: str
-    recency_days: int
-    frequency: int
-    monetary: str = Field(description='Decimal as a string, e.g. "120.00".')
-    r_score: int
-    f_score: int
-    m_score: int
-    segment: str
-    segment_label: str
+    scored: bool = Field(description="False when the last analysis found no purchase of theirs.")
+    analysis_date: date | None
+    computed_at: datetime | None
+    currency: str | None
+    recency_days: int | None = Field(description="Days from the last purchase to the analysis.")
+    frequency: int | None
+    monetary: str | None = Field(description='Decimal as a string, e.g. "120.00".')
+    r_score: int | None
+    f_score: int | None
+    m_score: int | None
+    segment: str | None
+    segment_label: str | None = Field(description="The segment in the request's language.")
 
 
-def _person_value_json(row: CustomerValue) -> dict[str, Any]:
+_UNSCORED = dict.fromkeys(
+    [name for name in PersonValueOut.model_fields if name not in {"person_id", "scored"}]
+)
+
+
+def _person_value_json(person_id: int, row: CustomerValue | None) -> dict[str, Any]:
+    if row is None:
+        return {"person_id": person_id, "scored": False, **_UNSCORED}
     return {
         "person_id": row.person_id,
+        "scored": True,
         "analysis_date": row.analysis_date,
         "computed_at": row.computed_at,
         "currency": row.currency,
@@ -97,10 +104,7 @@ def post_recompute(request: HttpRequest, payload: RecomputeIn | None = None) -> 
 @router.get(
     "/people/{int:person_id}/value",
     response={200: PersonValueOut, **ERRORS},
-    summary="A person's RFM values, scores and segment",
+    summary="A person's RFM values, scores and segment (scored false without purchases)",
 )
 def person_value(request: HttpRequest, person_id: Id) -> dict[str, Any]:
-    row = value.of_person(actor_of(request), person_id)
-    if row is None:
-        raise NotFound(_("This person has no RFM scores (no purchase in the analysis)."))
-    return _person_value_json(row)
+    return _person_value_json(person_id, value.of_person(actor_of(request), person_id))
