@@ -439,6 +439,8 @@ GROWERS: dict[str, Grow] = {
     "/events/{event_id}": lambda ana, ids, n: tracked_events(ana, ids, n) and None,
     "/people/{person_id}/purchases": purchases,
     "/events/inbound/presets": nothing,  # a fixed shape
+    "/customer-value": nothing,  # a fixed shape: a count per segment
+    "/people/{person_id}/value": nothing,  # one row per person
     "/events/inbound/endpoints": sibling(InboundEndpoint, "endpoint_id", token=unique("t")),
     "/events/inbound/endpoints/{endpoint_id}": sibling(
         InboundEndpoint, "endpoint_id", token=unique("t")
@@ -488,6 +490,8 @@ UNSEEN: dict[str, str] = {
     "/events/settings": FIXED,
     "/events/{event_id}": DETAIL,
     "/events/inbound/presets": FIXED,
+    "/customer-value": FIXED,
+    "/people/{person_id}/value": "one person's scores: one row, whatever the purchases",
     "/forms/{form_id}/submissions/{submission_id}": DETAIL,
     "/tracking": FIXED,
     "/webhooks/event-types": FIXED,

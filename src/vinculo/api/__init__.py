@@ -20,6 +20,7 @@ from vinculo.core.api import router as core_router
 from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
+from vinculo.events.value_api import router as customer_value_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
@@ -164,6 +165,7 @@ for _router in (
     activities_router,
     quality_router,
     events_router,
+    customer_value_router,
     webforms_router,
     webhooks_router,
     privacy_router,

@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vinculo.core.models import WorkspaceManager, WorkspaceScopedModel, workspace_key
 
@@ -242,3 +243,53 @@ class InboundReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint_id} {self.status} @ {self.received_at}"
+
+
+class Segment(models.TextChoices):
+    """The RFM segments (docs/kpis.md, "Customer value: RFM"): a named cell of the R x FM grid."""
+
+    CHAMPIONS = "champions", pgettext_lazy("customer segment", "Champions")
+    LOYAL = "loyal", pgettext_lazy("customer segment", "Loyal")
+    POTENTIAL_LOYALISTS = (
+        "potential_loyalists",
+        pgettext_lazy("customer segment", "Potential loyalists"),
+    )
+    NEW_CUSTOMERS = "new_customers", pgettext_lazy("customer segment", "New customers")
+    PROMISING = "promising", pgettext_lazy("customer segment", "Promising")
+    NEED_ATTENTION = "need_attention", pgettext_lazy("customer segment", "Need attention")
+    ABOUT_TO_SLEEP = "about_to_sleep", pgettext_lazy("customer segment", "About to sleep")
+    AT_RISK = "at_risk", pgettext_lazy("customer segment", "At risk")
+    CANT_LOSE_THEM = "cant_lose_them", pgettext_lazy("customer segment", "Can't lose them")
+    HIBERNATING = "hibernating", pgettext_lazy("customer segment", "Hibernating")
+    LOST = "lost", pgettext_lazy("customer segment", "Lost")
+
+
+class CustomerValue(models.Model):
+    """A person's RFM values and scores in the workspace's default currency, as of
+    ``analysis_date``: written in bulk by :func:`vinculo.events.rfm.recompute_rfm`, which replaces
+    the workspace's rows (never edited one by one). Only people with a purchase have a row."""
+
+    workspace = workspace_key(indexed=False)  # led by customer_value_segment
+    person = models.OneToOneField(
+        "contacts.Person", on_delete=models.CASCADE, related_name="customer_value"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    recency_days = models.PositiveIntegerField(_("days since the last purchase"))
+    frequency = models.PositiveIntegerField(_("purchases"))
+    monetary = models.DecimalField(_("amount spent"), max_digits=16, decimal_places=2)
+    r_score = models.PositiveSmallIntegerField(_("recency score"))
+    f_score = models.PositiveSmallIntegerField(_("frequency score"))
+    m_score = models.PositiveSmallIntegerField(_("monetary score"))
+    segment = models.CharField(_("segment"), max_length=30, choices=Segment.choices)
+    analysis_date = models.DateField(_("analysis date"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "segment"], name="customer_value_segment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.segment} ({self.r_score}{self.f_score}{self.m_score})"

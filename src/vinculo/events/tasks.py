@@ -1,0 +1,38 @@
+"""Background tasks of the events app: the daily RFM recompute of every workspace."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django_tasks import task
+
+from vinculo.core import schedule
+from vinculo.core.actor import Actor
+from vinculo.core.tenancy import Workspace
+from vinculo.events.rfm import recompute_rfm
+
+logger = logging.getLogger(__name__)
+
+
+def recompute_all_workspaces() -> int:
+    """Recompute every workspace's RFM scores as the system; returns how many were done."""
+    done = 0
+    for workspace in Workspace.objects.order_by("pk").iterator():
+        try:
+            recompute_rfm(Actor.system(workspace))
+        except Exception:
+            # One workspace's failure must not skip the others.
+            logger.exception("RFM recompute of workspace %s failed", workspace.pk)
+            continue
+        done += 1
+    return done
+
+
+@task()
+def recompute_rfm_task() -> int:
+    """The daily RFM recompute (see :func:`recompute_all_workspaces`)."""
+    return recompute_all_workspaces()
+
+
+schedule.register("events.rfm", interval=timedelta(days=1), task=recompute_rfm_task)
