@@ -45,8 +45,8 @@ __all__ = [
 
 S = Segment
 CENT = Decimal("0.01")
-# The segment of each (R score, FM score): GRID[r][fm - 1]. Every cell lies inside the ranges
-# Putler gives its eleven segments (docs/kpis.md); where those ranges overlap, one was chosen.
+# The segment of each (R score, FM score): GRID[r][fm - 1]: Vínculo's version of the common
+# eleven-segment R x FM map (docs/kpis.md, "Customer value: RFM").
 GRID: dict[int, tuple[Segment, Segment, Segment, Segment, Segment]] = {
     5: (S.NEW_CUSTOMERS, S.POTENTIAL_LOYALISTS, S.LOYAL, S.CHAMPIONS, S.CHAMPIONS),
     4: (S.PROMISING, S.POTENTIAL_LOYALISTS, S.LOYAL, S.CHAMPIONS, S.CHAMPIONS),
