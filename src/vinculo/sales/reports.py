@@ -164,14 +164,14 @@ def pipeline_funnel(actor: Actor, *, pipeline_id: int | None, start: date, end: 
             FunnelStep(stage, count, _rate(count, previous), _rate(count, len(deals)), median)
         )
         previous = count
-    ends = {}
+    ends: dict[str, FunnelStep | None] = {}
     for kind, wanted in ((StageKind.WON, DealStatus.WON), (StageKind.LOST, DealStatus.LOST)):
-        stage = next((s for s in stages if s.kind == kind), None)
+        end_stage = next((s for s in stages if s.kind == kind), None)
         count = sum(1 for s in status.values() if s == wanted)
         base = previous if kind == StageKind.WON else len(deals)
         ends[kind] = (
-            FunnelStep(stage, count, _rate(count, base), _rate(count, len(deals)), None)
-            if stage
+            FunnelStep(end_stage, count, _rate(count, base), _rate(count, len(deals)), None)
+            if end_stage
             else None
         )
     return Funnel(pipeline, period, len(deals), steps, ends[StageKind.WON], ends[StageKind.LOST])
