@@ -137,13 +137,15 @@ def pipeline_funnel(actor: Actor, *, pipeline_id: int | None, start: date, end: 
     stages = _stages(pipeline)
     open_stages = [s for s in stages if s.kind == StageKind.OPEN]
     rank = {s.pk: i for i, s in enumerate(open_stages)}
-    deals = list(
-        _live(actor, pipeline)
-        .filter(created_at__gte=period.since, created_at__lt=period.until)
-        .values_list("pk", "stage_id", "status")
+    created = _live(actor, pipeline).filter(
+        created_at__gte=period.since, created_at__lt=period.until
     )
+    deals = list(created.values_list("pk", "stage_id", "status"))
     furthest = {pk: rank.get(stage_id, -1) for pk, stage_id, _status in deals}
-    changes = StageChange.objects.for_workspace(actor.workspace).filter(deal_id__in=list(furthest))
+    # A subquery, not a list of ids: a long period may hold more deals than SQL parameters.
+    changes = StageChange.objects.for_workspace(actor.workspace).filter(
+        deal_id__in=created.values("pk")
+    )
     seconds: dict[int, list[int]] = defaultdict(list)
     for deal_id, from_id, to_id, spent in changes.values_list(
         "deal_id", "from_stage_id", "to_stage_id", "seconds_in_previous"
@@ -222,15 +224,14 @@ def stage_win_rates(actor: Actor, pipeline: Pipeline, now: datetime) -> list[Sta
     """Per open stage: of the deals of the pipeline that were in it and closed in the last
     ``WIN_RATE_DAYS`` days, the share won."""
     since = now - timedelta(days=WIN_RATE_DAYS)
-    closed = dict(
-        _live(actor, pipeline)
-        .filter(status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=since)
-        .values_list("pk", "status")
+    closed_deals = _live(actor, pipeline).filter(
+        status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=since
     )
+    closed = dict(closed_deals.values_list("pk", "status"))
     visited: dict[int, set[int]] = defaultdict(set)
     for deal_id, to_id, from_id in (
         StageChange.objects.for_workspace(actor.workspace)
-        .filter(deal_id__in=list(closed))
+        .filter(deal_id__in=closed_deals.values("pk"))
         .values_list("deal_id", "to_stage_id", "from_stage_id")
     ):
         for stage_id in (to_id, from_id):
