@@ -156,6 +156,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "uidb64": urlsafe_base64_encode(force_bytes(persona.user.pk)),
         "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         "kpi_key": "deals_won",  # a KPI's insights page
+        "report_name": "win-loss",  # a sales report's insights page
         # Only POST views take these (a GET answers 405 before looking the id up).
         "pair_id": 0,
         "merge_id": 0,

@@ -295,6 +295,7 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "invitation_id": made["invited"].invitation.pk,
         "reason_id": first(LostReason),
         "kpi_key": "deals_won",
+        "report_name": "win-loss",
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
         "uidb64": urlsafe_base64_encode(force_bytes(ana.user.pk)),
     }
@@ -335,6 +336,9 @@ def _extra_urls(ws) -> list[str]:
         "/insights/kpis/new_revenue/?period=this_year&group_by=owner",
         "/insights/kpis/new_people/?period=this_year&grain=quarter&group_by=lifecycle_stage",
         "/insights/?period=custom&from=2026-03-31&to=2026-03-01",
+        "/insights/reports/pipeline-funnel/?period=this_year",
+        "/insights/reports/sales-forecast/",
+        "/insights/reports/win-loss/?period=custom&from=2026-03-31&to=2026-03-01",
     ]
 
 

@@ -396,6 +396,10 @@ GROWERS: dict[str, Grow] = {
     # A KPI's rows are fetched in one query and bucketed in Python, whatever their number.
     "/kpis/{key}": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/deals/{deal_id}": _deal,
+    # The reports read their deals and stage changes in a few queries and count in Python.
+    "/reports/pipeline-funnel": lambda ana, ids, n: deals(ana, ids, n) and None,
+    "/reports/sales-forecast": lambda ana, ids, n: deals(ana, ids, n) and None,
+    "/reports/win-loss": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/products": sibling(Product, "product_id", name=unique("Produto ")),
     "/pipelines/{pipeline_id}/lost-reasons": lambda ana, ids, n: _reasons(ana, ids, n) and None,
     "/pipelines/{pipeline_id}/lost-reason-counts": _reason_counts,
@@ -467,11 +471,15 @@ GROWERS: dict[str, Grow] = {
 
 DETAIL = "a detail that nests none of its kind: its siblings grow"
 FIXED = "a fixed shape: nothing in it grows with rows"
+REPORT = "counts and sums by stage, month or group: as long whatever the deals counted"
 # Paths whose answer does not show the rows their grower adds, and why.
 UNSEEN: dict[str, str] = {
     "/workspace": FIXED,
     "/kpis": FIXED,
     "/kpis/{key}": "a number and its series, the same length whatever the rows counted",
+    "/reports/pipeline-funnel": REPORT,
+    "/reports/sales-forecast": REPORT,
+    "/reports/win-loss": REPORT,
     "/members/{member_id}": DETAIL,
     "/views/{view_id}": DETAIL,
     "/activities/{activity_id}": DETAIL,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vinculo.insights import views
+from vinculo.insights import report_views, views
 
 app_name = "insights"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("kpis/<str:kpi_key>/", views.kpi_detail, name="kpi"),
     path("kpis/<str:kpi_key>/csv", views.kpi_csv, name="kpi_csv"),
+    path("reports/<str:report_name>/", report_views.report, name="report"),
 ]

@@ -21,6 +21,7 @@ from vinculo.insights import downloads, presenting
 from vinculo.insights.periods import CUSTOM, GRAINS, PRESETS, Picked
 from vinculo.insights.presenting import Change
 from vinculo.insights.reading import Reading, read_kpi, read_overview
+from vinculo.insights.report_views import REPORTS
 
 
 @dataclass
@@ -78,6 +79,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         "sections": [(app, presenting.app_label(app), cards) for app, cards in sections.items()],
         "first": first,
         "chart_data": {"sparklines": sparklines},
+        # The reports keep the period, unless it could not be read.
+        "reports": [
+            (r, reverse("insights:report", args=[r.name]) + ("" if found.errors else f"?{query}"))
+            for r in REPORTS.values()
+        ],
     }
     return render(request, "insights/overview.html", context, status=400 if found.errors else 200)
 

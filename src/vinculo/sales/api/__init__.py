@@ -8,13 +8,14 @@ A module imports only those above it in this order (lower first)::
     pipelines      pipelines and their stages
     board          a pipeline's Kanban board
     deals          deals
+    reports        the sales reports (funnel, forecast, win/loss)
 """
 
 from __future__ import annotations
 
 from ninja import Router
 
-from vinculo.sales.api import board, deals, lost_reasons, pipelines, products
+from vinculo.sales.api import board, deals, lost_reasons, pipelines, products, reports
 
 router = Router(tags=["sales"])
 
@@ -36,3 +37,4 @@ for _part in (pipelines, board, deals, products):
     router.add_router("/", _part.router)
 _keep_operation_ids(lost_reasons.router, "vinculo.sales.lost_reasons_api")
 router.add_router("/", lost_reasons.router)
+router.add_router("/", reports.router)

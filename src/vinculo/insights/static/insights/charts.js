@@ -163,6 +163,66 @@
     resizeWith(chart);
   }
 
+  /* The sales reports (#report-chart): the funnel, the forecast's three sums by month side by
+     side, win/loss's lost deals by reason. */
+  function reportChart(data) {
+    var el = document.getElementById("report-chart");
+    if (!el || !data.report) return;
+    var names = data.names || {};
+    var chart = window.echarts.init(el, null, initOptions());
+    var count = formatter({ unit: "count" }, false);
+    if (data.report === "pipeline-funnel") {
+      chart.setOption({
+        animationDuration: 250,
+        tooltip: { trigger: "item", renderMode: "richText" },
+        series: [{
+          type: "funnel",
+          name: names.deals,
+          sort: "none",
+          left: "10%",
+          width: "80%",
+          minSize: "8%",
+          label: { position: "inside", formatter: function (p) { return p.name + ": " + count(p.value); } },
+          itemStyle: { color: ACCENT, borderColor: "#fff" },
+          data: data.steps.map(function (s) { return { name: s.label, value: s.value }; }),
+        }],
+      });
+    } else if (data.report === "sales-forecast") {
+      var full = formatter(data, false);
+      var short = formatter(data, true);
+      chart.setOption({
+        animationDuration: 250,
+        grid: { left: 72, right: 16, top: 40, bottom: 32 },
+        legend: { top: 0, data: [names.total, names.weighted, names.historical] },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", valueFormatter: full },
+        xAxis: { type: "category", data: data.labels },
+        yAxis: { type: "value", axisLabel: { formatter: short } },
+        series: [
+          { name: names.total, type: "bar", data: data.total, itemStyle: { color: PREVIOUS } },
+          { name: names.weighted, type: "bar", data: data.weighted, itemStyle: { color: ACCENT } },
+          { name: names.historical, type: "bar", data: data.historical, itemStyle: { color: "#b45309" } },
+        ],
+      });
+    } else if (data.report === "win-loss") {
+      var rows = (data.reasons || []).slice(0, 20);
+      var bars = [{ label: names.won, value: data.won, won: true }, { label: names.lost, value: data.lost }].concat(rows);
+      el.style.height = Math.max(200, bars.length * 32 + 48) + "px"; // the CSSOM, not a style attribute
+      chart.setOption({
+        animationDuration: 250,
+        grid: { left: 150, right: 48, top: 8, bottom: 32 },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", valueFormatter: count },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", inverse: true, data: bars.map(function (b) { return b.label; }), axisLabel: { width: 140, overflow: "truncate" } },
+        series: [{
+          type: "bar",
+          data: bars.map(function (b) { return { value: b.value, itemStyle: { color: b.won ? ACCENT : "#b91c1c" } }; }),
+          label: { show: true, position: "right" },
+        }],
+      });
+    }
+    resizeWith(chart);
+  }
+
   onReady(function () {
     var source = document.getElementById("insights-data");
     if (!source || !window.echarts) return;
@@ -170,5 +230,6 @@
     sparklines(data);
     seriesChart(data);
     groupsChart(data);
+    reportChart(data);
   });
 })();
