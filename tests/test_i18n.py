@@ -13,7 +13,13 @@ LOCALE = (
 
 
 def _messages(catalog):
-    return {tuple(m.id) if isinstance(m.id, list | tuple) else m.id: m for m in catalog if m.id}
+    """Messages by (context, id): one id may have several contexts ("Overdue" for a task, for a
+    deal's expected close), each its own translation."""
+    return {
+        (m.context, tuple(m.id) if isinstance(m.id, list | tuple) else m.id): m
+        for m in catalog
+        if m.id
+    }
 
 
 def test_every_message_is_translated_and_none_is_fuzzy():
