@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,13 +22,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.activities import selectors as activity_selectors
-from vinculo.core import pickers
+from vinculo.core import kpis, pickers
+from vinculo.core.actor import Actor
 from vinculo.core.errors import ValidationFailed
 from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.core.permissions import can
 from vinculo.core.tenancy import User
 from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
+from vinculo.insights import presenting
+from vinculo.insights.reading import today_of
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
 from vinculo.workspaces import services
@@ -97,8 +101,33 @@ def home(request: HttpRequest) -> HttpResponse:
         # the full amount, and a short one (R$ 2,16 mi) for the counter when it is large
         "totals_amount": format_money(totals.amount, totals.currency),
         "totals_short": format_money_compact(totals.amount, totals.currency),
+        "home_kpis": _home_kpis(a) if can(a, "insights.view") else [],
     }
     return render(request, "web/home.html", context)
+
+
+# The KPIs the home page shows for the last 30 days, against the 30 days before (Insights has
+# them all); each opens its page.
+HOME_KPIS = ("new_leads", "deals_won", "new_revenue", "win_rate")
+
+
+def _home_kpis(a: Actor) -> list[dict[str, Any]]:
+    today = today_of(a)
+    cards = []
+    for key in HOME_KPIS:
+        kpi = kpis.get(key)
+        if kpi is None:
+            continue
+        found = kpis.measure(key, kpis.Scope(actor=a), start=today - timedelta(days=29), end=today)
+        cards.append(
+            {
+                "name": kpi.name,
+                "value": presenting.shown(kpi, found.value, found.currency),
+                "change": presenting.change_of(found),
+                "url": reverse("insights:kpi", args=[key]),
+            }
+        )
+    return cards
 
 
 @workspace_view
