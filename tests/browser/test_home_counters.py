@@ -65,7 +65,7 @@ def _counter(browser: Any, base: str, ana: Any, width: int, language: str) -> di
         page.fill("input[name=password]", PASSWORD)
         page.click("form:has(input[name=password]) button.primary")
         page.wait_for_url(base + "/")
-        value = page.locator(".counters .counter:nth-child(2) .counter-value")
+        value = page.locator("#open-pipeline-amount")  # the open pipeline's counter
         return {
             "problems": page.evaluate(LAYOUT),
             "shown": _plain(value.evaluate(SHOWN)),
