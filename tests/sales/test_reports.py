@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.api import fields_of, problem
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.filters.context import workspace_today
 from vinculo.sales import reports
 from vinculo.sales import services as sales
 from vinculo.sales.models import Deal, StageChange
@@ -145,7 +146,7 @@ def _open(ana, vendas, title, amount, stage, expected, currency="BRL"):
 
 
 def test_forecast_by_month_weighted_two_ways(ana, carla, vendas):
-    today = reports.today(ana.actor)
+    today = workspace_today(ana.actor)
     first = today.replace(day=1)
     in_two = reports._add_months(first, 2)
     _open(ana, vendas, "F1", "1000", "Qualificação", today)

@@ -29,7 +29,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from vinculo.core.actor import Actor
-from vinculo.core.filters.context import workspace_tz
+from vinculo.core.filters.context import workspace_today, workspace_tz
 from vinculo.core.permissions import require
 from vinculo.events.models import CustomerValue, Purchase, Segment
 
@@ -96,15 +96,10 @@ def _end_of(day: date, actor: Actor) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=workspace_tz(actor))
 
 
-def today_of(actor: Actor) -> date:
-    """Today in the workspace's time zone (the default analysis date)."""
-    return timezone.now().astimezone(workspace_tz(actor)).date()
-
-
 def compute_rfm(actor: Actor, analysis_date: date | None = None) -> list[RfmRow]:
     """Every buyer's RFM row, by person id (reads only; see the module's docstring)."""
     require(actor, "records.view")
-    day = analysis_date or today_of(actor)
+    day = analysis_date or workspace_today(actor)
     tz = workspace_tz(actor)
     rows = list(
         Purchase.objects.for_workspace(actor.workspace)
@@ -144,7 +139,7 @@ def recompute_rfm(actor: Actor, analysis_date: date | None = None) -> list[Custo
     """Replace the workspace's :class:`CustomerValue` rows with freshly computed ones, in one
     transaction (readers see the old rows or the new ones, never a mix)."""
     require(actor, "records.write")  # a write, though of derived data: not for viewers
-    day = analysis_date or today_of(actor)
+    day = analysis_date or workspace_today(actor)
     computed = compute_rfm(actor, day)
     now = timezone.now()
     values = [

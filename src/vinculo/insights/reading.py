@@ -8,25 +8,18 @@ cannot use comes back as errors by field, never as a 500."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ValidationFailed
-from vinculo.core.filters.context import workspace_tz
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, Unit, all_kpis, measure
 from vinculo.core.kpis.registry import Point
 from vinculo.insights import presenting
 from vinculo.insights.periods import Picked, read_grain, read_period
-
-
-def today_of(actor: Actor) -> date:
-    """Today in the workspace's time zone."""
-    return timezone.now().astimezone(workspace_tz(actor)).date()
 
 
 def _errors_of(exc: ValidationFailed) -> dict[str, list[str]]:
@@ -48,7 +41,7 @@ class Overview:
 
 def read_overview(actor: Actor, params: QueryDict) -> Overview:
     """Every KPI over the period asked (weekly series), or the errors of the period."""
-    picked = read_period(params, today_of(actor))
+    picked = read_period(params, workspace_today(actor))
     found = Overview(picked, errors=dict(picked.errors))
     if not picked.ok or picked.start is None or picked.end is None:
         return found
@@ -117,7 +110,7 @@ def _read_choices(reading: Reading, actor: Actor, params: QueryDict) -> None:
 
 def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
     """``kpi`` over the period, grain, group and currency of ``params``."""
-    picked = read_period(params, today_of(actor))
+    picked = read_period(params, workspace_today(actor))
     reading = Reading(kpi, picked, errors=dict(picked.errors))
     _read_choices(reading, actor, params)
     if picked.start is None or picked.end is None:

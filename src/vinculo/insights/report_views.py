@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.formats import format_duration, format_money, format_number, format_percent
 from vinculo.core.permissions import require
 from vinculo.core.ui import actor, workspace_view
@@ -235,7 +236,7 @@ def report(request: HttpRequest, report_name: str) -> HttpResponse:
     found = REPORTS.get(report_name)
     if found is None:
         raise NotFound(_("No report is called %(name)s.") % {"name": report_name})
-    today = reports.today(a)
+    today = workspace_today(a)
     picked = read_period(request.GET, today)
     days = (picked.start or today, picked.end or today)  # both set when the period has no error
     errors: dict[str, list[str]] = dict(picked.errors) if found.dated else {}

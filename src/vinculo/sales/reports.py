@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ValidationFailed
-from vinculo.core.filters.context import workspace_tz
-from vinculo.core.kpis.engine import MAX_DAYS
+from vinculo.core.filters.context import workspace_today, workspace_tz
+from vinculo.core.kpis.engine import check_days, moment
 from vinculo.core.permissions import require
 from vinculo.core.tenancy import User
 from vinculo.sales.models import Deal, DealStatus, Pipeline, Stage, StageChange, StageKind
@@ -51,20 +51,9 @@ class Window:
 def window(actor: Actor, start: date, end: date) -> Window:
     """The moments of ``start``..``end`` (both included); 422 ``to`` when the end comes first,
     ``from`` beyond three years."""
-    if end < start:
-        raise ValidationFailed.field("to", _("The end comes before the start."), "invalid")
-    if (end - start).days + 1 > MAX_DAYS:
-        raise ValidationFailed.field(
-            "from", _("Ask for at most three years at a time."), "too_long"
-        )
+    check_days(start, end)
     tz = workspace_tz(actor)
-    since = datetime.combine(start, time.min, tzinfo=tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
-    return Window(start, end, since, until)
-
-
-def today(actor: Actor) -> date:
-    return timezone.now().astimezone(workspace_tz(actor)).date()
+    return Window(start, end, moment(start, tz), moment(end + timedelta(days=1), tz))
 
 
 def pick_pipeline(actor: Actor, pipeline_id: int | None) -> Pipeline:
@@ -265,7 +254,7 @@ def sales_forecast(
     require(actor, "insights.view")
     pipeline = pick_pipeline(actor, pipeline_id)
     code = pick_currency(actor, currency)
-    day = today(actor)
+    day = workspace_today(actor)
     first = day.replace(day=1)
     rows = {OVERDUE: ForecastRow(OVERDUE, None)}
     for i in range(FORECAST_MONTHS):

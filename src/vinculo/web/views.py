@@ -25,13 +25,13 @@ from vinculo.activities import selectors as activity_selectors
 from vinculo.core import kpis, pickers
 from vinculo.core.actor import Actor
 from vinculo.core.errors import ValidationFailed
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.formats import format_money, format_money_compact
 from vinculo.core.health import run_checks
 from vinculo.core.permissions import can
 from vinculo.core.tenancy import User
 from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.insights import presenting
-from vinculo.insights.reading import today_of
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
 from vinculo.workspaces import services
@@ -112,7 +112,7 @@ HOME_KPIS = ("new_leads", "deals_won", "new_revenue", "win_rate")
 
 
 def _home_kpis(a: Actor) -> list[dict[str, Any]]:
-    today = today_of(a)
+    today = workspace_today(a)
     cards = []
     for key in HOME_KPIS:
         kpi = kpis.get(key)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
@@ -23,6 +24,11 @@ def workspace_tz(actor: Actor) -> ZoneInfo:
         return ZoneInfo(actor.workspace.timezone or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
+
+
+def workspace_today(actor: Actor) -> date:
+    """Today in the workspace's time zone (the default end of a period, an analysis date)."""
+    return timezone.now().astimezone(workspace_tz(actor)).date()
 
 
 @dataclass

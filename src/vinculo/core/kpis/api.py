@@ -7,13 +7,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from vinculo.core.actor import actor_of
 from vinculo.core.filters import parse_filter_param
-from vinculo.core.filters.context import workspace_tz
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis.engine import measure
 from vinculo.core.kpis.registry import Grain, Kpi, Measurement, Scope, all_kpis
 from vinculo.core.permissions import require
@@ -129,7 +128,7 @@ def get_kpi(request: HttpRequest, key: str, query: Query[KpiQuery]) -> dict[str,
     of the same length, the series at ``grain`` and, with ``group_by``, the value per group."""
     actor = actor_of(request)
     require(actor, "insights.view")
-    today = timezone.now().astimezone(workspace_tz(actor)).date()
+    today = workspace_today(actor)
     end = query.to or today
     start = query.from_ or end - timedelta(days=29)
     scope = Scope(

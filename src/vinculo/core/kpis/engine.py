@@ -59,17 +59,24 @@ def periods(start: date, end: date, grain: Grain) -> list[tuple[date, date]]:
     return out
 
 
-def _moment(day: date, tz: ZoneInfo) -> datetime:
+def moment(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``tz``."""
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def _check_period(start: date, end: date, grain: Grain) -> None:
+def check_days(start: date, end: date) -> None:
+    """422 ``to`` when the end comes first, ``from`` beyond three years (every period of
+    the KPIs and the reports)."""
     if end < start:
         raise ValidationFailed.field("to", _("The end comes before the start."), "invalid")
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed.field(
             "from", _("Ask for at most three years at a time."), "too_long"
         )
+
+
+def _check_period(start: date, end: date, grain: Grain) -> None:
+    check_days(start, end)
     if len(periods(start, end, grain)) > MAX_BUCKETS:
         raise ValidationFailed.field("grain", _("Too many points: use a coarser grain."), "invalid")
 
@@ -181,9 +188,9 @@ def measure(
     length = (end - start).days + 1
     previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
     buckets = periods(start, end, grain)
-    edges = [_moment(b[0], tz) for b in buckets] + [_moment(end + timedelta(days=1), tz)]
-    window = (_moment(start, tz), edges[-1])
-    before = (_moment(previous_start, tz), window[0])
+    edges = [moment(b[0], tz) for b in buckets] + [moment(end + timedelta(days=1), tz)]
+    window = (moment(start, tz), edges[-1])
+    before = (moment(previous_start, tz), window[0])
     group_path = kpi.dimensions.get(group_by) if group_by else None
     qs = _scoped(kpi, scope, segment_object)
     if kpi.is_snapshot:
@@ -207,12 +214,12 @@ def measure(
         series_values: list[list[Any]] = [[] for _ in buckets]
         current, earlier = [], []
         by_group: dict[Any, list[Any]] = defaultdict(list)
-        for moment, value, group in rows:
-            if moment < window[0]:
+        for when, value, group in rows:
+            if when < window[0]:
                 earlier.append(value)
                 continue
             current.append(value)
-            series_values[bisect.bisect_right(edges, moment) - 1].append(value)
+            series_values[bisect.bisect_right(edges, when) - 1].append(value)
             if group_path:
                 by_group[group].append(value)
         series = [

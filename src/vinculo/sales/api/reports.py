@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from vinculo.core.actor import actor_of
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.schemas import ERRORS, Id
 from vinculo.sales import reports
 from vinculo.sales.reports import Tally, Window
@@ -106,7 +107,7 @@ class WinLossOut(Schema):
 
 
 def _days(request: HttpRequest, query: ReportPeriodQuery) -> tuple[date, date]:
-    end = query.to or reports.today(actor_of(request))
+    end = query.to or workspace_today(actor_of(request))
     return query.from_ or end - timedelta(days=29), end
 
 
