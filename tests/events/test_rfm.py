@@ -14,8 +14,14 @@ from tests.integrations.test_openapi_contract import conforms
 from vinculo.contacts import services as contacts
 from vinculo.core import schedule
 from vinculo.events.models import CustomerValue, Segment
-from vinculo.events.rfm import GRID, compute_rfm, quintile_scores, recompute_rfm, segment_of
 from vinculo.events.services import ingest_events
+from vinculo.events.services.rfm import (
+    GRID,
+    compute_rfm,
+    quintile_scores,
+    recompute_rfm,
+    segment_of,
+)
 from vinculo.events.tasks import recompute_all_workspaces
 
 API = "/api/v1"

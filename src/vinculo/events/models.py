@@ -266,8 +266,9 @@ class Segment(models.TextChoices):
 
 class CustomerValue(models.Model):
     """A person's RFM values and scores in the workspace's default currency, as of
-    ``analysis_date``: written in bulk by :func:`vinculo.events.rfm.recompute_rfm`, which replaces
-    the workspace's rows (never edited one by one). Only people with a purchase have a row."""
+    ``analysis_date``: written in bulk by :func:`vinculo.events.services.rfm.recompute_rfm`,
+    which replaces the workspace's rows (never edited one by one). Only people with a purchase
+    have a row."""
 
     workspace = workspace_key(indexed=False)  # led by customer_value_segment
     person = models.OneToOneField(

@@ -10,7 +10,7 @@ from django_tasks import task
 from vinculo.core import schedule
 from vinculo.core.actor import Actor
 from vinculo.core.tenancy import Workspace
-from vinculo.events.rfm import recompute_rfm
+from vinculo.events.services.rfm import recompute_rfm
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from pydantic import ConfigDict, Field
 
 from vinculo.core.actor import actor_of
 from vinculo.core.schemas import ERRORS, Id
-from vinculo.events import value
+from vinculo.events import selectors as value_selectors
 from vinculo.events.models import CustomerValue
-from vinculo.events.rfm import recompute_rfm
+from vinculo.events.services.rfm import recompute_rfm
 
 router = Router(tags=["Customer value"])
 
@@ -87,7 +87,7 @@ def _person_value_json(person_id: int, row: CustomerValue | None) -> dict[str, A
     summary="RFM segment counts and the analysis date",
 )
 def get_summary(request: HttpRequest) -> dict[str, Any]:
-    return value.summary(actor_of(request))
+    return value_selectors.customer_value_summary(actor_of(request))
 
 
 @router.post(
@@ -98,7 +98,7 @@ def get_summary(request: HttpRequest) -> dict[str, Any]:
 def post_recompute(request: HttpRequest, payload: RecomputeIn | None = None) -> dict[str, Any]:
     actor = actor_of(request)
     recompute_rfm(actor, payload.analysis_date if payload else None)
-    return value.summary(actor)
+    return value_selectors.customer_value_summary(actor)
 
 
 @router.get(
@@ -107,4 +107,6 @@ def post_recompute(request: HttpRequest, payload: RecomputeIn | None = None) -> 
     summary="A person's RFM values, scores and segment (scored false without purchases)",
 )
 def person_value(request: HttpRequest, person_id: Id) -> dict[str, Any]:
-    return _person_value_json(person_id, value.of_person(actor_of(request), person_id))
+    return _person_value_json(
+        person_id, value_selectors.customer_value_of(actor_of(request), person_id)
+    )
