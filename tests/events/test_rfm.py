@@ -4,6 +4,7 @@ buyer left out; recompute replaces the rows; the API answers; the person page sh
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -213,3 +214,33 @@ def test_the_person_page_shows_the_rfm_card(ana, buyers):
     assert "Last purchase 1 day before" in html and "4 purchases" in html
     pt = ana.web("pt-br").get(f"/people/{buyers['p9'].pk}/").content.decode()
     assert "Perdidos" in pt and "1 compra" in pt
+
+
+def _people(client, tree):
+    found = client.get(f"{API}/people", {"filter": json.dumps(tree), "limit": 100})
+    assert found.status_code == 200, found.content
+    return {p["first_name"] for p in found.json()["items"]}
+
+
+def test_the_filter_language_reads_the_segment_and_values(ana, carla, buyers):
+    recompute_rfm(ana.actor, DAY)
+    recompute_rfm(carla.actor, DAY)
+    client = ana.client()
+    at_risk = {"field": "rfm_segment", "op": "eq", "value": "at_risk"}
+    assert _people(client, at_risk) == {"p7", "p8"}
+    # At risk and spent more than 250 (p7 spent 200, p8 350).
+    both = {"and": [at_risk, {"field": "rfm_monetary", "op": "gt", "value": 250}]}
+    assert _people(client, both) == {"p8"}
+    # Four purchases or more: p1 (5), p2 and p8 (4).
+    assert _people(client, {"field": "rfm_frequency", "op": "gte", "value": 4}) == {
+        "p1",
+        "p2",
+        "p8",
+    }
+    # Never scored: no purchase (the buyers fixture made none in Ana's workspace besides them).
+    contacts.create_person(actor=ana.actor, data={"first_name": "Nobody"})
+    assert _people(client, {"field": "rfm_segment", "op": "is_empty"}) == {"Nobody"}
+    # Carla's one buyer is "need attention" or whatever her grid says, never Ana's people.
+    assert not _people(carla.client(), at_risk) & set(BUYERS)
+    bad = client.get(f"{API}/people", {"filter": json.dumps({**at_risk, "value": "sleepy"})})
+    problem(bad, 400)

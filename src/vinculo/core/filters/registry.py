@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
@@ -81,16 +81,29 @@ class FilterObject:
 
 
 OBJECTS: dict[str, FilterObject] = {}
+EXTENSIONS: dict[str, dict[str, FilterField]] = {}
 _discovered = False
+
+
+def _check(object_type: str, fields: Iterable[FilterField]) -> None:
+    for f in fields:
+        if f.type not in OPERATORS or f.type == "relation":
+            raise ValueError(f"filter field {object_type}.{f.name}: unknown type {f.type!r}")
 
 
 def register_object(obj: FilterObject) -> FilterObject:
     """Declare (or replace) the filterable fields of ``obj.object_type``."""
-    for f in obj.fields:
-        if f.type not in OPERATORS or f.type == "relation":
-            raise ValueError(f"filter field {obj.object_type}.{f.name}: unknown type {f.type!r}")
+    _check(obj.object_type, obj.fields)
     OBJECTS[obj.object_type] = obj
     return obj
+
+
+def extend_object(object_type: str, *fields: FilterField) -> None:
+    """Add fields another app keeps about ``object_type``'s rows (a person's RFM segment, kept by
+    events) without the owning app knowing them: each ``column`` is an ORM path from the
+    object's model (``customer_value__segment``). A field of the object's own by that name wins."""
+    _check(object_type, fields)
+    EXTENSIONS.setdefault(object_type, {}).update({f.name: f for f in fields})
 
 
 def autodiscover() -> None:
@@ -113,9 +126,12 @@ def filter_object(object_type: str) -> FilterObject:
     """The registered :class:`FilterObject` of ``object_type`` (``LookupError`` if none)."""
     autodiscover()
     try:
-        return OBJECTS[object_type]
+        obj = OBJECTS[object_type]
     except KeyError:
         raise LookupError(f"no filter object {object_type!r}") from None
+    own = {f.name for f in obj.fields}
+    extra = tuple(f for name, f in EXTENSIONS.get(object_type, {}).items() if name not in own)
+    return replace(obj, fields=obj.fields + extra) if extra else obj
 
 
 def object_types() -> list[str]:
