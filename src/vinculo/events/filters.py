@@ -20,7 +20,7 @@ extend_object(
         "number",
         _("Days since the last purchase"),
         "customer_value__recency_days",
-    ),  # fmt: skip
+    ),
     FilterField("rfm_frequency", "number", _("Purchases (RFM)"), "customer_value__frequency"),
     FilterField("rfm_monetary", "decimal", _("Amount spent (RFM)"), "customer_value__monetary"),
 )
