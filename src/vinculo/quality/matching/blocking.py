@@ -14,7 +14,7 @@ likely matches each rule finds, and the recall of all rules together, can be est
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,50 +88,90 @@ def _recode(values: list[Any]) -> np.ndarray:
     )
 
 
-def _name_tokens(table: Table) -> list[tuple[list[str], list[str]]]:
-    firsts = table.values["first_name"].tolist()
-    lasts = table.values["last_name"].tolist()
-    return [((f or "").split(), (g or "").split()) for f, g in zip(firsts, lasts, strict=True)]
+def _phonetic_words(words: list[str], cache: dict[str, str]) -> list[str]:
+    out = []
+    for word in words:
+        found = cache.get(word)
+        if found is None:
+            found = cache[word] = norm.phonetic(word)
+        out.append(found)
+    return out
 
 
-def _sound(table: Table, tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
+def _by_record(table: Table, key: str, per_code: list[Any], missing: Any) -> list[Any]:
+    """``per_code`` spread to the records (``missing`` where a record has no value)."""
+    return [per_code[c] if c >= 0 else missing for c in table.codes[key].tolist()]
+
+
+def _ranks(table: Table, word: Callable[[list[str]], str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per record, ``word`` of its first-name and of its last-name words as ids in one sorted
+    vocabulary (id order is string order), and the id of the empty string. Each distinct name
+    is read once, not once per record."""
+    first = [word((v or "").split()) for v in table.by_code("first_name").tolist()]
+    last = [word((v or "").split()) for v in table.by_code("last_name").tolist()]
+    rank = {v: k for k, v in enumerate(sorted(set(first) | set(last) | {""}))}
+    ids = []
+    for key, values in (("first_name", first), ("last_name", last)):
+        per_code = np.fromiter((rank[v] for v in values), dtype=np.int64, count=len(values))
+        codes = table.codes[key]
+        out = np.full(len(codes), rank[""], dtype=np.int64)
+        present = codes >= 0
+        out[present] = per_code[codes[present]]
+        ids.append(out)
+    return ids[0], ids[1], rank[""]
+
+
+def _unordered(a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return _compact(np.where(keep, low * (int(high.max(initial=0)) + 1) + high, -1))
+
+
+def _sound(table: Table) -> np.ndarray:
     """Names that sound alike, in either order: the phonetic keys of the first word of each
-    name field, sorted (companies: of the first two words of the name)."""
+    name field, sorted; none when the first name has a key and the last has none (companies:
+    of the first two words of the name)."""
+    cache: dict[str, str] = {}
     if "first_name" in table.values:
-        keys = []
-        for first, last in tokens:
-            a = norm.phonetic(first[0]) if first else ""
-            b = norm.phonetic(last[0]) if last else ""
-            keys.append((a, b) if a <= b else (b, a) if a and b else None)
-        return _recode(keys)
-    names = table.values["name"].tolist()
-    return _recode(
-        [" ".join(norm.phonetic(t) for t in n.split()[:2]) if n else None for n in names]
-    )
+        a, b, empty = _ranks(table, lambda w: _phonetic_words(w[:1], cache)[0] if w else "")
+        return _unordered(a, b, ~((b == empty) & (a != empty)))
+    per_code = [
+        " ".join(_phonetic_words(n.split()[:2], cache)) if n else None
+        for n in table.by_code("name").tolist()
+    ]
+    return _recode(_by_record(table, "name", per_code, None))
 
 
-def _all_sounds(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
+def _both_names(table: Table) -> np.ndarray:
+    return (table.codes["first_name"] >= 0) & (table.codes["last_name"] >= 0)
+
+
+def _all_sounds(table: Table) -> np.ndarray:
     """Every word of both name fields, phonetic and sorted: "João Pedro | Nunes Duarte" meets
-    "Nunes Duarte | João Pedro" and "Pedro João | Nunes Duarte"."""
-    return _recode(
+    "Nunes Duarte | João Pedro" and "Pedro João | Nunes Duarte". Worked out once per distinct
+    pair of names."""
+    cache: dict[str, str] = {}
+    first = [_phonetic_words((v or "").split(), cache) for v in table.by_code("first_name")]
+    last = [_phonetic_words((v or "").split(), cache) for v in table.by_code("last_name")]
+    both = np.flatnonzero(_both_names(table))
+    cf, cl = table.codes["first_name"][both], table.codes["last_name"][both]
+    combined = cf.astype(np.int64) * (len(last) + 1) + cl
+    distinct, inverse = np.unique(combined, return_inverse=True)
+    keys = _recode(
         [
-            tuple(sorted(norm.phonetic(t) for t in first + last)) if first and last else None
-            for first, last in tokens
+            tuple(sorted(first[c // (len(last) + 1)] + last[c % (len(last) + 1)]))
+            for c in distinct.tolist()
         ]
     )
+    out = np.full(len(table), -1, dtype=np.int64)
+    out[both] = keys[inverse]
+    return out
 
 
-def _starts(tokens: list[tuple[list[str], list[str]]]) -> np.ndarray:
+def _starts(table: Table) -> np.ndarray:
     """The first three letters of the first word of each name field, sorted: a typo after
     them, with the names swapped or not, keeps the key."""
-    keys: list[tuple[str, str] | None] = []
-    for first, last in tokens:
-        if first and last:
-            a, b = first[0][:3], last[0][:3]
-            keys.append((a, b) if a <= b else (b, a))
-        else:
-            keys.append(None)
-    return _recode(keys)
+    a, b, _empty = _ranks(table, lambda w: w[0][:3] if w else "")
+    return _unordered(a, b, _both_names(table))
 
 
 _DERIVED: dict[str, Callable[[str], str]] = {
@@ -147,13 +187,6 @@ class Keys:
 
     table: Table
     cache: dict[str, np.ndarray] = field(default_factory=dict)
-    _tokens: list[tuple[list[str], list[str]]] | None = None
-
-    def tokens(self) -> list[tuple[list[str], list[str]]]:
-        """The words of each record's two name fields (people), read once."""
-        if self._tokens is None:
-            self._tokens = _name_tokens(self.table) if "first_name" in self.table.values else []
-        return self._tokens
 
     def part(self, part: str) -> np.ndarray:
         if part not in self.cache:
@@ -163,11 +196,11 @@ class Keys:
     def _compute(self, part: str) -> np.ndarray:
         table = self.table
         if part == "sound:names":
-            return _sound(table, self.tokens())
+            return _sound(table)
         if part == "sound:all":
-            return _all_sounds(self.tokens())
+            return _all_sounds(table)
         if part == "starts:names":
-            return _starts(self.tokens())
+            return _starts(table)
         prefix, _sep, key = part.partition(":")
         if prefix == "mailbox":
             return table.extra[key].astype(np.int64)
@@ -236,10 +269,10 @@ def comparisons(records: np.ndarray, codes: np.ndarray, cap: int = CAP) -> tuple
     return int((kept * (kept - 1) // 2).sum()), int((sizes > cap).sum())
 
 
-def block_pairs(records: np.ndarray, codes: np.ndarray, n: int, cap: int = CAP) -> np.ndarray:
-    """Every pair within each block of 2..``cap`` records, as ``low * n + high`` codes."""
+def _pair_chunks(records: np.ndarray, codes: np.ndarray, n: int, cap: int) -> Iterator[np.ndarray]:
+    """The pairs within each block of 2..``cap`` records as ``low * n + high`` codes, a block
+    size at a time (blocks of one size make one matrix)."""
     members, starts, sizes = _groups(records, codes)
-    out = []
     for size in np.unique(sizes):
         if size < 2 or size > cap:
             continue
@@ -247,9 +280,18 @@ def block_pairs(records: np.ndarray, codes: np.ndarray, n: int, cap: int = CAP) 
         matrix = members[begin[:, None] + np.arange(size)]
         a, b = np.triu_indices(int(size), 1)
         left, right = matrix[:, a].ravel(), matrix[:, b].ravel()
+        del matrix
         low, high = np.minimum(left, right), np.maximum(left, right)
+        del left, right
         keep = low != high
-        out.append(low[keep] * n + high[keep])
+        low *= n
+        low += high
+        yield low[keep] if not keep.all() else low
+
+
+def block_pairs(records: np.ndarray, codes: np.ndarray, n: int, cap: int = CAP) -> np.ndarray:
+    """Every pair within each block of 2..``cap`` records, as ``low * n + high`` codes."""
+    out = list(_pair_chunks(records, codes, n, cap))
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
@@ -314,40 +356,74 @@ def block(
 MAX_RULES = 32  # a pair's rules are bits of a uint32
 
 
+STEP = 1 << 22  # packed pairs read at a time when the rules' pairs are merged
+
+
 def _union(
     keys: Keys, chosen: list[Rule], costs: list[int], cap: int, report: list[dict[str, Any]]
 ) -> Blocking:
     """Every pair some chosen rule finds, once, with a bit per rule that found it. The pairs of
-    all rules go into one preallocated array as ``pair * 64 + rule``, sorted in place: memory
-    stays about 13 bytes per pair found at a million records."""
+    all rules go into one preallocated array as ``pair * 64 + rule``, sorted in place, then read
+    :data:`STEP` at a time into the pairs and their bits: memory stays about 8 bytes per pair
+    a rule finds plus 12 per distinct pair."""
     n = len(keys.table)
     packed = np.empty(sum(costs), dtype=np.int64)
     filled = 0
     for index, rule in enumerate(chosen):
-        found = block_pairs(*keys.codes(rule), n, cap)
-        packed[filled : filled + len(found)] = found * 64 + index
-        filled += len(found)
-        del found
+        for found in _pair_chunks(*keys.codes(rule), n, cap):
+            end = filled + len(found)
+            np.multiply(found, 64, out=packed[filled:end])
+            packed[filled:end] += index
+            filled = end
     packed = packed[:filled]
-    if not filled:
-        empty = np.zeros(0, dtype=np.int32)
-        return Blocking(chosen, empty, empty, np.zeros(0, dtype=np.uint32), report)
     packed.sort()
-    rule_of = (packed & 63).astype(np.uint32)
-    packed >>= 6
-    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
-    bits = np.bitwise_or.reduceat(np.left_shift(np.uint32(1), rule_of), starts)
-    del rule_of
-    unique = packed[starts]
-    del packed
-    return Blocking(
-        chosen, (unique // n).astype(np.int32), (unique % n).astype(np.int32), bits, report
-    )
+    left, right, bits = _distinct_pairs(packed, n)
+    return Blocking(chosen, left, right, bits, report)
+
+
+def _distinct_pairs(packed: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From sorted ``pair * 64 + rule`` codes: the distinct pairs ``(left, right)`` and the
+    bits of the rules that found each, a chunk at a time (a pair's codes may straddle two
+    chunks: the second ORs its bits into the pair already written)."""
+    distinct, previous = 0, -1
+    for start in range(0, len(packed), STEP):
+        pair = packed[start : start + STEP] >> 6
+        distinct += int(np.count_nonzero(pair[1:] != pair[:-1])) + int(pair[0] != previous)
+        previous = int(pair[-1])
+    left = np.empty(distinct, dtype=np.int32)
+    right = np.empty(distinct, dtype=np.int32)
+    bits = np.zeros(distinct, dtype=np.uint32)
+    written, previous = 0, -1
+    for start in range(0, len(packed), STEP):
+        chunk = packed[start : start + STEP]
+        pair = chunk >> 6
+        rule_bit = np.left_shift(np.uint32(1), (chunk & 63).astype(np.uint32))
+        new = np.empty(len(pair), dtype=bool)
+        new[0] = pair[0] != previous
+        np.not_equal(pair[1:], pair[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        if not new[0]:
+            starts = np.r_[0, starts]
+        merged = np.bitwise_or.reduceat(rule_bit, starts)
+        if not new[0]:
+            bits[written - 1] |= merged[0]
+            merged, starts = merged[1:], starts[1:]
+        end = written + len(starts)
+        first = pair[starts]
+        left[written:end] = first // n
+        right[written:end] = first % n
+        bits[written:end] = merged
+        written, previous = end, int(pair[-1])
+    return left, right, bits
 
 
 def _field_of(part: str) -> str:
     prefix, _sep, key = part.partition(":")
     return key if prefix in _PREFIXES else part
+
+
+def _masked_sum(weight: np.ndarray, mask: np.ndarray) -> float:
+    return float(weight.sum(where=mask, dtype=np.float64))
 
 
 def estimate_recall(bits: np.ndarray, weight: np.ndarray, rules: int) -> dict[str, Any]:
@@ -357,15 +433,17 @@ def estimate_recall(bits: np.ndarray, weight: np.ndarray, rules: int) -> dict[st
     other rules together (Lincoln-Petersen: ``N ≈ n_rule · n_others / n_both``) estimates the
     number of matches; the largest estimate (the most cautious) gives the recall. Also the
     share of likely matches each rule finds."""
-    total = float(weight.sum())
+    total = float(weight.sum(dtype=np.float64))
     shares = []
     estimates = []
     for r in range(rules):
         mine = (bits >> np.uint32(r)) & np.uint32(1) == 1
         others = (bits & ~np.uint32(1 << r)) != 0
-        n_rule = float(weight[mine].sum())
-        n_others = float(weight[others].sum())
-        n_both = float(weight[mine & others].sum())
+        # Sums without copies of the weights: a dot product with the mask.
+        n_rule = _masked_sum(weight, mine)
+        n_others = _masked_sum(weight, others)
+        mine &= others
+        n_both = _masked_sum(weight, mine)
         shares.append(round(n_rule / total, 4) if total else 0.0)
         if n_both >= 1.0 and n_rule >= 1.0 and n_others >= 1.0:
             estimates.append(n_rule * n_others / n_both)

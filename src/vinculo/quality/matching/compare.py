@@ -20,29 +20,50 @@ Scorer = Callable[..., float]
 
 
 def _distinct(ci: np.ndarray, cj: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (code, code) pairs among ``ci, cj`` (order kept as given), and for each
-    input pair the index of its distinct pair."""
+    """The distinct (code, code) pairs among ``ci, cj``, and for each input pair the index of
+    its distinct pair (an unstable sort: which equal pair stands for the others is immaterial)."""
     key = ci.astype(np.int64) << 32 | cj.astype(np.int64)
-    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    del unique
+    order = np.argsort(key)
+    key = key[order]
+    new = np.empty(len(key), dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    del key
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    first = order[new]
     return ci[first], cj[first], inverse
+
+
+WORKERS = -1  # rapidfuzz's C++ threads for the similarity of distinct pairs: every core
 
 
 def _pairwise(table: Table, key: str, ci: np.ndarray, cj: np.ndarray, scorer: Scorer) -> np.ndarray:
     """``scorer`` over the values behind codes ``ci`` and ``cj`` (each distinct pair once)."""
     if not len(ci):
         return np.zeros(0)
-    values = table.values[key]
-    codes = table.codes[key]
-    # A code's value: the first record having it.
-    first_of = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    order = np.flatnonzero(codes >= 0)[::-1]
-    first_of[codes[order]] = order
+    return _similar(table.by_code(key), ci, cj, scorer)
+
+
+def _similar(values: np.ndarray, ci: np.ndarray, cj: np.ndarray, scorer: Scorer) -> np.ndarray:
+    """``scorer`` of ``values[ci[k]]`` and ``values[cj[k]]``, each distinct pair once."""
+    if not len(ci):
+        return np.zeros(0)
     ui, uj, inverse = _distinct(ci, cj)
-    a = values[first_of[ui]].tolist()
-    b = values[first_of[uj]].tolist()
-    scores = process.cpdist(a, b, scorer=scorer, workers=1)
+    scores = process.cpdist(
+        values[ui].tolist(), values[uj].tolist(), scorer=scorer, workers=WORKERS
+    )
     return np.asarray(scores)[inverse]
+
+
+def _per_code(table: Table, key: str, name: str, make: Callable[[np.ndarray], np.ndarray]):
+    """A column computed once per distinct value of ``key`` (cached on the table)."""
+    slot = f"{key}|{name}"
+    found = table.distinct.get(slot)
+    if found is None:
+        found = make(table.by_code(key))
+        table.distinct[slot] = found
+    return found
 
 
 def _jaro(table: Table, key: str, ci: np.ndarray, cj: np.ndarray) -> np.ndarray:
@@ -54,31 +75,57 @@ def _typos(table: Table, key: str, ci: np.ndarray, cj: np.ndarray) -> np.ndarray
     return _pairwise(table, key, ci, cj, OSA.distance)
 
 
+def _date_parts(values: np.ndarray) -> np.ndarray:
+    """Year, month and day of each ``YYYYMMDD`` value; a value that is not one gets month -1
+    and day -2, so it is never the transposition of another."""
+    parts = np.empty((len(values), 3), dtype=np.int32)
+    for k, v in enumerate(values.tolist()):
+        text = str(v or "")
+        ok = len(text) == 8 and text.isdigit()
+        parts[k] = (int(text[:4]), int(text[4:6]), int(text[6:])) if ok else (-1 - k, -1, -2)
+    return parts
+
+
 def _transposed(table: Table, key: str, ci: np.ndarray, cj: np.ndarray) -> np.ndarray:
     """Dates ``YYYYMMDD`` whose day and month are swapped."""
+    parts = _per_code(table, key, "date", _date_parts)
+    a, b = parts[ci], parts[cj]
+    return (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 2]) & (a[:, 2] == b[:, 1])
 
-    def swapped(a: str, b: str, **_kw: object) -> float:
-        return float(a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6])
 
-    return _pairwise(table, key, ci, cj, swapped)
+def _as_number(values: np.ndarray) -> np.ndarray:
+    """Each value as a number when it is digits only (up to 15: exact in a float), else NaN."""
+    out = np.full(len(values), np.nan)
+    for k, v in enumerate(values.tolist()):
+        text = str(v or "")
+        if text.isdigit() and len(text) <= 15:
+            out[k] = int(text)
+    return out
 
 
 def _numeric_gap(table: Table, key: str, ci: np.ndarray, cj: np.ndarray) -> np.ndarray:
-    def gap(a: str, b: str, **_kw: object) -> float:
-        return abs(int(a) - int(b)) if a.isdigit() and b.isdigit() else 1e9
+    number = _per_code(table, key, "number", _as_number)
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(number[ci] - number[cj])
+    return np.where(np.isnan(gap), 1e9, gap)
 
-    return _pairwise(table, key, ci, cj, gap)
+
+def _areas(values: np.ndarray) -> np.ndarray:
+    """A code per postal area: the length and leading digits of a code (a CEP's first five,
+    the region of a shorter code)."""
+    seen: dict[tuple[int, str], int] = {}
+    out = np.empty(len(values), dtype=np.int32)
+    for k, v in enumerate(values.tolist()):
+        text = str(v or "")
+        size = max(2, min(5, len(text) - 3))
+        out[k] = seen.setdefault((len(text), text[:size]), len(seen))
+    return out
 
 
 def _prefix_alike(table: Table, key: str, ci: np.ndarray, cj: np.ndarray) -> np.ndarray:
-    """Postal codes in the same area: the same leading digits (a CEP's first five, the region of
-    a shorter code)."""
-
-    def alike(a: str, b: str, **_kw: object) -> float:
-        size = max(2, min(5, len(a) - 3))
-        return float(len(a) == len(b) and a[:size] == b[:size])
-
-    return _pairwise(table, key, ci, cj, alike)
+    """Postal codes in the same area: the same length and leading digits."""
+    area = _per_code(table, key, "area", _areas)
+    return area[ci] == area[cj]
 
 
 def levels(table: Table, field: Field, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -143,11 +190,34 @@ def _phone_levels(
     return out
 
 
+def _joint(table: Table, first: str, last: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One code space for two name fields: ``(values, code of each first name, code of each
+    last name)``, so a first name is compared with a last name once per distinct pair."""
+    slot = f"{first}|{last}|joint"
+    found = table.distinct.get(slot)
+    if found is None:
+        vocab: dict[object, int] = {}
+        maps = [
+            np.fromiter(
+                (vocab.setdefault(v, len(vocab)) for v in table.by_code(key).tolist()),
+                dtype=np.int32,
+            )
+            for key in (first, last)
+        ]
+        values = np.empty(len(vocab), dtype=object)
+        values[:] = list(vocab)
+        found = np.empty(3, dtype=object)
+        found[:] = [values, maps[0], maps[1]]
+        table.distinct[slot] = found
+    return found[0], found[1], found[2]
+
+
 def swap_names(
     table: Table, pair: tuple[str, str], left: np.ndarray, right: np.ndarray
 ) -> np.ndarray:
     """Which pairs wrote the two name fields the other way round (first name in the last-name
-    field): the crossed comparison is clearly closer than the straight one."""
+    field): the crossed comparison is clearly closer than the straight one. Similarities are
+    at most 1 each, so only pairs whose straight sum is under 1.7 can be crossed."""
     first, last = pair
     cf, cl = table.codes[first], table.codes[last]
     lf, ll, rf, rl = cf[left], cl[left], cf[right], cl[right]
@@ -155,26 +225,13 @@ def swap_names(
     swapped = np.zeros(len(left), dtype=bool)
     if not len(both):
         return swapped
-    # Cross comparisons need one code space: compare the values, not the codes.
-    values_f, values_l = table.values[first], table.values[last]
-    li, ri = left[both], right[both]
-    straight = np.asarray(
-        process.cpdist(
-            values_f[li].tolist(), values_f[ri].tolist(), scorer=JaroWinkler.normalized_similarity
-        )
-    ) + np.asarray(
-        process.cpdist(
-            values_l[li].tolist(), values_l[ri].tolist(), scorer=JaroWinkler.normalized_similarity
-        )
-    )
-    crossed = np.asarray(
-        process.cpdist(
-            values_f[li].tolist(), values_l[ri].tolist(), scorer=JaroWinkler.normalized_similarity
-        )
-    ) + np.asarray(
-        process.cpdist(
-            values_l[li].tolist(), values_f[ri].tolist(), scorer=JaroWinkler.normalized_similarity
-        )
+    jaro = JaroWinkler.normalized_similarity
+    straight = _jaro(table, first, lf[both], rf[both]) + _jaro(table, last, ll[both], rl[both])
+    maybe = straight < 1.7
+    both, straight = both[maybe], straight[maybe]
+    values, of_first, of_last = _joint(table, first, last)
+    crossed = _similar(values, of_first[lf[both]], of_last[rl[both]], jaro) + _similar(
+        values, of_last[ll[both]], of_first[rf[both]], jaro
     )
     swapped[both] = crossed > straight + 0.3
     return swapped

@@ -86,7 +86,7 @@ def fit(
     rng = np.random.default_rng(seed)
     sessions = []
     for r, rule in enumerate(blocking.rules if len(active) >= MIN_RECORDS else []):
-        mask = np.flatnonzero((blocking.bits >> np.uint32(r)) & np.uint32(1))
+        mask = np.flatnonzero(blocking.bits & np.uint32(1 << r))
         if len(mask) < MIN_SESSION:
             continue
         if len(mask) > SESSION_LIMIT:
@@ -130,7 +130,7 @@ def settle_prior(
         p = model.probability(params, total)
         recall = estimate_recall(bits, p, rules)
         share = recall["recall"] or 1.0
-        expected = p.sum() / share
+        expected = p.sum(dtype=np.float64) / share
         lam = float(np.clip((expected + PRIOR_PAIRS * prior) / (pairs + PRIOR_PAIRS), 1e-12, 0.5))
         done = abs(np.log(lam / params.lam)) < 1e-3
         params.lam = lam
@@ -204,10 +204,12 @@ def run(
     recall = settle_prior(params, total, blocking.bits, len(_active(table)), len(blocking.rules))
     p = model.probability(params, total)
     del total
-    expected = float(p.sum()) / (recall["recall"] or 1.0)
+    expected = float(p.sum(dtype=np.float64)) / (recall["recall"] or 1.0)
     kept = np.flatnonzero(p >= keep)
+    probability = p[kept].astype(np.float64)
+    del p
     # Pairs below ``keep`` never pass a threshold: the choice reads only the others.
-    chosen = thresholds(p[kept], expected, auto_precision)
+    chosen = thresholds(probability, expected, auto_precision)
     left, right, kept_levels = blocking.left[kept], blocking.right[kept], levels[kept]
     del levels
     weights = model.bits_matrix(params, table, (left, right), kept_levels)
@@ -217,7 +219,7 @@ def run(
         blocking=blocking,
         left=left,
         right=right,
-        probability=p[kept],
+        probability=probability,
         levels=kept_levels,
         weights=weights,
         recall=recall,

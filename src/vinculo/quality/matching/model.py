@@ -143,7 +143,10 @@ def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         unique, counts = np.unique(levels, axis=0, return_counts=True)
         return unique, counts.astype(float)
     powers = 6 ** np.arange(width, dtype=np.int64)
-    codes = (levels.astype(np.int64) + 1) @ powers
+    # A column at a time: no pairs x fields matrix of int64.
+    codes = np.zeros(len(levels), dtype=np.int64)
+    for column in range(width):
+        codes += (levels[:, column].astype(np.int64) + 1) * powers[column]
     unique_codes, counts = np.unique(codes, return_counts=True)
     rows = (unique_codes[:, None] // powers) % 6 - 1
     return rows.astype(np.int8), counts.astype(float)
@@ -259,6 +262,9 @@ def _code_frequencies(params: Params, table: Table, key: str) -> np.ndarray:
     return np.fromiter((known.get(str(v), fallback) for v in values), float, size)
 
 
+TF_CHUNK = 1 << 21  # exact agreements adjusted at a time (their temporaries stay small)
+
+
 def field_bits(
     params: Params,
     table: Table,
@@ -274,9 +280,10 @@ def field_bits(
     left, right = pair
     weights = np.log2(np.asarray(params.m[column]) / np.asarray(params.u[column]))
     level = levels[:, column]
-    present = level >= 0
+    # A level at a time (a value missing, -1, weighs nothing): no index array of 8 bytes a pair.
     out = np.zeros(len(level), dtype=np.float32)
-    out[present] = weights[level[present]]
+    for value, weight in enumerate(weights.tolist()):
+        np.copyto(out, np.float32(weight), where=level == value)
     key = params.signature[column].rsplit(":", 1)[0]
     if key in params.tf and key in table.codes:
         top = len(params.u[column]) - 1
@@ -284,9 +291,11 @@ def field_bits(
         if len(exact):
             per_code = _code_frequencies(params, table, key)
             codes = table.codes[key]
-            freq = np.maximum(per_code[codes[left[exact]]], per_code[codes[right[exact]]])
-            bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
-            out[exact] += np.clip(bits, -TF_CLAMP, TF_CLAMP).astype(np.float32)
+            for start in range(0, len(exact), TF_CHUNK):
+                some = exact[start : start + TF_CHUNK]
+                freq = np.maximum(per_code[codes[left[some]]], per_code[codes[right[some]]])
+                bits = np.log2(params.u[column][top] / np.maximum(freq, 1e-12))
+                out[some] += np.clip(bits, -TF_CLAMP, TF_CLAMP).astype(np.float32)
     return out
 
 
@@ -294,8 +303,9 @@ def total_bits(
     params: Params, table: Table, pair: tuple[np.ndarray, np.ndarray], levels: np.ndarray
 ) -> np.ndarray:
     """Each pair's match weight: the sum of its fields' bits (a field at a time: no
-    pairs x fields matrix of floats at a million records)."""
-    total = np.zeros(len(levels), dtype=np.float64)
+    pairs x fields matrix of floats at a million records; single precision, as each field's
+    bits are: a weight of ±100 bits is still exact to a thousandth)."""
+    total = np.zeros(len(levels), dtype=np.float32)
     for column in range(levels.shape[1]):
         total += field_bits(params, table, pair, levels, column)
     return total
@@ -312,8 +322,15 @@ def bits_matrix(
 
 
 def probability(params: Params, total_bits: np.ndarray) -> np.ndarray:
+    """Each pair's match probability, in the precision of ``total_bits`` (single precision for
+    a run's millions of pairs: the thresholds are read to four decimals)."""
     prior = np.log2(params.lam / (1 - params.lam))
-    return 1.0 / (1.0 + np.exp2(-np.clip(prior + total_bits, -1000, 1000)))
+    dtype = np.dtype(np.float32 if total_bits.dtype == np.float32 else np.float64)
+    bits = np.clip(np.asarray(total_bits, dtype=dtype) + dtype.type(prior), -126, 126)
+    np.negative(bits, out=bits)
+    np.exp2(bits, out=bits)
+    bits += 1
+    return np.reciprocal(bits, out=bits)
 
 
 def combine_m(

@@ -185,9 +185,24 @@ class Table:
     codes: dict[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     active: np.ndarray | None = None
+    distinct: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def by_code(self, key: str) -> np.ndarray:
+        """The value behind each code of ``key`` (object array indexed by code), so that work
+        per distinct value is done once, not once per record or pair."""
+        found = self.distinct.get(key)
+        if found is None:
+            codes = self.codes[key]
+            size = int(codes.max()) + 1 if len(codes) else 0
+            first_of = np.zeros(size, dtype=np.int64)
+            order = np.flatnonzero(codes >= 0)[::-1]
+            first_of[codes[order]] = order
+            found = self.values[key][first_of] if size else np.empty(0, dtype=object)
+            self.distinct[key] = found
+        return found
 
     def fill_rate(self, key: str) -> float:
         return float((self.codes[key] >= 0).mean()) if len(self) else 0.0
