@@ -63,12 +63,55 @@ class Field:
         return LEVELS[self.kind]
 
 
-def _get(name: str, clean: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: clean(row.get(name))
+@dataclass(frozen=True)
+class _Get:
+    """Read one raw column and clean it (``custom``: a key of the row's custom fields)."""
+
+    name: str
+    clean: Callable[[Any], Any]
+    custom: bool = False
+
+    def raw(self, row: dict[str, Any]) -> Any:
+        if self.custom:
+            return (row.get("custom_fields") or {}).get(self.name)
+        return row.get(self.name)
+
+    def __call__(self, row: dict[str, Any]) -> Any:
+        return self.clean(self.raw(row))
 
 
-def _custom(key: str, clean: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
-    return lambda row: clean((row.get("custom_fields") or {}).get(key))
+def _get(name: str, clean: Callable[[Any], Any]) -> _Get:
+    return _Get(name, clean)
+
+
+def _custom(key: str, clean: Callable[[Any], Any]) -> _Get:
+    return _Get(key, clean, custom=True)
+
+
+MEMO = 1 << 17  # distinct raw values of a column whose cleaning a table build remembers
+
+
+def _remembering(read: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """``read`` cleaning each distinct raw value once (names, cities and states repeat), for
+    up to :data:`MEMO` values; values that cannot be remembered are cleaned each time."""
+    if not isinstance(read, _Get):
+        return read
+    memo: dict[Any, Any] = {}
+    raw_of, clean = read.raw, read.clean
+
+    def cached(row: dict[str, Any]) -> Any:
+        raw = raw_of(row)
+        try:
+            return memo[raw]
+        except KeyError:
+            value = clean(raw)
+            if len(memo) < MEMO:
+                memo[raw] = value
+            return value
+        except TypeError:  # a list or dict from JSON
+            return clean(raw)
+
+    return cached
 
 
 def _email(row: dict[str, Any]) -> tuple[str, str]:
@@ -243,7 +286,7 @@ def build_table(
             extra[f.key] = _Column()
         elif f.kind == Kind.PHONES:
             extra[f.key] = _Column(main[f.key].vocab)
-    readers = [(f.key, f.kind, f.read) for f in schema.fields]
+    readers = [(f.key, f.kind, _remembering(f.read)) for f in schema.fields]
     for row in rows:
         ids.append(row["id"])
         for key, kind, read in readers:
