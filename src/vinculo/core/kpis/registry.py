@@ -46,6 +46,7 @@ class Aggregate(StrEnum):
     DISTINCT = "distinct"  # distinct values (e.g. customers who bought)
     REPEAT = "repeat"  # the share of distinct values met more than once (repeat buyers)
     SUM_PER = "sum_per"  # the sum of the value per distinct ``per`` (revenue per customer)
+    RATIO = "ratio"  # a ratio of two measures, worked out by the KPI's ``compute`` (CAC)
 
 
 @dataclass(frozen=True)
