@@ -89,13 +89,13 @@ def test_cac_spreads_a_month_over_its_days(ana, acquisition):
     weekly = _m(ana, "cac", grain=Grain.WEEK)
     assert [p.value for p in weekly.series] == [
         None,  # 120 spent, no new customer: no value, not infinity
-        Decimal("840.00"),  # 7 × 120 / 1
-        Decimal("840.00"),  # 7 × 120 / 1
+        Decimal("840.00"),  # 7 * 120 / 1
+        Decimal("840.00"),  # 7 * 120 / 1
         None,
         None,
-        Decimal("240.00"),  # 2 × 120 / 1
+        Decimal("240.00"),  # 2 * 120 / 1
     ]
-    # Half of March (1-15): 15 × 120 = 1,800 over P1 and P3 = 900.
+    # Half of March (1-15): 15 * 120 = 1,800 over P1 and P3 = 900.
     half = _m(ana, "cac", end=date(2026, 3, 15))
     assert half.value == Decimal("900.00")
 
@@ -123,7 +123,7 @@ def test_cac_converted_with_and_without_a_rate(ana, acquisition):
         actor=ana.actor, data={"currency": "USD", "month": "2026-03", "rate": "5"}
     )
     converted = _m(ana, "cac", scope={"currency": "converted"})
-    # (3,720 + 100 × 5) / 3 = 4,220 / 3 = 1,406.666… → 1,406.67
+    # (3,720 + 100 * 5) / 3 = 4,220 / 3 = 1,406.666… → 1,406.67
     assert converted.value == Decimal("1406.67")
     assert (converted.currency, converted.missing_rates) == ("BRL", [])
     # Asked in dollars: 100 USD over the 3 customers.
@@ -172,7 +172,9 @@ def test_referrals_by_source(ana, carla, acquisition):
         Person.objects.filter(pk=person.pk).update(created_at=at(created))
     binned = contacts.create_person(actor=a, data={"first_name": "B", "source": "referral"})
     contacts.delete_person(actor=a, person_id=binned.pk)
-    other = contacts.create_person(actor=carla.actor, data={"first_name": "C", "source": "referral"})
+    other = contacts.create_person(
+        actor=carla.actor, data={"first_name": "C", "source": "referral"}
+    )
     Person.objects.filter(pk=other.pk).update(created_at=at("2026-03-05T10:00"))
     # The acquisition fixture's people were created on their customer day: P3 (indicação, 10/3).
     # March: R1, R2, P3 = 3; previous (29/1-28/2): R4 = 1.
