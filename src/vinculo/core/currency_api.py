@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from vinculo.core import currency
 from vinculo.core.actor import actor_of
@@ -30,6 +30,8 @@ class RateQuery(Schema):
 
 
 class RateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     currency: str = Field(examples=["USD"], description="ISO 4217, not the workspace's own.")
     month: str = Field(examples=["2026-03"], description="YYYY-MM (or any day of the month).")
     rate: Decimal = Field(
@@ -38,6 +40,8 @@ class RateIn(Schema):
 
 
 class RatePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     currency: str | None = None
     month: str | None = None
     rate: Decimal | None = None

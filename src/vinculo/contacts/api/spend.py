@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from vinculo.contacts import selectors, services
 from vinculo.contacts.models import Spend
@@ -33,6 +33,8 @@ class SpendQuery(Schema):
 
 
 class SpendIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     month: str = Field(examples=["2026-03"], description="YYYY-MM (or any day of the month).")
     channel: str = Field(max_length=60, examples=["Google Ads"])
     amount: Decimal = Field(examples=["1500.00"])
@@ -41,6 +43,8 @@ class SpendIn(Schema):
 
 
 class SpendPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     month: str | None = None
     channel: str | None = Field(None, max_length=60)
     amount: Decimal | None = None
