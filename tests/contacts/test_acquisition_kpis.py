@@ -10,8 +10,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 
 from tests.api import problem, send
+from tests.integrations.test_openapi_contract import conforms
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import LifecycleChange, Person
 from vinculo.core import currency
@@ -151,7 +153,9 @@ def test_cac_refuses_a_segment_and_other_cuts(ana, acquisition):
 
 def test_cac_through_the_api(ana, acquisition):
     url = "/api/v1/kpis/cac?from=2026-03-01&to=2026-03-31&grain=month&currency=converted"
-    body = send(ana.client(), "get", url).json()
+    response = send(ana.client(), "get", url)
+    conforms(Client().get("/api/v1/openapi.json").json(), "get", url, response)
+    body = response.json()
     assert (body["value"], body["converted"]) == ("1240.00", True)
     assert body["missing_rates"] == [{"currency": "USD", "month": "2026-03"}]
     bad = ana.client().get("/api/v1/kpis/cac?currency=dollars")
