@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import LifecycleChange
@@ -144,3 +145,13 @@ def test_money_converted_with_the_workspace_rates(ana, bruno, deals):
         data={"month": "2026-02"},
     )
     assert _m(ana, "new_revenue", "converted").missing_rates == [("USD", date(2026, 3, 1))]
+
+
+def test_the_command_line_converts_and_names_the_missing_rate(ana, deals, capsys):
+    call_command(
+        "kpi", "revenue_per_rep", "--workspace", ana.workspace.slug, "--from", "2026-03-01",
+        "--to", "2026-03-31", "--grain", "month", "--currency", "converted",
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    # The BRL figure (3,650.00, as above) and the month whose dollars it leaves out.
+    assert ": 3650.00" in out and "no rate: USD 2026-03" in out
