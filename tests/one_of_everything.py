@@ -21,6 +21,7 @@ from tests.webforms.conftest import post_form
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, LifecycleStage, Person, Tag
+from vinculo.core import currency
 from vinculo.core import events as domain_events
 from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
@@ -125,6 +126,12 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     assert membership is not None
     request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
     invited = invitations.invite_member(actor=actor, email="rui@exemplo.com.br", role="sales_rep")
+    spend = contacts.create_spend(
+        actor=actor, data={"month": "2026-03", "channel": "Google Ads", "amount": "1500"}
+    )
+    rate = currency.create_currency_rate(
+        actor=actor, data={"currency": "USD", "month": "2026-03", "rate": "5.1"}
+    )
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -155,6 +162,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "invitation_id": invited.invitation.pk,
         "uidb64": urlsafe_base64_encode(force_bytes(persona.user.pk)),
         "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
+        "spend_id": spend.pk,
+        "rate_id": rate.pk,
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
         # Only POST views take these (a GET answers 405 before looking the id up).
@@ -181,5 +190,6 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
             "quality:duplicates_merge": f"?object_type=person&survivor={pair.left_id}"
             f"&loser={pair.right_id}",
             "web:search": "?find=Ivone",
+            "web:settings:spend": f"?year=2026&edit={spend.pk}",
         },
     )

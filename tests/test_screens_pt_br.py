@@ -26,7 +26,16 @@ from django.utils.http import urlsafe_base64_encode
 from tests.webforms.conftest import post_form
 from vinculo.activities.models import Activity
 from vinculo.contacts import services as contacts
-from vinculo.contacts.models import Company, CustomFieldDefinition, LifecycleStage, Person, Tag
+from vinculo.contacts.models import (
+    Company,
+    CustomFieldDefinition,
+    LifecycleStage,
+    Person,
+    Spend,
+    Tag,
+)
+from vinculo.core import currency
+from vinculo.core.models import CurrencyRate
 from vinculo.core.tenancy import ApiToken, Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
@@ -239,6 +248,13 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )
     imports.dry_run_import(actor=actor, job_id=job.pk)
     imports.create_template(actor=actor, data={"name": "Planilha", "object_type": "people"})
+    this_month = f"{timezone.localdate():%Y-%m}"
+    contacts.create_spend(
+        actor=actor, data={"month": this_month, "channel": "Google Ads", "amount": "1500"}
+    )
+    currency.create_currency_rate(
+        actor=actor, data={"currency": "USD", "month": this_month, "rate": "5.1"}
+    )
     form = WebForm.objects.for_workspace(ws).first()
     post_form(form, {"first_name": "Bot", "email": "bot@x.com.br"}, age=0.2)
     post_form(form, {"first_name": "Rita", "email": "rita@x.com.br"})
@@ -294,6 +310,8 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "request_id": made["request"].pk,
         "invitation_id": made["invited"].invitation.pk,
         "reason_id": first(LostReason),
+        "spend_id": first(Spend),
+        "rate_id": first(CurrencyRate),
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
@@ -338,6 +356,7 @@ def _extra_urls(ws) -> list[str]:
         "/insights/?period=custom&from=2026-03-31&to=2026-03-01",
         "/insights/reports/pipeline-funnel/?period=this_year",
         "/insights/reports/sales-forecast/",
+        f"/settings/spend/?edit={Spend.objects.filter(workspace=ws).values('pk')[0]['pk']}",
         "/insights/reports/win-loss/?period=custom&from=2026-03-31&to=2026-03-01",
     ]
 

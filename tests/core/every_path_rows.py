@@ -9,7 +9,7 @@ the seed made (tests/one_of_everything.py), written in bulk: only the numbers ma
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -43,8 +43,9 @@ from vinculo.contacts.models import (
     LifecycleChange,
     LifecycleStage,
     Person,
+    Spend,
 )
-from vinculo.core.models import AuditEntry, DomainEvent, EventDelivery, SavedView
+from vinculo.core.models import AuditEntry, CurrencyRate, DomainEvent, EventDelivery, SavedView
 from vinculo.core.tenancy import ApiToken, Invitation, Membership, Team, TeamMember
 from vinculo.core.tenancy import Workspace as WorkspaceModel
 from vinculo.events.models import InboundEndpoint, InboundReceipt
@@ -69,6 +70,10 @@ class Unmapped(LookupError):
 
 
 # --- per path ------------------------------------------------------------------------------------
+
+
+def _another_month(j: int) -> date:
+    return date(2000, 1, 1) + timedelta(days=serial())
 
 
 def _me(ana: Persona, ids: Ids, n: int) -> None:
@@ -388,6 +393,10 @@ GROWERS: dict[str, Grow] = {
     "/lifecycle-stages": sibling(LifecycleStage, "lifecycle_stage_id", key=unique("etapa-")),
     "/custom-fields": _custom_fields,
     "/tags": lambda ana, ids, n: tags(ana, n) and None,
+    "/spend": sibling(Spend, "spend_id", channel_key=unique("canal-")),
+    "/spend/{spend_id}": sibling(Spend, "spend_id", channel_key=unique("canal-")),
+    "/currency-rates": sibling(CurrencyRate, "rate_id", month=_another_month),
+    "/currency-rates/{rate_id}": sibling(CurrencyRate, "rate_id", month=_another_month),
     "/pipelines": _pipelines,
     "/pipelines/{pipeline_id}": _pipeline,
     "/pipelines/{pipeline_id}/board": lambda ana, ids, n: deals(ana, ids, n) and None,
@@ -482,6 +491,8 @@ UNSEEN: dict[str, str] = {
     "/reports/win-loss": REPORT,
     "/members/{member_id}": DETAIL,
     "/views/{view_id}": DETAIL,
+    "/spend/{spend_id}": DETAIL,
+    "/currency-rates/{rate_id}": DETAIL,
     "/activities/{activity_id}": DETAIL,
     "/quality/import-templates/{template_id}": DETAIL,
     "/quality/exports/{export_id}": DETAIL,

@@ -17,6 +17,7 @@ from vinculo.api.input import InputParser
 from vinculo.api.openapi import ProblemAPI
 from vinculo.contacts.api import router as contacts_router
 from vinculo.core.api import router as core_router
+from vinculo.core.currency_api import router as currency_router
 from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
@@ -160,6 +161,7 @@ for _router in (
     workspaces_router,
     core_router,
     kpis_router,
+    currency_router,
     contacts_router,
     sales_router,
     activities_router,

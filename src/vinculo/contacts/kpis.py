@@ -1,6 +1,7 @@
 """The contacts KPIs (registered in :class:`vinculo.contacts.apps.ContactsConfig`): new people,
-new leads and new customers. A person counts once per period however many times they entered the
-stage in it; binned people are left out. docs/kpis.md gives the definitions."""
+new leads and new customers, lead-to-customer conversion, referrals and CAC (the last two in
+:mod:`vinculo.contacts.acquisition`). A person counts once per period however many times they
+entered the stage in it; binned people are left out. docs/kpis.md gives the definitions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.contacts.acquisition import cac, referred_people, spend_rows
 from vinculo.contacts.models import LifecycleChange, Person
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 
@@ -106,6 +108,38 @@ KPIS = (
         aggregate=Aggregate.RATE,
         dimensions=CHANGE_DIMENSIONS,
         segments={"person": "person_id"},
+    ),
+    Kpi(
+        key="referrals",
+        app="contacts",
+        name=_("Referrals"),
+        unit=Unit.COUNT,
+        good=Direction.UP,
+        definition=_(
+            "People added in the period whose source names a referral (“indicação”, "
+            "“referral”…); by source, each referral source apart."
+        ),
+        rows=referred_people,
+        time="created_at",
+        dimensions=PERSON_DIMENSIONS,
+        segments={"person": "pk"},
+    ),
+    Kpi(
+        key="cac",
+        app="contacts",
+        name=_("Customer acquisition cost"),
+        unit=Unit.MONEY,
+        good=Direction.DOWN,
+        definition=_(
+            "The marketing spend entered for the period (each month's spread over its days) "
+            "divided by the new customers; by source, each channel's spend over the new "
+            "customers from that source."
+        ),
+        rows=spend_rows,
+        aggregate=Aggregate.RATIO,
+        time="month",
+        dimensions={"source": "channel"},
+        compute=cac,
     ),
 )
 

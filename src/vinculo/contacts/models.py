@@ -368,3 +368,29 @@ class CustomFieldDefinition(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.object_type}.{self.key}"
+
+
+class Spend(WorkspaceScopedModel):
+    """Money spent on acquiring customers through one channel in one month (entered by a
+    marketer; ``created_by`` is who entered it): what CAC divides by the new customers. The
+    channel is free text matched to people's ``source`` by its folded form (``channel_key``,
+    kept by the service), so "Google Ads" spend pairs with people whose source is "google ads"."""
+
+    month = models.DateField(_("month"))  # the first day of the month
+    channel = models.CharField(_("channel"), max_length=60)
+    channel_key = models.CharField(max_length=120)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-month", "channel_key", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "month", "channel_key", "currency"],
+                name="uniq_spend_month_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.month:%Y-%m}: {self.amount} {self.currency}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -19,6 +20,7 @@ from vinculo.contacts.models import (
     LifecycleChange,
     LifecycleStage,
     Person,
+    Spend,
     Tag,
 )
 from vinculo.core import validators
@@ -361,3 +363,54 @@ def existing_matches(
         return []
     records = model.objects.for_workspace(actor.workspace).filter(pk__in=hits).order_by("pk")
     return [ExistingMatch(record, hits[record.pk]) for record in records]
+
+
+# --- marketing spend --------------------------------------------------------------------------
+
+
+def spend_entries(
+    actor: Actor,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    channel: str | None = None,
+) -> list[Spend]:
+    """The workspace's spend entries from month ``start`` to month ``end`` (any day of them,
+    both included), newest month first; ``channel`` matched folded ("google ads" finds
+    "Google Ads")."""
+    require(actor, "insights.view")
+    qs = Spend.objects.for_workspace(actor.workspace).select_related("created_by")
+    if start:
+        qs = qs.filter(month__gte=start.replace(day=1))
+    if end:
+        qs = qs.filter(month__lte=end.replace(day=1))
+    if channel:
+        qs = qs.filter(channel_key=fold(channel))
+    return list(qs.order_by("-month", "channel_key", "currency"))
+
+
+def get_spend(actor: Actor, spend_id: int) -> Spend:
+    require(actor, "insights.view")
+    found = Spend.objects.for_workspace(actor.workspace).filter(pk=spend_id).first()
+    if found is None:
+        raise NotFound(_("No spend entry with id %(id)s.") % {"id": spend_id})
+    return found
+
+
+def spend_channels(actor: Actor, suggested: Iterable[Any] = ()) -> list[str]:
+    """Channels to offer when entering spend: ``suggested``, those already entered and the
+    sources of the workspace's people, each once (by folded form), sorted."""
+    require(actor, "insights.view")
+    seen: dict[str, str] = {}
+    entered = Spend.objects.for_workspace(actor.workspace).values_list("channel", flat=True)
+    sources = (
+        Person.objects.for_workspace(actor.workspace)
+        .filter(deleted_at__isnull=True)
+        .exclude(source="")
+        .order_by()
+        .values_list("source", flat=True)
+        .distinct()
+    )
+    for name in [*map(str, suggested), *entered, *sources]:
+        seen.setdefault(fold(name), name)
+    return sorted(seen.values(), key=fold)

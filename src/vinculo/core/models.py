@@ -223,3 +223,27 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_enqueued_at}"
+
+
+class CurrencyRate(WorkspaceScopedModel):
+    """What one unit of ``currency`` was worth in ``to_currency`` (the workspace's default
+    currency when the rate was entered) during ``month``: the rates the workspace enters so
+    money KPIs can add records of several currencies (``vinculo.core.currency``). One rate per
+    currency and month; a record dated in that month (in the workspace's time zone) uses it."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    to_currency = models.CharField(_("converted to"), max_length=3)
+    month = models.DateField(_("month"))  # the first day of the month
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+
+    class Meta:
+        ordering = ["-month", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "currency", "to_currency", "month"],
+                name="uniq_currency_rate_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} {self.to_currency} ({self.month:%Y-%m})"

@@ -76,6 +76,22 @@ SECTIONS = [
         gettext_lazy("Sales pipelines, their stages and win probabilities."),
     ),
     (
+        "spend",
+        "web:settings:spend",
+        gettext_lazy("Marketing spend"),
+        "insights.view",
+        "marketing.write",
+        gettext_lazy("Spend per month and channel: what CAC divides by new customers."),
+    ),
+    (
+        "currency_rates",
+        "web:settings:currency_rates",
+        gettext_lazy("Currency rates"),
+        "insights.view",
+        "settings.manage",
+        gettext_lazy("What other currencies are worth in yours, month by month."),
+    ),
+    (
         "tags",
         "web:settings:tags",
         gettext_lazy("Tags"),

@@ -82,7 +82,7 @@ KPIS = (
     ),
     _kpi(
         "revenue_per_buyer",
-        name=_("Average revenue per customer"),
+        name=_("Revenue per buyer"),
         unit=Unit.MONEY,
         good=Direction.UP,
         definition=_(

@@ -1,6 +1,7 @@
 """The sales KPIs (registered in :class:`vinculo.sales.apps.SalesConfig`): deals won, new
-revenue, win rate, average deal size, sales cycle length, new deals, pipeline value and weighted
-pipeline. docs/kpis.md gives each definition and its edge cases.
+revenue, win rate, average deal size, sales cycle length, new deals, pipeline value, weighted
+pipeline, cross-sell/up-sell revenue, average revenue per customer and revenue per rep.
+docs/kpis.md gives each definition and its edge cases.
 
 Money KPIs count the deals of one currency (the workspace's unless asked), never a sum of
 currencies. Binned deals are left out of every KPI (their history goes with them)."""
@@ -12,16 +13,22 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
+    Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.contacts.models import LifecycleChange
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 from vinculo.sales.models import Deal, DealStatus
 
@@ -64,6 +71,56 @@ def _weighted(scope: Scope) -> QuerySet:
             output_field=DecimalField(max_digits=20, decimal_places=4),
         )
     )
+
+
+def _existing_customers(scope: Scope) -> QuerySet:
+    """Won deals on someone who was already a customer when the deal was created: the deal's
+    person or company had entered the lifecycle stage "customer", or had won another deal,
+    before it."""
+
+    def entered(path: str) -> Exists:
+        return Exists(
+            LifecycleChange.objects.filter(
+                **{path: OuterRef(path)},
+                to_stage__key="customer",
+                changed_at__lt=OuterRef("created_at"),
+            )
+        )
+
+    def won_before(path: str) -> Exists:
+        return Exists(
+            Deal.objects.filter(
+                **{path: OuterRef(path)},
+                status=DealStatus.WON,
+                deleted_at__isnull=True,
+                closed_at__lt=OuterRef("created_at"),
+            )
+        )
+
+    return _won(scope).filter(
+        Q(entered("person_id"))
+        | Q(entered("company_id"))
+        | Q(won_before("person_id"))
+        | Q(won_before("company_id"))
+    )
+
+
+def _by_customer(scope: Scope) -> QuerySet:
+    """Won deals with the customer they count for: the person, else the company, else the deal
+    itself."""
+    text = CharField()
+    return _won(scope).annotate(
+        kpi_customer=Case(
+            When(person_id__isnull=False, then=Concat(Value("p"), Cast("person_id", text))),
+            When(company_id__isnull=False, then=Concat(Value("c"), Cast("company_id", text))),
+            default=Concat(Value("d"), Cast("id", text)),
+            output_field=text,
+        )
+    )
+
+
+def _won_by_reps(scope: Scope) -> QuerySet:
+    return _won(scope).filter(owner__isnull=False)
 
 
 def _kpi(key: str, **kwargs: Any) -> Kpi:
@@ -167,6 +224,53 @@ KPIS = (
         until="closed_at",
         value="kpi_weighted",
         aggregate=Aggregate.SUM,
+        currency="currency",
+    ),
+    _kpi(
+        "cross_sell_revenue",
+        name=_("Cross-sell and up-sell revenue"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_(
+            "The amounts of the deals won in the period from people or companies that were "
+            "already customers when the deal was created, in one currency."
+        ),
+        rows=_existing_customers,
+        time="closed_at",
+        value="amount",
+        aggregate=Aggregate.SUM,
+        currency="currency",
+    ),
+    _kpi(
+        "average_revenue_per_customer",
+        name=_("Average revenue per customer"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_(
+            "The amounts of the deals won in the period divided by the customers they were won "
+            "from (the deal's person, else its company), in one currency."
+        ),
+        rows=_by_customer,
+        time="closed_at",
+        value="amount",
+        per="kpi_customer",
+        aggregate=Aggregate.SUM_PER,
+        currency="currency",
+    ),
+    _kpi(
+        "revenue_per_rep",
+        name=_("Revenue per rep"),
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        definition=_(
+            "The amounts of the deals won in the period divided by the reps (owners) who won "
+            "at least one; by owner, each rep's won revenue. In one currency."
+        ),
+        rows=_won_by_reps,
+        time="closed_at",
+        value="amount",
+        per="owner_id",
+        aggregate=Aggregate.SUM_PER,
         currency="currency",
     ),
 )

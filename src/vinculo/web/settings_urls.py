@@ -4,11 +4,11 @@ edge's own (workspace, members, teams, tokens, two-factor, invitations) and the 
 
 from django.urls import path
 
-from vinculo.contacts.settings_views import custom_fields, lifecycle, tags
+from vinculo.contacts.settings_views import custom_fields, lifecycle, spend, tags
 from vinculo.core import settings_pages as shell
 from vinculo.sales.settings_views import lost_reasons, pipelines
 from vinculo.web import invitation_views, two_factor_views
-from vinculo.web.settings import members, teams, tokens, workspace
+from vinculo.web.settings import currency_rates, members, teams, tokens, workspace
 
 app_name = "settings"
 
@@ -65,6 +65,21 @@ urlpatterns = [
     ),
     path("stages/<int:stage_id>/", pipelines.stage_update, name="stage_update"),
     path("stages/<int:stage_id>/delete/", pipelines.stage_delete, name="stage_delete"),
+    path("spend/", spend.spend, name="spend"),
+    path("spend/save/", spend.spend_save, name="spend_save"),
+    path("spend/<int:spend_id>/delete/", spend.spend_delete, name="spend_delete"),
+    path("currency-rates/", currency_rates.currency_rates, name="currency_rates"),
+    path("currency-rates/new/", currency_rates.currency_rate_create, name="currency_rate_create"),
+    path(
+        "currency-rates/<int:rate_id>/",
+        currency_rates.currency_rate_update,
+        name="currency_rate_update",
+    ),
+    path(
+        "currency-rates/<int:rate_id>/delete/",
+        currency_rates.currency_rate_delete,
+        name="currency_rate_delete",
+    ),
     path("tags/", tags.tags, name="tags"),
     path("tags/<int:tag_id>/", tags.tag_update, name="tag_update"),
     path("tags/<int:tag_id>/delete/", tags.tag_delete, name="tag_delete"),

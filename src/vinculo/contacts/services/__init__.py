@@ -75,6 +75,12 @@ from vinculo.contacts.services.people import (
     update_person,
 )
 from vinculo.contacts.services.records import SNAPSHOT_SKIP, note_activity
+from vinculo.contacts.services.spend import (
+    SUGGESTED_CHANNELS,
+    create_spend,
+    delete_spend,
+    update_spend,
+)
 from vinculo.contacts.services.tags import delete_tag, update_tag
 from vinculo.contacts.tags import ensure_tags
 
@@ -92,6 +98,7 @@ __all__ = [
     "PERSON_MERGE_FIELDS",
     "PERSON_TEXT_FIELDS",
     "SNAPSHOT_SKIP",
+    "SUGGESTED_CHANNELS",
     "Cleaned",
     "Context",
     "DefinitionChange",
@@ -106,8 +113,10 @@ __all__ = [
     "create_custom_field",
     "create_lifecycle_stage",
     "create_person",
+    "create_spend",
     "delete_company",
     "delete_person",
+    "delete_spend",
     "delete_tag",
     "ensure_lifecycle_stages",
     "ensure_tags",
@@ -123,5 +132,6 @@ __all__ = [
     "update_custom_field",
     "update_lifecycle_stage",
     "update_person",
+    "update_spend",
     "update_tag",
 ]

@@ -10,6 +10,13 @@ stage and a segment, any filter-language condition on people or deals) and how i
   bucketed by day, week, month or quarter in the workspace's time zone.
 - a **snapshot** KPI (pipeline value, open deals) is measured as of a moment: at the end of the
   period and at the end of each bucket.
+- a **computed** KPI (CAC: spend ÷ new customers) gives its own ``compute``, called with the
+  scope and the :class:`Frame` (periods, buckets, grouping, the currency converter), answering
+  the same series, value, previous value and groups.
+
+Money KPIs count one currency at a time, or with ``Scope.currency == "converted"`` every
+currency converted into the workspace's at the rates it entered (:mod:`vinculo.core.currency`);
+the currencies and months without a rate come back in ``Measurement.missing_rates``.
 
 Apps register theirs in ``AppConfig.ready()`` with :func:`register`; later apps (email, tickets,
 surveys, goals) do the same. :func:`measure` answers for any of them: the value, the previous
@@ -23,8 +30,10 @@ from vinculo.core.kpis.engine import measure, periods
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
+    Computed,
     Dimension,
     Direction,
+    Frame,
     Grain,
     Kpi,
     Measurement,
@@ -39,8 +48,10 @@ from vinculo.core.kpis.registry import (
 __all__ = [
     "DIMENSIONS",
     "Aggregate",
+    "Computed",
     "Dimension",
     "Direction",
+    "Frame",
     "Grain",
     "Kpi",
     "Measurement",

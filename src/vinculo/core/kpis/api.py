@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from vinculo.core.actor import actor_of
+from vinculo.core.currency import CONVERTED
 from vinculo.core.filters import parse_filter_param
 from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis.engine import measure
@@ -47,7 +48,13 @@ class KpiQuery(Schema):
     group_by: str | None = Field(None, examples=["owner"])
     filter: str | None = Field(None, description="A segment: filter-language JSON.")
     segment_object: Literal["person", "deal"] = "person"
-    currency: str | None = Field(None, min_length=3, max_length=3, examples=["BRL"])
+    currency: str | None = Field(
+        None,
+        pattern=r"^([A-Za-z]{3}|converted)$",
+        examples=["BRL", "converted"],
+        description="Money KPIs: one currency (default: the workspace's), or `converted`: "
+        "every currency, converted into the workspace's with the rates it entered.",
+    )
     owner_id: Id | None = None
     team_id: Id | None = None
     pipeline_id: Id | None = None
@@ -67,6 +74,11 @@ class GroupOut(Schema):
     value: Number
 
 
+class MissingRateOut(Schema):
+    currency: str
+    month: str = Field(examples=["2026-03"])
+
+
 class MeasurementOut(Schema):
     key: str
     unit: str
@@ -79,6 +91,11 @@ class MeasurementOut(Schema):
     previous: Number
     change: float | None = Field(description="(value - previous) / |previous|; null when 0.")
     currency: str
+    converted: bool = Field(description="Money of every currency, converted into `currency`.")
+    missing_rates: list[MissingRateOut] = Field(
+        description="Converted: each currency and month without a rate; their records are left "
+        "out of the figures until the workspace enters it."
+    )
     series: list[PointOut]
     groups: list[GroupOut]
 
@@ -111,9 +128,17 @@ def measurement_json(m: Measurement) -> dict[str, Any]:
         "previous": m.previous,
         "change": m.change,
         "currency": m.currency,
+        "converted": m.converted,
+        "missing_rates": [
+            {"currency": c, "month": f"{month:%Y-%m}"} for c, month in m.missing_rates
+        ],
         "series": [{"start": p.start, "end": p.end, "value": p.value} for p in m.series],
         "groups": [{"key": k, "label": label, "value": v} for k, label, v in m.groups],
     }
+
+
+def _currency(raw: str | None) -> str:
+    return CONVERTED if raw == CONVERTED else (raw or "").upper()
 
 
 @router.get("/kpis", response={200: KpiList, **ERRORS}, summary="The KPIs this workspace can see")
@@ -139,7 +164,7 @@ def get_kpi(request: HttpRequest, key: str, query: Query[KpiQuery]) -> dict[str,
         source=query.source,
         lifecycle_stage=query.lifecycle_stage,
         segment=parse_filter_param(query.filter),
-        currency=(query.currency or "").upper(),
+        currency=_currency(query.currency),
     )
     found = measure(
         key,

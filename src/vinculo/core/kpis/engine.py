@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from vinculo.core.currency import Converter
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import apply_filter, filter_object
 from vinculo.core.filters.context import workspace_tz
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
+    Frame,
     Grain,
     Kpi,
     Measurement,
@@ -117,7 +119,7 @@ def _scoped(kpi: Kpi, scope: Scope, segment_object: str) -> QuerySet:
             model._default_manager.all(), segment_object, scope.segment, actor=scope.actor
         )
         qs = qs.filter(**{f"{path}__in": members.values("pk")})
-    if kpi.currency:
+    if kpi.currency and not scope.converted:
         qs = qs.filter(**{kpi.currency: scope.currency or scope.workspace.default_currency})
     return qs
 
@@ -182,52 +184,29 @@ def measure(
         raise ValidationFailed.field(
             "group_by", _("This KPI cannot be cut by %(dimension)s.") % {"dimension": group_by}
         )
-    if not scope.currency and kpi.currency:
+    money = kpi.unit is Unit.MONEY and (kpi.currency or kpi.compute)
+    if not scope.currency and money:
         scope = replace(scope, currency=scope.workspace.default_currency)
     tz = workspace_tz(scope.actor)
-    length = (end - start).days + 1
-    previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
-    buckets = periods(start, end, grain)
-    edges = [moment(b[0], tz) for b in buckets] + [moment(end + timedelta(days=1), tz)]
-    window = (moment(start, tz), edges[-1])
-    before = (moment(previous_start, tz), window[0])
+    converter = Converter(scope.workspace, tz) if money and scope.converted else None
+    frame = _frame(start, end, grain, group_by, tz, converter)
     group_path = kpi.dimensions.get(group_by) if group_by else None
-    qs = _scoped(kpi, scope, segment_object)
-    if kpi.is_snapshot:
-        alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path)
-        value_at = _snapshot_at(kpi, alive)
-        series = [Point(b[0], b[1], value_at(edges[i + 1])) for i, b in enumerate(buckets)]
-        value, previous = value_at(window[1]), value_at(before[1])
-        groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
-    elif in_sql(kpi):
-        values, value, previous, groups = measure_in_sql(
-            kpi,
-            qs,
-            edges=edges,
-            window=window,
-            before=before,
-            group_path=group_path,
+    if kpi.compute is not None:
+        if scope.segment and segment_object not in kpi.segments:
+            raise ValidationFailed.field(
+                "filter", _("This KPI cannot be cut by a segment of these records."), "invalid"
+            )
+        computed = kpi.compute(scope, frame)
+        values, value, previous, groups = (
+            computed.series,
+            computed.value,
+            computed.previous,
+            computed.groups,
         )
-        series = [Point(b[0], b[1], values[i]) for i, b in enumerate(buckets)]
     else:
-        rows = _event_rows(kpi, qs, before[0], window[1], group_path)
-        series_values: list[list[Any]] = [[] for _ in buckets]
-        current, earlier = [], []
-        by_group: dict[Any, list[Any]] = defaultdict(list)
-        for when, value, group in rows:
-            if when < window[0]:
-                earlier.append(value)
-                continue
-            current.append(value)
-            series_values[bisect.bisect_right(edges, when) - 1].append(value)
-            if group_path:
-                by_group[group].append(value)
-        series = [
-            Point(b[0], b[1], aggregate(kpi.aggregate, series_values[i]))
-            for i, b in enumerate(buckets)
-        ]
-        value, previous = aggregate(kpi.aggregate, current), aggregate(kpi.aggregate, earlier)
-        groups = {g: aggregate(kpi.aggregate, vs) for g, vs in by_group.items()}
+        qs = _scoped(kpi, scope, segment_object)
+        values, value, previous, groups = _from_rows(kpi, qs, frame, group_path, converter)
+    series = [Point(b[0], b[1], values[i]) for i, b in enumerate(frame.buckets)]
     if kpi.unit is Unit.MONEY:  # cents, whatever the database and the aggregate made of them
         value, previous = _cents(value), _cents(previous)
         series = [replace(p, value=_cents(p.value)) for p in series]
@@ -238,12 +217,81 @@ def measure(
         end=end,
         grain=grain,
         value=value,
-        previous_start=previous_start,
-        previous_end=previous_end,
+        previous_start=frame.previous_start,
+        previous_end=frame.previous_end,
         previous=previous,
         series=series,
         groups=_labelled(scope, group_by, groups) if group_by else [],
-        currency=scope.currency if kpi.currency else "",
+        currency=(converter.target if converter else scope.currency) if money else "",
+        converted=converter is not None,
+        missing_rates=converter.missing_list() if converter else [],
+    )
+
+
+def _frame(
+    start: date,
+    end: date,
+    grain: Grain,
+    group_by: str | None,
+    tz: ZoneInfo,
+    converter: Converter | None,
+) -> Frame:
+    length = (end - start).days + 1
+    previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
+    buckets = periods(start, end, grain)
+    edges = [moment(b[0], tz) for b in buckets] + [moment(end + timedelta(days=1), tz)]
+    window = (moment(start, tz), edges[-1])
+    return Frame(
+        start=start,
+        end=end,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        grain=grain,
+        buckets=buckets,
+        edges=edges,
+        window=window,
+        before=(moment(previous_start, tz), window[0]),
+        group_by=group_by,
+        rate=converter.rate if converter else None,
+    )
+
+
+def _from_rows(
+    kpi: Kpi,
+    qs: QuerySet,
+    frame: Frame,
+    group_path: str | None,
+    converter: Converter | None,
+) -> tuple[list[Any], Any, Any, dict[Any, Any]]:
+    """(value per bucket, value, previous value, value per group) from the KPI's rows."""
+    edges, window, before = frame.edges, frame.window, frame.before
+    if kpi.is_snapshot:
+        alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path, converter)
+        value_at = _snapshot_at(kpi, alive)
+        values = [value_at(edges[i + 1]) for i in range(len(frame.buckets))]
+        groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
+        return values, value_at(window[1]), value_at(before[1]), groups
+    if in_sql(kpi) and converter is None:
+        return measure_in_sql(
+            kpi, qs, edges=edges, window=window, before=before, group_path=group_path
+        )
+    rows = _event_rows(kpi, qs, before[0], window[1], group_path, converter)
+    series_values: list[list[Any]] = [[] for _ in frame.buckets]
+    current, earlier = [], []
+    by_group: dict[Any, list[Any]] = defaultdict(list)
+    for when, value, group in rows:
+        if when < window[0]:
+            earlier.append(value)
+            continue
+        current.append(value)
+        series_values[bisect.bisect_right(edges, when) - 1].append(value)
+        if group_path:
+            by_group[group].append(value)
+    return (
+        [aggregate(kpi.aggregate, vs) for vs in series_values],
+        aggregate(kpi.aggregate, current),
+        aggregate(kpi.aggregate, earlier),
+        {g: aggregate(kpi.aggregate, vs) for g, vs in by_group.items()},
     )
 
 
@@ -251,28 +299,63 @@ def _cents(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
+def _converted(value: Any, rate: Decimal | None) -> Any:
+    return value * rate if value is not None and rate is not None else value
+
+
 def _event_rows(
-    kpi: Kpi, qs: QuerySet, since: datetime, until: datetime, group_path: str | None
+    kpi: Kpi,
+    qs: QuerySet,
+    since: datetime,
+    until: datetime,
+    group_path: str | None,
+    converter: Converter | None = None,
 ) -> list[tuple[datetime, Any, Any]]:
+    """(time, value, group) of the rows of both periods; converted, a row whose currency has
+    no rate for its month is left out (and remembered by the converter)."""
     qs = qs.filter(**{f"{kpi.time}__gte": since, f"{kpi.time}__lt": until})
-    columns = [kpi.time, kpi.value or "pk", group_path or "pk"]
-    if kpi.per:  # each value paired with what it is shared among
-        columns.append(kpi.per)
-        return [(t, (_plain(v), p), g) for t, v, g, p in qs.values_list(*columns)]
-    return [(t, _plain(v), g) for t, v, g in qs.values_list(*columns)]
+    columns = [kpi.time, kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
+    if converter is not None:
+        columns.append(str(kpi.currency))
+    out: list[tuple[datetime, Any, Any]] = []
+    for row in qs.values_list(*columns):
+        when, value = row[0], _plain(row[1])
+        if converter is not None:
+            rate = converter.rate(row[4], when)
+            if rate is None:
+                continue
+            value = _converted(value, rate)
+        out.append((when, (value, row[3]) if kpi.per else value, row[2]))
+    return out
 
 
 def _snapshot_rows(
-    kpi: Kpi, qs: QuerySet, since: datetime, until: datetime, group_path: str | None
+    kpi: Kpi,
+    qs: QuerySet,
+    since: datetime,
+    until: datetime,
+    group_path: str | None,
+    converter: Converter | None = None,
 ) -> list[tuple[datetime, datetime | None, Any, Any]]:
     """Rows alive at some moment of the two periods: begun before their end, not ended before
-    their start."""
+    their start. Converted at the rate of the month each began."""
     ends = str(kpi.until)
     qs = qs.filter(Q(**{f"{kpi.time}__lt": until})).filter(
         Q(**{f"{ends}__isnull": True}) | Q(**{f"{ends}__gte": since})
     )
     columns = [kpi.time, ends, kpi.value or "pk", group_path or "pk"]
-    return [(t, u, _plain(v), g) for t, u, v, g in qs.values_list(*columns)]
+    if converter is not None:
+        columns.append(str(kpi.currency))
+    out = []
+    for row in qs.values_list(*columns):
+        value = _plain(row[2])
+        if converter is not None:
+            rate = converter.rate(row[4], row[0])
+            if rate is None:
+                continue
+            value = _converted(value, rate)
+        out.append((row[0], row[1], value, row[3]))
+    return out
 
 
 def _alive(rows: list[tuple[datetime, datetime | None, Any, Any]], moment: datetime) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.actor import Actor
+from vinculo.core.currency import CONVERTED
 
 
 class Unit(StrEnum):
@@ -45,6 +46,7 @@ class Aggregate(StrEnum):
     DISTINCT = "distinct"  # distinct values (e.g. customers who bought)
     REPEAT = "repeat"  # the share of distinct values met more than once (repeat buyers)
     SUM_PER = "sum_per"  # the sum of the value per distinct ``per`` (revenue per customer)
+    RATIO = "ratio"  # a ratio of two measures, worked out by the KPI's ``compute`` (CAC)
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,47 @@ class Scope:
     source: str | None = None
     lifecycle_stage: str | None = None
     segment: dict | None = None
-    currency: str = ""  # money KPIs: this currency only (default: the workspace's)
+    currency: str = ""  # money KPIs: this currency only (default: the workspace's), or
+    # "converted": every currency, converted into the workspace's with the rates it entered
+
+    @property
+    def converted(self) -> bool:
+        return self.currency == CONVERTED
 
     @property
     def workspace(self) -> Any:
         return self.actor.workspace
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a KPI's own ``compute`` measures: the period and the previous one (days and, in the
+    workspace's time zone, the instants that bound them), the buckets at the grain (``edges``:
+    the first instant of each bucket, then the end of the period) and the dimension to group
+    by. ``rate`` converts money when the scope asks for ``converted`` (None otherwise)."""
+
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    grain: Grain
+    buckets: list[tuple[date, date]]
+    edges: list[datetime]
+    window: tuple[datetime, datetime]
+    before: tuple[datetime, datetime]
+    group_by: str | None
+    rate: Callable[[str, date | datetime], Any] | None = None
+
+
+@dataclass
+class Computed:
+    """A ``compute`` KPI's answer: the value per bucket, the value, the previous period's and
+    the value per group (keyed by what labels the group)."""
+
+    series: list[Any]
+    value: Any
+    previous: Any
+    groups: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +154,10 @@ class Kpi:
     currency: str | None = None  # the rows' currency path, for money KPIs
     app: str = ""
     list_url: Callable[[Scope, date, date], str | None] | None = None  # the rows behind it
+    # A measure the row aggregates cannot say (a ratio of two row sets: spend ÷ new customers):
+    # called instead of them with the scope and the frame; money in the scope's currency or,
+    # when converted, through ``frame.rate``. ``rows`` still names what it reads.
+    compute: Callable[[Scope, Frame], Computed] | None = None
 
     @property
     def is_snapshot(self) -> bool:
@@ -164,6 +206,9 @@ class Measurement:
     series: list[Point]
     groups: list[tuple[Any, str, Any]] = field(default_factory=list)  # (key, label, value)
     currency: str = ""
+    converted: bool = False  # money of every currency, converted into ``currency``
+    # with ``converted``: each currency and month that had no rate (left out, and said)
+    missing_rates: list[tuple[str, date]] = field(default_factory=list)
 
     @property
     def change(self) -> float | None:

@@ -13,11 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vinculo.core.actor import Actor, Source
+from vinculo.core.currency import CONVERTED
 from vinculo.core.errors import ServiceError
 from vinculo.core.filters import parse_filter_param
 from vinculo.core.kpis import Grain, Scope, all_kpis, measure
 from vinculo.core.kpis.api import kpi_json, measurement_json
 from vinculo.core.tenancy import Workspace
+
+
+def _currency(raw: str | None) -> str:
+    return CONVERTED if raw == CONVERTED else (raw or "").upper()
 
 
 class Command(BaseCommand):
@@ -33,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--filter", help="A segment in the filter language (JSON).")
         parser.add_argument("--on", dest="segment_object", choices=["person", "deal"],
                             default="person", help="What the filter is on.")  # fmt: skip
-        parser.add_argument("--currency")
+        parser.add_argument("--currency", help="One currency, or 'converted'.")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,7 +56,7 @@ class Command(BaseCommand):
                 Scope(
                     actor=actor,
                     segment=parse_filter_param(options["filter"]),
-                    currency=(options["currency"] or "").upper(),
+                    currency=_currency(options["currency"]),
                 ),
                 start=start,
                 end=end,
@@ -74,6 +79,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{point.start}\t{point.end}\t{point.value}")
         for _key, label, value in found.groups:
             self.stdout.write(f"{label}\t{value}")
+        for code, month in found.missing_rates:
+            self.stdout.write(f"no rate: {code} {month:%Y-%m}")
 
     @staticmethod
     def _workspace(wanted: str | None) -> Workspace:
