@@ -172,24 +172,28 @@ def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]
     return Status(201, _rule_json(rule))
 
 
-@router.get("/scoring/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="One rule")
-def get_rule(request: HttpRequest, rule_id: Id) -> dict[str, Any]:
-    return _rule_json(selectors.get_rule(actor_of(request), rule_id))
+@router.get(
+    "/scoring/rules/{scoring_rule_id}", response={200: RuleOut, **ERRORS}, summary="One rule"
+)
+def get_rule(request: HttpRequest, scoring_rule_id: Id) -> dict[str, Any]:
+    return _rule_json(selectors.get_rule(actor_of(request), scoring_rule_id))
 
 
 @router.patch(
-    "/scoring/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="Change a rule"
+    "/scoring/rules/{scoring_rule_id}", response={200: RuleOut, **ERRORS}, summary="Change a rule"
 )
-def update_rule(request: HttpRequest, rule_id: Id, payload: RulePatch) -> dict[str, Any]:
+def update_rule(request: HttpRequest, scoring_rule_id: Id, payload: RulePatch) -> dict[str, Any]:
     rule = services.update_rule(
-        actor=actor_of(request), rule_id=rule_id, data=payload.dict(exclude_unset=True)
+        actor=actor_of(request), rule_id=scoring_rule_id, data=payload.dict(exclude_unset=True)
     )
     return _rule_json(rule)
 
 
-@router.delete("/scoring/rules/{rule_id}", response={204: None, **ERRORS}, summary="Delete a rule")
-def delete_rule(request: HttpRequest, rule_id: Id) -> Status[None]:
-    services.delete_rule(actor=actor_of(request), rule_id=rule_id)
+@router.delete(
+    "/scoring/rules/{scoring_rule_id}", response={204: None, **ERRORS}, summary="Delete a rule"
+)
+def delete_rule(request: HttpRequest, scoring_rule_id: Id) -> Status[None]:
+    services.delete_rule(actor=actor_of(request), rule_id=scoring_rule_id)
     return Status(204, None)
 
 

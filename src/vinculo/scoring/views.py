@@ -123,9 +123,9 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view
-def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+def rule_edit(request: HttpRequest, scoring_rule_id: int) -> HttpResponse:
     a = actor(request)
-    rule = selectors.get_rule(a, rule_id)
+    rule = selectors.get_rule(a, scoring_rule_id)
     form, errors, status = _rule_form(rule), {}, 200
     if request.method == "POST":
         outcome = _save(request, rule)
@@ -138,8 +138,8 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    rule_services.delete_rule(actor=actor(request), rule_id=rule_id)
+def rule_delete(request: HttpRequest, scoring_rule_id: int) -> HttpResponse:
+    rule_services.delete_rule(actor=actor(request), rule_id=scoring_rule_id)
     messages.success(request, _("Rule deleted."))
     return redirect("scoring:rules")
 
