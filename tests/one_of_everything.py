@@ -32,6 +32,8 @@ from vinculo.privacy import services as privacy
 from vinculo.quality.models import DedupeRun, DuplicateCandidate
 from vinculo.quality.services import audit, duplicates, exports, imports, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
+from vinculo.scoring.services import rules as scoring_rules
+from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -125,6 +127,12 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     assert membership is not None
     request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
     invited = invitations.invite_member(actor=actor, email="rui@exemplo.com.br", role="sales_rep")
+    scoring_rule = scoring_rules.create_rule(
+        actor=actor,
+        data={"name": "Página de preços", "kind": "behaviour", "points": 5,
+              "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
+    )  # fmt: skip
+    recompute_scores(actor)
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -139,6 +147,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "job_id": job.pk,
         "run_id": run.pk,
         "rule_id": rule.pk,
+        "scoring_rule_id": scoring_rule.pk,
         "subscription_id": hook.subscription.pk,
         "delivery_id": WebhookDelivery.objects.filter(subscription=hook.subscription).values("pk")[
             0

@@ -21,7 +21,7 @@ BASE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 def make_history(persona: Persona, *, won: int, lost: int, signal: bool, seed: int = 1) -> None:
     ws = persona.workspace
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (test data)
     draws = np.random.default_rng(seed)
     labels = [1] * won + [0] * lost
     rng.shuffle(labels)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (the reasons say "3×" with a multiplication sign)
 """The lead scoring API: rules CRUD with field-naming errors, the model, training and recompute
 (with their permissions), a person's score, the people sorted by score and the filter language
 on it; every endpoint refuses another workspace's ids and never shows its data."""
@@ -112,7 +113,9 @@ def test_scores_sorted_filtered_and_per_person(ana):
     assert [i["person_id"] for i in client.get(
         f"{API}/scoring/people", {"filter": flt}).json()["items"]] == [rui.pk]  # fmt: skip
     # The people list's filter language reads the stored score.
-    high = client.get(f"{API}/people", {"filter": '{"field": "lead_score", "op": "gt", "value": 15}'})
+    high = client.get(
+        f"{API}/people", {"filter": '{"field": "lead_score", "op": "gt", "value": 15}'}
+    )
     assert [p["id"] for p in high.json()["items"]] == [joana.pk]
     problem(client.get(f"{API}/scoring/people?sort=email"), 422)
 

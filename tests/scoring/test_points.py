@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (the reasons say "3×" with a multiplication sign)
 """Rule points against hand-computed fixtures: field rules through the filter language, behaviour
 rules with a window, a half-life and a cap, negative points; the reasons worded in English and
 in Portuguese; binned people and another workspace's events left out; the stored scores filter
@@ -5,8 +6,7 @@ people in the filter language."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import translation
@@ -21,7 +21,7 @@ from vinculo.scoring.selectors import worded
 from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.scoring.services.rules import create_rule
 
-NOW = datetime(2026, 7, 31, 12, 0, tzinfo=tz.utc)
+NOW = datetime(2026, 7, 31, 12, 0, tzinfo=UTC)
 
 
 def _visit(actor, person, days_ago, url="https://loja.exemplo/precos", name="page_viewed"):

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (the reasons say "3×" with a multiplication sign)
 """The predictive score on synthetic histories: with a known signal (pricing page views before
 the deal) it trains, beats a coin toss on the holdout and names the signal in its reasons; with
 none it says so and gives no probability and no reasons; below the minimum of outcomes it does

@@ -28,7 +28,9 @@ def test_add_edit_delete_a_rule(ana):
     assert rule.condition == {"field": "job_title", "op": "contains", "value": "diretor"}
     page = web.get(f"/settings/scoring/rules/{rule.pk}/")
     assert page.status_code == 200 and "Decision maker" in page.content.decode()
-    assert web.post(f"/settings/scoring/rules/{rule.pk}/", FORM | {"points": "-5"}).status_code == 302
+    assert (
+        web.post(f"/settings/scoring/rules/{rule.pk}/", FORM | {"points": "-5"}).status_code == 302
+    )
     rule.refresh_from_db()
     assert rule.points == -5
     assert web.post(f"/settings/scoring/rules/{rule.pk}/delete/").status_code == 302

@@ -25,7 +25,7 @@ from vinculo.scoring.services.training import train
 router = Router(tags=["Lead scoring"])
 
 
-class RuleIn(Schema):
+class ScoringRuleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="What the rule is about, shown with its points.")
@@ -43,7 +43,7 @@ class RuleIn(Schema):
     is_active: bool = True
 
 
-class RulePatch(Schema):
+class ScoringRulePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
@@ -59,7 +59,7 @@ class RulePatch(Schema):
     is_active: bool | None = None
 
 
-class RuleOut(Schema):
+class ScoringRuleOut(Schema):
     id: int
     name: str
     kind: str
@@ -138,7 +138,7 @@ class ScoredPeopleQuery(Schema):
 
 
 def _rule_json(rule: ScoringRule) -> dict[str, Any]:
-    return {f: getattr(rule, f) for f in RuleOut.model_fields}
+    return {f: getattr(rule, f) for f in ScoringRuleOut.model_fields}
 
 
 def _score_json(person_id: int, row: LeadScore | None) -> dict[str, Any]:
@@ -161,28 +161,34 @@ def _score_json(person_id: int, row: LeadScore | None) -> dict[str, Any]:
     }
 
 
-@router.get("/scoring/rules", response={200: list[RuleOut], **ERRORS}, summary="List the rules")
+@router.get(
+    "/scoring/rules", response={200: list[ScoringRuleOut], **ERRORS}, summary="List the rules"
+)
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
     return [_rule_json(r) for r in selectors.rules(actor_of(request))]
 
 
-@router.post("/scoring/rules", response={201: RuleOut, **ERRORS}, summary="Add a rule")
-def create_rule(request: HttpRequest, payload: RuleIn) -> Status[dict[str, Any]]:
+@router.post("/scoring/rules", response={201: ScoringRuleOut, **ERRORS}, summary="Add a rule")
+def create_rule(request: HttpRequest, payload: ScoringRuleIn) -> Status[dict[str, Any]]:
     rule = services.create_rule(actor=actor_of(request), data=payload.dict())
     return Status(201, _rule_json(rule))
 
 
 @router.get(
-    "/scoring/rules/{scoring_rule_id}", response={200: RuleOut, **ERRORS}, summary="One rule"
+    "/scoring/rules/{scoring_rule_id}", response={200: ScoringRuleOut, **ERRORS}, summary="One rule"
 )
 def get_rule(request: HttpRequest, scoring_rule_id: Id) -> dict[str, Any]:
     return _rule_json(selectors.get_rule(actor_of(request), scoring_rule_id))
 
 
 @router.patch(
-    "/scoring/rules/{scoring_rule_id}", response={200: RuleOut, **ERRORS}, summary="Change a rule"
+    "/scoring/rules/{scoring_rule_id}",
+    response={200: ScoringRuleOut, **ERRORS},
+    summary="Change a rule",
 )
-def update_rule(request: HttpRequest, scoring_rule_id: Id, payload: RulePatch) -> dict[str, Any]:
+def update_rule(
+    request: HttpRequest, scoring_rule_id: Id, payload: ScoringRulePatch
+) -> dict[str, Any]:
     rule = services.update_rule(
         actor=actor_of(request), rule_id=scoring_rule_id, data=payload.dict(exclude_unset=True)
     )
