@@ -3,7 +3,7 @@ with one reason per rule that gave points.
 
 * A **field** rule gives its points to every live person matching its condition.
 * A **behaviour** rule counts the person's events named ``event_name`` (and, when set, whose
-  property ``property_key`` contains ``property_contains``, folded: case and accents aside) that
+  property ``property_key`` contains ``property_contains``, both case-folded) that
   occurred in the last ``window_days`` up to ``now`` (all of them without a window). Each
   occurrence ``d`` days old is worth ``points * 0.5 ** (d / half_life_days)`` (``points`` without
   a half-life); the sum is capped at ``cap`` in absolute value, then rounded half away from zero.
@@ -92,6 +92,7 @@ def rule_points(
             ScoringRule.objects.for_workspace(actor.workspace).filter(is_active=True).order_by("id")
         )
     scores: dict[int, RulePoints] = defaultdict(RulePoints)
+    live: set[int] | None = None
     for rule in rules:
         if rule.kind == RuleKind.FIELD:
             for person_id in _field_matches(actor, rule, now):
@@ -100,11 +101,12 @@ def rule_points(
                     {"code": "field", "points": rule.points, "rule": rule.name}
                 )
             continue
-        live = set(
-            Person.objects.for_workspace(actor.workspace)
-            .filter(deleted_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
+        if live is None:
+            live = set(
+                Person.objects.for_workspace(actor.workspace)
+                .filter(deleted_at__isnull=True)
+                .values_list("pk", flat=True)
+            )
         for person_id, ages in _occurrences(actor, rule, now).items():
             got = behaviour_points(rule, ages)
             if person_id not in live or got == 0:

@@ -104,7 +104,8 @@ def _context(request: HttpRequest, form: dict, errors: dict) -> dict[str, Any]:
 @workspace_view
 def rules_page(request: HttpRequest) -> HttpResponse:
     a = actor(request)
-    form, errors, status = _rule_form(None), {}, 200
+    errors: dict[str, list[str]] = {}
+    form, status = _rule_form(None), 200
     if request.method == "POST":
         outcome = _save(request, None)
         if outcome is None:
@@ -126,7 +127,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, scoring_rule_id: int) -> HttpResponse:
     a = actor(request)
     rule = selectors.get_rule(a, scoring_rule_id)
-    form, errors, status = _rule_form(rule), {}, 200
+    errors: dict[str, list[str]] = {}
+    form, status = _rule_form(rule), 200
     if request.method == "POST":
         outcome = _save(request, rule)
         if outcome is None:
