@@ -12,7 +12,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.permissions import require
 from vinculo.scoring import predictive
-from vinculo.scoring.features import outcomes
+from vinculo.scoring.features import outcome_counts
 from vinculo.scoring.models import LeadScore, ModelStatus, PredictiveModel, ScoringRule
 from vinculo.scoring.reasons import feature_label, reason_text
 
@@ -71,8 +71,7 @@ def model_summary(actor: Actor) -> dict[str, Any]:
     row = PredictiveModel.objects.filter(workspace=actor.workspace).first()
     if row is None or row.status in {ModelStatus.UNTRAINED, ModelStatus.INSUFFICIENT}:
         # Counted live, so the screen says how many more outcomes are needed today.
-        labels = [y for _pk, _at, y in outcomes(actor)]
-        won, lost = sum(labels), len(labels) - sum(labels)
+        won, lost = outcome_counts(actor)
     else:
         won, lost = row.won, row.lost
     status = row.status if row else ModelStatus.UNTRAINED
