@@ -33,6 +33,8 @@ from vinculo.privacy import services as privacy
 from vinculo.quality.models import DedupeRun, DuplicateCandidate
 from vinculo.quality.services import audit, duplicates, exports, imports, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
+from vinculo.scoring.services import rules as scoring_rules
+from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -132,6 +134,12 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     rate = currency.create_currency_rate(
         actor=actor, data={"currency": "USD", "month": "2026-03", "rate": "5.1"}
     )
+    scoring_rule = scoring_rules.create_rule(
+        actor=actor,
+        data={"name": "Página de preços", "kind": "behaviour", "points": 5,
+              "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
+    )  # fmt: skip
+    recompute_scores(actor)
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -146,6 +154,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "job_id": job.pk,
         "run_id": run.pk,
         "rule_id": rule.pk,
+        "scoring_rule_id": scoring_rule.pk,
         "subscription_id": hook.subscription.pk,
         "delivery_id": WebhookDelivery.objects.filter(subscription=hook.subscription).values("pk")[
             0

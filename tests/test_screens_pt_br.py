@@ -55,6 +55,8 @@ from vinculo.quality.models import (
 )
 from vinculo.quality.services import audit, duplicates, imports, merge, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
+from vinculo.scoring.services import rules as scoring_rules
+from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -270,7 +272,14 @@ def _fill(ana, bruno) -> dict[str, Any]:
         actor=actor, data={"kind": "access", "person_id": Person.objects.filter(workspace=ws)[0].pk}
     )
     invited = invitations.invite_member(actor=actor, email="rui@x.com.br", role="sales_rep")
-    return {"team": team, "job": job, "form": form, "request": request, "invited": invited}
+    scoring_rule = scoring_rules.create_rule(
+        actor=actor,
+        data={"name": "Preços", "kind": "behaviour", "points": 5, "event_name": "page_viewed",
+              "window_days": 30, "half_life_days": 7},
+    )  # fmt: skip
+    recompute_scores(actor)
+    return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
+            "scoring_rule": scoring_rule}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -312,6 +321,7 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "reason_id": first(LostReason),
         "spend_id": first(Spend),
         "rate_id": first(CurrencyRate),
+        "scoring_rule_id": made["scoring_rule"].pk,
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],

@@ -24,7 +24,8 @@ END = "<!-- floors:end -->"
 ROLES = {
     "vinculo.urls": "entry points",
     "vinculo.web": "edges: screens, API root, demo",
-    "vinculo.privacy": "spans every feature (erasure, a person's data)",
+    "vinculo.privacy": "span the feature apps: privacy (erasure, a person's data), scoring "
+    "(lead scores from people, deals, activities and events)",
     "vinculo.quality": "feature apps (independent of each other)",
     "vinculo.activities": "activities and the timeline's table",
     "vinculo.sales": "pipelines, deals, products",

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "vinculo.integrations",
     "vinculo.insights",
     "vinculo.privacy",
+    "vinculo.scoring",
     "vinculo.web",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("vinculo.integrations.urls")),
     path("insights/", include("vinculo.insights.urls")),
     path("", include("vinculo.privacy.urls")),
+    path("", include("vinculo.scoring.urls")),
     path("", include("vinculo.web.urls")),
 ]

@@ -62,6 +62,7 @@ from vinculo.quality.models import (
     MergeRecord,
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
+from vinculo.scoring.models import LeadScore, ScoringRule
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
 
 
@@ -367,6 +368,19 @@ def _access_log(ana: Persona, ids: Ids, n: int) -> None:
     )
 
 
+def _lead_scores(ana: Persona, ids: Ids, n: int) -> None:
+    """Scores of ``n`` more people (the list reads each page in one query)."""
+    made = people(ana, ids, n)
+    add(
+        LeadScore,
+        n,
+        workspace_id=ana.workspace.pk,
+        person_id=lambda j: made[j].pk,
+        rule_score=lambda j: j,
+        reasons=[{"code": "field", "points": 1, "rule": "Regra"}],
+    )
+
+
 GROWERS: dict[str, Grow] = {
     "/me": _me,
     "/workspace": nothing,  # a fixed shape
@@ -454,6 +468,13 @@ GROWERS: dict[str, Grow] = {
     "/events/inbound/presets": nothing,  # a fixed shape
     "/customer-value": nothing,  # a fixed shape: a count per segment
     "/people/{person_id}/value": nothing,  # one row per person
+    "/scoring/rules": sibling(ScoringRule, "scoring_rule_id", name=unique("Regra ")),
+    "/scoring/rules/{scoring_rule_id}": sibling(
+        ScoringRule, "scoring_rule_id", name=unique("Regra ")
+    ),
+    "/scoring/model": nothing,  # a fixed shape: the model's summary
+    "/scoring/people": _lead_scores,
+    "/people/{person_id}/score": nothing,  # one row per person
     "/events/inbound/endpoints": sibling(InboundEndpoint, "endpoint_id", token=unique("t")),
     "/events/inbound/endpoints/{endpoint_id}": sibling(
         InboundEndpoint, "endpoint_id", token=unique("t")
@@ -511,6 +532,9 @@ UNSEEN: dict[str, str] = {
     "/events/inbound/presets": FIXED,
     "/customer-value": FIXED,
     "/people/{person_id}/value": "one person's scores: one row, whatever the purchases",
+    "/scoring/rules/{scoring_rule_id}": DETAIL,
+    "/scoring/model": "the last training's summary: one row, whatever the deals",
+    "/people/{person_id}/score": "one person's stored score: one row",
     "/forms/{form_id}/submissions/{submission_id}": DETAIL,
     "/tracking": FIXED,
     "/webhooks/event-types": FIXED,

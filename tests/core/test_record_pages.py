@@ -13,7 +13,7 @@ def empty_registry(monkeypatch):
 
 
 def test_the_apps_register_their_panels_of_the_contacts_pages():
-    assert record_pages.registered("person") == ["deals", "tasks", "customer_value"]
+    assert record_pages.registered("person") == ["deals", "tasks", "customer_value", "lead_score"]
     assert record_pages.registered("company") == ["deals"]
 
 

@@ -26,6 +26,7 @@ from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
+from vinculo.scoring.api import router as scoring_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
@@ -168,6 +169,7 @@ for _router in (
     quality_router,
     events_router,
     customer_value_router,
+    scoring_router,
     webforms_router,
     webhooks_router,
     privacy_router,

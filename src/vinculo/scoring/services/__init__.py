@@ -1,0 +1,1 @@
+"""Writes of lead scoring: rules, training, the bulk recompute."""
