@@ -62,7 +62,7 @@ DEFAULTS: dict[str, list[dict[str, Any]]] = {
         _w("number", "sales_cycle"),
         _w("bar", "new_revenue", 2, grain="month", period="last_12_months"),
         _w("funnel", "", 2, period="this_quarter"),
-        _w("leaderboard", "new_revenue", 2, period="this_quarter", limit=5),
+        _w("leaderboard", "new_revenue", 2, period="this_quarter", group_by="owner", limit=5),
         _w("line", "win_rate", 2, grain="month", period="last_12_months"),
     ],
     "marketing": [
@@ -77,7 +77,7 @@ DEFAULTS: dict[str, list[dict[str, Any]]] = {
         _w("number", "calls"),
         _w("number", "meetings"),
         _w("number", "lead_response_time"),
-        _w("leaderboard", "calls", 1, limit=5),
+        _w("leaderboard", "calls", 1, group_by="owner", limit=5),
         _w("bar", "meetings", 2, grain="week", period="last_90"),
         _w("line", "lead_response_time", 2, grain="week", period="last_90"),
     ],
