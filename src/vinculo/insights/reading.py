@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
-from vinculo.core.errors import ValidationFailed
+from vinculo.core.errors import ServiceError, ValidationFailed
 from vinculo.core.filters import BadFilter, parse_filter_param
 from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, Unit, all_kpis, measure
@@ -23,7 +23,7 @@ from vinculo.insights import presenting
 from vinculo.insights.periods import Picked, read_grain, read_period
 
 
-def _errors_of(exc: ValidationFailed) -> dict[str, list[str]]:
+def _errors_of(exc: ServiceError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(error.field or "period", []).append(error.message)
@@ -127,7 +127,7 @@ def read_narrowing(params: QueryDict) -> dict[str, Any]:
                 raise ValidationFailed.field(name, _("Enter a whole number.")) from None
     for name in NARROWING[3:]:
         if params.get(name, "").strip():
-            out[name] = params[name].strip()
+            out[name] = params.get(name, "").strip()
     segment = parse_filter_param(params.get("filter"))
     if segment:
         out["segment"] = segment
@@ -170,7 +170,7 @@ def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
             segment_object=target,
         )
         reading.narrowing = {
-            name: params[name]
+            name: params.get(name, "")
             for name in (*NARROWING, "filter", "segment_object")
             if params.get(name, "").strip()
         }

@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from vinculo.core.actor import Actor, actor_of
-from vinculo.core.kpis.api import GroupOut, PointOut, measurement_json
+from vinculo.core.kpis.api import GroupOut, Number, PointOut, measurement_json
 from vinculo.core.schemas import ERRORS, Id, Int32
 from vinculo.insights.dashboards import selectors, services
 from vinculo.insights.dashboards.data import widget_data
@@ -20,7 +20,6 @@ from vinculo.insights.dashboards.models import Dashboard, Widget
 
 router = Router(tags=["dashboards"])
 
-Number = float | int | None
 
 
 class DashboardIn(Schema):

@@ -29,10 +29,10 @@ from vinculo.workspaces.selectors import members, teams
 
 def _grouped(a: Actor, found: list[Dashboard]) -> list[tuple[str, str, list[Any]]]:
     labels = dict(DashboardScope.choices)
-    out = []
+    out: list[tuple[str, str, list[Any]]] = []
     for scope in (DashboardScope.WORKSPACE, DashboardScope.TEAM, DashboardScope.PERSONAL):
         mine = [(d, selectors.name_of(d)) for d in found if d.scope == scope]
-        out.append((scope, str(labels[scope]), mine))
+        out.append((str(scope), str(labels[scope]), mine))
     return out
 
 
