@@ -26,6 +26,7 @@ from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
+from vinculo.insights.models import Dashboard
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
 from vinculo.privacy import services as privacy
@@ -125,6 +126,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     assert membership is not None
     request = privacy.create_request(actor=actor, data={"kind": "access", "person_id": person.pk})
     invited = invitations.invite_member(actor=actor, email="rui@exemplo.com.br", role="sales_rep")
+    sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -157,6 +159,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
+        "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget
+        "widget_id": sales_dashboard.widgets.order_by("position", "pk")[0].pk,
         # Only POST views take these (a GET answers 405 before looking the id up).
         "pair_id": 0,
         "merge_id": 0,
