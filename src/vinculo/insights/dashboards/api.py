@@ -21,7 +21,6 @@ from vinculo.insights.dashboards.models import Dashboard, Widget
 router = Router(tags=["dashboards"])
 
 
-
 class DashboardIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

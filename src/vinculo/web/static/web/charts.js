@@ -74,9 +74,7 @@
     }
     var options = grain === "month"
       ? { month: "short", year: "numeric", timeZone: "UTC" }
-      : grain === "hour"
-        ? { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short", timeZone: "UTC" }
-        : { day: "numeric", month: "short", timeZone: "UTC" };
+      : { day: "numeric", month: "short", timeZone: "UTC" };
     return new Intl.DateTimeFormat(locale, options).format(day(iso));
   }
 
@@ -188,11 +186,17 @@
     update();
   }
 
-  function drawAll() {
+  /* Draw every [data-chart] under ``root`` (the page, or what htmx just swapped in). */
+  function drawAll(root) {
     if (!window.echarts) return;
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var found = Array.prototype.slice.call(scope.querySelectorAll("[data-chart]"));
+    if (scope.matches && scope.matches("[data-chart]")) found.push(scope);
+    found.forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) return;
+      var drawn = window.echarts.getInstanceByDom(el);
+      if (drawn) drawn.dispose();
       draw(el, JSON.parse(source.textContent));
     });
   }
@@ -202,5 +206,6 @@
     onReady: onReady, language: language, init: init, formatter: formatter,
     bucketLabel: bucketLabel, draw: draw, pngLinks: pngLinks,
   };
-  onReady(drawAll);
+  onReady(function () { drawAll(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
 })();
