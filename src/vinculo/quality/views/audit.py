@@ -50,7 +50,7 @@ def _sections(request: HttpRequest, run: AuditRun | None) -> list[dict[str, Any]
     findings = audit_text.localised_findings(actor(request), run.findings)
     for object_type, data in (findings.get("objects") or {}).items():
         fields = [
-            {**f, "percent": round(f["share"] * 100), "bar": round(f["share"] * 200)}
+            {**f, "percent": round(f["share"] * 100)}
             for f in data.get("completeness", [])
         ]
         sections.append(
