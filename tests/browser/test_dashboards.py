@@ -6,14 +6,36 @@ Content-Security-Policy and the console stays clean."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.screens import origin
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
+from tests.insights.conftest import deal
+from vinculo.core.filters.context import workspace_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _seed(ana, bruno) -> None:
+    """A year of deals: won every month or so by Ana and Bruno, two lost, two open."""
+    today = workspace_today(ana.actor)
+    for i, (amount, owner) in enumerate(
+        [("1200", ana), ("3400", bruno), ("2100", ana), ("5600", bruno), ("800", ana),
+         ("4100", bruno), ("2900", ana), ("3300", bruno)]
+    ):  # fmt: skip
+        day = (today - timedelta(days=5 + 40 * i)).isoformat()
+        deal(ana.actor, f"Ganho {i}", amount, status="won", created=f"{day}T09:00",
+             closed=f"{day}T15:00", owner_id=owner.user.pk)  # fmt: skip
+    for i in range(2):
+        day = (today - timedelta(days=10 + i)).isoformat()
+        deal(ana.actor, f"Perdido {i}", "900", status="lost", created=f"{day}T09:00",
+             closed=f"{day}T12:00")  # fmt: skip
+        deal(ana.actor, f"Aberto {i}", "1500", status="open", created=f"{day}T09:00")
+
 
 WORDS = {
     "pt-br": {"sales": "Vendas", "dashboards": "Painéis", "added": "Widget adicionado."},
@@ -22,8 +44,9 @@ WORDS = {
 
 
 @pytest.mark.parametrize("language", ["pt-br", "en"])
-def test_a_dashboard_is_drawn_and_edited(page, ana, language):
+def test_a_dashboard_is_drawn_and_edited(page, ana, bruno, language):
     words = WORDS[language]
+    _seed(ana, bruno)
     ana.user.language = language
     ana.user.save(update_fields=["language"])
     page.add_init_script(COLLECT)
