@@ -49,10 +49,7 @@ def _sections(request: HttpRequest, run: AuditRun | None) -> list[dict[str, Any]
     sections = []
     findings = audit_text.localised_findings(actor(request), run.findings)
     for object_type, data in (findings.get("objects") or {}).items():
-        fields = [
-            {**f, "percent": round(f["share"] * 100)}
-            for f in data.get("completeness", [])
-        ]
+        fields = [{**f, "percent": round(f["share"] * 100)} for f in data.get("completeness", [])]
         sections.append(
             {
                 "object_type": object_type,
