@@ -154,7 +154,9 @@ def widget_json(w: Widget) -> dict[str, Any]:
     }
 
 
-def dashboard_json(actor: Actor, d: Dashboard, widgets: list[Widget]) -> dict[str, Any]:
+def dashboard_json(
+    actor: Actor, d: Dashboard, widgets: list[Widget], teams: set[int] | None = None
+) -> dict[str, Any]:
     return {
         "id": d.pk,
         "name": selectors.name_of(d),
@@ -164,7 +166,7 @@ def dashboard_json(actor: Actor, d: Dashboard, widgets: list[Widget]) -> dict[st
         "owner_id": d.owner_id,
         "position": d.position,
         "is_default": d.is_default,
-        "editable": selectors.may_edit(actor, d),
+        "editable": selectors.may_edit(actor, d, teams),
         "created_at": d.created_at,
         "widgets": [widget_json(w) for w in widgets],
     }
@@ -190,7 +192,8 @@ def list_dashboards(request: HttpRequest) -> dict[str, Any]:
     by_dashboard: dict[int, list[Widget]] = {d.pk: [] for d in found}
     for w in Widget.objects.for_workspace(actor.workspace).filter(dashboard__in=found):
         by_dashboard[w.dashboard_id].append(w)
-    return {"items": [dashboard_json(actor, d, by_dashboard[d.pk]) for d in found]}
+    teams = selectors.team_ids(actor)
+    return {"items": [dashboard_json(actor, d, by_dashboard[d.pk], teams) for d in found]}
 
 
 @router.post("/dashboards", response={201: DashboardOut, **ERRORS}, summary="Make a dashboard")

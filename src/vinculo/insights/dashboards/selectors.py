@@ -65,9 +65,10 @@ def get_widget(actor: Actor, dashboard_id: int, widget_id: int) -> Widget:
     return found
 
 
-def may_edit(actor: Actor, dashboard: Dashboard) -> bool:
+def may_edit(actor: Actor, dashboard: Dashboard, teams: set[int] | None = None) -> bool:
     """Workspace dashboards: those who manage dashboards (managers, admins, owners); a team's:
-    its members who may change dashboards, and managers; a personal one: its owner."""
+    its members who may change dashboards, and managers; a personal one: its owner. ``teams``:
+    the actor's teams when the caller already has them (a list asks once)."""
     if actor.is_system:
         return True
     if dashboard.scope == DashboardScope.PERSONAL:
@@ -75,7 +76,8 @@ def may_edit(actor: Actor, dashboard: Dashboard) -> bool:
     if can(actor, "dashboards.manage"):
         return True
     if dashboard.scope == DashboardScope.TEAM:
-        return can(actor, "dashboards.write") and dashboard.team_id in team_ids(actor)
+        mine = team_ids(actor) if teams is None else teams
+        return can(actor, "dashboards.write") and dashboard.team_id in mine
     return False
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vinculo.core.actor import Actor
@@ -107,7 +106,3 @@ def widget_csv(request: HttpRequest, dashboard_id: int, widget_id: int) -> HttpR
     name = downloads.file_name(found, title_of(widget))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def not_available() -> str:
-    return _("Not available yet: no cohort report is installed.")
