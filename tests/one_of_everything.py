@@ -27,6 +27,7 @@ from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
+from vinculo.insights.models import Dashboard
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
 from vinculo.privacy import services as privacy
@@ -140,6 +141,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
               "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
     )  # fmt: skip
     recompute_scores(actor)
+    sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -175,6 +177,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "rate_id": rate.pk,
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
+        "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget
+        "widget_id": sales_dashboard.widgets.order_by("position", "pk")[0].pk,
         # Only POST views take these (a GET answers 405 before looking the id up).
         "pair_id": 0,
         "merge_id": 0,

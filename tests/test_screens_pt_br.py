@@ -42,6 +42,7 @@ from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
+from vinculo.insights.models import Dashboard, Widget
 from vinculo.integrations import services as webhooks
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
 from vinculo.privacy import services as privacy
@@ -324,6 +325,8 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "scoring_rule_id": made["scoring_rule"].pk,
         "kpi_key": "deals_won",
         "report_name": "win-loss",
+        "dashboard_id": first(Dashboard, kind="sales"),
+        "widget_id": first(Widget, dashboard__kind="sales"),
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
         "uidb64": urlsafe_base64_encode(force_bytes(ana.user.pk)),
     }
@@ -356,6 +359,7 @@ def _url(route: str, ids: dict[str, Any], ws) -> str:
 # Screens reached with a query string (the merge screen needs its two records).
 def _extra_urls(ws) -> list[str]:
     pair = DuplicateCandidate.objects.filter(workspace=ws).order_by("pk")[0]
+    first_dashboard = Dashboard.objects.filter(workspace=ws, kind="sales").get().pk
     return [
         f"/quality/duplicates/merge/?type=person&survivor={pair.left_id}&loser={pair.right_id}",
         "/quality/rules/?object=deal",
@@ -368,6 +372,7 @@ def _extra_urls(ws) -> list[str]:
         "/insights/reports/sales-forecast/",
         f"/settings/spend/?edit={Spend.objects.filter(workspace=ws).values('pk')[0]['pk']}",
         "/insights/reports/win-loss/?period=custom&from=2026-03-31&to=2026-03-01",
+        f"/insights/dashboards/{first_dashboard}/?edit=1",
     ]
 
 

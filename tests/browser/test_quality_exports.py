@@ -46,7 +46,7 @@ def test_background_export_then_audit(page, ana, monkeypatch):
     page.wait_for_selector("#audit-score")
     page.click("#audit-run-form button[type=submit]")
     page.wait_for_selector("#audit-score")
-    assert page.locator("svg polyline").count() == 1  # the score over time
+    page.locator("#audit-history-chart canvas").wait_for()  # the score over time (ECharts)
     screenshot(page, "quality-audit-pt")
     page.locator('[data-field="email"] a').click()  # "4 sem valor" → the list filtered
     page.wait_for_url("**/people/?filter=*")

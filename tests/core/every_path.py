@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 
 from vinculo.api import api
 from vinculo.core.tenancy import Membership, User, Workspace
+from vinculo.insights.models import Widget
 
 PREFIX = "/api/v1"
 SCHEMA: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema()))
@@ -166,6 +167,16 @@ def names_records(op: Operation) -> bool:
 # not about the body; ids inside are Ana's too (Carla's request names nothing of her own).
 Body = Callable[[dict[str, Any]], Any]
 BODIES: dict[str, Body] = {
+    "PATCH /dashboards/{dashboard_id}": lambda ids: {"name": "Carla esteve aqui"},
+    "POST /dashboards/{dashboard_id}/widgets": lambda ids: {"kind": "number", "kpi": "deals_won"},
+    "POST /dashboards/{dashboard_id}/widgets/reorder": lambda ids: {
+        "widget_ids": list(
+            Widget.objects.filter(dashboard_id=ids["dashboard_id"])
+            .order_by("-position")
+            .values_list("pk", flat=True)
+        )
+    },
+    "PATCH /dashboards/{dashboard_id}/widgets/{widget_id}": lambda ids: {"width": 2},
     "PATCH /members/{member_id}": lambda ids: {"role": "viewer"},
     "PATCH /teams/{team_id}": lambda ids: {"name": "Carla esteve aqui"},
     "POST /teams/{team_id}/members": lambda ids: {"user_id": ids["other_user_id"]},

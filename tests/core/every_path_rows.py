@@ -49,6 +49,7 @@ from vinculo.core.models import AuditEntry, CurrencyRate, DomainEvent, EventDeli
 from vinculo.core.tenancy import ApiToken, Invitation, Membership, Team, TeamMember
 from vinculo.core.tenancy import Workspace as WorkspaceModel
 from vinculo.events.models import InboundEndpoint, InboundReceipt
+from vinculo.insights.models import Dashboard, Widget
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from vinculo.privacy.models import AccessRecord, DataSubjectRequest, ErasureRecord
 from vinculo.quality.models import (
@@ -379,6 +380,16 @@ def _lead_scores(ana: Persona, ids: Ids, n: int) -> None:
         rule_score=lambda j: j,
         reasons=[{"code": "field", "points": 1, "rule": "Regra"}],
     )
+def _dashboards(ana: Persona, ids: Ids, n: int) -> None:
+    """More workspace dashboards, each with a widget."""
+    made = add(Dashboard, n, Dashboard.objects.get(pk=ids["dashboard_id"]), name=unique("Painel "),
+               kind="", is_default=False)  # fmt: skip
+    for dashboard in made:
+        add(Widget, 1, Widget.objects.get(pk=ids["widget_id"]), dashboard_id=dashboard.pk)
+
+
+def _widgets(ana: Persona, ids: Ids, n: int) -> None:
+    add(Widget, n, Widget.objects.get(pk=ids["widget_id"]))
 
 
 GROWERS: dict[str, Grow] = {
@@ -416,6 +427,14 @@ GROWERS: dict[str, Grow] = {
     "/pipelines/{pipeline_id}/board": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/deals": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/kpis": nothing,  # the catalogue: a fixed shape
+    "/dashboards": _dashboards,
+    "/dashboards/{dashboard_id}": _widgets,
+    "/dashboards/{dashboard_id}/widgets": _widgets,
+    "/dashboards/{dashboard_id}/widgets/{widget_id}": sibling(Widget, "widget_id"),
+    # The first widget is a KPI number (win rate): its rows are the deals, counted in Python.
+    "/dashboards/{dashboard_id}/widgets/{widget_id}/data": lambda ana, ids, n: (
+        deals(ana, ids, n) and None
+    ),
     # A KPI's rows are fetched in one query and bucketed in Python, whatever their number.
     "/kpis/{key}": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/deals/{deal_id}": _deal,
@@ -507,6 +526,8 @@ UNSEEN: dict[str, str] = {
     "/workspace": FIXED,
     "/kpis": FIXED,
     "/kpis/{key}": "a number and its series, the same length whatever the rows counted",
+    "/dashboards/{dashboard_id}/widgets/{widget_id}": DETAIL,
+    "/dashboards/{dashboard_id}/widgets/{widget_id}/data": "a KPI number and its series",
     "/reports/pipeline-funnel": REPORT,
     "/reports/sales-forecast": REPORT,
     "/reports/win-loss": REPORT,

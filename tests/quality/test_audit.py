@@ -183,7 +183,16 @@ def test_report_screen_shows_score_history_bars_and_findings(ana, messy):
     client.post("/quality/audit/run", {"stale_months": "6"})
     client.post("/quality/audit/run", {"stale_months": "6"})
     page = client.get("/quality/audit/").content.decode()
-    assert "<polyline" in page  # the score over time
+    # The score over time: one point per run, drawn by ECharts from json_script data.
+    history = json.loads(
+        page.split('id="audit-history-data" type="application/json">')[1].split("<")[0]
+    )
+    scores = list(
+        AuditRun.objects.for_workspace(ana.workspace)
+        .order_by("finished_at")
+        .values_list("score", flat=True)
+    )
+    assert history["series"][0]["values"] == scores and len(scores) == 2
     assert 'data-field="email"' in page and "3 without a value" in page
     assert 'data-finding="stale"' in page
     runs = AuditRun.objects.for_workspace(ana.workspace)

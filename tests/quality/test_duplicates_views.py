@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -33,7 +35,13 @@ def test_queue_shows_the_pair_side_by_side_with_reasons_and_chart(ana, twins):
     html = page.content.decode()
     assert "Heloísa Bragança" in html and "Heloisa Braganca" in html
     assert "email: same value" in html
-    assert "<svg" in html
+    # The histogram of the open pairs by probability, drawn by ECharts from json_script data.
+    chart = json.loads(
+        html.split('id="dedupe-chart-data" type="application/json">')[1].split("<")[0]
+    )
+    open_pairs = DuplicateCandidate.objects.for_workspace(ana.workspace).filter(status="open")
+    assert sum(chart["series"][0]["values"]) == open_pairs.count() >= 1
+    assert 'data-chart="dedupe-chart-data"' in html
     learned = MatchModel.objects.get(workspace=ana.workspace, object_type="person")
     auto = round(learned.auto_merge_threshold * 100)
     assert f"Pairs at or above {auto}% are merged automatically" in html

@@ -277,7 +277,7 @@ def test_screens_upload_map_dry_run_start_progress_result(ana):
     assert dry.redirect_chain == [(f"/quality/imports/{job.pk}/", 302)]  # a reload posts nothing
     text = dry.content.decode()
     assert dry.status_code == 200 and "11 of 11 rows tried" in text
-    assert "This CPF is not valid." in text and "<svg" in text
+    assert "This CPF is not valid." in text and 'data-chart="import-counts-data"' in text
     saved = client.post(
         f"/quality/imports/{job.pk}/mapping/",
         {**posted, "action": "template", "template_name": "Planilha"},

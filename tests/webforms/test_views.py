@@ -3,6 +3,8 @@ snippet), submissions and their detail, the tracking page; Carla gets 404s on An
 
 from __future__ import annotations
 
+import json
+
 from django.urls import reverse
 
 from tests.webforms.conftest import post_form
@@ -39,7 +41,12 @@ def test_the_list_shows_forms_counts_and_the_conversion_chart(ana, lead_form):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Newsletter da padaria" in html
-    assert 'id="conversion-chart"' in html and "<svg" in html and "<polyline" in html
+    assert 'id="conversion-chart"' in html and 'data-chart="conversion-chart-data"' in html
+    data = html.split('id="conversion-chart-data" type="application/json">')[1].split("</script>")[
+        0
+    ]
+    views, submissions = json.loads(data)["series"]
+    assert sum(submissions["values"]) == 1 and len(views["values"]) == 30
     assert f'href="/forms/{lead_form.pk}/submissions/">1</a>' in html
 
 

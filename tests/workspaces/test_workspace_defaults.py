@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from vinculo.contacts.models import LifecycleStage
 from vinculo.core import workspace_defaults
+from vinculo.insights.models import Dashboard, Widget
 from vinculo.sales.models import LostReason, Pipeline, Stage
 from vinculo.webforms.models import TrackingSite
 from vinculo.workspaces import services
@@ -25,6 +26,7 @@ def test_a_new_workspace_has_every_registered_default(db):
         "contacts.lifecycle_stages",
         "sales.default_pipeline",
         "webforms.tracking_site",
+        "insights.dashboards",
     }
     stages = LifecycleStage.objects.for_workspace(ws).order_by("position")
     assert [s.key for s in stages] == [
@@ -35,6 +37,7 @@ def test_a_new_workspace_has_every_registered_default(db):
     assert [s.kind for s in pipeline.stages.order_by("position")] == ["open"] * 4 + ["won", "lost"]
     assert pipeline.lost_reasons.count() == 6
     assert TrackingSite.objects.for_workspace(ws).count() == 1
+    assert Dashboard.objects.for_workspace(ws).filter(is_default=True).count() == 4
 
 
 def test_an_english_workspace_gets_an_english_pipeline(db):
@@ -51,11 +54,13 @@ BEFORE = [
     ("contacts", "0007_match_identifiers"),
     ("sales", "0003_lost_reasons"),
     ("webforms", "0001_initial"),
+    ("insights", "0001_initial"),
 ]
 AFTER = [
     ("contacts", "0008_default_lifecycle_stages"),
     ("sales", "0004_default_pipelines"),
     ("webforms", "0002_tracking_sites"),
+    ("insights", "0002_default_dashboards"),
 ]
 
 
@@ -97,6 +102,10 @@ def test_workspaces_made_before_get_their_defaults_once():
     key = apps.get_model("webforms", "TrackingSite").objects.create(
         workspace=used, public_key="chave-antiga"
     )
+    # and had changed its Sales dashboard (a default, by its kind)
+    apps.get_model("insights", "Dashboard").objects.create(
+        workspace=used, kind="sales", is_default=True, name="Minhas vendas"
+    )
 
     _migrate(AFTER)
     for ws in (bare.pk, english.pk):
@@ -106,7 +115,13 @@ def test_workspaces_made_before_get_their_defaults_once():
         assert Stage.objects.filter(pipeline=pipeline).count() == 6
         assert LostReason.objects.filter(pipeline=pipeline).count() == 6
         assert TrackingSite.objects.filter(workspace_id=ws).count() == 1
+        kinds = Dashboard.objects.filter(workspace_id=ws).values_list("kind", flat=True)
+        assert sorted(kinds) == ["management", "marketing", "sales", "service"]
+        assert Widget.objects.filter(workspace_id=ws, dashboard__kind="sales").count() == 8
     assert Pipeline.objects.get(workspace_id=bare.pk).name == "Vendas"
+    # the workspace's own Sales dashboard stays as it was; the three others are made
+    assert Dashboard.objects.get(workspace_id=used.pk, kind="sales").name == "Minhas vendas"
+    assert Dashboard.objects.filter(workspace_id=used.pk).count() == 4
     assert Pipeline.objects.get(workspace_id=english.pk).name == "Sales"
     # the workspace's own things stay; its first live pipeline becomes the default
     assert list(
@@ -123,3 +138,4 @@ def test_workspaces_made_before_get_their_defaults_once():
     assert Pipeline.objects.filter(workspace_id=bare.pk).count() == 1
     assert LifecycleStage.objects.filter(workspace_id=bare.pk).count() == 7
     assert TrackingSite.objects.filter(workspace_id=bare.pk).count() == 1
+    assert Dashboard.objects.filter(workspace_id=bare.pk).count() == 4

@@ -22,6 +22,7 @@ from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
 from vinculo.events.value_api import router as customer_value_router
+from vinculo.insights.dashboards.api import router as dashboards_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
@@ -163,6 +164,7 @@ for _router in (
     core_router,
     kpis_router,
     currency_router,
+    dashboards_router,
     contacts_router,
     sales_router,
     activities_router,

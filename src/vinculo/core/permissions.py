@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "data.import": gettext_lazy("import data"),
     "data.export": gettext_lazy("export data"),
     "insights.view": gettext_lazy("see reports and dashboards"),
+    "dashboards.write": gettext_lazy("change the dashboards of their teams"),
+    "dashboards.manage": gettext_lazy("change the workspace's dashboards"),
     "strategy.manage": gettext_lazy("change goals and the strategy plan"),
     # Owners and admins only (the matrix below grants them every permission).
     "privacy.manage": gettext_lazy("handle data-subject requests and privacy settings"),
@@ -51,7 +53,7 @@ PERMISSIONS: dict[str, StrOrPromise] = {
 
 # Viewers may hold API tokens: a read-only token is how BI tools read the CRM.
 _VIEW = {"workspace.view", "members.view", "records.view", "insights.view", "tokens.create"}
-_WORK = _VIEW | {"activities.write", "data.export"}
+_WORK = _VIEW | {"activities.write", "data.export", "dashboards.write"}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(PERMISSIONS),
@@ -69,6 +71,7 @@ MATRIX: dict[str, frozenset[str]] = {
             "automation.manage",
             "data.import",
             "strategy.manage",
+            "dashboards.manage",
         }
     ),
     Role.SALES_REP: frozenset(_WORK | {"records.write", "deals.write", "data.import"}),

@@ -38,30 +38,16 @@ def _day(value: str, *, end: bool = False) -> datetime | None:
     return moment + timedelta(days=1) if end else moment
 
 
-def chart_of(points: list[tuple[Any, int]], width: int = 600, height: int = 120) -> dict[str, Any]:
-    """Bars of events per day as SVG coordinates."""
-    top = max((n for _d, n in points), default=0) or 1
-    slot = width / max(len(points), 1)
-    bars = []
-    for i, (day, n) in enumerate(points):
-        h = round(n / top * (height - 20), 1)
-        bars.append(
-            {
-                "x": round(i * slot + 1, 1),
-                "y": round(height - 16 - h, 1),
-                "w": round(slot - 2, 1),
-                "h": h,
-                "day": day,
-                "n": n,
-            }
-        )
+def chart_of(points: list[tuple[Any, int]]) -> dict[str, Any]:
+    """Events per day as the shared chart set-up draws them (web/charts.js, ECharts): ISO days
+    and plain counts."""
     return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "top": top,
-        "first": points[0][0] if points else None,
-        "last": points[-1][0] if points else None,
+        "kind": "bar",
+        "unit": "count",
+        "grain": "day",
+        "labels": [day.isoformat() for day, _n in points],
+        "series": [{"name": str(_("Events")), "values": [n for _day, n in points]}],
+        "total": sum(n for _day, n in points),
     }
 
 

@@ -21,7 +21,7 @@ from vinculo.insights.reading import Reading
 CENT = Decimal("0.01")
 
 
-def _cell(kpi: Kpi, value: Any) -> str:
+def cell(kpi: Kpi, value: Any) -> str:
     """A value as the file holds it: money to the cent, exactly; other units as the charts
     draw them (:func:`presenting.plain`)."""
     if value is None:
@@ -59,8 +59,8 @@ def kpi_csv(reading: Reading, m: Measurement) -> str:
             m.start.isoformat(),
             m.end.isoformat(),
             "",
-            _cell(kpi, m.value),
-            _cell(kpi, m.previous),
+            cell(kpi, m.value),
+            cell(kpi, m.previous),
             m.previous_start.isoformat(),
             m.previous_end.isoformat(),
         ]
@@ -73,8 +73,8 @@ def kpi_csv(reading: Reading, m: Measurement) -> str:
                 point.start.isoformat(),
                 point.end.isoformat(),
                 "",
-                _cell(kpi, point.value),
-                _cell(kpi, previous.value if previous else None),
+                cell(kpi, point.value),
+                cell(kpi, previous.value if previous else None),
                 previous.start.isoformat() if previous else "",
                 previous.end.isoformat() if previous else "",
             ]
@@ -87,7 +87,7 @@ def kpi_csv(reading: Reading, m: Measurement) -> str:
                 m.start.isoformat(),
                 m.end.isoformat(),
                 safe_text(str(label)),
-                _cell(kpi, value),
+                cell(kpi, value),
                 "",
                 "",
                 "",

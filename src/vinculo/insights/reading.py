@@ -14,7 +14,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
-from vinculo.core.errors import ValidationFailed
+from vinculo.core.errors import ServiceError, ValidationFailed
+from vinculo.core.filters import BadFilter, parse_filter_param
 from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, Unit, all_kpis, measure
 from vinculo.core.kpis.registry import Point
@@ -22,7 +23,7 @@ from vinculo.insights import presenting
 from vinculo.insights.periods import Picked, read_grain, read_period
 
 
-def _errors_of(exc: ValidationFailed) -> dict[str, list[str]]:
+def _errors_of(exc: ServiceError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         errors.setdefault(error.field or "period", []).append(error.message)
@@ -74,6 +75,8 @@ class Reading:
     errors: dict[str, list[str]] = field(default_factory=dict)
     measurement: Measurement | None = None
     earlier: Measurement | None = None
+    # the query of a dashboard widget's filters (owner, pipeline, segment…) it is cut by
+    narrowing: dict[str, str] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[tuple[Any, str, Any]]:
@@ -108,6 +111,31 @@ def _read_choices(reading: Reading, actor: Actor, params: QueryDict) -> None:
             reading.errors["currency"] = [_("Choose a currency from the list.")]
 
 
+NARROWING = ("owner_id", "team_id", "pipeline_id", "source", "lifecycle_stage")
+
+
+def read_narrowing(params: QueryDict) -> dict[str, Any]:
+    """The filters a dashboard widget links with (``owner_id``, ``team_id``, ``pipeline_id``,
+    ``source``, ``lifecycle_stage``, ``filter``: a segment); 422 naming the bad one."""
+    out: dict[str, Any] = {}
+    for name in NARROWING[:3]:
+        raw = params.get(name, "").strip()
+        if raw:
+            try:
+                out[name] = int(raw)
+            except ValueError:
+                raise ValidationFailed.field(name, _("Enter a whole number.")) from None
+    for name in NARROWING[3:]:
+        if params.get(name, "").strip():
+            out[name] = params.get(name, "").strip()
+    segment = parse_filter_param(params.get("filter"))
+    if segment:
+        out["segment"] = segment
+    if params.get("segment_object", "person") not in ("person", "deal"):
+        raise ValidationFailed.field("segment_object", _("Choose people or deals."))
+    return out
+
+
 def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
     """``kpi`` over the period, grain, group and currency of ``params``."""
     picked = read_period(params, workspace_today(actor))
@@ -120,8 +148,10 @@ def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
         reading.errors["grain"] = grain_errors
     if reading.errors:
         return reading
-    scope = Scope(actor=actor, currency=reading.currency)
     try:
+        narrowed = read_narrowing(params)
+        scope = Scope(actor=actor, currency=reading.currency, **narrowed)
+        target = params.get("segment_object", "person")
         found = measure(
             kpi.key,
             scope,
@@ -129,11 +159,22 @@ def read_kpi(actor: Actor, kpi: Kpi, params: QueryDict) -> Reading:
             end=picked.end,
             grain=reading.grain,
             group_by=reading.group_by or None,
+            segment_object=target,
         )
         reading.earlier = measure(
-            kpi.key, scope, start=found.previous_start, end=found.previous_end, grain=reading.grain
+            kpi.key,
+            scope,
+            start=found.previous_start,
+            end=found.previous_end,
+            grain=reading.grain,
+            segment_object=target,
         )
-    except ValidationFailed as exc:
+        reading.narrowing = {
+            name: params.get(name, "")
+            for name in (*NARROWING, "filter", "segment_object")
+            if params.get(name, "").strip()
+        }
+    except (ValidationFailed, BadFilter) as exc:
         reading.errors = _errors_of(exc)
         return reading
     if reading.group_by in {"pipeline", "lifecycle_stage"}:

@@ -160,6 +160,7 @@ def _query(reading: Reading) -> str:
         params["group_by"] = reading.group_by
     if reading.currency:
         params["currency"] = reading.currency
+    params.update(reading.narrowing)
     return urlencode(params)
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,6 @@ from vinculo.integrations import catalog, selectors, services
 from vinculo.integrations.models import DeliveryState, WebhookSubscription
 
 SECRET_SESSION_KEY = "webhook_secret_%s"  # noqa: S105  (a session key name)
-CHART_W, CHART_H, PAD = 560, 160, 28
 
 
 @workspace_view
@@ -174,35 +174,20 @@ def webhook_edit(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 
 def hourly_chart(buckets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked bars per hour: delivered (green) under failed (red)."""
-    top = max([b["ok"] + b["failed"] for b in buckets] + [1])
-    n = len(buckets)
-    slot = (CHART_W - 2 * PAD) / max(n, 1)
-    usable = CHART_H - 2 * PAD
-    bars = []
-    for index, b in enumerate(buckets):
-        ok_h = usable * b["ok"] / top
-        failed_h = usable * b["failed"] / top
-        x = PAD + index * slot
-        bars.append(
-            {
-                "x": round(x + 1, 1),
-                "w": round(max(slot - 2, 1), 1),
-                "ok_y": round(CHART_H - PAD - ok_h, 1),
-                "ok_h": round(ok_h, 1),
-                "failed_y": round(CHART_H - PAD - ok_h - failed_h, 1),
-                "failed_h": round(failed_h, 1),
-                **b,
-            }
-        )
+    """Attempts per hour, delivered under failed, as the shared chart set-up draws them
+    (web/charts.js, ECharts): the hours (HH:MM in the current time zone) and plain counts."""
     return {
-        "width": CHART_W,
-        "height": CHART_H,
-        "left": PAD,
-        "base": CHART_H - PAD,
-        "top_y": PAD,
-        "top": top,
-        "bars": bars,
+        "kind": "stacked-bar",
+        "unit": "count",
+        "labels": [timezone.localtime(b["hour"]).strftime("%H:%M") for b in buckets],
+        "series": [
+            {"name": str(_("delivered")), "values": [b["ok"] for b in buckets], "color": "#16a34a"},
+            {
+                "name": str(_("failed")),
+                "values": [b["failed"] for b in buckets],
+                "color": "#dc2626",
+            },
+        ],
         "total_ok": sum(b["ok"] for b in buckets),
         "total_failed": sum(b["failed"] for b in buckets),
     }

@@ -32,6 +32,7 @@ from vinculo.core.permissions import can
 from vinculo.core.tenancy import User
 from vinculo.core.ui import actor, is_htmx, safe_next, workspace_view
 from vinculo.insights import presenting
+from vinculo.insights.dashboards import selectors as dashboard_selectors
 from vinculo.sales import selectors as sales_selectors
 from vinculo.web import selectors
 from vinculo.workspaces import services
@@ -102,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals_amount": format_money(totals.amount, totals.currency),
         "totals_short": format_money_compact(totals.amount, totals.currency),
         "home_kpis": _home_kpis(a) if can(a, "insights.view") else [],
+        "home_dashboards": _home_dashboards(a) if can(a, "insights.view") else [],
     }
     return render(request, "web/home.html", context)
 
@@ -109,6 +111,16 @@ def home(request: HttpRequest) -> HttpResponse:
 # The KPIs the home page shows for the last 30 days, against the 30 days before (Insights has
 # them all); each opens its page.
 HOME_KPIS = ("new_leads", "deals_won", "new_revenue", "win_rate")
+HOME_DASHBOARDS = 6
+
+
+def _home_dashboards(a: Actor) -> list[tuple[str, str]]:
+    """Links to the dashboards the member sees (the workspace's defaults first), not their
+    widgets: the home page stays one quick look."""
+    found = dashboard_selectors.dashboards(a)[:HOME_DASHBOARDS]
+    return [
+        (reverse("insights:dashboard", args=[d.pk]), dashboard_selectors.name_of(d)) for d in found
+    ]
 
 
 def _home_kpis(a: Actor) -> list[dict[str, Any]]:

@@ -166,7 +166,7 @@ def rendered_fields(form: WebForm, choices: list[FieldChoice]) -> list[dict[str,
 def conversion_chart(
     actor: Actor, *, form_id: int | None = None, days: int = 30, today: date | None = None
 ) -> dict[str, Any]:
-    """Views of the hosted page and accepted submissions per day, laid out as an SVG chart."""
+    """Views of the hosted page and accepted submissions per day, with their totals."""
     today = today or timezone.localdate()
     start = today - timedelta(days=days - 1)
     rows = FormDailyStat.objects.for_workspace(actor.workspace).filter(day__gte=start)
@@ -180,35 +180,26 @@ def conversion_chart(
         (start + timedelta(days=i), *totals.get(start + timedelta(days=i), (0, 0)))
         for i in range(days)
     ]
-    width, height, left, bottom = 640, 180, 36, 18
-    top_value = max([max(v, s) for _d, v, s in series] + [1])
-    step = (width - left - 8) / max(days - 1, 1)
-
-    def y(value: int) -> float:
-        return round(8 + (height - bottom - 8) * (1 - value / top_value), 1)
-
-    points = [
-        {
-            "x": round(left + i * step, 1),
-            "day": d,
-            "views": v,
-            "submissions": s,
-            "yv": y(v),
-            "ys": y(s),
-        }
-        for i, (d, v, s) in enumerate(series)
-    ]
     views_total = sum(v for _d, v, _s in series)
     subs_total = sum(s for _d, _v, s in series)
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "label_x": left - 6,
-        "points": points,
-        "views_line": " ".join(f"{p['x']},{p['yv']}" for p in points),
-        "submissions_line": " ".join(f"{p['x']},{p['ys']}" for p in points),
-        "grid": [{"y": y(v), "value": v} for v in sorted({0, top_value // 2, top_value})],
+        # as the shared chart set-up draws it (web/charts.js, ECharts): ISO days, plain counts
+        "kind": "line",
+        "unit": "count",
+        "grain": "day",
+        "labels": [d.isoformat() for d, _v, _s in series],
+        "series": [
+            {
+                "name": str(_("Hosted page views")),
+                "values": [v for _d, v, _s in series],
+                "color": "#94a3b8",
+            },
+            {
+                "name": str(_("Submissions")),
+                "values": [s for _d, _v, s in series],
+                "color": "#2563eb",
+            },
+        ],
         "views": views_total,
         "submissions": subs_total,
         "rate": round(100 * subs_total / views_total, 1) if views_total else None,

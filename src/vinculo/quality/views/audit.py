@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,31 +26,19 @@ from vinculo.quality.selectors import audit as selectors
 from vinculo.quality.selectors import audit_text
 from vinculo.quality.services import audit as services
 
-CHART_W, CHART_H, PAD = 560, 160, 32
-
 
 def score_chart(history: list[tuple[Any, int]]) -> dict[str, Any] | None:
-    """Points of the score line (0 at the bottom, 100 at the top), oldest run on the left."""
+    """The score of each run, oldest on the left, as the shared chart set-up draws it
+    (web/charts.js, ECharts): the runs' days (ISO, in the current time zone) and plain scores."""
     if not history:
         return None
-    n = len(history)
-    step = (CHART_W - 2 * PAD) / max(n - 1, 1)
-    points = []
-    for index, (when, score) in enumerate(history):
-        x = PAD + index * step if n > 1 else CHART_W / 2
-        y = PAD + (CHART_H - 2 * PAD) * (1 - score / 100)
-        points.append({"x": round(x, 1), "y": round(y, 1), "score": score, "when": when})
     return {
-        "width": CHART_W,
-        "height": CHART_H,
-        "left": PAD,
-        "label_x": PAD - 4,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "grid": [
-            {"y": round(PAD + (CHART_H - 2 * PAD) * (1 - v / 100), 1), "value": v}
-            for v in (0, 50, 100)
-        ],
+        "kind": "line",
+        "unit": "number",
+        "grain": "day",
+        "labels": [timezone.localtime(when).date().isoformat() for when, _score in history],
+        "series": [{"name": str(_("Score")), "values": [score for _when, score in history]}],
+        "last": history[-1][1],
     }
 
 
@@ -60,10 +49,7 @@ def _sections(request: HttpRequest, run: AuditRun | None) -> list[dict[str, Any]
     sections = []
     findings = audit_text.localised_findings(actor(request), run.findings)
     for object_type, data in (findings.get("objects") or {}).items():
-        fields = [
-            {**f, "percent": round(f["share"] * 100), "bar": round(f["share"] * 200)}
-            for f in data.get("completeness", [])
-        ]
+        fields = [{**f, "percent": round(f["share"] * 100)} for f in data.get("completeness", [])]
         sections.append(
             {
                 "object_type": object_type,

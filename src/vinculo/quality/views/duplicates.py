@@ -61,19 +61,17 @@ def _pair_rows(object_type: str, left: Any, right: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _histogram(pairs: list[Any]) -> list[dict[str, Any]]:
+def _histogram(pairs: list[Any]) -> dict[str, Any]:
+    """The open pairs by probability band, as the shared chart set-up draws them
+    (web/charts.js, ECharts): the bands' names and plain counts."""
     counts = [sum(1 for p in pairs if lo <= p.probability < hi) for lo, hi in BANDS]
-    top = max(counts) or 1
-    return [
-        {
-            "label": f"{round(lo * 100)}-{min(100, round(hi * 100))}%",
-            "count": count,
-            "height": round(80 * count / top),
-            "y": 90 - round(80 * count / top),
-            "x": 10 + i * 50,
-        }
-        for i, ((lo, hi), count) in enumerate(zip(BANDS, counts, strict=True))
-    ]
+    return {
+        "kind": "bar",
+        "unit": "count",
+        "labels": [f"{round(lo * 100)}-{min(100, round(hi * 100))}%" for lo, hi in BANDS],
+        "series": [{"name": str(_("Pairs")), "values": counts}],
+        "total": sum(counts),
+    }
 
 
 @workspace_view

@@ -29,17 +29,26 @@ COLOURS = (
 )
 
 
-def chart(created: int, updated: int, skipped: int, rejected: int) -> list[tuple]:
-    """Bars (width, x, colour, label) of a 400-wide stacked SVG bar of an import's outcome."""
+def chart(created: int, updated: int, skipped: int, rejected: int) -> dict[str, Any]:
+    """An import's outcome as one stacked bar, as the shared chart set-up draws it
+    (web/charts.js, ECharts): a series per outcome with its colour and plain count."""
+    names = {
+        "created": _("Created"),
+        "updated": _("Updated"),
+        "skipped": _("Skipped"),
+        "rejected": _("Rejected"),
+    }
     counts = (created, updated, skipped, rejected)
-    total = sum(counts) or 1
-    bars, x = [], 0.0
-    for (colour, label), n in zip(COLOURS, counts, strict=True):
-        width = round(400 * n / total, 2)
-        if width:
-            bars.append((width, round(x, 2), colour, f"{label}: {n}"))
-        x += width
-    return bars
+    return {
+        "kind": "stacked",
+        "unit": "count",
+        "fixedHeight": True,
+        "labels": [""],
+        "series": [
+            {"name": str(names[label]), "values": [n], "color": colour}
+            for (colour, label), n in zip(COLOURS, counts, strict=True)
+        ],
+    }
 
 
 @workspace_view
@@ -119,7 +128,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     )
 
 
-def _job_chart(job: Any) -> list[tuple]:
+def _job_chart(job: Any) -> dict[str, Any]:
     return chart(job.created_count, job.updated_count, job.skipped_count, job.rejected_count)
 
 
@@ -156,7 +165,7 @@ def _mapping_screen(
                 preview.get("rejected", 0),
             )
             if preview
-            else [],
+            else None,
             "rejected": _rejected_page(request, job.pk, dry_run=True),
             "errors": errors or {},
             "posted": request.POST,

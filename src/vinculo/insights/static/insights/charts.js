@@ -1,4 +1,4 @@
-/* Insights charts, drawn with Apache ECharts (web/vendor/echarts, our own static file) from the
+/* Insights charts, drawn with Apache ECharts through the shared set-up (web/charts.js) from the
    numbers the page gives in #insights-data (json_script: plain numbers and ISO days). The
    overview's cards get a sparkline ([data-sparkline]); a KPI page its series (#series-chart,
    the previous period dashed beside it) and its groups (#groups-chart). Numbers and days are
@@ -8,75 +8,23 @@
 (function () {
   "use strict";
 
-  var ACCENT = "#0f766e";
-  var PREVIOUS = "#94a3b8";
-
-  function onReady(run) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
-    else run();
-  }
-
-  function language() {
-    var lang = (document.documentElement.lang || "en").toLowerCase();
-    return lang === "pt-br" ? "pt-BR" : lang;
-  }
-
-  function initOptions() {
-    return { renderer: "canvas", locale: language() === "pt-BR" ? "PT-br" : "EN" };
-  }
-
-  /* A function writing a plain number of ``unit`` for the reader (short for an axis). */
-  function formatter(data, short) {
-    var locale = language();
-    var names = data.names || {};
-    var format;
-    if (data.unit === "money") {
-      format = new Intl.NumberFormat(locale, {
-        style: "currency",
-        currency: data.currency || "BRL",
-        notation: short ? "compact" : "standard",
-        maximumFractionDigits: short ? 1 : 2,
-      });
-      return function (v) { return v === null || v === undefined ? "—" : format.format(v); };
-    }
-    format = new Intl.NumberFormat(locale, {
-      notation: short ? "compact" : "standard",
-      maximumFractionDigits: data.unit === "count" ? 0 : 1,
-    });
-    var suffix = data.unit === "percent" ? "%" : data.unit === "duration" ? " " + (names.days || "d") : "";
-    return function (v) { return v === null || v === undefined ? "—" : format.format(v) + suffix; };
-  }
-
-  function day(iso) {
-    var parts = iso.split("-");
-    return new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
-  }
-
-  /* The label of a bucket starting on ``iso`` at ``grain``. */
-  function bucketLabel(iso, grain, names) {
-    var locale = language();
-    if (grain === "quarter") {
-      var month = +iso.split("-")[1];
-      return (names.quarter || "Q%(quarter)s %(year)s")
-        .replace("%(quarter)s", String(Math.floor((month - 1) / 3) + 1))
-        .replace("%(year)s", iso.split("-")[0]);
-    }
-    var options = grain === "month"
-      ? { month: "short", year: "numeric", timeZone: "UTC" }
-      : { day: "numeric", month: "short", timeZone: "UTC" };
-    return new Intl.DateTimeFormat(locale, options).format(day(iso));
-  }
-
-  function resizeWith(chart) {
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
+  /* The shared set-up (web/charts.js): the ECharts instance with its locale and resizing, the
+     number formats and the buckets' labels, the same on every screen. */
+  var shared = window.VinculoCharts;
+  if (!shared) return;
+  var ACCENT = shared.ACCENT;
+  var PREVIOUS = shared.PREVIOUS;
+  var onReady = shared.onReady;
+  var formatter = shared.formatter;
+  var bucketLabel = shared.bucketLabel;
+  var init = shared.init;
 
   function sparklines(data) {
     var lines = data.sparklines || {};
     document.querySelectorAll("[data-sparkline]").forEach(function (el) {
       var values = lines[el.getAttribute("data-sparkline")];
       if (!values) return;
-      var chart = window.echarts.init(el, null, initOptions());
+      var chart = init(el);
       chart.setOption({
         animation: false,
         grid: { left: 2, right: 2, top: 4, bottom: 4 },
@@ -93,7 +41,6 @@
           areaStyle: { color: "rgba(15, 118, 110, 0.12)" },
         }],
       });
-      resizeWith(chart);
     });
   }
 
@@ -103,7 +50,7 @@
     var names = data.names || {};
     var full = formatter(data, false);
     var short = formatter(data, true);
-    var chart = window.echarts.init(el, null, initOptions());
+    var chart = init(el);
     chart.setOption({
       animationDuration: 250,
       grid: { left: 64, right: 16, top: 40, bottom: 32 },
@@ -132,7 +79,6 @@
         },
       ],
     });
-    resizeWith(chart);
   }
 
   function groupsChart(data) {
@@ -142,7 +88,7 @@
     var short = formatter(data, true);
     var top = data.groups.slice(0, 20).reverse(); // the largest at the top
     el.style.height = Math.max(160, top.length * 32 + 48) + "px"; // the CSSOM, not a style attribute
-    var chart = window.echarts.init(el, null, initOptions());
+    var chart = init(el);
     chart.setOption({
       animationDuration: 250,
       grid: { left: 150, right: 96, top: 8, bottom: 32 },
@@ -160,7 +106,6 @@
         label: { show: true, position: "right", formatter: function (p) { return full(p.value); } },
       }],
     });
-    resizeWith(chart);
   }
 
   /* The sales reports (#report-chart): the funnel, the forecast's three sums by month side by
@@ -169,7 +114,7 @@
     var el = document.getElementById("report-chart");
     if (!el || !data.report) return;
     var names = data.names || {};
-    var chart = window.echarts.init(el, null, initOptions());
+    var chart = init(el);
     var count = formatter({ unit: "count" }, false);
     if (data.report === "pipeline-funnel") {
       chart.setOption({
@@ -220,7 +165,6 @@
         }],
       });
     }
-    resizeWith(chart);
   }
 
   onReady(function () {

@@ -1,0 +1,5 @@
+"""Insights' tables: the dashboards and their widgets (:mod:`vinculo.insights.dashboards`)."""
+
+from vinculo.insights.dashboards.models import Dashboard, DashboardScope, Widget, WidgetKind
+
+__all__ = ["Dashboard", "DashboardScope", "Widget", "WidgetKind"]
