@@ -380,6 +380,8 @@ def _lead_scores(ana: Persona, ids: Ids, n: int) -> None:
         rule_score=lambda j: j,
         reasons=[{"code": "field", "points": 1, "rule": "Regra"}],
     )
+
+
 def _dashboards(ana: Persona, ids: Ids, n: int) -> None:
     """More workspace dashboards, each with a widget."""
     made = add(Dashboard, n, Dashboard.objects.get(pk=ids["dashboard_id"]), name=unique("Painel "),
