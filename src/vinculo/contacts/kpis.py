@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.contacts.cohorts import churn_moves
 from vinculo.contacts.models import LifecycleChange, Person
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 
@@ -45,6 +46,10 @@ def _leads_converted(scope: Scope) -> QuerySet:
         changed_at__gte=OuterRef("changed_at"),
     )
     return _entered("lead")(scope).annotate(kpi_converted=Exists(became_customer))
+
+
+def _churned(scope: Scope) -> QuerySet:
+    return churn_moves(scope.workspace)
 
 
 def _entries(key: str, stage_key: str, name: Any, definition: Any) -> Kpi:
@@ -104,6 +109,23 @@ KPIS = (
         time="changed_at",
         value="kpi_converted",
         aggregate=Aggregate.RATE,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
+    ),
+    Kpi(
+        key="customers_churned",
+        app="contacts",
+        name=_("Customers lost"),
+        unit=Unit.COUNT,
+        good=Direction.DOWN,
+        definition=_(
+            "People who left a customer stage in the period (the growth or advocacy phase) for "
+            "another stage, or for a stage named churned, lost or ex-customer; each once."
+        ),
+        rows=_churned,
+        time="changed_at",
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
         dimensions=CHANGE_DIMENSIONS,
         segments={"person": "person_id"},
     ),

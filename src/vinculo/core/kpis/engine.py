@@ -30,6 +30,7 @@ from vinculo.core.kpis.registry import (
     Unit,
     get,
 )
+from vinculo.core.kpis.retention import WINDOWED, measure_retention
 from vinculo.core.kpis.sql import in_sql, measure_in_sql
 from vinculo.core.tenancy import Membership, TeamMember
 
@@ -199,6 +200,18 @@ def measure(
         series = [Point(b[0], b[1], value_at(edges[i + 1])) for i, b in enumerate(buckets)]
         value, previous = value_at(window[1]), value_at(before[1])
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
+    elif kpi.aggregate in WINDOWED:
+        value, previous, values, groups = measure_retention(
+            kpi,
+            qs,
+            tz=tz,
+            start=start,
+            end=end,
+            buckets=buckets,
+            grain=grain,
+            group_path=group_path,
+        )
+        series = [Point(b[0], b[1], values[i]) for i, b in enumerate(buckets)]
     elif in_sql(kpi):
         values, value, previous, groups = measure_in_sql(
             kpi,
