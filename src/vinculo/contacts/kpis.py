@@ -120,7 +120,8 @@ KPIS = (
         good=Direction.DOWN,
         definition=_(
             "People who left a customer stage in the period (the growth or advocacy phase) for "
-            "another stage, or for a stage named churned, lost or ex-customer; each once."
+            "another stage, or for a stage whose key says they left (churned, churn, lost, "
+            "ex_customer, former_customer); each once."
         ),
         rows=_churned,
         time="changed_at",

@@ -132,7 +132,7 @@ KPIS = (
         definition=_(
             "Of the people who bought in the previous period of the same length (for each "
             "point of the series: in the day, week, month or quarter before it), the share who "
-            "did not buy in this one: 100% minus the retention rate."
+            "did not buy in this one (one minus the retention rate)."
         ),
         value="person_id",
         aggregate=Aggregate.CHURNED,
