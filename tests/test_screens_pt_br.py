@@ -339,6 +339,9 @@ def _extra_urls(ws) -> list[str]:
         "/insights/reports/pipeline-funnel/?period=this_year",
         "/insights/reports/sales-forecast/",
         "/insights/reports/win-loss/?period=custom&from=2026-03-31&to=2026-03-01",
+        "/insights/reports/cohort-retention/?basis=lifecycle&measure=revenue",
+        "/insights/reports/cohort-retention/?from=2026-13",
+        "/insights/reports/activity-per-rep/?period=this_year",
     ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
@@ -70,12 +71,12 @@ def lifecycle_cohorts(
     return Cohorts("lifecycle", first, last, _rows(history, tz, first, last))
 
 
-def _month_ends(cohort: date, last: date, tz: object) -> list[datetime]:
+def _month_ends(cohort: date, last: date, tz: ZoneInfo) -> list[datetime]:
     return [moment(add_months(cohort, k + 1), tz) for k in range(months_between(cohort, last) + 1)]
 
 
 def _rows(
-    history: dict[int, list[tuple[datetime, bool]]], tz: object, first: date, last: date
+    history: dict[int, list[tuple[datetime, bool]]], tz: ZoneInfo, first: date, last: date
 ) -> list[CohortRow]:
     members: dict[date, list[list[tuple[datetime, bool]]]] = defaultdict(list)
     for moves in history.values():
