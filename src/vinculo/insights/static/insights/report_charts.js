@@ -43,11 +43,11 @@
     var offsets = [];
     for (var k = 0; k < data.offsets; k++) offsets.push((names.offset || "Month %(n)s").replace("%(n)s", String(k)));
     var cohorts = data.cohorts.map(monthLabel);
-    el.style.height = Math.max(200, cohorts.length * 30 + 90) + "px"; // the CSSOM, not a style attribute
+    el.style.height = Math.max(220, cohorts.length * 32 + 120) + "px"; // the CSSOM, not a style attribute
     var chart = window.echarts.init(el, null, initOptions());
     chart.setOption({
       animationDuration: 250,
-      grid: { left: 96, right: 16, top: 8, bottom: 64 },
+      grid: { left: 96, right: 16, top: 8, bottom: 96 },
       tooltip: {
         renderMode: "richText",
         formatter: function (p) {
@@ -59,6 +59,7 @@
       xAxis: { type: "category", data: offsets, splitArea: { show: true } },
       yAxis: { type: "category", data: cohorts, inverse: true, splitArea: { show: true } },
       visualMap: {
+        dimension: 2, // a cell is [offset, cohort, share in percent, people]: colour by the share
         min: 0,
         max: 100,
         calculable: true,
