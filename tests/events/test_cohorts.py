@@ -79,6 +79,9 @@ def test_retention_and_churn_kpis(ana, bought):
     # February over January {Lia, Rui, Bea, Old}: Lia, Bea = 2 / 4; March over February
     # {Lia, Bea} (Bin is binned): Lia = 1 / 2.
     assert [p.value for p in retention.series] == [0.5, 0.5]
+    # Cut by owner: everyone is Ana's (she added them), so her group is the whole: 3 / 4.
+    by_owner = measure("retention_rate", scope, **span, group_by="owner").groups
+    assert [value for _key, _label, value in by_owner] == [0.75]
     churn = measure("churn_rate", scope, **span)
     assert (churn.value, churn.previous) == (0.25, None)
     assert [p.value for p in churn.series] == [0.5, 0.5]

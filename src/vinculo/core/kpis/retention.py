@@ -11,6 +11,7 @@ are fetched once, from the earliest span to the end of the period, and counted i
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -73,19 +74,20 @@ def measure_retention(
         .order_by()
         .values_list(kpi.time, kpi.value or "pk", group_path or "pk")
     )
-    wanted = [period, previous, earlier, *spans]
-    seen: dict[Span, set[Any]] = {span: set() for span in wanted}
+    periods = (period, previous, earlier)
+    seen: dict[Span, set[Any]] = {span: set() for span in (*periods, *spans)}
     by_group: dict[Any, dict[Span, set[Any]]] = defaultdict(
         lambda: {period: set(), previous: set()}
     )
     for when, who, group in rows:
-        for span in wanted:
+        for span in periods:
             if span[0] <= when < span[1]:
                 seen[span].add(who)
-        if group_path:
-            for span in (period, previous):
-                if span[0] <= when < span[1]:
+                if group_path and span is not earlier:
                     by_group[group][span].add(who)
+        i = bisect.bisect_right(edges, when) - 1
+        if 0 <= i < len(spans):
+            seen[spans[i]].add(who)
     series = [share(kpi, seen, spans[i + 1], spans[i]) for i in range(len(buckets))]
     groups = {g: share(kpi, spans_of, period, previous) for g, spans_of in by_group.items()}
     return (
