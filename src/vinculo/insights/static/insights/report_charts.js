@@ -44,6 +44,8 @@
     for (var k = 0; k < data.offsets; k++) offsets.push((names.offset || "Month %(n)s").replace("%(n)s", String(k)));
     var cohorts = data.cohorts.map(monthLabel);
     el.style.height = Math.max(220, cohorts.length * 32 + 120) + "px"; // the CSSOM, not a style attribute
+    // a cell's percentage is written on it only where it fits (the tooltip and the table say it)
+    var roomy = (el.clientWidth - 112) / Math.max(1, data.offsets) >= 44;
     var chart = window.echarts.init(el, null, initOptions());
     chart.setOption({
       animationDuration: 250,
@@ -74,7 +76,7 @@
         name: names.share,
         type: "heatmap",
         data: data.cells,
-        label: { show: true, formatter: function (p) { return percent.format(p.value[2]) + "%"; } },
+        label: { show: roomy, formatter: function (p) { return percent.format(p.value[2]) + "%"; } },
         emphasis: { itemStyle: { borderColor: "#0f172a", borderWidth: 1 } },
       }],
     });
