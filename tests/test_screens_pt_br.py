@@ -373,6 +373,9 @@ def _extra_urls(ws) -> list[str]:
         f"/settings/spend/?edit={Spend.objects.filter(workspace=ws).values('pk')[0]['pk']}",
         "/insights/reports/win-loss/?period=custom&from=2026-03-31&to=2026-03-01",
         f"/insights/dashboards/{first_dashboard}/?edit=1",
+        "/insights/reports/cohort-retention/?basis=lifecycle&measure=revenue",
+        "/insights/reports/cohort-retention/?from=2026-13",
+        "/insights/reports/activity-per-rep/?period=this_year",
     ]
 
 

@@ -444,6 +444,9 @@ GROWERS: dict[str, Grow] = {
     "/reports/pipeline-funnel": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/reports/sales-forecast": lambda ana, ids, n: deals(ana, ids, n) and None,
     "/reports/win-loss": lambda ana, ids, n: deals(ana, ids, n) and None,
+    # Cohorts and activity per rep: a few queries, counted in Python by month or member.
+    "/reports/cohort-retention": purchases,
+    "/reports/activity-per-rep": lambda ana, ids, n: activities(ana, ids, n) and None,
     "/products": sibling(Product, "product_id", name=unique("Produto ")),
     "/pipelines/{pipeline_id}/lost-reasons": lambda ana, ids, n: _reasons(ana, ids, n) and None,
     "/pipelines/{pipeline_id}/lost-reason-counts": _reason_counts,
@@ -533,6 +536,8 @@ UNSEEN: dict[str, str] = {
     "/reports/pipeline-funnel": REPORT,
     "/reports/sales-forecast": REPORT,
     "/reports/win-loss": REPORT,
+    "/reports/cohort-retention": "shares by cohort month and month offset, however many bought",
+    "/reports/activity-per-rep": "counts per member: as long whatever the activities counted",
     "/members/{member_id}": DETAIL,
     "/views/{view_id}": DETAIL,
     "/spend/{spend_id}": DETAIL,

@@ -13,6 +13,7 @@ from ninja import Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from vinculo.activities.api import router as activities_router
+from vinculo.activities.report_api import router as activity_reports_router
 from vinculo.api.input import InputParser
 from vinculo.api.openapi import ProblemAPI
 from vinculo.contacts.api import router as contacts_router
@@ -21,6 +22,7 @@ from vinculo.core.currency_api import router as currency_router
 from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
+from vinculo.events.report_api import router as cohort_reports_router
 from vinculo.events.value_api import router as customer_value_router
 from vinculo.insights.dashboards.api import router as dashboards_router
 from vinculo.integrations.webhook_api import router as webhooks_router
@@ -168,8 +170,10 @@ for _router in (
     contacts_router,
     sales_router,
     activities_router,
+    activity_reports_router,
     quality_router,
     events_router,
+    cohort_reports_router,
     customer_value_router,
     scoring_router,
     webforms_router,

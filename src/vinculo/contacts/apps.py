@@ -7,11 +7,12 @@ class ContactsConfig(AppConfig):
     verbose_name = "Contacts"
 
     def ready(self) -> None:
-        from vinculo.contacts import events, kpis, pickers  # noqa: F401  (events: event types)
+        from vinculo.contacts import cohorts, events, kpis, pickers  # noqa: F401  (event types)
         from vinculo.contacts.models import Company, Person
         from vinculo.contacts.services.lifecycle import ensure_lifecycle_stages
         from vinculo.core import custom_field_targets, workspace_defaults
         from vinculo.core import pickers as core_pickers
+        from vinculo.core.reports import register_cohorts
 
         workspace_defaults.register(
             "contacts.lifecycle_stages", lambda actor: ensure_lifecycle_stages(actor=actor)
@@ -21,3 +22,4 @@ class ContactsConfig(AppConfig):
         core_pickers.register("person", search=pickers.search_people, find=pickers.find_person)
         core_pickers.register("company", search=pickers.search_companies, find=pickers.find_company)
         kpis.register_all()
+        register_cohorts("lifecycle", cohorts.lifecycle_cohorts, cohorts.LABEL)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.acquisition import cac, referred_people, spend_rows
+from vinculo.contacts.cohorts import churn_moves
 from vinculo.contacts.models import LifecycleChange, Person
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 
@@ -47,6 +48,10 @@ def _leads_converted(scope: Scope) -> QuerySet:
         changed_at__gte=OuterRef("changed_at"),
     )
     return _entered("lead")(scope).annotate(kpi_converted=Exists(became_customer))
+
+
+def _churned(scope: Scope) -> QuerySet:
+    return churn_moves(scope.workspace)
 
 
 def _entries(key: str, stage_key: str, name: Any, definition: Any) -> Kpi:
@@ -140,6 +145,24 @@ KPIS = (
         time="month",
         dimensions={"source": "channel"},
         compute=cac,
+    ),
+    Kpi(
+        key="customers_churned",
+        app="contacts",
+        name=_("Customers lost"),
+        unit=Unit.COUNT,
+        good=Direction.DOWN,
+        definition=_(
+            "People who left a customer stage in the period (the growth or advocacy phase) for "
+            "another stage, or for a stage whose key says they left (churned, churn, lost, "
+            "ex_customer, former_customer); each once."
+        ),
+        rows=_churned,
+        time="changed_at",
+        value="person_id",
+        aggregate=Aggregate.DISTINCT,
+        dimensions=CHANGE_DIMENSIONS,
+        segments={"person": "person_id"},
     ),
 )
 

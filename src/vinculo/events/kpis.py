@@ -1,7 +1,8 @@
 """The purchase KPIs (registered in :class:`vinculo.events.apps.EventsConfig`), read from the
 purchase history the events API keeps: purchase revenue, orders, buyers, average order value,
 revenue per buyer and the repeat purchase rate. Money in one currency at a time; purchases of
-binned people are left out. docs/kpis.md gives the definitions."""
+binned people are left out; retention and churn from one period to the next.
+docs/kpis.md gives the definitions."""
 
 from __future__ import annotations
 
@@ -21,14 +22,20 @@ DIMENSIONS = {
 }
 
 
-def _purchases(scope: Scope) -> QuerySet:
+def purchases(workspace: Any) -> QuerySet:
+    """The workspace's purchases of people not binned (what every purchase KPI and the
+    purchase cohorts read)."""
     # Binned people are few: leaving their ids out avoids joining every purchase to its person.
-    binned = Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=False)
+    binned = Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
     return (
-        Purchase.objects.for_workspace(scope.workspace)
+        Purchase.objects.for_workspace(workspace)
         .filter(person__isnull=False)
         .exclude(person_id__in=binned.values("pk"))
     )
+
+
+def _purchases(scope: Scope) -> QuerySet:
+    return purchases(scope.workspace)
 
 
 def _kpi(key: str, **kwargs: Any) -> Kpi:
@@ -103,6 +110,32 @@ KPIS = (
         ),
         value="person_id",
         aggregate=Aggregate.REPEAT,
+    ),
+    _kpi(
+        "retention_rate",
+        name=_("Retention rate"),
+        unit=Unit.PERCENT,
+        good=Direction.UP,
+        definition=_(
+            "Of the people who bought in the previous period of the same length (for each "
+            "point of the series: in the day, week, month or quarter before it), the share who "
+            "bought again in this one. At month grain: month-over-month retention."
+        ),
+        value="person_id",
+        aggregate=Aggregate.RETAINED,
+    ),
+    _kpi(
+        "churn_rate",
+        name=_("Churn rate"),
+        unit=Unit.PERCENT,
+        good=Direction.DOWN,
+        definition=_(
+            "Of the people who bought in the previous period of the same length (for each "
+            "point of the series: in the day, week, month or quarter before it), the share who "
+            "did not buy in this one (one minus the retention rate)."
+        ),
+        value="person_id",
+        aggregate=Aggregate.CHURNED,
     ),
 )
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -27,6 +28,8 @@ from vinculo.insights.periods import CUSTOM, PRESETS, read_period
 from vinculo.sales import reports, selectors
 
 FUNNEL, FORECAST, WIN_LOSS = "pipeline-funnel", "sales-forecast", "win-loss"
+COHORTS, ACTIVITY = "cohort-retention", "activity-per-rep"  # insights.report_screens
+SALES = (FUNNEL, FORECAST, WIN_LOSS)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,26 @@ REPORTS: dict[str, Report] = {
             dated=True,
             money=True,
         ),
+        Report(
+            COHORTS,
+            gettext_lazy("Cohort retention"),
+            gettext_lazy(
+                "Customers grouped by the month they first bought or became customers: the "
+                "share of each group retained month after month."
+            ),
+            dated=False,
+            money=True,
+        ),
+        Report(
+            ACTIVITY,
+            gettext_lazy("Activity per rep"),
+            gettext_lazy(
+                "Calls, meetings, emails and notes logged by each member in the period, and the "
+                "tasks they completed or let pass their due date."
+            ),
+            dated=True,
+            money=False,
+        ),
     )
 }
 
@@ -85,7 +108,7 @@ def _plain_percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def _pipeline_id(raw: str, errors: dict[str, list[str]]) -> int | None:
+def read_pipeline_id(raw: str, errors: dict[str, list[str]]) -> int | None:
     if not raw.strip():
         return None
     try:
@@ -227,6 +250,12 @@ def _win_loss(
     }
 
 
+def csv_url(report_name: str, request: HttpRequest) -> str:
+    """The report's CSV file with the page's query (its period, pipeline, currency...)."""
+    query = request.GET.urlencode()
+    return reverse("insights:report_csv", args=[report_name]) + (f"?{query}" if query else "")
+
+
 @workspace_view
 def report(request: HttpRequest, report_name: str) -> HttpResponse:
     """One sales report: its period (when it has one), pipeline and currency pickers, a chart
@@ -234,13 +263,13 @@ def report(request: HttpRequest, report_name: str) -> HttpResponse:
     a = actor(request)
     require(a, "insights.view")
     found = REPORTS.get(report_name)
-    if found is None:
+    if found is None or report_name not in SALES:
         raise NotFound(_("No report is called %(name)s.") % {"name": report_name})
     today = workspace_today(a)
     picked = read_period(request.GET, today)
     days = (picked.start or today, picked.end or today)  # both set when the period has no error
     errors: dict[str, list[str]] = dict(picked.errors) if found.dated else {}
-    pipeline_id = _pipeline_id(request.GET.get("pipeline", ""), errors)
+    pipeline_id = read_pipeline_id(request.GET.get("pipeline", ""), errors)
     currency = request.GET.get("currency", "").strip()
     context: dict[str, Any] = {
         "report": found,
@@ -253,6 +282,7 @@ def report(request: HttpRequest, report_name: str) -> HttpResponse:
         "picked": picked,
         "pipelines": list(selectors.pipelines(a)),
         "currencies": presenting.currencies(a),
+        "csv_url": csv_url(report_name, request),
     }
     if not errors:
         try:

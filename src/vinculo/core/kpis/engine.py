@@ -32,6 +32,7 @@ from vinculo.core.kpis.registry import (
     Unit,
     get,
 )
+from vinculo.core.kpis.retention import WINDOWED, measure_retention
 from vinculo.core.kpis.sql import in_sql, measure_in_sql
 from vinculo.core.tenancy import Membership, TeamMember
 
@@ -271,6 +272,18 @@ def _from_rows(
         values = [value_at(edges[i + 1]) for i in range(len(frame.buckets))]
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
         return values, value_at(window[1]), value_at(before[1]), groups
+    if kpi.aggregate in WINDOWED:
+        value, previous, values, groups = measure_retention(
+            kpi,
+            qs,
+            tz=frame.edges[0].tzinfo,
+            start=frame.start,
+            end=frame.end,
+            buckets=frame.buckets,
+            grain=frame.grain,
+            group_path=group_path,
+        )
+        return values, value, previous, groups
     if in_sql(kpi) and converter is None:
         return measure_in_sql(
             kpi, qs, edges=edges, window=window, before=before, group_path=group_path

@@ -47,6 +47,10 @@ class Aggregate(StrEnum):
     REPEAT = "repeat"  # the share of distinct values met more than once (repeat buyers)
     SUM_PER = "sum_per"  # the sum of the value per distinct ``per`` (revenue per customer)
     RATIO = "ratio"  # a ratio of two measures, worked out by the KPI's ``compute`` (CAC)
+    # Of the distinct values met in the span before (the previous period, the bucket before),
+    # the share met again in this one (retained) or not (churned): see kpis.retention.
+    RETAINED = "retained"
+    CHURNED = "churned"
 
 
 @dataclass(frozen=True)

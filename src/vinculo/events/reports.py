@@ -1,0 +1,86 @@
+"""Cohort retention from the purchase history (registered as the ``purchases`` basis of
+:mod:`vinculo.core.reports` in :class:`vinculo.events.apps.EventsConfig`).
+
+A person's cohort is the month (in the workspace's time zone) of their first purchase ever; the
+report keeps the cohorts of the months asked. At month offset k a cohort's retained are its
+people who bought in the k-th month after the cohort's (offset 0: everyone), and its revenue is
+what they spent in that month in the report's currency. Purchases of binned people are left out,
+as the purchase KPIs leave them out. docs/kpis.md ("Reports") gives the definition."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Min
+from django.utils.translation import gettext_lazy
+
+from vinculo.core.actor import Actor
+from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis.engine import moment
+from vinculo.core.permissions import require
+from vinculo.core.reports import CohortRow, Cohorts, add_months, month_of, months_between
+from vinculo.events.kpis import purchases
+from vinculo.sales.reports import pick_currency
+
+LABEL = gettext_lazy("Purchases")
+CENTS = Decimal("0.01")
+
+
+def purchase_cohorts(
+    actor: Actor, *, first: date, last: date, currency: str | None = None
+) -> Cohorts:
+    """The purchase cohorts of the months ``first``..``last`` (first days), each followed to
+    ``last``; revenue in ``currency`` (default: the workspace's)."""
+    require(actor, "insights.view")
+    code = pick_currency(actor, currency)
+    tz = workspace_tz(actor)
+    since, until = moment(first, tz), moment(add_months(last, 1), tz)
+    rows = purchases(actor.workspace)
+    firsts = (
+        rows.values("person_id")
+        .annotate(first_at=Min("occurred_at"))
+        .filter(first_at__gte=since, first_at__lt=until)
+        .values_list("person_id", "first_at")
+        .order_by()
+    )
+    cohort_of = {person: month_of(at, tz) for person, at in firsts}
+    bought: dict[int, set[date]] = defaultdict(set)
+    revenue: dict[tuple[date, int], Decimal] = defaultdict(Decimal)
+    # Every purchase of the range: those of people whose cohort is earlier are skipped below.
+    later = rows.filter(occurred_at__gte=since, occurred_at__lt=until)
+    for person, at, amount, money in later.values_list(
+        "person_id", "occurred_at", "amount", "currency"
+    ).iterator(chunk_size=5000):
+        cohort = cohort_of.get(person)
+        if cohort is None:
+            continue
+        offset = months_between(cohort, month_of(at, tz))
+        bought[person].add(month_of(at, tz))
+        if money.upper() == code:
+            revenue[(cohort, offset)] += amount
+    return Cohorts("purchases", first, last, _rows(cohort_of, bought, revenue, first, last), code)
+
+
+def _rows(
+    cohort_of: dict[int, date],
+    bought: dict[int, set[date]],
+    revenue: dict[tuple[date, int], Decimal],
+    first: date,
+    last: date,
+) -> list[CohortRow]:
+    members: dict[date, list[int]] = defaultdict(list)
+    for person, cohort in cohort_of.items():
+        members[cohort].append(person)
+    out = []
+    for i in range(months_between(first, last) + 1):
+        cohort = add_months(first, i)
+        people = members.get(cohort, [])
+        span = months_between(cohort, last) + 1
+        retained = [
+            sum(1 for p in people if add_months(cohort, k) in bought[p]) for k in range(span)
+        ]
+        money = [revenue.get((cohort, k), Decimal(0)).quantize(CENTS) for k in range(span)]
+        out.append(CohortRow(cohort, len(people), retained, money))
+    return out
