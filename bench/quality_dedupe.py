@@ -278,7 +278,7 @@ def markdown(payload: dict[str, Any], today: str) -> str:
         "pairs (data generation excluded), peak is the process's peak resident set (`VmHWM`, "
         "records included); "
         "*CPU s* is the process's CPU time, all threads (DuckDB runs splink on every core, "
-        "Vínculo's engine uses one); *load* is the machine's 1-minute load average before and "
+        "Vínculo's engine compares strings on every core too); *load* is the machine's 1-minute load average before and "
         "after the run (the machine may be shared: then wall times stretch, CPU times less). "
         "Vínculo answers at the review threshold its engine chooses, splink at "
         "`match_probability >= 0.5`; *best F1* is what the best threshold would give (for "
