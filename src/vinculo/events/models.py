@@ -334,6 +334,11 @@ class CustomerValue(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id}: {self.segment} ({self.r_score}{self.f_score}{self.m_score})"
 
+    @property
+    def p_alive_percent(self) -> float | None:
+        """The probability alive in percent (for the ``percent`` template filter)."""
+        return None if self.p_alive is None else round(100 * self.p_alive, 1)
+
 
 class CustomerValueModel(models.Model):
     """The workspace's last fit of the BG/NBD and Gamma-Gamma models (one row per workspace,

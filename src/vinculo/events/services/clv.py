@@ -196,6 +196,7 @@ def _fit(s: dict[str, np.ndarray], currency: str, day: date) -> tuple[dict[str, 
         return record, predictions
     bg = fit_bgnbd(s["x"], s["t_x"], s["T"])
     record.update(bg.params, bgnbd_log_likelihood=bg.log_likelihood, bgnbd_converged=bg.converged)
+    _edge(record, "BG/NBD", bg.at_edge)
     if not bg.converged:
         record["warnings"].append({"code": "bgnbd_not_converged", "params": {}})
     else:
@@ -213,6 +214,7 @@ def _fit(s: dict[str, np.ndarray], currency: str, day: date) -> tuple[dict[str, 
     if repeat_buyers > 2 and np.std(s["x"][repeat]) > 0 and np.std(s["m_x"][repeat]) > 0:
         corr = float(np.corrcoef(s["x"][repeat], s["m_x"][repeat])[0, 1])
         record["spend_frequency_correlation"] = corr
+    _edge(record, "Gamma-Gamma", gg.at_edge)
     if not gg.converged:
         record["warnings"].append({"code": "gamma_gamma_not_converged", "params": {}})
     elif gg.params["q"] <= 1:
@@ -223,6 +225,13 @@ def _fit(s: dict[str, np.ndarray], currency: str, day: date) -> tuple[dict[str, 
         predictions["spend"] = gamma_gamma_expected_spend(gg.params, s["x"], s["m_x"])
     record["fit_seconds"] = clock.perf_counter() - started
     return record, predictions
+
+
+def _edge(record: dict[str, Any], model: str, names: list[str]) -> None:
+    if names:
+        record["warnings"].append(
+            {"code": "parameter_at_edge", "params": {"model": model, "parameters": names}}
+        )
 
 
 def _money(value: float) -> Decimal:

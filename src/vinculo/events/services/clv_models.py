@@ -55,6 +55,7 @@ class Fit:
     seconds: float
     customers: int
     messages: list[str] = field(default_factory=list)
+    at_edge: list[str] = field(default_factory=list)  # parameters at a bound of their range
 
 
 BgNbdFit = Fit
@@ -161,10 +162,18 @@ def _grouped(*columns: Array) -> tuple[list[Array], Array]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(np.float64)
 
 
+LOG_BOUND = 12.0  # parameters are fitted within e^-12 .. e^12
+
+
 def _minimise(
     objective: Callable[[Array], float], starts: list[Array], names: list[str], customers: int
 ) -> Fit:
+    """Minimise from each start (L-BFGS-B), then polish the best with Nelder-Mead: L-BFGS-B can
+    stop on a flat ridge after a failed line search. Both keep the parameters within bounds; a
+    parameter at a bound is named in the messages (the data do not pin it down: the likelihood
+    keeps rising towards the bound, as when every customer drops out with the same chance)."""
     started = time.perf_counter()
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
     best: optimize.OptimizeResult | None = None
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -173,20 +182,26 @@ def _minimise(
                 objective,
                 start,
                 method="L-BFGS-B",
-                bounds=[(-12.0, 12.0)] * len(start),
+                bounds=bounds,
                 options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
             )
             if np.isfinite(found.fun) and (best is None or found.fun < best.fun):
                 best = found
+        if best is not None:
+            best = optimize.minimize(
+                objective,
+                best.x,
+                method="Nelder-Mead",
+                bounds=bounds,
+                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000, "maxfev": 8000},
+            )
     seconds = time.perf_counter() - started
-    if best is None:
+    if best is None or not np.isfinite(best.fun) or best.fun >= 1e300:
         return Fit({}, float("nan"), False, seconds, customers, ["the fit found no finite value"])
     params = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
     messages = [] if best.success else [str(best.message)]
-    at_bound = bool(np.any(np.abs(best.x) > 11.9))
-    if at_bound:
-        messages.append("a parameter ran to the edge of its range")
-    return Fit(params, -float(best.fun), bool(best.success) and not at_bound, seconds, customers, messages)
+    edge = [n for n, v in zip(names, best.x, strict=True) if abs(v) > LOG_BOUND - 0.01]
+    return Fit(params, -float(best.fun), bool(best.success), seconds, customers, messages, edge)
 
 
 def fit_bgnbd(x: object, t_x: object, big_t: object) -> Fit:
