@@ -19,6 +19,7 @@ from vinculo.events.models import CustomerValue
 from vinculo.events.services.rfm import recompute_rfm
 
 router = Router(tags=["Customer value"])
+CENT = Decimal("0.01")
 
 
 class RecomputeIn(Schema):
@@ -183,7 +184,8 @@ def _person_value_json(person_id: int, row: CustomerValue | None) -> dict[str, A
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    """Money as a decimal string in cents (database sums may drop the trailing zeros)."""
+    return None if value is None else str(Decimal(value).quantize(CENT))
 
 
 def _churn(row: CustomerValue) -> dict[str, Any]:
@@ -198,7 +200,7 @@ def _churn(row: CustomerValue) -> dict[str, Any]:
 
 
 def _summary_json(summary: dict[str, Any]) -> dict[str, Any]:
-    churn = [{**c, "value_at_stake": str(c["value_at_stake"])} for c in summary["churn"]]
+    churn = [{**c, "value_at_stake": _text(c["value_at_stake"])} for c in summary["churn"]]
     return {**summary, "churn": churn, "total_clv": _text(summary["total_clv"])}
 
 
