@@ -33,6 +33,7 @@ from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
+from vinculo.events.services.rfm import recompute_rfm
 from vinculo.integrations import services as webhooks
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
 from vinculo.privacy import services as privacy
@@ -254,6 +255,7 @@ def _fill(ana, bruno) -> dict[str, Any]:
         actor=actor, data={"kind": "access", "person_id": Person.objects.filter(workspace=ws)[0].pk}
     )
     invited = invitations.invite_member(actor=actor, email="rui@x.com.br", role="sales_rep")
+    recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited}
 
 
@@ -333,6 +335,7 @@ def _extra_urls(ws) -> list[str]:
         "/quality/rules/?object=deal",
         "/quality/duplicates/?status=merged",
         "/events/?name=appointment_booked",
+        "/customer-value/?risk=high",
         "/insights/kpis/new_revenue/?period=this_year&group_by=owner",
         "/insights/kpis/new_people/?period=this_year&grain=quarter&group_by=lifecycle_stage",
         "/insights/?period=custom&from=2026-03-31&to=2026-03-01",

@@ -6,17 +6,14 @@ never mixed; churn reasons in English and Portuguese."""
 from __future__ import annotations
 
 import csv
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from vinculo.activities.services import log_activity
-from vinculo.contacts import services as contacts
+from tests.events.clv_data import DAY, many
 from vinculo.events.models import CustomerValue, CustomerValueModel
-from vinculo.events.services import ingest_events
 from vinculo.events.services.clv_models import (
     bgnbd_expected_purchases,
     bgnbd_p_alive,
@@ -26,7 +23,6 @@ from vinculo.events.services.clv_models import (
 )
 from vinculo.events.services.rfm import recompute_rfm
 
-DAY = date(2026, 7, 31)
 CDNOW = Path(__file__).parent.parent / "fixtures" / "cdnow_customers_summary_with_transactions.csv"
 
 
@@ -41,7 +37,7 @@ def test_bgnbd_reproduces_the_published_cdnow_parameters():
     assert len(data["x"]) == 2357  # customers of the first purchase cohort, 39-week calibration
     fit = fit_bgnbd(data["x"], data["t_x"], data["T"])
     assert fit.converged, fit.messages
-    # Fader, Hardie & Lee (2005), section 5: r = 0.243, α = 4.414, a = 0.793, b = 2.426,
+    # Fader, Hardie & Lee (2005), section 5: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426,
     # LL = -9582.4 (time in weeks).
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
     for name, value in published.items():
@@ -53,7 +49,7 @@ def test_gamma_gamma_reproduces_the_published_cdnow_parameters():
     data = _cdnow()
     fit = fit_gamma_gamma(data["x"], data["zbar"])
     # Fader, Hardie & Lee (2005, "RFM and CLV") / Fader & Hardie (2013): p = 6.25, q = 3.74,
-    # γ = 15.44 on the 946 repeat buyers.
+    # gamma = 15.44 on the 946 repeat buyers.
     assert fit.converged and fit.customers == 946
     for name, value in {"p": 6.25, "q": 3.74, "gamma": 15.44}.items():
         assert fit.params[name] == pytest.approx(value, rel=0.01), name
@@ -65,67 +61,23 @@ def test_the_published_per_customer_predictions():
     # in the next 39 weeks.
     expected = bgnbd_expected_purchases(bg, 39, [2], [30.43], [38.86])
     assert expected[0] == pytest.approx(1.226, abs=0.0005)
-    # P(alive) = 1 / (1 + a/(b+x-1) · ((α+T)/(α+t_x))^(r+x))
-    #          = 1 / (1 + 0.793/3.426 · (43.274/34.844)^2.243) = 1 / (1 + 0.23147 · 1.6265) = 0.7265
+    # P(alive) = 1 / (1 + a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x))
+    #          = 1 / (1 + 0.793/3.426 * (43.274/34.844)^2.243) = 1 / (1 + 0.23147 * 1.6265) = 0.7265
     assert bgnbd_p_alive(bg, [2], [30.43], [38.86])[0] == pytest.approx(0.7265, abs=0.0005)
     assert bgnbd_p_alive(bg, [0], [0], [38.86])[0] == 1.0  # no repeat: never seen to drop out
-    # Gamma-Gamma, customer 1 of CDNOW (x = 2, mean 22.35): p(γ + x m)/(px + q - 1)
-    # = 6.25 · (15.44 + 44.70) / (12.5 + 3.74 - 1) = 375.875 / 15.24 = 24.664
+    # Gamma-Gamma, customer 1 of CDNOW (x = 2, mean 22.35): p(gamma + x m)/(px + q - 1)
+    # = 6.25 * (15.44 + 44.70) / (12.5 + 3.74 - 1) = 375.875 / 15.24 = 24.664
     gg = {"p": 6.25, "q": 3.74, "gamma": 15.44}
     assert gamma_gamma_expected_spend(gg, [2], [22.35])[0] == pytest.approx(24.664, abs=0.001)
-
-
-# --- through the events API -----------------------------------------------------------------
-
-
-def _row(person, amount, day, currency="BRL"):
-    return {
-        "name": "purchase",
-        "person": {"id": person.pk},
-        "amount": amount,
-        "currency": currency,
-        "occurred_at": f"2026-{day}T12:00:00+00:00",
-    }
-
-
-def _ingest(actor, rows):
-    result = ingest_events(actor=actor, rows=rows)
-    assert {r.status for r in result.rows} == {"created"}, result.rows
-
-
-# name: [(day, amount), ...] (2026, UTC, analysis date 07-31)
-FEW = {
-    # Two purchases on 07-21 make one purchase day (70): days 07-01, 07-11, 07-21.
-    "a": [("07-01", "100.00"), ("07-11", "50.00"), ("07-21", "30.00"), ("07-21", "40.00")],
-    "b": [("01-01", "100.00"), ("01-31", "100.00"), ("03-02", "100.00")],
-    "c": [("05-01", "80.00"), ("06-15", "20.00")],
-    "d": [("06-01", "40.00")],
-    "e": [("03-01", "10.00"), ("04-01", "10.00")],  # and a call on 07-20
-}
-
-
-@pytest.fixture
-def few(ana, carla):
-    a = ana.actor
-    a.workspace.timezone = "UTC"
-    a.workspace.save(update_fields=["timezone"])
-    people = {name: contacts.create_person(actor=a, data={"first_name": name}) for name in FEW}
-    _ingest(a, [_row(people[n], amount, day) for n, buys in FEW.items() for day, amount in buys])
-    log_activity(
-        actor=a,
-        data={"kind": "call", "person_id": people["e"].pk, "occurred_at": "2026-07-20T15:00:00Z"},
-    )
-    outsider = contacts.create_person(actor=carla.actor, data={"first_name": "Outra"})
-    _ingest(carla.actor, [_row(outsider, "900.00", "07-01"), _row(outsider, "900.00", "07-02")])
-    people["outsider"] = outsider
-    return people
 
 
 def test_a_small_workspace_stores_the_inputs_and_churn_risk_and_says_the_model_is_not_fitted(
     ana, carla, few
 ):
     recompute_rfm(ana.actor, DAY)
-    rows = {r.person.first_name: r for r in CustomerValue.objects.for_workspace(ana.actor.workspace)}
+    rows = {
+        r.person.first_name: r for r in CustomerValue.objects.for_workspace(ana.actor.workspace)
+    }
     got = {
         n: (
             r.repeat_purchases,
@@ -140,13 +92,13 @@ def test_a_small_workspace_stores_the_inputs_and_churn_risk_and_says_the_model_i
         for n, r in rows.items()
     }
     # a: days 07-01, 07-11, 07-21 → x 2, t_x 20, T 30; repeat mean (50 + 70)/2 = 60; gaps 10, 10
-    #    → cadence 10; silent 10 days = 1.0× → low. Yearly: 220 · 365 / max(365, 31) = 220.
-    # b: 01-01, 01-31, 03-02 → x 2, t_x 60, T 211; gaps 30, 30; silent 151 = 5.0× → high.
-    # c: 05-01, 06-15 → x 1, t_x 45, T 91, mean 20; cadence 45; silent 46 = 1.0× → low.
+    #    → cadence 10; silent 10 days = 1.0 times → low. Yearly: 220 * 365 / max(365, 31) = 220.
+    # b: 01-01, 01-31, 03-02 → x 2, t_x 60, T 211; gaps 30, 30; silent 151 = 5.0 times → high.
+    # c: 05-01, 06-15 → x 1, t_x 45, T 91, mean 20; cadence 45; silent 46 = 1.0 times → low.
     # d: one purchase 06-01 → T 60; the typical cadence is the median of 10, 30, 45, 31 = 30.5;
-    #    60 / 30.5 = 2.0× → medium (late).
+    #    60 / 30.5 = 2.0 times → medium (late).
     # e: 03-01, 04-01 → x 1, t_x 31, T 152, cadence 31; no purchase for 121 days but a call on
-    #    07-20: silent 11 days = 0.4× → low.
+    #    07-20: silent 11 days = 0.4 times → low.
     assert got == {
         "a": (2, 20, 30, Decimal("60.00"), 10.0, "low", "on_track", Decimal("220.00")),
         "b": (2, 60, 211, Decimal("100.00"), 30.0, "high", "overdue", Decimal("300.00")),
@@ -180,31 +132,10 @@ def test_a_small_workspace_stores_the_inputs_and_churn_risk_and_says_the_model_i
     assert CustomerValueModel.objects.for_workspace(ana.actor.workspace).get().customers == 5
 
 
-def _many(actor, count=60, seed=7):
-    """``count`` buyers with purchase days drawn from a BG/NBD-like process over 2026."""
-    rng = np.random.default_rng(seed)
-    people = [
-        contacts.create_person(actor=actor, data={"first_name": f"Buyer{i}"}) for i in range(count)
-    ]
-    rows = []
-    for i, person in enumerate(people):
-        first = int(rng.integers(1, 120))  # day of the year of the first purchase
-        rate = rng.gamma(2.0, 1 / 40)  # purchases per day
-        day, level = first, rng.gamma(4.0, 25.0)
-        while day <= 212:  # 07-31 is day 212
-            when = date.fromordinal(date(2026, 1, 1).toordinal() + day - 1).strftime("%m-%d")
-            rows.append(_row(person, f"{rng.gamma(6.0, level / 6.0):.2f}", when))
-            if rng.random() < 0.15 and i % 3:  # drops out
-                break
-            day += 1 + int(rng.exponential(1 / rate))
-    _ingest(actor, rows)
-    return people
-
-
 def test_a_fitted_workspace_stores_predictions_that_follow_the_formulas(ana):
     ana.actor.workspace.timezone = "UTC"
     ana.actor.workspace.save(update_fields=["timezone"])
-    _many(ana.actor)
+    many(ana.actor)
     recompute_rfm(ana.actor, DAY)
     fit = CustomerValueModel.objects.for_workspace(ana.actor.workspace).get()
     assert fit.bgnbd_converged and fit.gamma_gamma_converged, fit.warnings
@@ -231,4 +162,3 @@ def test_a_fitted_workspace_stores_predictions_that_follow_the_formulas(ana):
         assert float(once.expected_spend) == pytest.approx(
             fit.p * fit.gamma / (fit.q - 1), abs=0.005
         )
-

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.api import problem, send
-from tests.events.test_clv import DAY, _many, few  # noqa: F401  (few: the fixture)
+from tests.events.clv_data import DAY, many
 from tests.integrations.test_openapi_contract import conforms
 from vinculo.contacts import services as contacts
 from vinculo.core.kpis import Grain, Scope, measure
@@ -72,13 +73,14 @@ def test_the_at_risk_list_pages_by_value_at_stake_and_keeps_to_the_workspace(
     assert (item["name"], item["churn_risk"], item["value_at_stake"]) == ("b", "high", "300.00")
     assert item["churn_reason"] == "overdue"
     assert item["churn_reason_text"] == (
-        "No purchase for 151 days: 5.0× their usual 30.0 days between purchases."
+        "No purchase for 151 days: 5.0 times their usual 30.0 days between purchases."
     )
     cursor = first.json()["next_cursor"]
     second = client.get(f"{API}/customer-value/at-risk", {"limit": 1, "cursor": cursor}).json()
     assert [i["name"] for i in second["items"]] == ["d"] and second["next_cursor"] is None
     assert second["items"][0]["churn_reason_text"] == (
-        "No purchase for 60 days: 2.0× the 30.5 days between purchases usual in this workspace "
+        "No purchase for 60 days: 2.0 times the 30.5 days between purchases usual in this "
+        "workspace "
         "(one purchase so far)."
     )
     high = client.get(f"{API}/customer-value/at-risk", {"risk": "high"}).json()["items"]
@@ -86,11 +88,11 @@ def test_the_at_risk_list_pages_by_value_at_stake_and_keeps_to_the_workspace(
     pt = ana.client("pt-br").get(f"{API}/customer-value/at-risk").json()["items"]
     assert pt[0]["churn_risk_label"] == "Alto"
     assert pt[0]["churn_reason_text"] == (
-        "Nenhuma compra há 151 dias: 5,0× o intervalo habitual de 30,0 dias entre compras."
+        "Nenhuma compra há 151 dias: 5,0 vezes o intervalo habitual de 30,0 dias entre compras."
     )
     problem(client.get(f"{API}/customer-value/at-risk", {"risk": "soon"}), 422)
     problem(client.get(f"{API}/customer-value/at-risk", {"cursor": "???"}), 422)
-    # Carla's buyer (two days in a row, silent 29 days: 29× her cadence of 1) is hers alone.
+    # Carla's buyer (two days in a row, silent 29 days: 29 times her cadence of 1) is hers alone.
     theirs = carla.client().get(f"{API}/customer-value/at-risk").json()["items"]
     assert [(i["name"], i["churn_risk"]) for i in theirs] == [("Outra", "high")]
 
@@ -109,13 +111,14 @@ def test_a_persons_value_has_the_churn_reason_in_both_languages(ana, carla, few,
     }
     assert (body["clv"], body["p_alive"], body["expected_purchases"]) == (None, None, None)
     assert (body["churn_risk"], body["value_at_stake"]) == ("low", "20.00")
-    # A call on 07-20: 11 days of silence against a cadence of 31 (0.4×).
+    # A call on 07-20: 11 days of silence against a cadence of 31 (0.4 times).
     assert body["churn_reason_text"] == (
-        "No purchase, and no contact for 11 days: 0.4× their usual 31.0 days between purchases."
+        "No purchase, and no contact for 11 days: 0.4 times their usual 31.0 days between "
+        "purchases."
     )
     pt = ana.client("pt-br").get(url).json()
     assert pt["churn_reason_text"] == (
-        "Nenhuma compra, e nenhum contato há 11 dias: 0,4× o intervalo habitual de 31,0 dias "
+        "Nenhuma compra, e nenhum contato há 11 dias: 0,4 vezes o intervalo habitual de 31,0 dias "
         "entre compras."
     )
     problem(carla.client().get(url), 404)
@@ -136,7 +139,14 @@ def test_the_filter_language_reads_churn_risk_and_value(ana, carla, few):
     assert _people(client, stake) == {"a", "b"}  # 220 and 300
     # Not fitted: no CLV, no probability alive; "is empty" finds every buyer and Nobody.
     contacts.create_person(actor=ana.actor, data={"first_name": "Nobody"})
-    assert _people(client, {"field": "clv", "op": "is_empty"}) == {"a", "b", "c", "d", "e", "Nobody"}
+    assert _people(client, {"field": "clv", "op": "is_empty"}) == {
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "Nobody",
+    }
     assert _people(carla.client(), {"field": "churn_risk", "op": "eq", "value": "high"}) == {
         "Outra"
     }
@@ -152,7 +162,7 @@ def test_the_filter_language_reads_churn_risk_and_value(ana, carla, few):
 def test_the_filter_language_on_a_fitted_workspace(ana):
     ana.actor.workspace.timezone = "UTC"
     ana.actor.workspace.save(update_fields=["timezone"])
-    _many(ana.actor)
+    many(ana.actor)
     recompute_rfm(ana.actor, DAY)
     rows = CustomerValue.objects.for_workspace(ana.actor.workspace).select_related("person")
     client = ana.client()
@@ -170,7 +180,7 @@ def test_the_filter_language_on_a_fitted_workspace(ana):
 def test_the_at_risk_kpis(ana, carla, few):
     recompute_rfm(ana.actor, DAY)
     recompute_rfm(carla.actor, DAY)
-    today = date.today()
+    today = timezone.localdate()
     period = {"start": today, "end": today, "grain": Grain.DAY}
     # At the end of today the latest analysis counts: b (high, 300) and d (medium, 40).
     assert measure("customers_at_risk", Scope(actor=ana.actor), **period).value == 2
@@ -183,7 +193,9 @@ def test_the_screen_shows_the_fit_the_chart_data_and_the_list(ana, vera, carla, 
     page = ana.web().get("/customer-value/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="clv-model"' in html and 'id="clv-data"' in html and "events/customer_value.js" in html
+    assert (
+        'id="clv-model"' in html and 'id="clv-data"' in html and "events/customer_value.js" in html
+    )
     assert "Too few repeat buyers to fit the models: 4 found, the minimum is 10." in html
     assert "No purchase for 151 days" in html and 'id="recompute-form"' in html
     pt = ana.web("pt-br").get("/customer-value/").content.decode()
@@ -195,7 +207,10 @@ def test_the_screen_shows_the_fit_the_chart_data_and_the_list(ana, vera, carla, 
     # A viewer sees the screen without the form and cannot recompute.
     viewer = vera.web()
     assert 'id="recompute-form"' not in viewer.get("/customer-value/").content.decode()
-    assert viewer.post("/customer-value/recompute/", {"analysis_date": "2026-07-31"}).status_code == 403
+    assert (
+        viewer.post("/customer-value/recompute/", {"analysis_date": "2026-07-31"}).status_code
+        == 403
+    )
     # A bad date names the field; a good one recomputes.
     bad = ana.web().post("/customer-value/recompute/", {"analysis_date": "2026-02-31"})
     assert bad.status_code == 422 and "Enter a valid date" in bad.content.decode()

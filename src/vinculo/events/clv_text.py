@@ -31,16 +31,16 @@ def _against(params: dict[str, Any]) -> str:
     if params.get("typical"):
         return (
             _(
-                "%(ratio)s× the %(cadence)s days between purchases usual in this workspace "
+                "%(ratio)s times the %(cadence)s days between purchases usual in this workspace "
                 "(one purchase so far)"
             )
             % values
         )
-    return _("%(ratio)s× their usual %(cadence)s days between purchases") % values
+    return _("%(ratio)s times their usual %(cadence)s days between purchases") % values
 
 
 def churn_reason_text(code: str, params: dict[str, Any] | None) -> str:
-    """The stored reason in words, e.g. "No purchase for 120 days: 4.0× their usual 30.0 days
+    """The stored reason in words, e.g. "No purchase for 120 days: 4.0 times their usual 30.0 days
     between purchases." ("" for an unknown or empty code)."""
     p = params or {}
     if code in {"overdue", "late", "on_track"}:
@@ -63,7 +63,10 @@ def warning_text(code: str, params: dict[str, Any] | None) -> str:
     if code == "too_few_repeat_buyers":
         return _(
             "Too few repeat buyers to fit the models: %(found)s found, the minimum is %(minimum)s."
-        ) % {"found": format_number(p.get("found", 0)), "minimum": format_number(p.get("minimum", 0))}
+        ) % {
+            "found": format_number(p.get("found", 0)),
+            "minimum": format_number(p.get("minimum", 0)),
+        }
     if code == "bgnbd_not_converged":
         return _("The BG/NBD fit did not converge: no purchase predictions.")
     if code == "gamma_gamma_not_converged":

@@ -1,7 +1,7 @@
 """What the events app adds to filters over people (the filter language: vinculo.core.filters):
-the RFM segment and values, the predicted CLV and the churn risk kept in :class:`vinculo.events.models.CustomerValue`. A person with no
-purchase has no row, so "segment is empty" finds them. Imported lazily by
-:func:`vinculo.core.filters.autodiscover`."""
+the RFM segment and values, the predicted CLV and the churn risk kept in
+:class:`vinculo.events.models.CustomerValue`. A person with no purchase has no row, so
+"segment is empty" finds them. Imported lazily by :func:`vinculo.core.filters.autodiscover`."""
 
 from __future__ import annotations
 
@@ -36,7 +36,5 @@ extend_object(
     FilterField(
         "churn_risk", "choice", _("Churn risk"), "customer_value__churn_risk", ChurnRisk.choices
     ),
-    FilterField(
-        "value_at_stake", "decimal", _("Value at stake"), "customer_value__value_at_stake"
-    ),
+    FilterField("value_at_stake", "decimal", _("Value at stake"), "customer_value__value_at_stake"),
 )

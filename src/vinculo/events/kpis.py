@@ -1,8 +1,8 @@
 """The purchase KPIs (registered in :class:`vinculo.events.apps.EventsConfig`), read from the
 purchase history the events API keeps: purchase revenue, orders, buyers, average order value,
 revenue per buyer and the repeat purchase rate; and, from the stored customer value, the
-customers at risk of churning and their value at stake. Money in one currency at a time; purchases of
-binned people are left out. docs/kpis.md gives the definitions."""
+customers at risk of churning and their value at stake. Money in one currency at a time;
+purchases of binned people are left out. docs/kpis.md gives the definitions."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -231,7 +232,7 @@ def churn_reason_of(row: CustomerValue) -> str:
     return churn_reason_text(row.churn_reason, row.churn_params)
 
 
-def customers_at_risk(actor: Actor, levels: list[str] | None = None) -> QuerySet[CustomerValue]:
+def customers_at_risk(actor: Actor, levels: Sequence[str] | None = None) -> QuerySet[CustomerValue]:
     """Live customers whose churn risk is one of ``levels`` (default high and medium), with their
     person; the caller orders (the API pages by value at stake, highest first)."""
     require(actor, "insights.view")

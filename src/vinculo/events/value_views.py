@@ -53,9 +53,7 @@ def _page(request: HttpRequest, errors: dict[str, list[str]], status: int = 200)
     risk = risk if risk in RISKS else "any"
     rows = selectors.customers_at_risk(a, RISKS[risk])
     try:
-        page = paginate(
-            rows, cursor=request.GET.get("cursor"), limit=25, order="-value_at_stake"
-        )
+        page = paginate(rows, cursor=request.GET.get("cursor"), limit=25, order="-value_at_stake")
     except ServiceError:
         page = paginate(rows, cursor=None, limit=25, order="-value_at_stake")
     context = {

@@ -16,7 +16,7 @@ The BG/NBD and Gamma-Gamma models (:mod:`vinculo.events.services.clv_models`) ar
 workspace's buyers when at least :data:`MIN_REPEAT_BUYERS` bought again; otherwise the fit record
 says so and the predictions stay empty. Per buyer: expected purchase days in the next
 :data:`HORIZON_DAYS` days, the probability of being alive, and the **expected 12-month value** =
-expected purchases × Gamma-Gamma expected amount per purchase, **undiscounted** (one year ahead:
+expected purchases times Gamma-Gamma expected amount per purchase, **undiscounted** (one year ahead:
 a discount rate would change it by a few percent and would be one more setting to explain).
 
 **Churn risk** (:func:`churn_of`): the days without a purchase or a contact (a logged call,
@@ -62,8 +62,8 @@ HORIZON_DAYS = 365
 MIN_REPEAT_BUYERS = 10  # below this the models are not fitted (the fit record says so)
 HIGH_P_ALIVE = 0.3  # below: high risk
 MEDIUM_P_ALIVE = 0.6  # below: medium risk
-HIGH_OVERDUE = 3.0  # silent for at least 3× the cadence: high risk
-MEDIUM_OVERDUE = 1.5  # at least 1.5×: medium risk
+HIGH_OVERDUE = 3.0  # silent for at least 3 times the cadence: high risk
+MEDIUM_OVERDUE = 1.5  # at least 1.5 times: medium risk
 CENT = Decimal("0.01")
 
 
@@ -243,8 +243,8 @@ def churn_of(buyer: Buyer, typical_cadence: float | None) -> tuple[str, str, dic
 
     * cadence: the buyer's median days between purchase days, or for a one-time buyer the
       workspace's typical (median) cadence; ``overdue`` = silent days / cadence;
-    * **high** when silent for at least 3× the cadence (``overdue``) or P(alive) < 0.3
-      (``unlikely_alive``); **medium** at 1.5× (``late``) or P(alive) < 0.6
+    * **high** when silent for at least 3 times the cadence (``overdue``) or P(alive) < 0.3
+      (``unlikely_alive``); **medium** at 1.5 times (``late``) or P(alive) < 0.6
       (``p_alive_falling``); else **low** (``on_track``; ``no_cadence`` when no cadence is known).
     """
     own = buyer.cadence_days
@@ -252,7 +252,11 @@ def churn_of(buyer: Buyer, typical_cadence: float | None) -> tuple[str, str, dic
     ratio = buyer.silent_days / max(cadence, 1.0) if cadence is not None else None
     base: dict[str, Any] = {"days": buyer.silent_days, "contacted": buyer.contacted}
     if cadence is not None:
-        base |= {"cadence": round(cadence, 1), "typical": own is None, "ratio": round(ratio or 0, 1)}
+        base |= {
+            "cadence": round(cadence, 1),
+            "typical": own is None,
+            "ratio": round(ratio or 0, 1),
+        }
     p = buyer.p_alive
     if ratio is not None and ratio >= HIGH_OVERDUE:
         return ChurnRisk.HIGH, "overdue", base

@@ -2,7 +2,8 @@
 
 * **BG/NBD** (Fader, Hardie & Lee 2005, "'Counting your customers' the easy way: an alternative
   to the Pareto/NBD model", Marketing Science 24(2)): while alive a customer buys at a Poisson
-  rate λ ~ Gamma(r, α); after every purchase they drop out with probability p ~ Beta(a, b). A
+  rate lambda ~ Gamma(r, alpha); after every purchase they drop out with probability
+  p ~ Beta(a, b). A
   customer is summarised by ``x`` (repeat purchases), ``t_x`` (time of the last purchase since the
   first) and ``T`` (time since the first purchase to the end of the calibration period). The
   log-likelihood is the paper's equation (6); the conditional expectation of purchases in the
@@ -10,11 +11,11 @@
   P(alive) using the BG/NBD model" (Fader, Hardie & Lee 2008).
 * **Gamma-Gamma** (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value curves for customer
   base analysis", JMR 42(4); Fader & Hardie 2013, "The Gamma-Gamma model of monetary value"): a
-  customer's purchase amounts average ζ ~ Gamma(p, ν), ν ~ Gamma(q, γ); fitted on the
+  customer's purchase amounts average zeta ~ Gamma(p, nu), nu ~ Gamma(q, gamma); fitted on the
   repeat buyers' mean spend ``m_x`` over ``x`` purchases; the conditional expected mean spend is
   the note's equation (5).
 
-Time is in any unit (Vínculo uses days; the CDNOW validation uses weeks): α is in that unit.
+Time is in any unit (Vínculo uses days; the CDNOW validation uses weeks): alpha is in that unit.
 Parameters are fitted on their logarithms (they must be positive) by L-BFGS-B from several
 starts, identical customers counted once with a weight. Pure numpy/scipy, no database."""
 
@@ -72,8 +73,8 @@ def bgnbd_log_likelihood(
     """Each customer's BG/NBD log-likelihood (Fader, Hardie & Lee 2005, equation 6):
 
     ``ln L = A1 + A2 + ln(exp(A3) + [x > 0] exp(A4))`` with
-    ``A1 = lnΓ(r + x) − lnΓ(r) + r ln α``, ``A2 = ln B(a, b + x) − ln B(a, b)``,
-    ``A3 = −(r + x) ln(α + T)``, ``A4 = ln a − ln(b + x − 1) − (r + x) ln(α + t_x)``."""
+    ``A1 = lnGamma(r + x) - lnGamma(r) + r ln alpha``, ``A2 = ln B(a, b + x) - ln B(a, b)``,
+    ``A3 = -(r + x) ln(alpha + T)``, ``A4 = ln a - ln(b + x - 1) - (r + x) ln(alpha + t_x)``."""
     xs, tx, tt = _arrays(x, t_x, big_t)
     a1 = special.gammaln(r + xs) - special.gammaln(r) + r * np.log(alpha)
     a2 = special.betaln(a, b + xs) - special.betaln(a, b)
@@ -81,15 +82,13 @@ def bgnbd_log_likelihood(
     repeat = xs > 0
     a4 = np.full_like(xs, -np.inf)
     a4[repeat] = (
-        np.log(a)
-        - np.log(b + xs[repeat] - 1)
-        - (r + xs[repeat]) * np.log(alpha + tx[repeat])
+        np.log(a) - np.log(b + xs[repeat] - 1) - (r + xs[repeat]) * np.log(alpha + tx[repeat])
     )
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
 def _log_odds_dead(params: dict[str, float], xs: Array, tx: Array, tt: Array) -> Array:
-    """``ln[a / (b + x − 1) · ((α + T) / (α + t_x))^(r + x)]`` for repeat buyers, −∞ for the
+    """``ln[a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x)]`` for repeat buyers, -∞ for the
     others (no repeat purchase: the BG/NBD cannot have seen them drop out)."""
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     out = np.full_like(xs, -np.inf)
@@ -103,7 +102,8 @@ def _log_odds_dead(params: dict[str, float], xs: Array, tx: Array, tt: Array) ->
 
 
 def bgnbd_p_alive(params: dict[str, float], x: object, t_x: object, big_t: object) -> Array:
-    """P(alive | x, t_x, T) = 1 / (1 + [x > 0] · a/(b + x − 1) · ((α + T)/(α + t_x))^(r + x))."""
+    """P(alive | x, t_x, T)
+    = 1 / (1 + [x > 0] * a/(b + x - 1) * ((alpha + T)/(alpha + t_x))^(r + x))."""
     xs, tx, tt = _arrays(x, t_x, big_t)
     return np.asarray(special.expit(-_log_odds_dead(params, xs, tx, tt)), dtype=np.float64)
 
@@ -113,9 +113,9 @@ def bgnbd_expected_purchases(
 ) -> Array:
     """E[Y(t) | x, t_x, T], the expected purchases in the next ``t`` (equation 10):
 
-    ``(a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r + x) ·
-    ₂F₁(r + x, b + x; a + b + x − 1; t/(α + T + t))] / (1 + [x > 0] · a/(b + x − 1) ·
-    ((α + T)/(α + t_x))^(r + x))``."""
+    ``(a + b + x - 1)/(a - 1) * [1 - ((alpha + T)/(alpha + T + t))^(r + x) *
+    2F1(r + x, b + x; a + b + x - 1; t/(alpha + T + t))] / (1 + [x > 0] * a/(b + x - 1) *
+    ((alpha + T)/(alpha + t_x))^(r + x))``."""
     xs, tx, tt = _arrays(x, t_x, big_t)
     r, alpha, a, b = params["r"], params["alpha"], params["a"], params["b"]
     z = t / (alpha + tt + t)
@@ -126,12 +126,11 @@ def bgnbd_expected_purchases(
     return np.asarray(head * body * alive, dtype=np.float64)
 
 
-def gamma_gamma_log_likelihood(
-    p: float, q: float, gamma: float, x: object, m_x: object
-) -> Array:
+def gamma_gamma_log_likelihood(p: float, q: float, gamma: float, x: object, m_x: object) -> Array:
     """Each repeat buyer's Gamma-Gamma log-likelihood of mean spend ``m_x`` over ``x`` purchases
     (Fader & Hardie 2013, equation 4, as a density of ``m_x``):
-    ``lnΓ(px + q) − lnΓ(px) − lnΓ(q) + q ln γ + (px − 1) ln m_x + px ln x − (px + q) ln(γ + x m_x)``."""
+    ``lnGamma(px + q) - lnGamma(px) - lnGamma(q) + q ln gamma + (px - 1) ln m_x + px ln x
+    - (px + q) ln(gamma + x m_x)``."""
     xs, ms = _arrays(x, m_x)
     px = p * xs
     return np.asarray(
@@ -147,8 +146,9 @@ def gamma_gamma_log_likelihood(
 
 
 def gamma_gamma_expected_spend(params: dict[str, float], x: object, m_x: object) -> Array:
-    """E[M | p, q, γ, m_x, x] = p (γ + x m_x) / (p x + q − 1) (Fader & Hardie 2013, equation 5);
-    for ``x = 0`` the population mean p γ / (q − 1)."""
+    """E[M | p, q, gamma, m_x, x] = p (gamma + x m_x) / (p x + q - 1) (Fader & Hardie 2013,
+    equation 5);
+    for ``x = 0`` the population mean p gamma / (q - 1)."""
     xs, ms = _arrays(x, m_x)
     p, q, gamma = params["p"], params["q"], params["gamma"]
     ms = np.where(xs > 0, ms, 0.0)
@@ -205,7 +205,7 @@ def _minimise(
 
 
 def fit_bgnbd(x: object, t_x: object, big_t: object) -> Fit:
-    """The BG/NBD parameters r, α, a, b that maximise the summed log-likelihood."""
+    """The BG/NBD parameters r, alpha, a, b that maximise the summed log-likelihood."""
     xs, tx, tt = _arrays(x, t_x, big_t)
     (ux, utx, utt), weight = _grouped(xs, tx, tt)
     scale = float(np.mean(tt)) or 1.0
@@ -225,7 +225,7 @@ def fit_bgnbd(x: object, t_x: object, big_t: object) -> Fit:
 
 
 def fit_gamma_gamma(x: object, m_x: object) -> Fit:
-    """The Gamma-Gamma parameters p, q, γ over repeat buyers (``x > 0``, ``m_x > 0``)."""
+    """The Gamma-Gamma parameters p, q, gamma over repeat buyers (``x > 0``, ``m_x > 0``)."""
     xs, ms = _arrays(x, m_x)
     keep = (xs > 0) & (ms > 0)
     (ux, um), weight = _grouped(xs[keep], ms[keep])
