@@ -168,8 +168,8 @@ LOG_BOUND = 12.0  # parameters are fitted within e^-12 .. e^12
 def _minimise(
     objective: Callable[[Array], float], starts: list[Array], names: list[str], customers: int
 ) -> Fit:
-    """Minimise from each start (L-BFGS-B), then polish the best with Nelder-Mead: L-BFGS-B can
-    stop on a flat ridge after a failed line search. Both keep the parameters within bounds; a
+    """Minimise from each start (L-BFGS-B); when the best did not report success, polish it
+    with Nelder-Mead: L-BFGS-B can stop on a flat ridge after a failed line search. Both keep the parameters within bounds; a
     parameter at a bound is named in the messages (the data do not pin it down: the likelihood
     keeps rising towards the bound, as when every customer drops out with the same chance)."""
     started = time.perf_counter()
@@ -187,7 +187,7 @@ def _minimise(
             )
             if np.isfinite(found.fun) and (best is None or found.fun < best.fun):
                 best = found
-        if best is not None:
+        if best is not None and not best.success:
             best = optimize.minimize(
                 objective,
                 best.x,
