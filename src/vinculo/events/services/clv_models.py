@@ -169,9 +169,10 @@ def _minimise(
     objective: Callable[[Array], float], starts: list[Array], names: list[str], customers: int
 ) -> Fit:
     """Minimise from each start (L-BFGS-B); when the best did not report success, polish it
-    with Nelder-Mead: L-BFGS-B can stop on a flat ridge after a failed line search. Both keep the parameters within bounds; a
-    parameter at a bound is named in the messages (the data do not pin it down: the likelihood
-    keeps rising towards the bound, as when every customer drops out with the same chance)."""
+    with Nelder-Mead: L-BFGS-B can stop on a flat ridge after a failed line search. Both keep
+    the parameters within bounds; a parameter at a bound is named in ``at_edge`` (the data do
+    not pin it down: the likelihood keeps rising towards the bound, as when every customer
+    drops out with the same chance)."""
     started = time.perf_counter()
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(names)
     best: optimize.OptimizeResult | None = None
