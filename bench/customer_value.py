@@ -15,7 +15,7 @@ implementation on the CDNOW data, and RFM + CLV + churn recomputed for every cus
 Writes ``bench/results/<date>-customer_value[-postgres].json`` and ``.md``.
 
 ``python -m bench.customer_value [--people 100000 --purchases 1000000]
-[--database sqlite|postgres] [--skip-recompute]``
+[--database sqlite|postgres] [--skip-recompute] [--reuse DATA_DIR]``
 """
 
 from __future__ import annotations
@@ -107,15 +107,21 @@ def _reference(data: dict[str, np.ndarray]) -> dict[str, Any]:
     }
 
 
-def _setup(database: str) -> None:
-    if database == "postgres":
+def _setup(database: str, reuse: str | None) -> None:
+    """A fresh database (or, with ``reuse``, the one an earlier run left: its data directory for
+    SQLite, the bench_clv database for PostgreSQL)."""
+    if database == "postgres" and reuse:
+        os.environ["DATABASE_URL"] = PG_URL
+    elif database == "postgres":
         os.environ["DATABASE_URL"] = PG_URL
         import psycopg
 
         with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
             c.execute("DROP DATABASE IF EXISTS bench_clv")
             c.execute("CREATE DATABASE bench_clv")
-    os.environ["VINCULO_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-clv-")
+    os.environ["VINCULO_DATA_DIR"] = (
+        reuse if reuse and database == "sqlite" else tempfile.mkdtemp(prefix="bench-clv-")
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vinculo.settings")
     import django
 
@@ -225,16 +231,18 @@ def _contacts(actor: Any, count: int, day: date) -> None:
     )
 
 
-def _recompute(people: int, purchases: int, database: str) -> dict[str, Any]:
+def _seeded(people: int, purchases: int, day: date) -> tuple[Any, int, float]:
+    """The bench workspace (made now unless an earlier run left it), its purchases, seconds."""
     from django.db import connection
 
     from vinculo.core.actor import Actor
-    from vinculo.events.models import CustomerValue, CustomerValueModel
-    from vinculo.events.services.clv import compute_clv
-    from vinculo.events.services.rfm import compute_rfm, recompute_rfm
+    from vinculo.core.tenancy import Workspace
+    from vinculo.events.models import Purchase
 
-    day = date(2026, 7, 31)
     started = time.perf_counter()
+    found = Workspace.objects.filter(name="Bench CLV").first()
+    if found is not None:
+        return Actor.system(found), Purchase.objects.for_workspace(found).count(), 0.0
     actor = _workspace(people)
     drawn = _draw(people, purchases, day)
     _purchases(actor, drawn, day)
@@ -242,8 +250,19 @@ def _recompute(people: int, purchases: int, database: str) -> dict[str, Any]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    seeding = time.perf_counter() - started
-    system = Actor.system(actor.workspace)
+    return Actor.system(actor.workspace), len(drawn), time.perf_counter() - started
+
+
+def _recompute(people: int, purchases: int, database: str) -> dict[str, Any]:
+    from vinculo.contacts.models import Person
+    from vinculo.events.models import CustomerValue, CustomerValueModel
+    from vinculo.events.services.clv import compute_clv
+    from vinculo.events.services.rfm import compute_rfm, recompute_rfm
+
+    day = date(2026, 7, 31)
+    system, bought, seeding = _seeded(people, purchases, day)
+    actor = system
+    people = Person.objects.for_workspace(system.workspace).count()
     started = time.perf_counter()
     recompute_rfm(system, day)
     total = time.perf_counter() - started
@@ -260,7 +279,7 @@ def _recompute(people: int, purchases: int, database: str) -> dict[str, Any]:
     return {
         "database": database,
         "people": people,
-        "purchases": len(drawn),
+        "purchases": bought,
         "contacts": people // 10,
         "seeding_seconds": round(seeding, 1),
         "customers": rows.count(),
@@ -276,9 +295,11 @@ def _recompute(people: int, purchases: int, database: str) -> dict[str, Any]:
     }
 
 
-def run(people: int, purchases: int, database: str, skip_recompute: bool) -> dict[str, Any]:
+def run(
+    people: int, purchases: int, database: str, skip_recompute: bool, reuse: str | None
+) -> dict[str, Any]:
     about = machine()
-    _setup(database)
+    _setup(database, reuse)
     data = _cdnow_arrays()
     result: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -341,7 +362,12 @@ def write(result: dict[str, Any]) -> Path:
             "",
             f"{rec['people']:,} people, {rec['purchases']:,} purchases, {rec['contacts']:,} "
             f"logged calls; {rec['customers']:,} customers ({rec['repeat_buyers']:,} repeat "
-            f"buyers). Seeding (not timed): {rec['seeding_seconds']} s.",
+            f"buyers). Seeding (not timed): "
+            + (
+                f"{rec['seeding_seconds']} s."
+                if rec["seeding_seconds"]
+                else "reused the database an earlier run seeded (--reuse)."
+            ),
             "",
             f"**recompute_rfm: {rec['recompute_seconds']} s** (target < {TARGET_SECONDS:.0f} s: "
             f"{'met' if rec['met'] else 'missed'}); of which, measured apart: RFM "
@@ -369,8 +395,14 @@ def main() -> None:
     parser.add_argument("--purchases", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--skip-recompute", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        metavar="DATA_DIR",
+        help="reuse an earlier run's seeded database (SQLite: its data directory; PostgreSQL: "
+        "any value, bench_clv is kept)",
+    )
     args = parser.parse_args()
-    result = run(args.people, args.purchases, args.database, args.skip_recompute)
+    result = run(args.people, args.purchases, args.database, args.skip_recompute, args.reuse)
     print(write(result))
 
 

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import time as clock
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db.models import Max, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Max
 
 from vinculo.activities.models import Activity, ActivityKind
 from vinculo.core.actor import Actor
@@ -65,6 +64,7 @@ MEDIUM_P_ALIVE = 0.6  # below: medium risk
 HIGH_OVERDUE = 3.0  # silent for at least 3 times the cadence: high risk
 MEDIUM_OVERDUE = 1.5  # at least 1.5 times: medium risk
 CENT = Decimal("0.01")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass
@@ -101,8 +101,25 @@ def _end_of(day: date, actor: Actor) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=workspace_tz(actor))
 
 
+def _local_days(moments: np.ndarray, tz: tzinfo) -> np.ndarray:
+    """The local date ordinals of UTC epoch seconds in ``tz``: each quarter hour's UTC offset is
+    looked up once (zones change offset on quarter hours), not each moment's."""
+    if not len(moments):
+        return moments
+    quarters, index = np.unique(moments // 900, return_inverse=True)
+    offsets = np.array(
+        [
+            datetime.fromtimestamp(int(q) * 900, tz).utcoffset() or timedelta(0)
+            for q in quarters.tolist()
+        ],
+        dtype="timedelta64[s]",
+    ).astype(np.int64)
+    return (moments + offsets[index]) // 86400 + EPOCH_ORDINAL
+
+
 def _purchase_days(actor: Actor, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(person id, local day ordinal, amount) per person and purchase day, sorted."""
+    """(person id, local day ordinal, amount) per person and purchase day, sorted: purchases
+    read once (no per-row function in the database), summed per person and local day here."""
     rows = (
         Purchase.objects.for_workspace(actor.workspace)
         .filter(
@@ -111,21 +128,24 @@ def _purchase_days(actor: Actor, day: date) -> tuple[np.ndarray, np.ndarray, np.
             currency=actor.workspace.default_currency,
             occurred_at__lt=_end_of(day, actor),
         )
-        .annotate(day=TruncDate("occurred_at", tzinfo=workspace_tz(actor)))
-        .values_list("person_id", "day")
-        .annotate(total=Sum("amount"))
-        .order_by("person_id", "day")
+        .values_list("person_id", "occurred_at", "amount")
     )
-    people, days, totals = [], [], []
-    for person_id, on, total in rows.iterator(chunk_size=20000):
+    people, moments, amounts = [], [], []
+    for person_id, moment, amount in rows.iterator(chunk_size=20000):
         people.append(person_id)
-        days.append(on.toordinal())
-        totals.append(float(total))
-    return (
-        np.asarray(people, dtype=np.int64),
-        np.asarray(days, dtype=np.int64),
-        np.asarray(totals, dtype=np.float64),
-    )
+        moments.append(moment.timestamp())
+        amounts.append(float(amount))
+    if not people:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    pid = np.asarray(people, dtype=np.int64)
+    days = _local_days(np.floor(np.asarray(moments)).astype(np.int64), workspace_tz(actor))
+    order = np.lexsort((days, pid))
+    pid, days, spent = pid[order], days[order], np.asarray(amounts)[order]
+    # One row per (person, day): the first of each run, with the run's total.
+    new = np.r_[True, (pid[1:] != pid[:-1]) | (days[1:] != days[:-1])]
+    totals = np.add.reduceat(spent, np.flatnonzero(new))
+    return pid[new], days[new], totals
 
 
 def _group_medians(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:

@@ -206,15 +206,29 @@ def _minimise(
 
 
 def fit_bgnbd(x: object, t_x: object, big_t: object) -> Fit:
-    """The BG/NBD parameters r, alpha, a, b that maximise the summed log-likelihood."""
+    """The BG/NBD parameters r, alpha, a, b that maximise the summed log-likelihood (equation 6,
+    as :func:`bgnbd_log_likelihood`; the terms that depend on x alone are computed once per
+    distinct x)."""
     xs, tx, tt = _arrays(x, t_x, big_t)
     (ux, utx, utt), weight = _grouped(xs, tx, tt)
+    xv, xi = np.unique(ux, return_inverse=True)
+    rep = ux > 0
+    rep_x, rep_tx = ux[rep], utx[rep]
     scale = float(np.mean(tt)) or 1.0
 
     def objective(logs: Array) -> float:
         r, alpha, a, b = np.exp(logs)
-        ll = bgnbd_log_likelihood(r, alpha, a, b, ux, utx, utt)
-        value = -float(np.dot(weight, ll))
+        by_x = (
+            special.gammaln(r + xv)
+            - special.gammaln(r)
+            + r * np.log(alpha)
+            + special.betaln(a, b + xv)
+            - special.betaln(a, b)
+        )
+        a3 = -(r + ux) * np.log(alpha + utt)
+        a4 = np.full_like(ux, -np.inf)
+        a4[rep] = np.log(a) - np.log(b + rep_x - 1) - (r + rep_x) * np.log(alpha + rep_tx)
+        value = -float(np.dot(weight, by_x[xi] + np.logaddexp(a3, a4)))
         return value if np.isfinite(value) else 1e300
 
     starts = [
@@ -226,15 +240,22 @@ def fit_bgnbd(x: object, t_x: object, big_t: object) -> Fit:
 
 
 def fit_gamma_gamma(x: object, m_x: object) -> Fit:
-    """The Gamma-Gamma parameters p, q, gamma over repeat buyers (``x > 0``, ``m_x > 0``)."""
+    """The Gamma-Gamma parameters p, q, gamma over repeat buyers (``x > 0``, ``m_x > 0``), by
+    :func:`gamma_gamma_log_likelihood` (its terms in x alone computed once per distinct x)."""
     xs, ms = _arrays(x, m_x)
     keep = (xs > 0) & (ms > 0)
     (ux, um), weight = _grouped(xs[keep], ms[keep])
+    xv, xi = np.unique(ux, return_inverse=True)
+    log_m, log_x = np.log(um), np.log(ux)
     level = float(np.mean(ms[keep])) if keep.any() else 1.0
 
     def objective(logs: Array) -> float:
         p, q, gamma = np.exp(logs)
-        value = -float(np.dot(weight, gamma_gamma_log_likelihood(p, q, gamma, ux, um)))
+        by_x = special.gammaln(p * xv + q) - special.gammaln(p * xv) - special.gammaln(q)
+        px = p * ux
+        ll = by_x[xi] + q * np.log(gamma) + (px - 1) * log_m + px * log_x
+        ll -= (px + q) * np.log(gamma + ux * um)
+        value = -float(np.dot(weight, ll))
         return value if np.isfinite(value) else 1e300
 
     starts = [
