@@ -194,7 +194,7 @@ def _minimise(
                 best.x,
                 method="Nelder-Mead",
                 bounds=bounds,
-                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000, "maxfev": 8000},
+                options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 4000, "maxfev": 8000},
             )
     seconds = time.perf_counter() - started
     if best is None or not np.isfinite(best.fun) or best.fun >= 1e300:
