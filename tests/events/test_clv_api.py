@@ -186,6 +186,13 @@ def test_the_at_risk_kpis(ana, carla, few):
     assert measure("customers_at_risk", Scope(actor=ana.actor), **period).value == 2
     assert measure("revenue_at_risk", Scope(actor=ana.actor), **period).value == Decimal("340.00")
     assert measure("customers_at_risk", Scope(actor=carla.actor), **period).value == 1
+    # Through the KPI API, cut by owner (nobody owns the five: one group of 2).
+    found = ana.client().get(
+        f"{API}/kpis/customers_at_risk",
+        {"from": str(today), "to": str(today), "grain": "day", "group_by": "owner"},
+    )
+    assert found.status_code == 200, found.content
+    assert (found.json()["value"], [g["value"] for g in found.json()["groups"]]) == (2, [2])
 
 
 def test_the_screen_shows_the_fit_the_chart_data_and_the_list(ana, vera, carla, few):
