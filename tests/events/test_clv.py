@@ -63,7 +63,7 @@ def test_the_published_per_customer_predictions():
     assert expected[0] == pytest.approx(1.226, abs=0.0005)
     # P(alive) = 1 / (1 + a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x))
     #          = 1 / (1 + 0.793/3.426 * (43.274/34.844)^2.243)
-    #          = 1 / (1 + 0.23147 * 1.24194^2.243) = 1 / (1 + 0.23147 * 1.6258) = 1 / 1.37633 = 0.7266
+    #          = 1 / (1 + 0.23147 * 1.24194^2.243) = 1 / (1 + 0.23147 * 1.6258) = 0.7266
     assert bgnbd_p_alive(bg, [2], [30.43], [38.86])[0] == pytest.approx(0.7266, abs=0.0001)
     assert bgnbd_p_alive(bg, [0], [0], [38.86])[0] == 1.0  # no repeat: never seen to drop out
     # Gamma-Gamma, customer 1 of CDNOW (x = 2, mean 22.35): p(gamma + x m)/(px + q - 1)
