@@ -35,7 +35,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	@echo "==> [3/4] Installing Vínculo with the dev and bench extras (splink, recordlinkage)"
+	@echo "==> [3/4] Installing Vínculo with the dev and bench extras (splink, recordlinkage, lifetimes)"
 	$(PIP_INSTALL) -e ".[dev,bench]"
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
@@ -78,6 +78,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.webhooks_delivery --backend rq --events 20000
 	$(BIN)/python -m bench.form_to_webhook --posts 200
 	$(BIN)/python -m bench.insights_kpis --people 100000 --deals 20000 --purchases 1000000
+	$(BIN)/python -m bench.customer_value --people 100000 --purchases 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

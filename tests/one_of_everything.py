@@ -28,6 +28,7 @@ from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.insights.models import Dashboard
+from vinculo.events.services.rfm import recompute_rfm
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
 from vinculo.privacy import services as privacy
@@ -74,6 +75,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     actor = persona.actor
     seed_workspace(actor=actor, people=demo, deals=demo * 3 // 10, activities=demo, seed=7)
     seed_integrations(actor, people=tracked, seed=7)
+    recompute_rfm(actor)  # RFM, CLV and churn risk: the customer-value screen and API have rows
     ws = persona.workspace
     person = Person.objects.for_workspace(ws).filter(deleted_at__isnull=True).order_by("pk").first()
     company = Company.objects.for_workspace(ws).order_by("pk").first()

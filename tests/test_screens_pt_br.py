@@ -43,6 +43,7 @@ from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
 from vinculo.insights.models import Dashboard, Widget
+from vinculo.events.services.rfm import recompute_rfm
 from vinculo.integrations import services as webhooks
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
 from vinculo.privacy import services as privacy
@@ -279,6 +280,7 @@ def _fill(ana, bruno) -> dict[str, Any]:
               "window_days": 30, "half_life_days": 7},
     )  # fmt: skip
     recompute_scores(actor)
+    recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
             "scoring_rule": scoring_rule}  # fmt: skip
 
@@ -365,6 +367,7 @@ def _extra_urls(ws) -> list[str]:
         "/quality/rules/?object=deal",
         "/quality/duplicates/?status=merged",
         "/events/?name=appointment_booked",
+        "/customer-value/?risk=high",
         "/insights/kpis/new_revenue/?period=this_year&group_by=owner",
         "/insights/kpis/new_people/?period=this_year&grain=quarter&group_by=lifecycle_stage",
         "/insights/?period=custom&from=2026-03-31&to=2026-03-01",

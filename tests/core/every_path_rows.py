@@ -48,7 +48,7 @@ from vinculo.contacts.models import (
 from vinculo.core.models import AuditEntry, CurrencyRate, DomainEvent, EventDelivery, SavedView
 from vinculo.core.tenancy import ApiToken, Invitation, Membership, Team, TeamMember
 from vinculo.core.tenancy import Workspace as WorkspaceModel
-from vinculo.events.models import InboundEndpoint, InboundReceipt
+from vinculo.events.models import CustomerValue, InboundEndpoint, InboundReceipt
 from vinculo.insights.models import Dashboard, Widget
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from vinculo.privacy.models import AccessRecord, DataSubjectRequest, ErasureRecord
@@ -109,6 +109,40 @@ def _outbox(ana: Persona, ids: Ids, n: int) -> None:
     delivery = EventDelivery.objects.get(pk=ids["outbox_delivery_id"])
     events = add(DomainEvent, n, delivery.event)
     add(EventDelivery, n, delivery, event_id=lambda j: events[j].pk)
+
+
+def _at_risk(ana: Persona, ids: Ids, n: int) -> None:
+    """``n`` buyers at high churn risk, as the recompute stores them."""
+    made = people(ana, ids, n)
+    add(
+        CustomerValue,
+        n,
+        workspace_id=ana.workspace.pk,
+        person_id=lambda j: made[j].pk,
+        currency="BRL",
+        recency_days=90,
+        frequency=2,
+        monetary=100,
+        r_score=1,
+        f_score=3,
+        m_score=3,
+        segment="at_risk",
+        analysis_date=date(2026, 7, 31),
+        repeat_purchases=1,
+        t_x_days=30,
+        age_days=120,
+        cadence_days=30.0,
+        churn_risk="high",
+        churn_reason="overdue",
+        churn_params={
+            "days": 90,
+            "contacted": False,
+            "cadence": 30.0,
+            "typical": False,
+            "ratio": 3.0,
+        },
+        value_at_stake=lambda j: 100 + j,
+    )
 
 
 def _custom_fields(ana: Persona, ids: Ids, n: int) -> None:
@@ -490,7 +524,8 @@ GROWERS: dict[str, Grow] = {
     "/events/{event_id}": lambda ana, ids, n: tracked_events(ana, ids, n) and None,
     "/people/{person_id}/purchases": purchases,
     "/events/inbound/presets": nothing,  # a fixed shape
-    "/customer-value": nothing,  # a fixed shape: a count per segment
+    "/customer-value": nothing,  # a fixed shape: a count per segment and risk, the fit
+    "/customer-value/at-risk": _at_risk,
     "/people/{person_id}/value": nothing,  # one row per person
     "/scoring/rules": sibling(ScoringRule, "scoring_rule_id", name=unique("Regra ")),
     "/scoring/rules/{scoring_rule_id}": sibling(

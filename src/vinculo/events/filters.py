@@ -1,14 +1,14 @@
 """What the events app adds to filters over people (the filter language: vinculo.core.filters):
-the RFM segment and values kept in :class:`vinculo.events.models.CustomerValue`. A person with no
-purchase has no row, so "segment is empty" finds them. Imported lazily by
-:func:`vinculo.core.filters.autodiscover`."""
+the RFM segment and values, the predicted CLV and the churn risk kept in
+:class:`vinculo.events.models.CustomerValue`. A person with no purchase has no row, so
+"segment is empty" finds them. Imported lazily by :func:`vinculo.core.filters.autodiscover`."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.filters import FilterField, extend_object
-from vinculo.events.models import Segment
+from vinculo.events.models import ChurnRisk, Segment
 
 extend_object(
     "person",
@@ -23,4 +23,18 @@ extend_object(
     ),
     FilterField("rfm_frequency", "number", _("Purchases (RFM)"), "customer_value__frequency"),
     FilterField("rfm_monetary", "decimal", _("Amount spent (RFM)"), "customer_value__monetary"),
+    # Predicted value (docs/kpis.md, "Customer lifetime value"): empty when not predicted.
+    FilterField("clv", "decimal", _("Expected value in 12 months"), "customer_value__clv"),
+    # A probability from 0 to 1 (p_alive lt 0.3), not a percentage.
+    FilterField("p_alive", "number", _("Probability alive (0-1)"), "customer_value__p_alive"),
+    FilterField(
+        "expected_purchases",
+        "number",
+        _("Expected purchases in 12 months"),
+        "customer_value__expected_purchases",
+    ),
+    FilterField(
+        "churn_risk", "choice", _("Churn risk"), "customer_value__churn_risk", ChurnRisk.choices
+    ),
+    FilterField("value_at_stake", "decimal", _("Value at stake"), "customer_value__value_at_stake"),
 )

@@ -1,8 +1,9 @@
 """The purchase KPIs (registered in :class:`vinculo.events.apps.EventsConfig`), read from the
 purchase history the events API keeps: purchase revenue, orders, buyers, average order value,
-revenue per buyer and the repeat purchase rate. Money in one currency at a time; purchases of
-binned people are left out; retention and churn from one period to the next.
-docs/kpis.md gives the definitions."""
+revenue per buyer and the repeat purchase rate; retention and churn from one period to the
+next; and, from the stored customer value, the customers at risk of churning and their value at
+stake. Money in one currency at a time; purchases of binned people are left out. docs/kpis.md
+gives the definitions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import Person
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
-from vinculo.events.models import Purchase
+from vinculo.events.models import ChurnRisk, CustomerValue, Purchase
 
 DIMENSIONS = {
     "owner": "person__owner_id",
@@ -50,7 +51,51 @@ def _kpi(key: str, **kwargs: Any) -> Kpi:
     )
 
 
+def _at_risk(scope: Scope) -> QuerySet:
+    """The latest analysis's customers at high or medium churn risk (docs/kpis.md)."""
+    return CustomerValue.objects.for_workspace(scope.workspace).filter(
+        churn_risk__in=[ChurnRisk.HIGH, ChurnRisk.MEDIUM], person__deleted_at__isnull=True
+    )
+
+
+def _risk_kpi(key: str, **kwargs: Any) -> Kpi:
+    # A snapshot of the latest analysis: its rows count from the moment it was computed (a
+    # recompute replaces them), until their person is binned.
+    return Kpi(
+        key=key,
+        app="events",
+        rows=_at_risk,
+        time="computed_at",
+        until="person__deleted_at",
+        dimensions=DIMENSIONS,
+        segments={"person": "person_id"},
+        **kwargs,
+    )
+
+
 KPIS = (
+    _risk_kpi(
+        "customers_at_risk",
+        name=_("Customers at risk"),
+        unit=Unit.COUNT,
+        good=Direction.DOWN,
+        definition=_(
+            "Customers whose churn risk is high or medium in the latest customer-value analysis."
+        ),
+    ),
+    _risk_kpi(
+        "revenue_at_risk",
+        name=_("Revenue at risk"),
+        unit=Unit.MONEY,
+        good=Direction.DOWN,
+        definition=_(
+            "The historic yearly spend of the customers at high or medium churn risk in the "
+            "latest customer-value analysis, in one currency."
+        ),
+        value="value_at_stake",
+        aggregate=Aggregate.SUM,
+        currency="currency",
+    ),
     _kpi(
         "purchase_revenue",
         name=_("Purchase revenue"),

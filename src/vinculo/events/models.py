@@ -264,6 +264,14 @@ class Segment(models.TextChoices):
     LOST = "lost", pgettext_lazy("customer segment", "Lost")
 
 
+class ChurnRisk(models.TextChoices):
+    """How likely a customer is to have stopped buying (docs/kpis.md, "Churn risk")."""
+
+    LOW = "low", pgettext_lazy("churn risk", "Low")
+    MEDIUM = "medium", pgettext_lazy("churn risk", "Medium")
+    HIGH = "high", pgettext_lazy("churn risk", "High")
+
+
 class CustomerValue(models.Model):
     """A person's RFM values and scores in the workspace's default currency, as of
     ``analysis_date``: written in bulk by :func:`vinculo.events.services.rfm.recompute_rfm`,
@@ -284,13 +292,85 @@ class CustomerValue(models.Model):
     segment = models.CharField(_("segment"), max_length=30, choices=Segment.choices)
     analysis_date = models.DateField(_("analysis date"))
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    # What the BG/NBD and Gamma-Gamma models read (vinculo.events.services.clv), in days: x
+    # (purchase days after the first), t_x (first to last purchase day), T (first purchase day
+    # to the analysis date), the mean amount of the repeat purchase days.
+    repeat_purchases = models.PositiveIntegerField(_("repeat purchases"), default=0)
+    t_x_days = models.PositiveIntegerField(_("days from first to last purchase"), default=0)
+    age_days = models.PositiveIntegerField(_("days since the first purchase"), default=0)
+    repeat_mean_spend = models.DecimalField(
+        _("mean repeat purchase"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    # Predictions over the next 365 days (null when the workspace's model could not be fitted).
+    expected_purchases = models.FloatField(_("expected purchases in 12 months"), null=True)
+    p_alive = models.FloatField(_("probability alive"), null=True)  # 0..1
+    expected_spend = models.DecimalField(
+        _("expected amount per purchase"), max_digits=16, decimal_places=2, null=True
+    )
+    clv = models.DecimalField(
+        _("expected value in 12 months"), max_digits=16, decimal_places=2, null=True
+    )
+    # Churn risk: the level, why (a code plus parameters, worded when read) and what is at stake.
+    cadence_days = models.FloatField(_("usual days between purchases"), null=True)
+    churn_risk = models.CharField(
+        _("churn risk"), max_length=10, choices=ChurnRisk.choices, default=ChurnRisk.LOW
+    )
+    churn_reason = models.CharField(_("churn reason"), max_length=30, blank=True)
+    churn_params = models.JSONField(default=dict, blank=True)
+    value_at_stake = models.DecimalField(
+        _("value at stake"), max_digits=16, decimal_places=2, default=0
+    )
 
     objects = WorkspaceManager()
 
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "segment"], name="customer_value_segment"),
+            models.Index(
+                fields=["workspace", "churn_risk", "-value_at_stake"], name="customer_value_risk"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.segment} ({self.r_score}{self.f_score}{self.m_score})"
+
+    @property
+    def p_alive_percent(self) -> float | None:
+        """The probability alive in percent (for the ``percent`` template filter)."""
+        return None if self.p_alive is None else round(100 * self.p_alive, 1)
+
+
+class CustomerValueModel(models.Model):
+    """The workspace's last fit of the BG/NBD and Gamma-Gamma models (one row per workspace,
+    replaced by every recompute): the parameters (time in days), log-likelihoods and how the fit
+    went. ``warnings`` is a list of ``{"code", "params"}`` worded when read
+    (:func:`vinculo.events.services.clv_text.warning_text`); a model that could not be fitted
+    leaves its parameters null (never invented)."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    analysis_date = models.DateField(_("analysis date"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    currency = models.CharField(_("currency"), max_length=3)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    repeat_buyers = models.PositiveIntegerField(_("repeat buyers"), default=0)
+    r = models.FloatField(null=True)
+    alpha = models.FloatField(null=True)
+    a = models.FloatField(null=True)
+    b = models.FloatField(null=True)
+    bgnbd_log_likelihood = models.FloatField(null=True)
+    bgnbd_converged = models.BooleanField(default=False)
+    p = models.FloatField(null=True)
+    q = models.FloatField(null=True)
+    gamma = models.FloatField(null=True)
+    gamma_gamma_log_likelihood = models.FloatField(null=True)
+    gamma_gamma_converged = models.BooleanField(default=False)
+    spend_frequency_correlation = models.FloatField(null=True)
+    fit_seconds = models.FloatField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+
+    objects = WorkspaceManager()
+
+    def __str__(self) -> str:
+        return f"CLV model of {self.workspace_id} as of {self.analysis_date}"

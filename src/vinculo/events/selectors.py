@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,8 +16,11 @@ from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
 from vinculo.core.permissions import require
+from vinculo.events.clv_text import churn_reason_text, warning_text
 from vinculo.events.models import (
+    ChurnRisk,
     CustomerValue,
+    CustomerValueModel,
     InboundEndpoint,
     InboundReceipt,
     Purchase,
@@ -143,12 +147,32 @@ def receipts(actor: Actor, endpoint_id: int) -> QuerySet[InboundReceipt]:
 
 
 def customer_value_summary(actor: Actor) -> dict[str, Any]:
-    """How many people are in each segment (every segment, best first), and as of when."""
+    """How many people are in each segment (every segment, best first) and churn-risk level,
+    the value at stake, the CLV model's fit, and as of when."""
     require(actor, "insights.view")
     qs = CustomerValue.objects.for_workspace(actor.workspace)
     counts = dict(qs.values_list("segment").annotate(n=Count("id")).order_by())
     latest = qs.aggregate(day=Max("analysis_date"), at=Max("computed_at"))
+    risks = {
+        r["churn_risk"]: r
+        for r in qs.values("churn_risk")
+        .annotate(n=Count("id"), stake=Sum("value_at_stake"), clv=Sum("clv"))
+        .order_by()
+    }
+    totals = qs.aggregate(clv=Sum("clv"), expected=Sum("expected_purchases"))
     return {
+        "model": clv_model(actor),
+        "total_clv": totals["clv"],
+        "total_expected_purchases": totals["expected"],
+        "churn": [
+            {
+                "risk": level.value,
+                "label": str(level.label),
+                "people": risks.get(level.value, {}).get("n", 0),
+                "value_at_stake": risks.get(level.value, {}).get("stake") or Decimal(0),
+            }
+            for level in ChurnRisk
+        ],
         "analysis_date": latest["day"],
         "computed_at": latest["at"],
         "currency": actor.workspace.default_currency,
@@ -164,3 +188,67 @@ def customer_value_of(actor: Actor, person_id: int) -> CustomerValue | None:
     """A live person's stored RFM row (404 when the person is not in the workspace)."""
     get_person(actor, person_id)
     return CustomerValue.objects.for_workspace(actor.workspace).filter(person_id=person_id).first()
+
+
+MODEL_PARAMS = ("r", "alpha", "a", "b", "p", "q", "gamma")
+
+
+def clv_model(actor: Actor) -> dict[str, Any] | None:
+    """The workspace's last CLV fit: parameters (time in days), diagnostics and warnings in the
+    reader's language (None before the first recompute)."""
+    require(actor, "insights.view")
+    fit = CustomerValueModel.objects.for_workspace(actor.workspace).first()
+    if fit is None:
+        return None
+    return {
+        "analysis_date": fit.analysis_date,
+        "computed_at": fit.computed_at,
+        "currency": fit.currency,
+        "time_unit": "days",
+        "horizon_days": 365,
+        "fitted": fit.bgnbd_converged,
+        "customers": fit.customers,
+        "repeat_buyers": fit.repeat_buyers,
+        "parameters": {name: getattr(fit, name) for name in MODEL_PARAMS},
+        "bgnbd_log_likelihood": fit.bgnbd_log_likelihood,
+        "bgnbd_converged": fit.bgnbd_converged,
+        "gamma_gamma_log_likelihood": fit.gamma_gamma_log_likelihood,
+        "gamma_gamma_converged": fit.gamma_gamma_converged,
+        "spend_frequency_correlation": fit.spend_frequency_correlation,
+        "fit_seconds": fit.fit_seconds,
+        "warnings": [
+            {
+                "code": w.get("code", ""),
+                "params": w.get("params", {}),
+                "message": warning_text(w.get("code", ""), w.get("params")),
+            }
+            for w in fit.warnings
+        ],
+    }
+
+
+def churn_reason_of(row: CustomerValue) -> str:
+    """The row's churn-risk reason in the reader's language."""
+    return churn_reason_text(row.churn_reason, row.churn_params)
+
+
+def customers_at_risk(actor: Actor, levels: Sequence[str] | None = None) -> QuerySet[CustomerValue]:
+    """Live customers whose churn risk is one of ``levels`` (default high and medium), with their
+    person; the caller orders (the API pages by value at stake, highest first)."""
+    require(actor, "insights.view")
+    wanted = levels or [ChurnRisk.HIGH, ChurnRisk.MEDIUM]
+    return (
+        CustomerValue.objects.for_workspace(actor.workspace)
+        .filter(churn_risk__in=wanted, person__deleted_at__isnull=True)
+        .select_related("person")
+    )
+
+
+def p_alive_histogram(actor: Actor, bins: int = 10) -> list[int]:
+    """How many customers' probability alive falls in each tenth (0-10%, ..., 90-100%)."""
+    require(actor, "insights.view")
+    counts = [0] * bins
+    rows = CustomerValue.objects.for_workspace(actor.workspace).filter(p_alive__isnull=False)
+    for value in rows.values_list("p_alive", flat=True).iterator(chunk_size=20000):
+        counts[min(int(value * bins), bins - 1)] += 1
+    return counts

@@ -1,4 +1,5 @@
-"""Background tasks of the events app: the daily RFM recompute of every workspace."""
+"""Background tasks of the events app: the daily customer-value recompute (RFM, CLV, churn risk)
+of every workspace."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ logger = logging.getLogger(__name__)
 
 
 def recompute_all_workspaces() -> int:
-    """Recompute every workspace's RFM scores as the system; returns how many were done."""
+    """Recompute every workspace's RFM scores, CLV and churn risk as the system; returns how many
+    were done."""
     done = 0
     for workspace in Workspace.objects.order_by("pk").iterator():
         try:
@@ -31,7 +33,7 @@ def recompute_all_workspaces() -> int:
 
 @task()
 def recompute_rfm_task() -> int:
-    """The daily RFM recompute (see :func:`recompute_all_workspaces`)."""
+    """The daily RFM + CLV + churn recompute (see :func:`recompute_all_workspaces`)."""
     return recompute_all_workspaces()
 
 

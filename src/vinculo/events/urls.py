@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vinculo.events import views
+from vinculo.events import value_views, views
 
 app_name = "events"
 
@@ -16,5 +16,7 @@ urlpatterns: list = [
     path("events/inbound/<int:endpoint_id>/edit/", views.endpoint_edit, name="endpoint_edit"),
     path("events/inbound/<int:endpoint_id>/delete/", views.endpoint_delete, name="endpoint_delete"),
     path("people/<int:person_id>/purchases/", views.person_purchases, name="person_purchases"),
+    path("customer-value/", value_views.customer_value, name="customer_value"),
+    path("customer-value/recompute/", value_views.recompute, name="customer_value_recompute"),
     path("hooks/in/<str:token>", views.hook, name="hook"),
 ]

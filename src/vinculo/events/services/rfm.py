@@ -31,7 +31,8 @@ from django.utils import timezone
 from vinculo.core.actor import Actor
 from vinculo.core.filters.context import workspace_today, workspace_tz
 from vinculo.core.permissions import require
-from vinculo.events.models import CustomerValue, Purchase, Segment
+from vinculo.events.models import CustomerValue, CustomerValueModel, Purchase, Segment
+from vinculo.events.services.clv import Buyer, compute_clv
 
 __all__ = [
     "GRID",
@@ -136,29 +137,56 @@ def compute_rfm(actor: Actor, analysis_date: date | None = None) -> list[RfmRow]
 
 
 def recompute_rfm(actor: Actor, analysis_date: date | None = None) -> list[CustomerValue]:
-    """Replace the workspace's :class:`CustomerValue` rows with freshly computed ones, in one
-    transaction (readers see the old rows or the new ones, never a mix)."""
+    """Replace the workspace's :class:`CustomerValue` rows with freshly computed RFM scores, CLV
+    predictions and churn risk (:mod:`vinculo.events.services.clv`), and its
+    :class:`CustomerValueModel` fit record, in one transaction (readers see the old rows or the
+    new ones, never a mix)."""
     require(actor, "records.write")  # a write, though of derived data: not for viewers
     day = analysis_date or workspace_today(actor)
     computed = compute_rfm(actor, day)
+    clv = compute_clv(actor, day)
     now = timezone.now()
-    values = [
-        CustomerValue(
-            workspace=actor.workspace,
-            person_id=row.person_id,
-            currency=actor.workspace.default_currency,
-            recency_days=row.recency_days,
-            frequency=row.frequency,
-            monetary=row.monetary,
-            r_score=row.r_score,
-            f_score=row.f_score,
-            m_score=row.m_score,
-            segment=row.segment,
-            analysis_date=day,
-            computed_at=now,
-        )
-        for row in computed
-    ]
+    values = [_row(actor, row, clv.buyers.get(row.person_id), day, now) for row in computed]
     with transaction.atomic():
         CustomerValue.objects.for_workspace(actor.workspace).delete()
+        CustomerValueModel.objects.for_workspace(actor.workspace).delete()
+        CustomerValueModel.objects.create(workspace=actor.workspace, computed_at=now, **clv.fit)
         return CustomerValue.objects.bulk_create(values, batch_size=1000)
+
+
+def _row(actor: Actor, row: RfmRow, buyer: Buyer | None, day: date, now: datetime) -> CustomerValue:
+    value = CustomerValue(
+        workspace=actor.workspace,
+        person_id=row.person_id,
+        currency=actor.workspace.default_currency,
+        recency_days=row.recency_days,
+        frequency=row.frequency,
+        monetary=row.monetary,
+        r_score=row.r_score,
+        f_score=row.f_score,
+        m_score=row.m_score,
+        segment=row.segment,
+        analysis_date=day,
+        computed_at=now,
+    )
+    if buyer is not None:  # the same purchases: every RFM buyer has one
+        for name in CLV_FIELDS:
+            setattr(value, name, getattr(buyer, name))
+        value.value_at_stake = buyer.yearly_spend
+    return value
+
+
+CLV_FIELDS = (
+    "repeat_purchases",
+    "t_x_days",
+    "age_days",
+    "repeat_mean_spend",
+    "expected_purchases",
+    "p_alive",
+    "expected_spend",
+    "clv",
+    "cadence_days",
+    "churn_risk",
+    "churn_reason",
+    "churn_params",
+)

@@ -1,0 +1,40 @@
+/* The customer-value screen's chart, drawn with Apache ECharts (web/vendor/echarts, our own
+   static file): customers per tenth of probability alive, from the plain numbers the page gives
+   in #clv-data (json_script). Labels are written here in the page's language; tooltips are drawn
+   on the canvas (renderMode "richText"), since an HTML tooltip would carry style attributes the
+   Content-Security-Policy refuses. */
+(function () {
+  "use strict";
+
+  function onReady(run) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+    else run();
+  }
+
+  onReady(function () {
+    var node = document.getElementById("p-alive-chart");
+    var source = document.getElementById("clv-data");
+    if (!node || !source || !window.echarts) return;
+    var data = JSON.parse(source.textContent);
+    var lang = (document.documentElement.lang || "en").toLowerCase() === "pt-br" ? "pt-BR" : "en";
+    var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+    var count = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+    var labels = data.counts.map(function (_n, i) {
+      return percent.format(i / 10) + "–" + percent.format((i + 1) / 10);
+    });
+    node.style.height = "260px";
+    var chart = window.echarts.init(node, null, {
+      renderer: "canvas",
+      locale: lang === "pt-BR" ? "PT-br" : "EN",
+    });
+    chart.setOption({
+      animation: false,
+      grid: { left: 48, right: 16, top: 24, bottom: 48 },
+      tooltip: { trigger: "axis", renderMode: "richText" },
+      xAxis: { type: "category", data: labels, name: data.names.x, nameLocation: "middle", nameGap: 32 },
+      yAxis: { type: "value", name: data.names.y, minInterval: 1, axisLabel: { formatter: function (v) { return count.format(v); } } },
+      series: [{ type: "bar", data: data.counts, itemStyle: { color: "#0f766e" } }],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();
