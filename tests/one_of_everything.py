@@ -27,8 +27,8 @@ from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
-from vinculo.insights.models import Dashboard
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.insights.models import Dashboard
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
 from vinculo.privacy import services as privacy

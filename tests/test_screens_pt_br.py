@@ -42,8 +42,8 @@ from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.presets import PRESETS
 from vinculo.events.services.cleaning import STANDARD_NAMES
-from vinculo.insights.models import Dashboard, Widget
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.insights.models import Dashboard, Widget
 from vinculo.integrations import services as webhooks
 from vinculo.integrations.models import WebhookDelivery, WebhookSubscription
 from vinculo.privacy import services as privacy
