@@ -21,6 +21,7 @@ from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
 from vinculo.events.value_api import router as customer_value_router
+from vinculo.events.value_tiers_api import router as customer_tiers_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
@@ -166,6 +167,7 @@ for _router in (
     quality_router,
     events_router,
     customer_value_router,
+    customer_tiers_router,
     webforms_router,
     webhooks_router,
     privacy_router,
