@@ -133,19 +133,19 @@ def test_the_api_lists_tiers_with_reasons_in_the_readers_language(ana, carla, sh
     assert saved.status_code == 200, saved.content
     assert saved.json() == {"hourly_cost": "150.00", "tier_percent": 20, "currency": "BRL"}
     recompute_rfm(ana.actor, DAY)
-    mgc = client.get(f"{API}/customer-value/tiers/mgc")
+    mgc = client.get(f"{API}/customer-value/tiers?tier=mgc")
     assert mgc.status_code == 200, mgc.content
     items = mgc.json()["items"]
     assert [i["name"] for i in items] == ["p6", "p5"]  # the largest gap first
     assert "R$500.00" in items[0]["tier_reason_text"] and "Google" in items[0]["tier_reason_text"]
-    pt = ana.client("pt-br").get(f"{API}/customer-value/tiers/problem").json()["items"]
+    pt = ana.client("pt-br").get(f"{API}/customer-value/tiers?tier=problem").json()["items"]
     texts = {i["name"]: [p["message"] for p in i["problems"]] for i in pt}
     assert texts["p3"] == ["2 pagamentos atrasados nos últimos 12 meses (o último em 01/07/2026)."]
     assert "R$\xa0450,00" in texts["p4"][0]  # babel: a no-break space
     one = client.get(f"{API}/people/{shop['p1'].pk}/value").json()
     assert (one["tier"], one["tier_label"], one["is_problem"]) == ("mvc", "Most valuable", False)
     # Carla sees none of Ana's customers; her settings are her own.
-    assert carla.client().get(f"{API}/customer-value/tiers/mvc").json()["items"] == []
+    assert carla.client().get(f"{API}/customer-value/tiers").json()["items"] == []
     theirs = carla.client().get(f"{API}/customer-value/settings").json()
     assert theirs["hourly_cost"] is None
 

@@ -38,6 +38,9 @@ class ValueSettingsOut(Schema):
 
 
 class TierQuery(Schema):
+    tier: Literal["mvc", "mgc", "problem"] = Field(
+        "mvc", description="mvc (most valuable), mgc (most growable) or problem."
+    )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -91,15 +94,13 @@ def put_settings(request: HttpRequest, payload: ValueSettingsIn) -> dict[str, An
 
 
 @router.get(
-    "/customer-value/tiers/{tier}",
+    "/customer-value/tiers",
     response={200: PageOut[TierCustomerOut], **ERRORS},
     summary="The most valuable (mvc), most growable (mgc) or problem customers, with why",
 )
-def tier_list(
-    request: HttpRequest, tier: Literal["mvc", "mgc", "problem"], query: Query[TierQuery]
-) -> dict[str, Any]:
-    rows = selectors.customers_in_tier(actor_of(request), tier)
-    order = "-growth_gap" if tier == "mgc" else "-value_at_stake"
+def tier_list(request: HttpRequest, query: Query[TierQuery]) -> dict[str, Any]:
+    rows = selectors.customers_in_tier(actor_of(request), query.tier)
+    order = "-growth_gap" if query.tier == "mgc" else "-value_at_stake"
     page = paginate(rows, cursor=query.cursor, limit=query.limit, order=order)
     return {
         "items": [
