@@ -116,7 +116,12 @@ def test_tiers_and_problems_are_hand_computed(ana, shop):
     assert rows["p4"].problems == [
         {
             "code": "unprofitable",
-            "params": {"hours": 3.0, "cost": "450.00", "revenue": "300.00", "hourly_cost": "150.00"},
+            "params": {
+                "hours": 3.0,
+                "cost": "450.00",
+                "revenue": "300.00",
+                "hourly_cost": "150.00",
+            },
         }
     ]
 
