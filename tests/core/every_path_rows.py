@@ -111,6 +111,12 @@ def _outbox(ana: Persona, ids: Ids, n: int) -> None:
     add(EventDelivery, n, delivery, event_id=lambda j: events[j].pk)
 
 
+def _most_valuable(ana: Persona, ids: Ids, n: int) -> None:
+    """``n`` more of the most valuable customers (``tier=mvc``, the list's default)."""
+    _at_risk(ana, ids, n)
+    CustomerValue.objects.for_workspace(ana.workspace).update(tier="mvc")
+
+
 def _at_risk(ana: Persona, ids: Ids, n: int) -> None:
     """``n`` buyers at high churn risk, as the recompute stores them."""
     made = people(ana, ids, n)
@@ -526,6 +532,8 @@ GROWERS: dict[str, Grow] = {
     "/events/inbound/presets": nothing,  # a fixed shape
     "/customer-value": nothing,  # a fixed shape: a count per segment and risk, the fit
     "/customer-value/at-risk": _at_risk,
+    "/customer-value/tiers": _most_valuable,
+    "/customer-value/settings": nothing,  # a fixed shape
     "/people/{person_id}/value": nothing,  # one row per person
     "/scoring/rules": sibling(ScoringRule, "scoring_rule_id", name=unique("Regra ")),
     "/scoring/rules/{scoring_rule_id}": sibling(
@@ -594,6 +602,7 @@ UNSEEN: dict[str, str] = {
     "/events/{event_id}": DETAIL,
     "/events/inbound/presets": FIXED,
     "/customer-value": FIXED,
+    "/customer-value/settings": FIXED,
     "/people/{person_id}/value": "one person's scores: one row, whatever the purchases",
     "/scoring/rules/{scoring_rule_id}": DETAIL,
     "/scoring/model": "the last training's summary: one row, whatever the deals",

@@ -24,6 +24,7 @@ from vinculo.core.kpis.api import router as kpis_router
 from vinculo.events.api import router as events_router
 from vinculo.events.report_api import router as cohort_reports_router
 from vinculo.events.value_api import router as customer_value_router
+from vinculo.events.value_tiers_api import router as customer_tiers_router
 from vinculo.insights.dashboards.api import router as dashboards_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
@@ -175,6 +176,7 @@ for _router in (
     events_router,
     cohort_reports_router,
     customer_value_router,
+    customer_tiers_router,
     scoring_router,
     webforms_router,
     webhooks_router,

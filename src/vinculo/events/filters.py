@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.filters import FilterField, extend_object
-from vinculo.events.models import ChurnRisk, Segment
+from vinculo.events.models import ChurnRisk, Segment, Tier
 
 extend_object(
     "person",
@@ -37,4 +37,8 @@ extend_object(
         "churn_risk", "choice", _("Churn risk"), "customer_value__churn_risk", ChurnRisk.choices
     ),
     FilterField("value_at_stake", "decimal", _("Value at stake"), "customer_value__value_at_stake"),
+    # IDIC's differentiation (docs/kpis.md, "Most valuable, most growable and problem customers").
+    FilterField("value_tier", "choice", _("Customer tier"), "customer_value__tier", Tier.choices),
+    FilterField("growth_gap", "decimal", _("Growth gap"), "customer_value__growth_gap"),
+    FilterField("problem_customer", "boolean", _("Problem customer"), "customer_value__is_problem"),
 )

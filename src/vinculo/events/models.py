@@ -272,6 +272,14 @@ class ChurnRisk(models.TextChoices):
     HIGH = "high", pgettext_lazy("churn risk", "High")
 
 
+class Tier(models.TextChoices):
+    """IDIC's differentiation (docs/kpis.md, "Most valuable and most growable"): the most
+    valuable customers (MVC) and the most growable (MGC)."""
+
+    MVC = "mvc", pgettext_lazy("customer tier", "Most valuable")
+    MGC = "mgc", pgettext_lazy("customer tier", "Most growable")
+
+
 class CustomerValue(models.Model):
     """A person's RFM values and scores in the workspace's default currency, as of
     ``analysis_date``: written in bulk by :func:`vinculo.events.services.rfm.recompute_rfm`,
@@ -320,6 +328,16 @@ class CustomerValue(models.Model):
     value_at_stake = models.DecimalField(
         _("value at stake"), max_digits=16, decimal_places=2, default=0
     )
+    # MVC / MGC with why (a code plus parameters, worded when read), and problem customers:
+    # ``problems`` is a list of {"code", "params"} (late payments, unprofitable).
+    tier = models.CharField(_("tier"), max_length=3, choices=Tier.choices, blank=True)
+    tier_reason = models.CharField(max_length=30, blank=True)
+    tier_params = models.JSONField(default=dict, blank=True)
+    growth_gap = models.DecimalField(
+        _("growth gap"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    is_problem = models.BooleanField(_("problem customer"), default=False)
+    problems = models.JSONField(default=list, blank=True)
 
     objects = WorkspaceManager()
 
@@ -374,3 +392,26 @@ class CustomerValueModel(models.Model):
 
     def __str__(self) -> str:
         return f"CLV model of {self.workspace_id} as of {self.analysis_date}"
+
+
+class ValueSettings(models.Model):
+    """What the workspace's customer-value figures need from its owners: the hourly cost of the
+    team's time (the cost to serve a customer is their logged activity time at this rate), and
+    the share of customers each tier takes. One row per workspace, written by
+    :func:`vinculo.events.services.tiers.save_value_settings`; a workspace without one uses
+    the defaults."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    hourly_cost = models.DecimalField(
+        _("hourly cost of the team"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    tier_percent = models.PositiveSmallIntegerField(
+        _("share of customers per tier (%)"), default=20
+    )
+
+    objects = WorkspaceManager()
+
+    def __str__(self) -> str:
+        return f"value settings of {self.workspace_id}"

@@ -252,3 +252,28 @@ def p_alive_histogram(actor: Actor, bins: int = 10) -> list[int]:
     for value in rows.values_list("p_alive", flat=True).iterator(chunk_size=20000):
         counts[min(int(value * bins), bins - 1)] += 1
     return counts
+
+
+def customers_in_tier(actor: Actor, tier: str) -> QuerySet[CustomerValue]:
+    """Live customers of a tier (``mvc``, ``mgc``) or the problem customers (``problem``), with
+    their person; the caller orders (the API pages by growth gap or value)."""
+    require(actor, "insights.view")
+    rows = CustomerValue.objects.for_workspace(actor.workspace).filter(
+        person__deleted_at__isnull=True
+    )
+    rows = rows.filter(is_problem=True) if tier == "problem" else rows.filter(tier=tier)
+    return rows.select_related("person")
+
+
+def tier_counts(actor: Actor) -> dict[str, int]:
+    """How many customers each tier holds, and the problem customers."""
+    require(actor, "insights.view")
+    rows = CustomerValue.objects.for_workspace(actor.workspace).filter(
+        person__deleted_at__isnull=True
+    )
+    found = dict(rows.exclude(tier="").values_list("tier").annotate(n=Count("pk")))
+    return {
+        "mvc": found.get("mvc", 0),
+        "mgc": found.get("mgc", 0),
+        "problem": rows.filter(is_problem=True).count(),
+    }

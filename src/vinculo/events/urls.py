@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vinculo.events import value_views, views
+from vinculo.events import value_tiers_views, value_views, views
 
 app_name = "events"
 
@@ -18,5 +18,11 @@ urlpatterns: list = [
     path("people/<int:person_id>/purchases/", views.person_purchases, name="person_purchases"),
     path("customer-value/", value_views.customer_value, name="customer_value"),
     path("customer-value/recompute/", value_views.recompute, name="customer_value_recompute"),
+    path("customer-value/tiers/", value_tiers_views.customer_tiers, name="customer_tiers"),
+    path(
+        "customer-value/tiers/settings/",
+        value_tiers_views.save_settings,
+        name="customer_tiers_settings",
+    ),
     path("hooks/in/<str:token>", views.hook, name="hook"),
 ]

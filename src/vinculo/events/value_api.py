@@ -17,6 +17,7 @@ from vinculo.core.schemas import ERRORS, Id, PageOut
 from vinculo.events import selectors as value_selectors
 from vinculo.events.models import CustomerValue
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.events.tier_text import problem_text, tier_text
 
 router = Router(tags=["Customer value"])
 CENT = Decimal("0.01")
@@ -117,6 +118,12 @@ class AtRiskOut(Schema):
     segment: str
 
 
+class ProblemOut(Schema):
+    code: str = Field(examples=["late_payments", "unprofitable"])
+    params: dict[str, Any]
+    message: str = Field(description="The problem in the request's language.")
+
+
 class PersonValueOut(Schema):
     person_id: int
     scored: bool = Field(description="False when the last analysis found no purchase of theirs.")
@@ -146,6 +153,14 @@ class PersonValueOut(Schema):
     churn_params: dict[str, Any] | None
     churn_reason_text: str | None
     value_at_stake: str | None
+    tier: str | None = Field(description="mvc (most valuable), mgc (most growable) or empty.")
+    tier_label: str | None
+    tier_reason: str | None = Field(description="The reason's code: mvc_clv, mvc_spend, mgc_gap.")
+    tier_params: dict[str, Any] | None
+    tier_reason_text: str | None = Field(description="The reason in the request's language.")
+    growth_gap: str | None = Field(description="Potential of customers like them minus spend.")
+    is_problem: bool | None
+    problems: list[ProblemOut] | None
 
 
 _UNSCORED = dict.fromkeys(
@@ -180,6 +195,21 @@ def _person_value_json(person_id: int, row: CustomerValue | None) -> dict[str, A
         "clv": _text(row.clv),
         "cadence_days": row.cadence_days,
         **_churn(row),
+        **tier_json(row),
+    }
+
+
+def tier_json(row: CustomerValue) -> dict[str, Any]:
+    """A row's tier, growth gap and problems, each reason also in the request's language."""
+    return {
+        "tier": row.tier,
+        "tier_label": str(row.get_tier_display()) if row.tier else "",
+        "tier_reason": row.tier_reason,
+        "tier_params": row.tier_params,
+        "tier_reason_text": tier_text(row.tier_reason, row.tier_params, row.currency),
+        "growth_gap": _text(row.growth_gap),
+        "is_problem": row.is_problem,
+        "problems": [{**p, "message": problem_text(p, row.currency)} for p in row.problems],
     }
 
 

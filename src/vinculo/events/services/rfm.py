@@ -32,6 +32,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.filters.context import workspace_today, workspace_tz
 from vinculo.core.permissions import require
 from vinculo.events.models import CustomerValue, CustomerValueModel, Purchase, Segment
+from vinculo.events.services import tiers
 from vinculo.events.services.clv import Buyer, compute_clv
 
 __all__ = [
@@ -147,6 +148,7 @@ def recompute_rfm(actor: Actor, analysis_date: date | None = None) -> list[Custo
     clv = compute_clv(actor, day)
     now = timezone.now()
     values = [_row(actor, row, clv.buyers.get(row.person_id), day, now) for row in computed]
+    tiers.assign(actor, values, {pk: b.yearly_spend for pk, b in clv.buyers.items()}, day)
     with transaction.atomic():
         CustomerValue.objects.for_workspace(actor.workspace).delete()
         CustomerValueModel.objects.for_workspace(actor.workspace).delete()
