@@ -62,8 +62,8 @@ def test_a_new_workspace_management_dashboard_ends_with_a_purchase_cohort_heat_m
 
 def test_a_cohort_widgets_numbers_are_the_cohort_report_for_its_months(ana, carla, april):
     board = _board(ana).pk
-    made = _api(ana, "post", f"/dashboards/{board}/widgets",
-                {"kind": "cohort", "basis": "purchases", "period": "this_year", "grain": "day"})  # fmt: skip
+    asked = {"kind": "cohort", "basis": "purchases", "period": "this_year", "grain": "day"}
+    made = _api(ana, "post", f"/dashboards/{board}/widgets", asked)
     assert made.status_code == 201, made.content
     widget = made.json()
     # The heat map is monthly whatever grain was sent; it takes no KPI.
@@ -136,7 +136,7 @@ def test_the_heat_map_on_the_dashboard_its_link_and_its_csv_file(ana, carla, apr
     widget = board.widgets.get(kind="cohort")
     page = ana.web().get(f"/insights/dashboards/{board.pk}/").content.decode()
     # The title links to the report for the same months (May 2025 to April 2026) and basis.
-    link = f'{REPORT}?basis=purchases&amp;from=2025-05&amp;to=2026-04'
+    link = f"{REPORT}?basis=purchases&amp;from=2025-05&amp;to=2026-04"
     assert f'<a href="{link}">Cohort retention</a>' in page
     charts = json.loads(page.split('id="dashboard-data" type="application/json">')[1]
                         .split("</script>")[0])  # fmt: skip
@@ -150,7 +150,7 @@ def test_the_heat_map_on_the_dashboard_its_link_and_its_csv_file(ana, carla, apr
                                                        [4, 7, 0.0, 0]]  # fmt: skip
     assert [c for c in heat["cells"] if c[1] == 8] == [[0, 8, 100.0, 3], [1, 8, 66.7, 2],
                                                        [2, 8, 66.7, 2], [3, 8, 0.0, 0]]  # fmt: skip
-    assert 'data-widget-chart="%s"' % widget.pk in page
+    assert f'data-widget-chart="{widget.pk}"' in page
     # The widget's CSV file is the report's for the same months and basis.
     client = ana.web()
     mine = client.get(f"/insights/dashboards/{board.pk}/widgets/{widget.pk}/csv")

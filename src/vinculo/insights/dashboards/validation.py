@@ -84,7 +84,8 @@ def check_basis(data: dict[str, Any], errors: list[FieldError]) -> None:
     basis = str(data.get("basis") or "").strip()
     bases = [key for key, _label in cohort_bases()]
     if not basis:
-        errors.append(FieldError("basis", _("Choose a basis: %(bases)s.") % {"bases": ", ".join(bases)}, "required"))
+        choose = _("Choose a basis: %(bases)s.") % {"bases": ", ".join(bases)}
+        errors.append(FieldError("basis", choose, "required"))
     elif basis not in bases:
         errors.append(choice_error("basis", basis, bases))
     data["basis"] = basis
