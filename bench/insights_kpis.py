@@ -14,7 +14,8 @@ dashboard of 8 widgets (Sales): under 1 s. Writes
 ``bench/results/<date>-insights_kpis[-postgres].json`` and ``.md``.
 
 ``python -m bench.insights_kpis [--people 100000 --deals 20000 --purchases 1000000]
-[--repeat 10] [--database postgres]``
+[--repeat 10] [--database postgres] [--dashboards-only]`` (``--dashboards-only``: the default
+dashboards alone, no KPI table; written as ``…-insights_dashboards[-postgres]``).
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ def _dashboards(actor: Any, repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
-def run(people: int, deals: int, purchases: int, repeat: int, database: str) -> dict[str, Any]:
+def run(
+    people: int, deals: int, purchases: int, repeat: int, database: str, *, kpis: bool = True
+) -> dict[str, Any]:
     about = machine()
     _setup(database)
     from django.db import connection
@@ -169,7 +172,7 @@ def run(people: int, deals: int, purchases: int, repeat: int, database: str) -> 
     end = timezone.localdate()
     start = end - timedelta(days=363)
     rows = []
-    for kpi in all_kpis():
+    for kpi in all_kpis() if kpis else []:
 
         def once(kpi: Any = kpi, group_by: str | None = None) -> Any:
             return measure(
@@ -216,7 +219,8 @@ def run(people: int, deals: int, purchases: int, repeat: int, database: str) -> 
 def write(result: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     suffix = "-postgres" if result["database"] == "postgres" else ""
-    stem = f"{result['date'][:10]}-insights_kpis{suffix}"
+    name = "insights_kpis" if result["kpis"] else "insights_dashboards"
+    stem = f"{result['date'][:10]}-{name}{suffix}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     m = result["machine"]
     met = sum(1 for r in result["kpis"] if r["met"])
@@ -278,8 +282,10 @@ def main() -> None:
     parser.add_argument("--purchases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--dashboards-only", action="store_true")
     args = parser.parse_args()
-    result = run(args.people, args.deals, args.purchases, args.repeat, args.database)
+    result = run(args.people, args.deals, args.purchases, args.repeat, args.database,
+                 kpis=not args.dashboards_only)  # fmt: skip
     print(write(result))
 
 
