@@ -1,8 +1,9 @@
 """The dashboards in a real browser, in pt-BR and in English (issue 18): open the Sales dashboard
 from the list, see its widgets drawn by ECharts (a canvas each) with their numbers, switch to
 edit mode, add a widget, resize it, move it up, remove it, download a widget's CSV and find its
-PNG link filled by the chart. No request leaves our origin, nothing breaks the
-Content-Security-Policy and the console stays clean."""
+PNG link filled by the chart; the Management dashboard's cohort heat map drawn in pt-BR. No
+request leaves our origin, nothing breaks the Content-Security-Policy and the console stays
+clean."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from tests.browser.conftest import log_in, screenshot
 from tests.browser.screens import origin
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
+from tests.events.cohort_seed import seed_purchases
 from tests.insights.conftest import deal
 from vinculo.core.filters.context import workspace_today
+from vinculo.insights.models import Dashboard
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,5 +131,41 @@ def test_a_dashboard_is_drawn_and_edited(page, ana, bruno, language):
     assert words["dashboards"] in page.locator("h1").inner_text()
     assert page.locator("#dashboards-workspace .report-link").count() == 4
 
+    assert not violations(page)
+    assert not problems, problems
+
+
+OPTION = "(el) => window.echarts.getInstanceByDom(el).getOption()"
+
+
+def test_the_management_dashboards_cohort_heat_map_in_portuguese(page, ana, carla):
+    """The Management dashboard's cohort widget draws the cohort report's heat map (a canvas,
+    twelve monthly cohorts, the offsets named in Portuguese), its title links to the report."""
+    seed_purchases(ana, carla)
+    ana.user.language = "pt-br"
+    ana.user.save(update_fields=["language"])
+    board = Dashboard.objects.for_workspace(ana.workspace).get(kind="management", is_default=True)
+    widget = board.widgets.get(kind="cohort")
+    page.add_init_script(COLLECT)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    log_in(page, ana.user.email, PASSWORD)
+    page.goto(f"{page.base}/insights/dashboards/{board.pk}/")
+    assert page.locator("h1").inner_text() == "Gestão"
+    tile = page.locator(f"#widget-{widget.pk}")
+    heat = tile.locator("[data-widget-chart]")
+    heat.locator("canvas").first.wait_for()
+    option = heat.evaluate(OPTION)
+    assert option["series"][0]["type"] == "heatmap"
+    assert option["xAxis"][0]["data"][:2] == ["Mês 0", "Mês 1"]
+    assert len(option["yAxis"][0]["data"]) == 12  # the last twelve months' cohorts
+    link = tile.locator("h2 a").get_attribute("href") or ""
+    assert link.startswith("/insights/reports/cohort-retention/?basis=purchases&from=")
+    png = tile.locator(".widget-png")
+    png.wait_for(state="visible")
+    assert (png.get_attribute("href") or "").startswith("data:image/png;base64,")
+    tile.scroll_into_view_if_needed()
+    screenshot(page, "dashboard-management-pt-br")
     assert not violations(page)
     assert not problems, problems

@@ -27,6 +27,7 @@ from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.exports import safe_text
 from vinculo.core.filters.context import workspace_today
 from vinculo.core.permissions import require
+from vinculo.core.reports import Cohorts
 from vinculo.core.ui import actor, workspace_view
 from vinculo.insights.periods import read_period
 from vinculo.insights.report_screens import read_activity, read_cohorts
@@ -59,7 +60,7 @@ def _plain(value: Any) -> str:
     return safe_text(str(value))
 
 
-def _text(headers: list[str], rows: Iterable[list[Any]]) -> str:
+def csv_text(headers: list[str], rows: Iterable[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(headers)
@@ -186,6 +187,12 @@ def _cohorts(a: Actor, request: HttpRequest) -> Rows:
     _ask, found = read_cohorts(a, request.GET)
     if found is None:
         raise ValidationFailed.field("from", _("Give a month as YYYY-MM."), "invalid")
+    return cohort_rows(found)
+
+
+def cohort_rows(found: Cohorts) -> Rows:
+    """The cohort table, one row per cohort and month offset (the report's file and a
+    dashboard's cohort widget's)."""
     headers = [
         "basis",
         "cohort",
@@ -267,7 +274,7 @@ def report_csv(request: HttpRequest, report_name: str) -> HttpResponseBase:
         raise NotFound(_("No report is called %(name)s.") % {"name": report_name})
     try:
         headers, rows = _rows(a, request, report_name)
-        text = _text(headers, rows)
+        text = csv_text(headers, rows)
     except ValidationFailed:
         page = reverse("insights:report", args=[report_name])
         return redirect(f"{page}?{request.GET.urlencode()}")

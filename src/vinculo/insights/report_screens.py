@@ -109,27 +109,19 @@ def _percent(value: float | None) -> str:
     return format_percent(round(Decimal(str(value)) * 100, 1))
 
 
-def _cohort_context(found: Cohorts, measure: str) -> dict[str, Any]:
-    revenue = measure == REVENUE and found.basis == "purchases"
-    rows = []
+def cohort_chart(found: Cohorts, *, revenue: bool = False) -> dict[str, Any]:
+    """The heat map's plain numbers (web/charts.js, kind ``heatmap``): per cell [month offset,
+    cohort row, share in percent, people]; the report's screen and a dashboard's cohort widget
+    draw it alike."""
     cells = []
     for y, row in enumerate(found.rows):
         shares = row.revenue_shares if revenue and row.revenue is not None else row.shares
-        amounts = row.revenue if revenue and row.revenue is not None else None
-        shown = []
         for x, value in enumerate(shares or []):
-            count = (
-                format_money(amounts[x], found.currency)
-                if amounts is not None
-                else format_number(row.retained[x])
-            )
-            shown.append({"share": _percent(value), "count": count})
             if value is not None:
                 cells.append([x, y, round(value * 100, 1), row.retained[x]])
-        rows.append({"month": _month(row.month), "size": format_number(row.size), "cells": shown})
-    average = [_percent(v) for v in found.average]
-    chart = {
+    return {
         "report": COHORTS,
+        "kind": "heatmap",
         "unit": "percent",
         "names": {
             "offset": _("Month %(n)s"),
@@ -140,13 +132,30 @@ def _cohort_context(found: Cohorts, measure: str) -> dict[str, Any]:
         "offsets": found.offsets,
         "cells": cells,
     }
+
+
+def _cohort_context(found: Cohorts, measure: str) -> dict[str, Any]:
+    revenue = measure == REVENUE and found.basis == "purchases"
+    rows = []
+    for row in found.rows:
+        shares = row.revenue_shares if revenue and row.revenue is not None else row.shares
+        amounts = row.revenue if revenue and row.revenue is not None else None
+        shown = []
+        for x, value in enumerate(shares or []):
+            count = (
+                format_money(amounts[x], found.currency)
+                if amounts is not None
+                else format_number(row.retained[x])
+            )
+            shown.append({"share": _percent(value), "count": count})
+        rows.append({"month": _month(row.month), "size": format_number(row.size), "cells": shown})
     return {
         "cohorts": found,
         "revenue": revenue,
         "rows": rows,
-        "average": average,
+        "average": [_percent(v) for v in found.average],
         "offsets": list(range(found.offsets)),
-        "chart_data": chart,
+        "chart_data": cohort_chart(found, revenue=revenue),
     }
 
 

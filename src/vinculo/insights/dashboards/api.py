@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 
 from vinculo.core.actor import Actor, actor_of
 from vinculo.core.kpis.api import GroupOut, Number, PointOut, measurement_json
+from vinculo.core.reports_api import CohortRetentionOut, cohorts_out
 from vinculo.core.schemas import ERRORS, Id, Int32
 from vinculo.insights.dashboards import selectors, services
 from vinculo.insights.dashboards.data import widget_data
@@ -52,6 +53,9 @@ class WidgetIn(Schema):
 
     kind: str = Field(description="number, line, bar, area, funnel, leaderboard, table or cohort.")
     kpi: str = Field("", description="A KPI key (GET /kpis); blank for funnel and cohort.")
+    basis: str = Field(
+        "", description="A cohort heat map's: purchases or lifecycle (blank for other kinds)."
+    )
     title: str = ""
     filters: WidgetFilters | None = None
     grain: str = Field("week", description="day, week, month or quarter.")
@@ -70,6 +74,7 @@ class WidgetPatch(Schema):
 
     kind: str | None = None
     kpi: str | None = None
+    basis: str | None = None
     title: str | None = None
     filters: WidgetFilters | None = None
     grain: str | None = None
@@ -84,6 +89,7 @@ class WidgetOut(Schema):
     dashboard_id: int
     kind: str
     kpi: str
+    basis: str
     title: str
     filters: dict[str, Any]
     grain: str
@@ -131,7 +137,9 @@ class WidgetDataOut(Schema):
     widget_id: int
     kind: str
     kpi: str
-    available: bool = Field(description="False for a kind nothing measures yet (cohort).")
+    available: bool = Field(
+        description="False when nothing measures it (a KPI or cohort basis no longer registered)."
+    )
     start: date
     end: date
     url: str = Field(description="The screen of the list or report behind the numbers.")
@@ -146,6 +154,11 @@ class WidgetDataOut(Schema):
     series: list[PointOut] = Field(default_factory=list)
     groups: list[GroupOut] = Field(default_factory=list)
     steps: list[StepOut] = Field(default_factory=list)
+    cohorts: CohortRetentionOut | None = Field(
+        None,
+        description="A cohort heat map's cohort report for the months of its period, as "
+        "GET /reports/cohort-retention gives it.",
+    )
 
 
 def widget_json(w: Widget) -> dict[str, Any]:
@@ -311,7 +324,8 @@ def remove_widget(request: HttpRequest, dashboard_id: Id, widget_id: Id) -> Stat
 )
 def get_widget_data(request: HttpRequest, dashboard_id: Id, widget_id: Id) -> dict[str, Any]:
     """The numbers the widget shows, as ``GET /kpis/{key}`` gives them for the widget's period
-    (in the workspace's time zone), grain and filters; the funnel's steps for a funnel."""
+    (in the workspace's time zone), grain and filters; the funnel's steps for a funnel; for a
+    cohort heat map, its cohort report over the months of its period."""
     actor = actor_of(request)
     found = widget_data(actor, selectors.get_widget(actor, dashboard_id, widget_id))
     w = found.widget
@@ -327,4 +341,6 @@ def get_widget_data(request: HttpRequest, dashboard_id: Id, widget_id: Id) -> di
     }
     if found.measurement is not None:
         out |= {k: v for k, v in measurement_json(found.measurement).items() if k != "key"}
+    if found.cohorts is not None:
+        out["cohorts"] = cohorts_out(found.cohorts)
     return out

@@ -53,7 +53,7 @@ def _w(kind: str, kpi: str = "", width: int = 1, **rest: Any) -> dict[str, Any]:
     return {"kind": kind, "kpi": kpi, "width": width, **rest}
 
 
-# kind → its widgets, in order (kind, KPI, width, grain, period, group_by, limit).
+# kind → its widgets, in order (kind, KPI, width, grain, period, group_by, limit, basis).
 DEFAULTS: dict[str, list[dict[str, Any]]] = {
     "sales": [
         _w("number", "win_rate"),
@@ -88,5 +88,6 @@ DEFAULTS: dict[str, list[dict[str, Any]]] = {
         _w("number", "data_quality_score"),
         _w("line", "new_customers", 2, grain="month", period="last_12_months"),
         _w("bar", "purchase_revenue", 2, grain="month", period="last_12_months"),
+        _w("cohort", "", 4, grain="month", period="last_12_months", basis="purchases"),
     ],
 }

@@ -1,6 +1,7 @@
 """A widget's numbers: its KPI measured by :func:`vinculo.core.kpis.measure` over the widget's
-period, grain and filters (the value with the previous period's, the series, the groups), or
-the pipeline funnel report; and the link to the list behind them. Plain values (money in cents
+period, grain and filters (the value with the previous period's, the series, the groups), the
+pipeline funnel report, or a cohort report (:func:`vinculo.core.reports.cohort_report`) over the
+months of the period; and the link to the list or report behind them. Plain values (money in cents
 as :class:`~decimal.Decimal`, percentages as shares, durations in seconds) as the KPI API gives
 them; the screens format them."""
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from vinculo.core.actor import Actor
 from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, get, measure
+from vinculo.core.reports import Cohorts, cohort_bases, cohort_report
 from vinculo.insights import presenting
 from vinculo.insights.dashboards.catalogue import period_days
 from vinculo.insights.dashboards.models import Widget, WidgetKind
@@ -27,8 +29,8 @@ FUNNEL_REPORT = "pipeline-funnel"
 
 @dataclass
 class WidgetData:
-    """What a widget shows. ``available`` is False for a kind nothing measures yet (the cohort
-    heat map until a cohort report is registered)."""
+    """What a widget shows. ``available`` is False when nothing measures it (a KPI or a cohort
+    basis no longer registered)."""
 
     widget: Widget
     start: date
@@ -36,6 +38,7 @@ class WidgetData:
     kpi: Kpi | None = None
     measurement: Measurement | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
+    cohorts: Cohorts | None = None
     available: bool = True
     url: str = ""
 
@@ -108,13 +111,25 @@ def _funnel(actor: Actor, widget: Widget, found: WidgetData) -> None:
     found.url = f"{reverse('insights:report', args=[FUNNEL_REPORT])}?{urlencode(params)}"
 
 
+def _cohorts(actor: Actor, widget: Widget, found: WidgetData) -> None:
+    """The cohorts of the months of the widget's period (its first day's month to its last's)
+    on the widget's basis; the cohort report's screen for the same months and basis."""
+    if widget.basis not in {key for key, _label in cohort_bases()}:
+        found.available = False
+        return
+    first, last = found.start.replace(day=1), found.end.replace(day=1)
+    found.cohorts = cohort_report(actor, widget.basis, first=first, last=last)
+    params = {"basis": widget.basis, "from": first.strftime("%Y-%m"), "to": last.strftime("%Y-%m")}
+    found.url = f"{reverse('insights:cohort_retention')}?{urlencode(params)}"
+
+
 def widget_data(actor: Actor, widget: Widget, *, today: date | None = None) -> WidgetData:
     """The widget's numbers (raises :class:`~vinculo.core.errors.ValidationFailed` or
     ``BadFilter`` when a saved filter no longer compiles: the caller shows why)."""
     start, end = days_of(actor, widget, today)
     found = WidgetData(widget, start, end)
     if widget.kind == WidgetKind.COHORT:
-        found.available = False
+        _cohorts(actor, widget, found)
         return found
     if widget.kind == WidgetKind.FUNNEL:
         _funnel(actor, widget, found)

@@ -2,7 +2,8 @@
 BOM, every field quoted, days in ISO form, numbers in plain form (percentages in percent,
 durations in days, money in the currency named in the heading), text a spreadsheet would run as
 a formula escaped. Rows: the period's value (with the previous period's), the series, the groups
-(a leaderboard's or table's), a funnel's steps."""
+(a leaderboard's or table's), a funnel's steps. A cohort heat map's file is the cohort report's
+(:func:`vinculo.insights.report_csv.cohort_rows`: one row per cohort and month offset)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from vinculo.core.exports import safe_text
 from vinculo.insights import presenting
 from vinculo.insights.dashboards.data import WidgetData
 from vinculo.insights.downloads import cell
+from vinculo.insights.report_csv import cohort_rows, csv_text
 
 
 def _heading(found: WidgetData) -> list[str]:
@@ -27,6 +29,8 @@ def _heading(found: WidgetData) -> list[str]:
 
 
 def widget_csv(found: WidgetData) -> str:
+    if found.cohorts is not None:
+        return csv_text(*cohort_rows(found.cohorts))
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow([safe_text(h) for h in _heading(found)])

@@ -47,6 +47,7 @@ def _posted_widget(request: HttpRequest) -> dict[str, Any]:
     return {
         "kind": post.get("kind", ""),
         "kpi": post.get("kpi", ""),
+        "basis": post.get("basis", ""),
         "title": post.get("title", ""),
         "grain": post.get("grain", "week"),
         "period": post.get("period", "last_30"),

@@ -66,13 +66,16 @@ class Dashboard(WorkspaceScopedModel):
 
 
 class Widget(WorkspaceScopedModel):
-    """One tile of a dashboard: ``kind`` of ``kpi`` (blank for the funnel), cut by ``filters``
-    (``segment`` and ``segment_object``, ``pipeline_id``, ``owner_id``, ``team_id``, ``source``,
-    ``lifecycle_stage``), at ``grain`` over the ``period`` preset, ``width`` columns of four."""
+    """One tile of a dashboard: ``kind`` of ``kpi`` (blank for the funnel and the cohort heat
+    map), cut by ``filters`` (``segment`` and ``segment_object``, ``pipeline_id``, ``owner_id``,
+    ``team_id``, ``source``, ``lifecycle_stage``), at ``grain`` over the ``period`` preset,
+    ``width`` columns of four. A cohort heat map's ``basis`` is a cohort report's
+    (:func:`vinculo.core.reports.cohort_bases`: ``purchases``, ``lifecycle``); blank otherwise."""
 
     dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="widgets")
     kind = models.CharField(max_length=20, choices=WidgetKind.choices)
     kpi = models.CharField(max_length=60, blank=True)
+    basis = models.CharField(max_length=30, blank=True)
     title = models.CharField(_("title"), max_length=120, blank=True)
     filters = models.JSONField(default=dict, blank=True)
     grain = models.CharField(max_length=10, default="week")

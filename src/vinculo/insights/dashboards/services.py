@@ -27,9 +27,11 @@ from vinculo.insights.dashboards import selectors, validation
 from vinculo.insights.dashboards.catalogue import DEFAULTS, MAX_WIDGETS
 from vinculo.insights.dashboards.models import Dashboard, DashboardScope, Widget
 
-WIDGET_FIELDS = ("kind", "kpi", "title", "filters", "grain", "period", "group_by", "limit", "width")
+WIDGET_FIELDS = ("kind", "kpi", "basis", "title", "filters", "grain", "period", "group_by", "limit",
+                 "width")  # fmt: skip
 WIDGET_DEFAULTS: dict[str, Any] = {
     "kpi": "",
+    "basis": "",
     "title": "",
     "filters": {},
     "grain": "week",
@@ -122,6 +124,7 @@ def clean_widget(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[FieldError] = []
     data = {**WIDGET_DEFAULTS, **{k: v for k, v in data.items() if k in WIDGET_FIELDS}}
     kpi = validation.check_kind_and_kpi(data, errors)
+    validation.check_basis(data, errors)
     data["title"] = collect(errors, validators.clean_name, data.get("title"), "title",
                             max_length=120) or ""  # fmt: skip
     validation.check_period_and_grain(data, errors)

@@ -1,6 +1,6 @@
 """How a widget is shown: its title, the value as the reader reads it with the previous
-period's and the change, its rows (groups, funnel steps) in words, and the plain numbers its
-chart draws (never localised: the browser formats them)."""
+period's and the change, its rows (groups, funnel steps, cohorts) in words, and the plain
+numbers its chart draws (never localised: the browser formats them)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
@@ -20,6 +21,7 @@ from vinculo.insights import presenting
 from vinculo.insights.dashboards.data import WidgetData, query_of_filters, widget_data
 from vinculo.insights.dashboards.models import Widget, WidgetKind
 from vinculo.insights.presenting import Change
+from vinculo.insights.report_screens import cohort_chart
 
 
 @dataclass
@@ -76,6 +78,24 @@ def _funnel_tile(tile: Tile, found: WidgetData) -> None:
         "names": {"deals": _("Deals")},
         "steps": [{"label": s["label"], "value": s["deals"]} for s in found.steps],
     }
+
+
+def _cohort_tile(tile: Tile, found: WidgetData) -> None:
+    """The heat map the cohort report's screen draws, and its rows in words (each cohort's
+    month, its people, the share retained month by month) for those who do not see it."""
+    cohorts = found.cohorts
+    if cohorts is None:
+        return
+    tile.url = found.url
+    tile.rows = [
+        Row(
+            date_format(row.month, "YEAR_MONTH_FORMAT"),
+            format_number(row.size),
+            extra=" · ".join(_percent(share) for share in row.shares),
+        )
+        for row in cohorts.rows
+    ]
+    tile.chart = {**cohort_chart(cohorts), "kind": "cohort"}
 
 
 def _group_url(found: WidgetData, key: Any) -> str:
@@ -141,6 +161,8 @@ def tile_of(actor: Actor, widget: Widget) -> Tile:
         return tile
     if widget.kind == WidgetKind.FUNNEL:
         _funnel_tile(tile, found)
+    elif widget.kind == WidgetKind.COHORT:
+        _cohort_tile(tile, found)
     else:
         _kpi_tile(tile, found)
     return tile

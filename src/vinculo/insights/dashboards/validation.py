@@ -1,6 +1,7 @@
 """Checking a widget's fields before it is saved: each error names its field (``kpi`` for an
 unknown KPI, ``grain`` for a grain it cannot be measured at, ``filters.segment…`` for a filter
-that does not compile, ``group_by`` for a dimension the KPI lacks)."""
+that does not compile, ``group_by`` for a dimension the KPI lacks, ``basis`` for a cohort heat
+map's basis no cohort report has)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from vinculo.core.errors import FieldError, choice_error
 from vinculo.core.filters import BadFilter, validate_filter
 from vinculo.core.kpis import Grain, Kpi, get
 from vinculo.core.kpis.engine import MAX_BUCKETS, periods
+from vinculo.core.reports import cohort_bases
 from vinculo.core.tenancy import Membership, Team
 from vinculo.insights.dashboards.catalogue import (
     FILTER_KEYS,
@@ -70,6 +72,23 @@ def check_kind_and_kpi(data: dict[str, Any], errors: list[FieldError]) -> Kpi | 
     if kpi is None:
         errors.append(FieldError("kpi", _("No KPI is called %(key)s.") % {"key": key}, "unknown"))
     return kpi
+
+
+def check_basis(data: dict[str, Any], errors: list[FieldError]) -> None:
+    """A cohort heat map's basis (a registered cohort report's); blank for every other kind. The
+    heat map is monthly: its grain is ``month``."""
+    if data.get("kind") != WidgetKind.COHORT:
+        data["basis"] = ""
+        return
+    data["grain"] = "month"
+    basis = str(data.get("basis") or "").strip()
+    bases = [key for key, _label in cohort_bases()]
+    if not basis:
+        choose = _("Choose a basis: %(bases)s.") % {"bases": ", ".join(bases)}
+        errors.append(FieldError("basis", choose, "required"))
+    elif basis not in bases:
+        errors.append(choice_error("basis", basis, bases))
+    data["basis"] = basis
 
 
 def check_period_and_grain(data: dict[str, Any], errors: list[FieldError]) -> None:
@@ -177,6 +196,13 @@ def check_filters(
     unknown = sorted(set(filters) - set(FILTER_KEYS))
     for name in unknown:
         errors.append(FieldError(f"filters.{name}", _("Unknown filter."), "unknown"))
+    if data.get("kind") == WidgetKind.COHORT:
+        for name in sorted(set(filters) - {"segment_object", *unknown}):
+            errors.append(
+                FieldError(
+                    f"filters.{name}", _("A cohort heat map cannot be cut by filters."), "invalid"
+                )
+            )
     for name in ("pipeline_id", "owner_id", "team_id"):
         if name in filters:
             filters[name] = _int(filters[name], f"filters.{name}", errors, 1, 2**31 - 1)

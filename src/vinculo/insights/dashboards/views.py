@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from vinculo.core.actor import Actor
 from vinculo.core.kpis import DIMENSIONS, all_kpis
 from vinculo.core.permissions import can
+from vinculo.core.reports import cohort_bases
 from vinculo.core.ui import actor, workspace_view
 from vinculo.insights import presenting
 from vinculo.insights.dashboards import downloads, selectors
@@ -62,6 +63,7 @@ def editor_context(a: Actor) -> dict[str, Any]:
     return {
         "kinds": WidgetKind.choices,
         "kpi_groups": _kpi_choices(),
+        "bases": cohort_bases(),
         "grains": GRAINS,
         "periods": PERIODS,
         "widths": WIDTHS,

@@ -1,7 +1,8 @@
 /* A dashboard's charts (insights/dashboards/detail.html), drawn with the shared set-up
    (web/charts.js, ECharts) from #dashboard-data: per widget id, its kind and plain numbers (ISO
    days, numbers never localised). A number gets its sparkline; line, bar and area their series;
-   a leaderboard its top owners as bars; a funnel its stages. Each chart's PNG link
+   a leaderboard its top owners as bars; a funnel its stages; a cohort widget the heat map of the
+   cohort retention report (web/charts.js kind "heatmap", the report's own drawing). Each chart's PNG link
    (data-png-for) is filled once it is drawn. */
 (function () {
   "use strict";
@@ -11,6 +12,7 @@
     if (w.kind === "number") {
       return Object.assign(base, { kind: "sparkline", series: [{ values: w.series.map(function (p) { return p.value; }) }] });
     }
+    if (w.kind === "cohort") return Object.assign({}, w, { kind: "heatmap" });
     if (w.kind === "funnel") {
       return Object.assign(base, {
         kind: "funnel",

@@ -3,12 +3,16 @@
 
    Any element with data-chart="ID" is drawn from the JSON of the <script id="ID"> beside it, a
    spec of the form
-     { kind: "line" | "bar" | "area" | "hbar" | "stacked" | "sparkline" | "funnel",
+     { kind: "line" | "bar" | "area" | "hbar" | "stacked" | "sparkline" | "funnel" | "heatmap",
        unit: "count" | "money" | "percent" | "duration" | "number", currency: "BRL",
        grain: "day" | "week" | "month" | "quarter",        (labels from ISO days, when given)
        labels: ["2026-03-01", …] or ["Lisboa", …],        (the categories)
        series: [{ name: "…", values: [1, 2, null], color: "#…", dashed: true }],
        names: { days: "days", quarter: "Q%(quarter)s %(year)s" } }
+   or, for the cohort heat map (the cohort retention report and a dashboard's cohort widget),
+     { kind: "heatmap", cohorts: ["2026-01-01", …] (each cohort's month), offsets: 4,
+       cells: [[offset, cohort row, share in percent, people], …],
+       names: { offset: "Month %(n)s", share: "People retained", people: "People" } }
    Numbers and days are formatted here, in the page's language (never in the markup).
    Tooltips are drawn on the canvas (renderMode "richText"): an HTML tooltip would carry style
    attributes the Content-Security-Policy refuses. Pages (insights/charts.js, dashboards.js) use
@@ -159,6 +163,56 @@
     };
   }
 
+  function monthLabel(iso) {
+    return new Intl.DateTimeFormat(language(), { month: "short", year: "numeric", timeZone: "UTC" }).format(day(iso));
+  }
+
+  /* Cohorts (rows) by month offset (columns), each cell coloured by the share retained. */
+  function heatmap(spec, el) {
+    var names = spec.names || {};
+    var percent = new Intl.NumberFormat(language(), { maximumFractionDigits: 1 });
+    var count = new Intl.NumberFormat(language(), { maximumFractionDigits: 0 });
+    var offsets = [];
+    for (var k = 0; k < spec.offsets; k++) offsets.push((names.offset || "Month %(n)s").replace("%(n)s", String(k)));
+    var cohorts = spec.cohorts.map(monthLabel);
+    el.style.height = Math.max(220, cohorts.length * 32 + 120) + "px"; // the CSSOM, not a style attribute
+    // a cell's percentage is written on it only where it fits (the tooltip and the table say it)
+    var roomy = (el.clientWidth - 112) / Math.max(1, spec.offsets) >= 44;
+    return {
+      animationDuration: 250,
+      grid: { left: 96, right: 16, top: 8, bottom: 96 },
+      tooltip: {
+        renderMode: "richText",
+        formatter: function (p) {
+          var v = p.value;
+          return cohorts[v[1]] + " · " + offsets[v[0]] + "\n" + names.share + ": " +
+            percent.format(v[2]) + "%\n" + names.people + ": " + count.format(v[3]);
+        },
+      },
+      xAxis: { type: "category", data: offsets, splitArea: { show: true } },
+      yAxis: { type: "category", data: cohorts, inverse: true, splitArea: { show: true } },
+      visualMap: {
+        dimension: 2, // a cell is [offset, cohort, share in percent, people]: colour by the share
+        min: 0,
+        max: 100,
+        calculable: true,
+        orient: "horizontal",
+        left: "center",
+        bottom: 0,
+        itemHeight: 120,
+        inRange: { color: ["#f0fdfa", "#5eead4", ACCENT] },
+        formatter: function (v) { return percent.format(v) + "%"; },
+      },
+      series: [{
+        name: names.share,
+        type: "heatmap",
+        data: spec.cells,
+        label: { show: roomy, formatter: function (p) { return percent.format(p.value[2]) + "%"; } },
+        emphasis: { itemStyle: { borderColor: "#0f172a", borderWidth: 1 } },
+      }],
+    };
+  }
+
   /* Draw ``spec`` in ``el``; returns the ECharts instance. */
   function draw(el, spec) {
     var chart = init(el);
@@ -166,8 +220,9 @@
     if (spec.kind === "sparkline") option = sparkline(spec);
     else if (spec.kind === "funnel") option = funnel(spec);
     else if (spec.kind === "hbar" || spec.kind === "stacked") option = horizontal(spec, el);
+    else if (spec.kind === "heatmap") option = heatmap(spec, el);
     else option = cartesian(spec);
-    if (spec.kind === "hbar" || spec.kind === "stacked") chart.resize();
+    if (spec.kind === "hbar" || spec.kind === "stacked" || spec.kind === "heatmap") chart.resize();
     chart.setOption(option);
     pngLinks(chart, el.getAttribute("data-png") || "");
     return chart;
