@@ -273,10 +273,12 @@ def _from_rows(
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
         return values, value_at(window[1]), value_at(before[1]), groups
     if kpi.aggregate in WINDOWED:
+        tz = frame.edges[0].tzinfo
+        assert isinstance(tz, ZoneInfo)  # the edges are instants in the workspace's zone
         value, previous, values, groups = measure_retention(
             kpi,
             qs,
-            tz=frame.edges[0].tzinfo,
+            tz=tz,
             start=frame.start,
             end=frame.end,
             buckets=frame.buckets,
