@@ -8,7 +8,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -273,12 +273,10 @@ def _from_rows(
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
         return values, value_at(window[1]), value_at(before[1]), groups
     if kpi.aggregate in WINDOWED:
-        tz = frame.edges[0].tzinfo
-        assert isinstance(tz, ZoneInfo)  # the edges are instants in the workspace's zone
         value, previous, values, groups = measure_retention(
             kpi,
             qs,
-            tz=tz,
+            tz=frame.window[0].tzinfo or UTC,  # the period's instants are in the workspace's zone
             start=frame.start,
             end=frame.end,
             buckets=frame.buckets,

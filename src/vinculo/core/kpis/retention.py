@@ -14,9 +14,8 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
@@ -26,7 +25,7 @@ WINDOWED = frozenset({Aggregate.RETAINED, Aggregate.CHURNED})
 Span = tuple[datetime, datetime]
 
 
-def _moment(day: date, tz: ZoneInfo) -> datetime:
+def _moment(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
@@ -53,7 +52,7 @@ def measure_retention(
     kpi: Kpi,
     qs: QuerySet,
     *,
-    tz: ZoneInfo,
+    tz: tzinfo,
     start: date,
     end: date,
     buckets: Sequence[tuple[date, date]],
