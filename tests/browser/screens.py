@@ -93,6 +93,24 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def watch_problems(page: Any) -> list[str]:
+    """What went wrong on ``page`` from now on: console errors, uncaught exceptions and any
+    request to another origin (``data:`` and ``blob:`` URLs aside), as a list the test reads."""
+    problems: list[str] = []
+    home = origin(page.base)
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"request to {r.url}")
+            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
+            else None
+        ),
+    )
+    return problems
+
+
 Check = Callable[[Any], list[str]]
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.screens import origin
+from tests.browser.screens import watch_problems
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
 from tests.events.cohort_seed import seed_purchases
@@ -53,18 +53,7 @@ def test_a_dashboard_is_drawn_and_edited(page, ana, bruno, language):
     ana.user.language = language
     ana.user.save(update_fields=["language"])
     page.add_init_script(COLLECT)
-    problems: list[str] = []
-    home = origin(page.base)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            problems.append(f"request to {r.url}")
-            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, ana.user.email, PASSWORD)
 
     # 1. From the home page to the Sales dashboard.

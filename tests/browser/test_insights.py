@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.screens import origin
+from tests.browser.screens import watch_problems
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
 from tests.insights.conftest import seed_march
@@ -31,18 +31,7 @@ def test_insights_cards_charts_and_a_kpi_by_owner(page, ana, bruno, carla, langu
     ana.user.save(update_fields=["language"])
     seed_march(ana, bruno, carla)
     page.add_init_script(COLLECT)
-    problems: list[str] = []
-    home = origin(page.base)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            problems.append(f"request to {r.url}")
-            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, ana.user.email, PASSWORD)
 
     # 1. The navigation leads to the overview; March is a custom period.

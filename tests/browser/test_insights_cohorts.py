@@ -10,7 +10,7 @@ import pytest
 
 from tests.activities.activity_seed import JUNE, seed_activities
 from tests.browser.conftest import log_in
-from tests.browser.screens import origin
+from tests.browser.screens import watch_problems
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
 from tests.events.cohort_seed import seed_purchases
@@ -27,18 +27,7 @@ def test_the_heat_map_and_the_bars(page, ana, bruno, carla, language, month):
     seed_purchases(ana, carla)
     seed_activities(ana, bruno, carla)
     page.add_init_script(COLLECT)
-    problems: list[str] = []
-    home = origin(page.base)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            problems.append(f"request to {r.url}")
-            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, ana.user.email, PASSWORD)
     page.goto(f"{page.base}/insights/")
     page.locator("#report-cohort-retention").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import log_in
-from tests.browser.screens import origin
+from tests.browser.screens import watch_problems
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
 from tests.insights.conftest import MARCH, seed_march
@@ -22,18 +22,7 @@ def test_each_report_draws_its_chart(page, ana, bruno, carla, language):
     ana.user.save(update_fields=["language"])
     seed_march(ana, bruno, carla)
     page.add_init_script(COLLECT)
-    problems: list[str] = []
-    home = origin(page.base)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            problems.append(f"request to {r.url}")
-            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, ana.user.email, PASSWORD)
     for name, rows in (("pipeline-funnel", 6), ("sales-forecast", 10), ("win-loss", None)):
         page.goto(f"{page.base}/insights/?{MARCH}")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.screens import origin
+from tests.browser.screens import watch_problems
 from tests.browser.test_csp import COLLECT, violations
 from tests.conftest import PASSWORD
 from tests.scoring.history import make_history
@@ -46,18 +46,7 @@ def test_rules_score_card_and_calibration_chart(page, ana, language):
     )  # fmt: skip
     make_history(ana, won=60, lost=60, signal=True)
     page.add_init_script(COLLECT)
-    problems: list[str] = []
-    home = origin(page.base)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on(
-        "request",
-        lambda r: (
-            problems.append(f"request to {r.url}")
-            if not r.url.startswith(("data:", "blob:")) and origin(r.url) != home
-            else None
-        ),
-    )
+    problems = watch_problems(page)
     log_in(page, ana.user.email, PASSWORD)
 
     # 1. A behaviour rule, added in Settings; recompute; Joana tops the list with her reason.
