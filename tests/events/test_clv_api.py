@@ -228,3 +228,26 @@ def test_the_screen_shows_the_fit_the_chart_data_and_the_list(ana, vera, carla, 
     }
     # Carla's screen has nothing of Ana's.
     assert "No purchase for 151 days" not in carla.web().get("/customer-value/").content.decode()
+
+
+def test_the_clv_kpis_sum_and_average_the_predictions(ana, carla, few):
+    today = timezone.localdate()
+    period = {"start": today, "end": today, "grain": Grain.DAY}
+    # Too few repeat buyers: nothing is predicted, so nothing is summed (no invented value).
+    recompute_rfm(ana.actor, DAY)
+    assert measure("customer_lifetime_value", Scope(actor=ana.actor), **period).value == 0
+    assert measure("average_clv", Scope(actor=ana.actor), **period).value is None
+    # A fitted workspace: the KPIs are the sum and the mean of the stored predictions, in cents.
+    many(ana.actor)
+    recompute_rfm(ana.actor, DAY)
+    predicted = [
+        r.clv for r in CustomerValue.objects.for_workspace(ana.actor.workspace) if r.clv is not None
+    ]
+    assert len(predicted) > 10
+    total = measure("customer_lifetime_value", Scope(actor=ana.actor), **period).value
+    assert total == sum(predicted)
+    mean = measure("average_clv", Scope(actor=ana.actor), **period).value
+    assert mean == (sum(predicted) / len(predicted)).quantize(Decimal("0.01"))
+    # Carla's workspace has no prediction of its own and never sums Ana's.
+    recompute_rfm(carla.actor, DAY)
+    assert measure("customer_lifetime_value", Scope(actor=carla.actor), **period).value == 0

@@ -73,7 +73,50 @@ def _risk_kpi(key: str, **kwargs: Any) -> Kpi:
     )
 
 
+def _predicted(scope: Scope) -> QuerySet:
+    """The latest analysis's customers the CLV model gave a predicted value (docs/kpis.md)."""
+    return CustomerValue.objects.for_workspace(scope.workspace).filter(
+        clv__isnull=False, person__deleted_at__isnull=True
+    )
+
+
+def _value_kpi(key: str, **kwargs: Any) -> Kpi:
+    # A snapshot of the latest analysis, as the risk KPIs.
+    return Kpi(
+        key=key,
+        app="events",
+        rows=_predicted,
+        time="computed_at",
+        until="person__deleted_at",
+        dimensions=DIMENSIONS,
+        segments={"person": "person_id"},
+        unit=Unit.MONEY,
+        good=Direction.UP,
+        value="clv",
+        currency="currency",
+        **kwargs,
+    )
+
+
 KPIS = (
+    _value_kpi(
+        "customer_lifetime_value",
+        name=_("Expected customer value"),
+        definition=_(
+            "The value the customers are expected to bring in the next 12 months (BG/NBD and "
+            "Gamma-Gamma, the latest customer-value analysis), summed, in one currency."
+        ),
+        aggregate=Aggregate.SUM,
+    ),
+    _value_kpi(
+        "average_clv",
+        name=_("Average CLV"),
+        definition=_(
+            "The mean expected 12-month value of the customers the latest customer-value "
+            "analysis predicted, in one currency."
+        ),
+        aggregate=Aggregate.MEAN,
+    ),
     _risk_kpi(
         "customers_at_risk",
         name=_("Customers at risk"),
