@@ -56,6 +56,7 @@ BEFORE = [
     ("webforms", "0001_initial"),
     ("insights", "0001_initial"),
     ("scoring", None),  # it needs contacts' 0008: not there yet
+    ("events", "0003_customer_value"),  # its 0004 needs contacts' 0008 too
 ]
 AFTER = [
     ("contacts", "0008_default_lifecycle_stages"),
@@ -63,6 +64,7 @@ AFTER = [
     ("webforms", "0002_tracking_sites"),
     ("insights", "0004_cohort_widget_on_management"),
     ("scoring", "0001_initial"),
+    ("events", "0005_customer_tiers"),
 ]
 
 

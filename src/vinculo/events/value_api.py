@@ -60,7 +60,7 @@ class WarningOut(Schema):
     message: str = Field(description="The warning in the request's language.")
 
 
-class ModelOut(Schema):
+class ClvModelOut(Schema):
     analysis_date: date
     computed_at: datetime
     currency: str
@@ -90,7 +90,7 @@ class ValueSummaryOut(Schema):
     churn: list[ChurnCountOut] = Field(description="People and value at stake per risk level.")
     total_clv: str | None = Field(description="Sum of the expected 12-month values.")
     total_expected_purchases: float | None
-    model: ModelOut | None = Field(description="The CLV models' last fit (None before any).")
+    model: ClvModelOut | None = Field(description="The CLV models' last fit (None before any).")
 
 
 class AtRiskQuery(Schema):

@@ -90,7 +90,7 @@ class FeatureOut(Schema):
     weight: float = Field(description="Log-odds per standard deviation.")
 
 
-class ModelOut(Schema):
+class ScoringModelOut(Schema):
     status: str = Field(description="untrained, insufficient, no_signal or ready")
     status_label: str
     in_use: bool = Field(description="False unless the holdout showed a signal.")
@@ -205,7 +205,7 @@ def delete_rule(request: HttpRequest, scoring_rule_id: Id) -> Status[None]:
 
 @router.get(
     "/scoring/model",
-    response={200: ModelOut, **ERRORS},
+    response={200: ScoringModelOut, **ERRORS},
     summary="The predictive model: status, outcomes against the minimum, AUC, calibration",
 )
 def get_model(request: HttpRequest) -> dict[str, Any]:
@@ -214,7 +214,7 @@ def get_model(request: HttpRequest) -> dict[str, Any]:
 
 @router.post(
     "/scoring/train",
-    response={200: ModelOut, **ERRORS},
+    response={200: ScoringModelOut, **ERRORS},
     summary="Retrain the predictive model now (then recompute the scores)",
 )
 def post_train(request: HttpRequest) -> dict[str, Any]:
