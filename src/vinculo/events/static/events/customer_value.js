@@ -6,27 +6,22 @@
 (function () {
   "use strict";
 
-  function onReady(run) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
-    else run();
-  }
+  var charts = window.VinculoCharts;  /* web/charts.js: the one set-up (locale, resize) */
+  if (!charts) return;
 
-  onReady(function () {
+  charts.onReady(function () {
     var node = document.getElementById("p-alive-chart");
     var source = document.getElementById("clv-data");
     if (!node || !source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
-    var lang = (document.documentElement.lang || "en").toLowerCase() === "pt-br" ? "pt-BR" : "en";
+    var lang = charts.language();
     var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
     var count = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
     var labels = data.counts.map(function (_n, i) {
       return percent.format(i / 10) + "–" + percent.format((i + 1) / 10);
     });
     node.style.height = "260px";
-    var chart = window.echarts.init(node, null, {
-      renderer: "canvas",
-      locale: lang === "pt-BR" ? "PT-br" : "EN",
-    });
+    var chart = charts.init(node);
     chart.setOption({
       animation: false,
       grid: { left: 48, right: 16, top: 24, bottom: 48 },
@@ -35,6 +30,5 @@
       yAxis: { type: "value", name: data.names.y, minInterval: 1, axisLabel: { formatter: function (v) { return count.format(v); } } },
       series: [{ type: "bar", data: data.counts, itemStyle: { color: "#0f766e" } }],
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   });
 })();

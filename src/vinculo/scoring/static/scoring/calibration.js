@@ -5,23 +5,18 @@
 (function () {
   "use strict";
 
-  function onReady(run) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
-    else run();
-  }
+  var charts = window.VinculoCharts;  /* web/charts.js: the one set-up (locale, resize) */
+  if (!charts) return;
 
-  onReady(function () {
+  charts.onReady(function () {
     var node = document.getElementById("calibration-chart");
     var source = document.getElementById("scoring-data");
     if (!node || !source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
-    var lang = (document.documentElement.lang || "en").toLowerCase() === "pt-br" ? "pt-BR" : "en";
+    var lang = charts.language();
     var pct = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
     var points = data.bins.map(function (b) { return [b.predicted, b.observed, b.n]; });
-    var chart = window.echarts.init(node, null, {
-      renderer: "canvas",
-      locale: lang === "pt-BR" ? "PT-br" : "EN",
-    });
+    var chart = charts.init(node);
     chart.setOption({
       animation: false,
       tooltip: {
@@ -46,6 +41,5 @@
           itemStyle: { color: "#0f766e" } },
       ],
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
