@@ -328,11 +328,23 @@ def test_a_get_takes_as_many_queries_at_100_rows_as_at_10(world, db, op):
             "the ones tests/core/every_path_rows.py adds, or is its default page full at 10 "
             "already? (else list the path in UNSEEN, with why)"
         )
-    extra = _extra_queries(few.captured_queries, many.captured_queries)
-    assert len(many) <= len(few), (
-        f"{op.label}: {len(few)} queries at 10 rows, {len(many)} at 100; the extra ones:\n"
-        + "\n".join(extra)
+    few_queries, many_queries = _counted(few), _counted(many)
+    extra = _extra_queries(few_queries, many_queries)
+    assert len(many_queries) <= len(few_queries), (
+        f"{op.label}: {len(few_queries)} queries at 10 rows, {len(many_queries)} at 100; the "
+        "extra ones:\n" + "\n".join(extra)
     )
+
+
+def _counted(context: CaptureQueriesContext) -> list[dict[str, str]]:
+    """The queries of a read, less the token's ``last_used_at`` touch: it is written at most once
+    a minute per token (workspaces.services.TOKEN_TOUCH_INTERVAL), so whether it falls in the
+    measured read depends on the clock, not on the rows."""
+    return [
+        q
+        for q in context.captured_queries
+        if not (q["sql"].startswith('UPDATE "workspaces_apitoken"') and "last_used_at" in q["sql"])
+    ]
 
 
 def _read(client, url: str) -> bytes:
