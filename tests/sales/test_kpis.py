@@ -165,3 +165,14 @@ def test_the_command_line_prints_the_same_numbers(ana, deals, capsys):
     assert "deals_won\tcount" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no workspace"):
         call_command("kpi", "deals_won", "--workspace", "nobody-here")
+
+
+def test_the_weighted_pipeline_keeps_the_cents_on_every_database(ana):
+    # 1,550 at a 35 % stage is 542.50: SQLite divides two integers as integers (542), so the
+    # weighting must not be integer arithmetic there.
+    deal = sales.create_deal(actor=ana.actor, data={"title": "Meio", "amount": "1550"})
+    deal.stage.probability = 35
+    deal.stage.save(update_fields=["probability"])
+    today = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    found = measure("weighted_pipeline", Scope(actor=ana.actor), start=today, end=today)
+    assert found.value == Decimal("542.50")

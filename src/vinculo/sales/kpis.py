@@ -8,6 +8,7 @@ currencies. Binned deals are left out of every KPI (their history goes with them
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -65,9 +66,11 @@ def _cycles(scope: Scope) -> QuerySet:
 
 
 def _weighted(scope: Scope) -> QuerySet:
+    # Times 0.01, not divided by 100: SQLite stores a whole amount as an integer and divides two
+    # integers as integers (1,550 x 35 / 100 = 542, not 542.50).
     return _deals(scope).annotate(
         kpi_weighted=ExpressionWrapper(
-            F("amount") * F("stage__probability") / Value(100),
+            F("amount") * F("stage__probability") * Value(Decimal("0.01")),
             output_field=DecimalField(max_digits=20, decimal_places=4),
         )
     )
