@@ -10,11 +10,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from vinculo.contacts.models import Person
 from vinculo.core.actor import actor_of
-from vinculo.core.filters import apply_filter, parse_filter_param
+from vinculo.core.filters import parse_filter_param
 from vinculo.core.pagination import paginate
-from vinculo.core.permissions import require
 from vinculo.core.schemas import ERRORS, Id, Int32, PageOut
 from vinculo.scoring import selectors
 from vinculo.scoring.models import LeadScore, ScoringRule
@@ -239,15 +237,7 @@ def post_recompute(request: HttpRequest) -> dict[str, Any]:
     summary="Scored people, sorted by lead score or probability, optionally filtered",
 )
 def scored_people(request: HttpRequest, query: Query[ScoredPeopleQuery]) -> dict[str, Any]:
-    actor = actor_of(request)
-    require(actor, "records.view")
-    people = apply_filter(
-        Person.objects.filter(deleted_at__isnull=True),
-        "person",
-        parse_filter_param(query.filter),
-        actor=actor,
-    )
-    qs = LeadScore.objects.for_workspace(actor.workspace).filter(person__in=people)
+    qs = selectors.scored_people(actor_of(request), parse_filter_param(query.filter))
     column = "rule_score" if query.sort.endswith("lead_score") else "probability"
     order = ("-" if query.sort.startswith("-") else "") + column
     page = paginate(qs, cursor=query.cursor, limit=query.limit, order=order)

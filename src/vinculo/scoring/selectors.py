@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from vinculo.contacts.models import Person
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.filters import apply_filter
 from vinculo.core.permissions import require
 from vinculo.scoring import predictive
 from vinculo.scoring.features import outcome_counts
@@ -39,6 +40,19 @@ def live_person(actor: Actor, person_id: int) -> Person:
     if person is None:
         raise NotFound(_("No person with id %(id)s.") % {"id": person_id})
     return person
+
+
+def scored_people(actor: Actor, tree: dict | None) -> QuerySet[LeadScore]:
+    """The scores of the workspace's live people that match ``tree`` (the filter language); the
+    caller orders and pages."""
+    require(actor, "records.view")
+    people = apply_filter(
+        Person.objects.for_workspace(actor.workspace).filter(deleted_at__isnull=True),
+        "person",
+        tree,
+        actor=actor,
+    )
+    return LeadScore.objects.for_workspace(actor.workspace).filter(person__in=people)
 
 
 def score_of(actor: Actor, person_id: int) -> LeadScore | None:

@@ -202,9 +202,7 @@ def list_dashboards(request: HttpRequest) -> dict[str, Any]:
     """The workspace's dashboards, the caller's teams' and the caller's own, with their widgets."""
     actor = actor_of(request)
     found = list(selectors.dashboards(actor))
-    by_dashboard: dict[int, list[Widget]] = {d.pk: [] for d in found}
-    for w in Widget.objects.for_workspace(actor.workspace).filter(dashboard__in=found):
-        by_dashboard[w.dashboard_id].append(w)
+    by_dashboard = selectors.widgets_of(actor, found)
     teams = selectors.team_ids(actor)
     return {"items": [dashboard_json(actor, d, by_dashboard[d.pk], teams) for d in found]}
 

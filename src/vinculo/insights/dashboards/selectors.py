@@ -52,6 +52,14 @@ def widgets(actor: Actor, dashboard: Dashboard) -> list[Widget]:
     return list(Widget.objects.for_workspace(actor.workspace).filter(dashboard=dashboard))
 
 
+def widgets_of(actor: Actor, found: list[Dashboard]) -> dict[int, list[Widget]]:
+    """The widgets of ``found`` per dashboard, in one query."""
+    by_dashboard: dict[int, list[Widget]] = {d.pk: [] for d in found}
+    for w in Widget.objects.for_workspace(actor.workspace).filter(dashboard__in=found):
+        by_dashboard[w.dashboard_id].append(w)
+    return by_dashboard
+
+
 def get_widget(actor: Actor, dashboard_id: int, widget_id: int) -> Widget:
     dashboard = get_dashboard(actor, dashboard_id)
     found = (
