@@ -144,11 +144,14 @@ def _growth_gaps(
     customer). Peers: customers with the same source (folded) and the same whole years since
     their first purchase (three and more together); the potential is the peers' 80th percentile
     of last year's spend, read only from at least :data:`MIN_PEERS` peers."""
-    ids = [r.person_id for r in rows]
+    # Every person's source read once, kept for the customers: a list of 100,000 ids in one
+    # IN clause passes SQLite's limit of variables per statement.
+    ids = {r.person_id for r in rows}
     sources: dict[int, str] = {}
-    people = Person.objects.for_workspace(actor.workspace).filter(pk__in=ids)
-    for pk, source in people.values_list("pk", "source").iterator(chunk_size=5000):
-        sources[pk] = (source or "").strip()
+    people = Person.objects.for_workspace(actor.workspace).values_list("pk", "source")
+    for pk, source in people.iterator(chunk_size=5000):
+        if pk in ids:
+            sources[pk] = (source or "").strip()
     groups: dict[tuple[str, int], list[CustomerValue]] = defaultdict(list)
     for row in rows:
         years = min(row.age_days // YEAR_DAYS, MAX_TENURE_YEARS)
