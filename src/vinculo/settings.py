@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "vinculo.insights",
     "vinculo.privacy",
     "vinculo.scoring",
+    "vinculo.strategy",
     "vinculo.web",
 ]
 

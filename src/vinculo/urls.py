@@ -19,5 +19,6 @@ urlpatterns = [
     path("insights/", include("vinculo.insights.urls")),
     path("", include("vinculo.privacy.urls")),
     path("", include("vinculo.scoring.urls")),
+    path("strategy/", include("vinculo.strategy.urls")),
     path("", include("vinculo.web.urls")),
 ]
