@@ -1,6 +1,7 @@
 """The customer's experience as the plan sees it: gaps observed (seed 003: traced to their root
 cause with five whys, closed by tactics and goals) and the touchpoint map (seed 004: lifecycle
-stage times department times channel, each cell with an owner, a policy and the KPI that watches it).
+stage by department by channel, each cell with an owner, a policy and the KPI that watches
+it).
 A touchpoint's policy is data: campaigns, automation and service SLAs read it."""
 
 from __future__ import annotations
@@ -96,9 +97,7 @@ class Touchpoint(WorkspaceScopedModel):
         _("policy"), max_length=20, choices=PolicyKind.choices, default="", blank=True
     )
     policy_amount = models.PositiveIntegerField(_("amount"), null=True, blank=True)
-    policy_unit = models.CharField(
-        _("unit"), max_length=20, choices=PolicyUnit.choices, blank=True
-    )
+    policy_unit = models.CharField(_("unit"), max_length=20, choices=PolicyUnit.choices, blank=True)
     policy_note = models.CharField(_("policy note"), max_length=300, blank=True)
     kpi_key = models.CharField(_("KPI that watches it"), max_length=60, blank=True)
 
