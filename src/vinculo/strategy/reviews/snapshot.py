@@ -24,8 +24,19 @@ from vinculo.strategy.models import Goal, Review, Tactic, TacticSpend, Touchpoin
 DEFAULT_DAYS = 90  # the first review looks back this far
 
 
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+def _hours(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(TENTH))
 
 
 def period_of(review: Review) -> tuple[date, date]:
@@ -135,11 +146,11 @@ def _budgets(workspace_id: int) -> list[dict[str, Any]]:
                 "function": t.strategy.function,
                 "objective": t.strategy.objective.title,
                 "status": t.status,
-                "planned": _text(t.budget_amount),
+                "planned": _money(t.budget_amount),
                 "currency": t.budget_currency,
-                "spent": {c: str(v) for c, v in sorted(mine.get("amount", {}).items())},
-                "planned_hours": _text(t.budget_hours),
-                "spent_hours": _text(mine.get("hours")),
+                "spent": {c: _money(v) for c, v in sorted(mine.get("amount", {}).items())},
+                "planned_hours": _hours(t.budget_hours),
+                "spent_hours": _hours(mine.get("hours")),
             }
         )
     return out
