@@ -49,6 +49,20 @@ def _title(day: date) -> str:
     return _("Review of %(date)s") % {"date": day.isoformat()}
 
 
+def plan_of(actor: Actor) -> Plan:
+    """The workspace's plan, made (titled after the workspace) on first use."""
+    plan = Plan.objects.for_workspace(actor.workspace).first()
+    if plan is None:
+        plan, _made = Plan.objects.get_or_create(
+            workspace=actor.workspace,
+            defaults={
+                "title": _("CRM plan of %(workspace)s") % {"workspace": actor.workspace.name},
+                "created_by": actor.user,
+            },
+        )
+    return plan
+
+
 def schedule_next(actor: Actor, plan: Plan, *, after: date | None = None) -> Review:
     """The plan's next scheduled review (made, ``review_every_months`` after ``after`` or
     today, when none is scheduled); the plan's ``next_review_on`` follows it."""
@@ -216,9 +230,12 @@ def add_decision(actor: Actor, review_id: int, data: Mapping[str, Any]) -> Decis
         )
 
 
-def delete_decision(actor: Actor, decision_id: int) -> None:
+def delete_decision(actor: Actor, decision_id: int, *, review_id: int | None = None) -> None:
     """Remove a decision (its task stays, as tasks are the team's to close)."""
     require(actor, "strategy.manage")
-    deleted, _rows = Decision.objects.for_workspace(actor.workspace).filter(pk=decision_id).delete()
+    decisions = Decision.objects.for_workspace(actor.workspace).filter(pk=decision_id)
+    if review_id is not None:
+        decisions = decisions.filter(review_id=review_id)
+    deleted, _rows = decisions.delete()
     if not deleted:
         raise NotFound(_("No decision has this id."))
