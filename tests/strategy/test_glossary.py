@@ -175,6 +175,7 @@ def test_a_kpi_shows_its_definition_as_a_tooltip(ana):
 
 def test_a_tooltip_follows_the_glossary_when_it_changes(ana):
     term = GlossaryTerm.objects.for_workspace(ana.workspace).get(kpi_key="win_rate")
-    send(ana.client(), "patch", f"{API}/glossary/{term.pk}", {"definition": "Ganhos <b>÷</b> fechados"})
+    changed = {"definition": "Ganhos <b>÷</b> fechados"}
+    assert send(ana.client(), "patch", f"{API}/glossary/{term.pk}", changed).status_code == 200
     page = ana.web("en").get("/insights/kpis/win_rate/").content.decode()
     assert 'title="Ganhos &lt;b&gt;÷&lt;/b&gt; fechados"' in page  # escaped, never markup
