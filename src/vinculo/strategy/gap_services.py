@@ -95,7 +95,11 @@ def _view_id(actor: Actor, errors: list[FieldError], value: Any) -> int | None:
 
 
 def _ids(
-    actor: Actor, errors: list[FieldError], field: str, value: Any, model: type
+    actor: Actor,
+    errors: list[FieldError],
+    field: str,
+    value: Any,
+    model: type[Tactic] | type[Goal],
 ) -> list[int] | None:
     """Ids of ``model`` rows of the workspace (None: leave the links as they are)."""
     if value is None:

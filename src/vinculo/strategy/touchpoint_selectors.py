@@ -122,7 +122,7 @@ class MapRow:
     cells: list[list[Touchpoint]] = field(default_factory=list)  # one list per department
 
 
-def touchpoint_map(actor: Actor) -> tuple[list[tuple[str, str]], list[MapRow]]:
+def touchpoint_map(actor: Actor) -> tuple[list[tuple[str, Any]], list[MapRow]]:
     """The grid: the departments (columns) and one row per lifecycle stage in its order, each
     with the cells' touchpoints per department; a row per unknown stage key comes last."""
     departments = list(Function.choices)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.core.models import WorkspaceScopedModel
+from vinculo.core.models import SavedView, WorkspaceScopedModel
 from vinculo.strategy.models.plan import Function
 
 
@@ -33,7 +33,7 @@ class Gap(WorkspaceScopedModel):
     evidence_note = models.TextField(_("evidence"), blank=True)
     # "a list": a saved view of people, companies or deals that shows the gap
     evidence_view = models.ForeignKey(
-        "core.SavedView", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        SavedView, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     whys = models.JSONField(_("five whys"), default=list, blank=True)  # ["why 1", ...]
     root_cause = models.TextField(_("root cause"), blank=True)
