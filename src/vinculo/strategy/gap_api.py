@@ -126,8 +126,9 @@ def _gap_json(gap: Gap) -> dict[str, Any]:
     return {
         **{f: getattr(gap, f) for f in GapOut.model_fields if hasattr(gap, f)},
         "status_label": gap.get_status_display(),
-        "tactics": _links(gap.tactics.order_by("pk")),
-        "goals": _links(gap.goals.order_by("pk")),
+        # .all() and sorted here: the list prefetched them (an order_by would query again)
+        "tactics": _links(sorted(gap.tactics.all(), key=lambda t: t.pk)),
+        "goals": _links(sorted(gap.goals.all(), key=lambda g: g.pk)),
     }
 
 
