@@ -147,6 +147,11 @@ def test_a_lifecycle_stage_shows_its_definition_as_a_tooltip(ana):
     assert tip + "Cliente</abbr>" in detail
     listed = web.get("/people/").content.decode()
     assert tip + "Cliente</abbr>" in listed
+    # the stage pickers (bulk change, the person form) carry it as the option's title
+    option = '<option value="customer" title="Comprou ao menos uma vez.">Cliente</option>'
+    assert option in listed
+    form = web.get("/people/new/").content.decode()
+    assert 'title="Comprou ao menos uma vez.">Cliente</option>' in form
 
 
 def test_the_glossary_is_read_once_per_page(ana):
