@@ -37,6 +37,8 @@ from vinculo.quality.services import audit, duplicates, exports, imports, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy import gap_services, touchpoint_services
+from vinculo.strategy.models import GlossaryTerm
 from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
@@ -144,6 +146,20 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
               "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
     )  # fmt: skip
     recompute_scores(actor)
+    gap = gap_services.create_gap(
+        actor=actor,
+        data={"title": "Leads esperam demais", "evidence_kpi": "new_leads",
+              "evidence_segment": {"field": "lifecycle_stage", "op": "eq", "value": "lead"},
+              "whys": ["Ninguém vê os leads da noite.", "Os leads não têm dono."]},
+    )  # fmt: skip
+    touchpoint = touchpoint_services.create_touchpoint(
+        actor=actor,
+        data={"lifecycle_stage": "lead", "department": "sales", "channel": "whatsapp",
+              "policy_kind": "reply_within", "policy_amount": 2, "policy_unit": "business_hours",
+              "kpi_key": "lead_response_time"},
+    )  # fmt: skip
+    glossary_term = GlossaryTerm.objects.for_workspace(ws).order_by("pk").first()
+    assert glossary_term is not None  # the default glossary, made with the workspace
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
     decision = reviews.add_decision(actor, review.pk, {"text": "Revisar a meta de leads"})
@@ -162,6 +178,9 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "run_id": run.pk,
         "rule_id": rule.pk,
         "scoring_rule_id": scoring_rule.pk,
+        "gap_id": gap.pk,
+        "touchpoint_id": touchpoint.pk,
+        "glossary_term_id": glossary_term.pk,
         "subscription_id": hook.subscription.pk,
         "delivery_id": WebhookDelivery.objects.filter(subscription=hook.subscription).values("pk")[
             0

@@ -59,6 +59,8 @@ from vinculo.quality.services import audit, duplicates, imports, merge, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy import gap_services, touchpoint_services
+from vinculo.strategy.models import GlossaryTerm
 from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
@@ -285,8 +287,21 @@ def _fill(ana, bruno) -> dict[str, Any]:
     review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
     reviews.add_decision(actor, review.pk, {"text": "Revisar metas"})
     reviews.hold(actor, review.pk)  # frozen, and the next one scheduled
-    return {"review": review, "team": team, "job": job, "form": form, "request": request,
-            "invited": invited, "scoring_rule": scoring_rule}  # fmt: skip
+    gap = gap_services.create_gap(
+        actor=actor,
+        data={"title": "Leads esperam demais", "evidence_kpi": "new_leads", "status": "closing",
+              "evidence_segment": {"field": "lifecycle_stage", "op": "eq", "value": "lead"},
+              "whys": ["Ninguém vê os leads da noite."], "root_cause": "Sem dono."},
+    )  # fmt: skip
+    touchpoint = touchpoint_services.create_touchpoint(
+        actor=actor,
+        data={"lifecycle_stage": "lead", "department": "service", "channel": "social",
+              "policy_kind": "at_least", "policy_amount": 1, "policy_unit": "month",
+              "kpi_key": "lead_response_time", "owner_id": actor.user.pk},
+    )  # fmt: skip
+    return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
+            "scoring_rule": scoring_rule, "gap": gap, "touchpoint": touchpoint,
+            "review": review}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -332,6 +347,9 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "review_id": made["review"].pk,
         "decision_id": made["review"].decisions.get().pk,
         "fmt": "pdf",
+        "gap_id": made["gap"].pk,
+        "touchpoint_id": made["touchpoint"].pk,
+        "glossary_term_id": first(GlossaryTerm),
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "dashboard_id": first(Dashboard, kind="sales"),
@@ -385,6 +403,8 @@ def _extra_urls(ws) -> list[str]:
         f"/insights/dashboards/{first_dashboard}/?edit=1",
         "/insights/reports/cohort-retention/?basis=lifecycle&measure=revenue",
         "/insights/reports/cohort-retention/?from=2026-13",
+        "/strategy/gaps/?status=closing",
+        "/strategy/gaps/new/",
         "/insights/reports/activity-per-rep/?period=this_year",
     ]
 

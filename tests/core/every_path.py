@@ -226,6 +226,9 @@ BODIES: dict[str, Body] = {
     "PATCH /webhooks/{subscription_id}": lambda ids: {"name": "Carla esteve aqui"},
     "POST /people/{person_id}/erase": lambda ids: {"confirm": str(ids["erasable_person_id"])},
     "PATCH /privacy/requests/{request_id}": lambda ids: {"status": "in_progress"},
+    "PATCH /gaps/{gap_id}": lambda ids: {"status": "closing"},
+    "PATCH /touchpoints/{touchpoint_id}": lambda ids: {"policy_amount": 3},
+    "PATCH /glossary/{glossary_term_id}": lambda ids: {"definition": "Carla esteve aqui"},
 }
 
 
@@ -307,6 +310,17 @@ NAMED_INSIDE: list[tuple[str, str, Any]] = [
     ("get", "/activities?deal_id=@deal_id", None),
     ("get", "/tasks?assignee_id=@ana_user_id", None),
     ("get", "/audit?actor_id=@ana_user_id", None),
+    ("post", "/gaps", {"title": "Lacuna", "whys": ["Porque sim."], "owner_id": "@ana_user_id"}),
+    (
+        "post",
+        "/touchpoints",
+        {
+            "lifecycle_stage": "lead",
+            "department": "sales",
+            "channel": "sms",
+            "owner_id": "@ana_user_id",
+        },
+    ),
 ]
 TOKEN = re.compile(r"@(\w+)|{(carla_\w+)}")
 

@@ -64,7 +64,7 @@ from vinculo.quality.models import (
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
 from vinculo.scoring.models import LeadScore, ScoringRule
-from vinculo.strategy.models import Decision, Review
+from vinculo.strategy.models import Decision, Gap, GlossaryTerm, Review, Touchpoint
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
 
 
@@ -567,6 +567,17 @@ GROWERS: dict[str, Grow] = {
     "/privacy/requests/{request_id}": sibling(DataSubjectRequest, "request_id"),
     "/privacy/erasures": _erasures,
     "/privacy/settings": nothing,  # a fixed shape
+    "/gaps": sibling(Gap, "gap_id"),
+    "/gaps/{gap_id}": sibling(Gap, "gap_id"),
+    "/touchpoints": sibling(Touchpoint, "touchpoint_id", lifecycle_stage=unique("s")),
+    "/touchpoints/policy": sibling(Touchpoint, "touchpoint_id", lifecycle_stage=unique("s")),
+    "/touchpoints/{touchpoint_id}": sibling(
+        Touchpoint, "touchpoint_id", lifecycle_stage=unique("s")
+    ),
+    "/glossary": sibling(GlossaryTerm, "glossary_term_id", term_key=unique("termo ")),
+    "/glossary/{glossary_term_id}": sibling(
+        GlossaryTerm, "glossary_term_id", term_key=unique("termo ")
+    ),
 }
 
 
@@ -617,6 +628,9 @@ UNSEEN: dict[str, str] = {
     "/webhooks/{subscription_id}": DETAIL,
     "/privacy/requests/{request_id}": DETAIL,
     "/privacy/settings": FIXED,
+    "/gaps/{gap_id}": DETAIL,
+    "/touchpoints/{touchpoint_id}": DETAIL,
+    "/glossary/{glossary_term_id}": DETAIL,
 }
 
 

@@ -57,6 +57,7 @@ BEFORE = [
     ("insights", "0001_initial"),
     ("scoring", None),  # it needs contacts' 0008: not there yet
     ("events", "0003_customer_value"),  # its 0004 needs contacts' 0008 too
+    ("strategy", None),  # its goals need sales' 0004
 ]
 AFTER = [
     ("contacts", "0008_default_lifecycle_stages"),
@@ -65,6 +66,7 @@ AFTER = [
     ("insights", "0004_cohort_widget_on_management"),
     ("scoring", "0001_initial"),
     ("events", "0005_customer_tiers"),
+    ("strategy", "0004_experience_glossary_defaults"),
 ]
 
 

@@ -31,7 +31,10 @@ from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
 from vinculo.scoring.api import router as scoring_router
+from vinculo.strategy.gap_api import router as gaps_router
+from vinculo.strategy.glossary_api import router as glossary_router
 from vinculo.strategy.reviews.api import router as reviews_router
+from vinculo.strategy.touchpoint_api import router as touchpoints_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
@@ -183,5 +186,8 @@ for _router in (
     webforms_router,
     webhooks_router,
     privacy_router,
+    gaps_router,
+    touchpoints_router,
+    glossary_router,
 ):
     api.add_router("/", _router)

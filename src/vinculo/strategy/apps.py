@@ -6,3 +6,9 @@ class StrategyConfig(AppConfig):
     name = "vinculo.strategy"
     label = "strategy"
     verbose_name = "Strategy"
+
+    def ready(self) -> None:
+        from vinculo.core import workspace_defaults
+        from vinculo.strategy.glossary_services import make_default_glossary
+
+        workspace_defaults.register("strategy.glossary", make_default_glossary)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from vinculo.strategy import gap_views, glossary_views, touchpoint_views
 from vinculo.strategy.reviews import views as review_views
 
 app_name = "strategy"
@@ -24,3 +25,22 @@ urlpatterns: list = [
         name="review_document",
     ),
 ]
+
+# Customer-experience gaps, the touchpoint map and the glossary (docs/experience.md,
+# docs/glossary.md).
+urlpatterns += [
+    path("gaps/", gap_views.gap_list, name="gaps"),
+    path("gaps/new/", gap_views.gap_new, name="gap_new"),
+    path("gaps/<int:gap_id>/", gap_views.gap_detail, name="gap"),
+    path("gaps/<int:gap_id>/edit/", gap_views.gap_edit, name="gap_edit"),
+    path("gaps/<int:gap_id>/delete/", gap_views.gap_delete, name="gap_delete"),
+    path("touchpoints/", touchpoint_views.touchpoint_map, name="touchpoints"),
+    path("touchpoints/<int:touchpoint_id>/", touchpoint_views.touchpoint_edit,
+         name="touchpoint_edit"),
+    path("touchpoints/<int:touchpoint_id>/delete/", touchpoint_views.touchpoint_delete,
+         name="touchpoint_delete"),
+    path("glossary/", glossary_views.glossary_page, name="glossary"),
+    path("glossary/<int:glossary_term_id>/", glossary_views.glossary_edit, name="glossary_edit"),
+    path("glossary/<int:glossary_term_id>/delete/", glossary_views.glossary_delete,
+         name="glossary_delete"),
+]  # fmt: skip

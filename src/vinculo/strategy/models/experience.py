@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.core.models import WorkspaceScopedModel
+from vinculo.core.models import SavedView, WorkspaceScopedModel
 from vinculo.strategy.models.plan import Function
 
 
@@ -31,6 +31,10 @@ class Gap(WorkspaceScopedModel):
     evidence_kpi = models.CharField(_("evidence KPI"), max_length=60, blank=True)
     evidence_segment = models.JSONField(_("evidence segment"), null=True, blank=True)
     evidence_note = models.TextField(_("evidence"), blank=True)
+    # "a list": a saved view of people, companies or deals that shows the gap
+    evidence_view = models.ForeignKey(
+        SavedView, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     whys = models.JSONField(_("five whys"), default=list, blank=True)  # ["why 1", ...]
     root_cause = models.TextField(_("root cause"), blank=True)
     status = models.CharField(
@@ -75,6 +79,7 @@ class PolicyUnit(models.TextChoices):
     BUSINESS_HOURS = "business_hours", _("business hours")
     DAYS = "days", _("days")
     BUSINESS_DAYS = "business_days", _("business days")
+    DAY = "day", _("a day")
     WEEK = "week", _("a week")
     MONTH = "month", _("a month")
 
