@@ -30,6 +30,7 @@ from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
+from vinculo.strategy.plan.api import router as plan_router
 from vinculo.scoring.api import router as scoring_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
@@ -181,5 +182,6 @@ for _router in (
     webforms_router,
     webhooks_router,
     privacy_router,
+    plan_router,
 ):
     api.add_router("/", _router)
