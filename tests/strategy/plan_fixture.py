@@ -40,9 +40,15 @@ def make_plan(ana, bruno) -> dict:
     team = workspaces.create_team(actor=a, data={"name": "Inside sales"})
     o1 = services.create_objective(
         actor=a,
-        data={"title": "Grow revenue", "kind": "grow_revenue", "new_customers": 40,
-              "customer_value": "2500", "owner_id": ana.user.pk, "due_on": "2026-12-31"},
-    )  # fmt: skip
+        data={
+            "title": "Grow revenue",
+            "kind": "grow_revenue",
+            "new_customers": 40,
+            "customer_value": "2500",
+            "owner_id": ana.user.pk,
+            "due_on": "2026-12-31",
+        },
+    )
     o2 = services.create_objective(
         actor=a, data={"title": "Cut service cost", "kind": "reduce_cost", "cost_reduced": 30000}
     )
@@ -57,20 +63,37 @@ def make_plan(ana, bruno) -> dict:
     )
     t1 = services.create_tactic(
         actor=a,
-        data={"strategy_id": s1.pk, "title": "Blog", "budget_amount": "10000", "budget_hours": 120,
-              "owner_id": bruno.user.pk, "team_id": team.pk, "starts_on": "2026-01-01",
-              "ends_on": "2026-06-30", "status": "active"},
-    )  # fmt: skip
+        data={
+            "strategy_id": s1.pk,
+            "title": "Blog",
+            "budget_amount": "10000",
+            "budget_hours": 120,
+            "owner_id": bruno.user.pk,
+            "team_id": team.pk,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-06-30",
+            "status": "active",
+        },
+    )
     t2 = services.create_tactic(
         actor=a, data={"strategy_id": s1.pk, "title": "Fairs", "budget_amount": "4000"}
     )
     t3 = services.create_tactic(
         actor=a,
-        data={"strategy_id": s2.pk, "title": "Visits", "budget_amount": "2000",
-              "budget_currency": "USD", "budget_hours": "40"},
-    )  # fmt: skip
-    for tactic, amount, hours in [(t1, "2500", "10"), (t1, "1000", "5.5"), (t2, "500", None),
-                                  (t3, "300", "8")]:  # fmt: skip
+        data={
+            "strategy_id": s2.pk,
+            "title": "Visits",
+            "budget_amount": "2000",
+            "budget_currency": "USD",
+            "budget_hours": "40",
+        },
+    )
+    for tactic, amount, hours in [
+        (t1, "2500", "10"),
+        (t1, "1000", "5.5"),
+        (t2, "500", None),
+        (t3, "300", "8"),
+    ]:
         spend.add_spend(
             actor=a,
             tactic_id=tactic.pk,
@@ -79,5 +102,17 @@ def make_plan(ana, bruno) -> dict:
     g1 = goal(ana, "40 new customers", tactic=t1, status="on_track", current=Decimal(12))
     g2 = goal(ana, "Stray goal")
     g3 = goal(ana, "Bruno's quota", parent=g1)
-    return {"o1": o1, "o2": o2, "s1": s1, "s2": s2, "s3": s3, "t1": t1, "t2": t2, "t3": t3,
-            "g1": g1, "g2": g2, "g3": g3, "team": team}  # fmt: skip
+    return {
+        "o1": o1,
+        "o2": o2,
+        "s1": s1,
+        "s2": s2,
+        "s3": s3,
+        "t1": t1,
+        "t2": t2,
+        "t3": t3,
+        "g1": g1,
+        "g2": g2,
+        "g3": g3,
+        "team": team,
+    }

@@ -35,7 +35,7 @@ def test_the_tree_with_its_totals(ana, plan):
     assert o1["currency"] == "BRL"  # the workspace's, as none was given
     assert o2["target_value"] == "30000.00"  # the cost reduced
     s1, s2, s3 = o1["strategies"]
-    t1, t2 = s1["tactics"]
+    t1, _t2 = s1["tactics"]
     assert t1["owner"]["id"] == plan["t1"].owner_id and t1["team"]["name"] == "Inside sales"
     assert [g["title"] for g in t1["goals"]] == ["40 new customers"]
     assert t1["goals"][0]["status"] == "on_track" and t1["goals"][0]["current"] == "12.0000"
@@ -81,7 +81,10 @@ def test_orphans_are_listed_with_why(ana, plan):
 
 def test_a_cancelled_tactic_needs_no_goal_and_a_deleted_one_leaves_its_goals(ana, plan):
     client = ana.client()
-    assert send(client, "patch", f"{API}/tactics/{plan['t2'].pk}", {"status": "cancelled"}).status_code == 200
+    assert (
+        send(client, "patch", f"{API}/tactics/{plan['t2'].pk}", {"status": "cancelled"}).status_code
+        == 200
+    )
     assert send(client, "delete", f"{API}/tactics/{plan['t1'].pk}").status_code == 204
     assert not TacticSpend.objects.filter(tactic_id=plan["t1"].pk).exists()
     assert Goal.objects.get(pk=plan["g1"].pk).tactic_id is None  # kept, now an orphan
@@ -92,33 +95,62 @@ def test_a_cancelled_tactic_needs_no_goal_and_a_deleted_one_leaves_its_goals(ana
 
 def test_crud_of_each_item(ana, bruno):
     client = ana.client()
-    created = send(client, "post", f"{API}/objectives", {"title": " Keep  customers ",
-                                                          "kind": "retain"})  # fmt: skip
+    created = send(
+        client, "post", f"{API}/objectives", {"title": " Keep  customers ", "kind": "retain"}
+    )
     assert created.status_code == 201, created.content
     objective = created.json()
     assert objective["title"] == "Keep customers" and objective["target_value"] is None
     oid = objective["id"]
-    changed = send(client, "patch", f"{API}/objectives/{oid}",
-                   {"kind": "grow_revenue", "new_customers": 10, "customer_value": "1200.50",
-                    "customer_value_source": "average_clv"})  # fmt: skip
+    changed = send(
+        client,
+        "patch",
+        f"{API}/objectives/{oid}",
+        {
+            "kind": "grow_revenue",
+            "new_customers": 10,
+            "customer_value": "1200.50",
+            "customer_value_source": "average_clv",
+        },
+    )
     assert changed.status_code == 200, changed.content
     assert changed.json()["target_value"] == "12005.00"  # 10 x 1,200.50
     assert changed.json()["customer_value_source"] == "average_clv"
-    strategy = send(client, "post", f"{API}/strategies",
-                    {"objective_id": oid, "function": "service", "title": "Care"}).json()  # fmt: skip
-    tactic = send(client, "post", f"{API}/tactics",
-                  {"strategy_id": strategy["id"], "title": "Calls", "budget_hours": "12.5",
-                   "owner_id": bruno.user.pk})  # fmt: skip
+    strategy = send(
+        client,
+        "post",
+        f"{API}/strategies",
+        {"objective_id": oid, "function": "service", "title": "Care"},
+    ).json()
+    tactic = send(
+        client,
+        "post",
+        f"{API}/tactics",
+        {
+            "strategy_id": strategy["id"],
+            "title": "Calls",
+            "budget_hours": "12.5",
+            "owner_id": bruno.user.pk,
+        },
+    )
     assert tactic.status_code == 201, tactic.content
     tid = tactic.json()["id"]
     assert tactic.json()["budget_currency"] == ""  # no money budget, no currency
-    moved = send(client, "patch", f"{API}/tactics/{tid}",
-                 {"title": "Calls to customers", "budget_amount": 800})  # fmt: skip
+    moved = send(
+        client,
+        "patch",
+        f"{API}/tactics/{tid}",
+        {"title": "Calls to customers", "budget_amount": 800},
+    )
     assert moved.json()["budget_currency"] == "BRL" and moved.json()["budget_amount"] == "800.00"
     assert client.get(f"{API}/tactics/{tid}").json()["title"] == "Calls to customers"
     assert [t["id"] for t in client.get(f"{API}/tactics").json()] == [tid]
-    assert send(client, "patch", f"{API}/strategies/{strategy['id']}",
-                {"function": "management"}).json()["function"] == "management"  # fmt: skip
+    assert (
+        send(
+            client, "patch", f"{API}/strategies/{strategy['id']}", {"function": "management"}
+        ).json()["function"]
+        == "management"
+    )
     assert client.delete(f"{API}/objectives/{oid}").status_code == 204
     problem(client.get(f"{API}/tactics/{tid}"), 404)  # cascaded
     problem(client.get(f"{API}/strategies/{strategy['id']}"), 404)
@@ -126,8 +158,10 @@ def test_crud_of_each_item(ana, bruno):
 
 def test_reorder(ana):
     client = ana.client()
-    ids = [send(client, "post", f"{API}/objectives", {"title": t}).json()["id"]
-           for t in ("A", "B", "C")]  # fmt: skip
+    ids = [
+        send(client, "post", f"{API}/objectives", {"title": t}).json()["id"]
+        for t in ("A", "B", "C")
+    ]
     assert send(client, "post", f"{API}/objectives/reorder", {"ids": ids[::-1]}).status_code == 204
     assert [o["title"] for o in client.get(API).json()["objectives"]] == ["C", "B", "A"]
     body = problem(send(client, "post", f"{API}/objectives/reorder", {"ids": ids[:2]}), 422)
@@ -137,24 +171,57 @@ def test_reorder(ana):
 
 def test_errors_name_each_field(ana, carla, plan):
     client = ana.client()
-    body = problem(send(client, "post", f"{API}/objectives",
-                        {"title": "", "kind": "grow", "customer_value": "-1", "currency": "XYZ",
-                         "owner_id": carla.user.pk, "due_on": "2026-02-30"}), 422)  # fmt: skip
+    body = problem(
+        send(
+            client,
+            "post",
+            f"{API}/objectives",
+            {
+                "title": "",
+                "kind": "grow",
+                "customer_value": "-1",
+                "currency": "XYZ",
+                "owner_id": carla.user.pk,
+                "due_on": "2026-02-30",
+            },
+        ),
+        422,
+    )
     assert fields_of(body) == {"title", "kind", "customer_value", "currency", "owner_id", "due_on"}
     carla_team = __import__("vinculo.workspaces.services", fromlist=["x"]).create_team(
         actor=carla.actor, data={"name": "Theirs"}
     )
-    body = problem(send(client, "post", f"{API}/tactics",
-                        {"strategy_id": plan["s1"].pk, "title": "T", "team_id": carla_team.pk,
-                         "starts_on": "2026-05-01", "ends_on": "2026-04-01",
-                         "budget_hours": "1.25", "status": "late"}), 422)  # fmt: skip
+    body = problem(
+        send(
+            client,
+            "post",
+            f"{API}/tactics",
+            {
+                "strategy_id": plan["s1"].pk,
+                "title": "T",
+                "team_id": carla_team.pk,
+                "starts_on": "2026-05-01",
+                "ends_on": "2026-04-01",
+                "budget_hours": "1.25",
+                "status": "late",
+            },
+        ),
+        422,
+    )
     assert fields_of(body) == {"team_id", "ends_on", "budget_hours", "status"}
-    body = problem(send(client, "post", f"{API}/strategies",
-                        {"objective_id": plan["o1"].pk, "function": "finance", "title": "x"}),
-                   422)  # fmt: skip
+    body = problem(
+        send(
+            client,
+            "post",
+            f"{API}/strategies",
+            {"objective_id": plan["o1"].pk, "function": "finance", "title": "x"},
+        ),
+        422,
+    )
     assert fields_of(body) == {"function"}
-    body = problem(send(client, "patch", f"{API}/tactics/{plan['t3'].pk}",
-                        {"budget_currency": "BRL"}), 422)  # fmt: skip
+    body = problem(
+        send(client, "patch", f"{API}/tactics/{plan['t3'].pk}", {"budget_currency": "BRL"}), 422
+    )
     assert fields_of(body) == {"budget_currency"}  # its spend is in dollars
     assert Tactic.objects.get(pk=plan["t3"].pk).budget_currency == "USD"
 
@@ -181,19 +248,35 @@ def test_another_workspace_reaches_none_of_it(ana, carla, plan):
         problem(theirs.delete(url), 404)
         problem(send(theirs, "post", f"{API}/{kind}/reorder", {"ids": [plan[key].pk]}), 422)
     problem(theirs.get(f"{API}/tactics/{plan['t1'].pk}/spend"), 404)
-    problem(send(theirs, "post", f"{API}/tactics/{plan['t1'].pk}/spend",
-                 {"spent_on": "2026-02-01", "hours": 1}), 404)  # fmt: skip
+    problem(
+        send(
+            theirs,
+            "post",
+            f"{API}/tactics/{plan['t1'].pk}/spend",
+            {"spent_on": "2026-02-01", "hours": 1},
+        ),
+        404,
+    )
     spent = TacticSpend.objects.filter(tactic=plan["t1"]).first()
     problem(theirs.delete(f"{API}/tactics/{plan['t1'].pk}/spend/{spent.pk}"), 404)
     # Their own items cannot hang from ours.
     mine = send(theirs, "post", f"{API}/objectives", {"title": "Theirs"}).json()
-    body = problem(send(theirs, "post", f"{API}/strategies",
-                        {"objective_id": plan["o1"].pk, "function": "sales", "title": "x"}),
-                   422)  # fmt: skip
+    body = problem(
+        send(
+            theirs,
+            "post",
+            f"{API}/strategies",
+            {"objective_id": plan["o1"].pk, "function": "sales", "title": "x"},
+        ),
+        422,
+    )
     assert fields_of(body) == {"objective_id"}
-    body = problem(send(theirs, "post", f"{API}/tactics",
-                        {"strategy_id": plan["s1"].pk, "title": "x"}), 422)  # fmt: skip
+    body = problem(
+        send(theirs, "post", f"{API}/tactics", {"strategy_id": plan["s1"].pk, "title": "x"}), 422
+    )
     assert fields_of(body) == {"strategy_id"}
     problem(send(ana.client(), "patch", f"{API}/objectives/{mine['id']}", {"title": "x"}), 404)
     assert [o["title"] for o in ana.client().get(API).json()["objectives"]] == [
-        "Grow revenue", "Cut service cost"]  # fmt: skip
+        "Grow revenue",
+        "Cut service cost",
+    ]

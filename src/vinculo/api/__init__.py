@@ -30,8 +30,8 @@ from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
-from vinculo.strategy.plan.api import router as plan_router
 from vinculo.scoring.api import router as scoring_router
+from vinculo.strategy.plan.api import router as plan_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth

@@ -3,3 +3,43 @@
 app_name = "strategy"
 
 urlpatterns: list = []
+
+# The CRM plan (vinculo.strategy.plan.views).
+from django.urls import path  # noqa: E402
+
+from vinculo.strategy.plan import views as plan_views  # noqa: E402
+
+urlpatterns += [
+    path("", plan_views.plan_page, name="plan"),
+    path("plan/edit/", plan_views.plan_edit, name="plan_edit"),
+    path("plan/versions/", plan_views.versions_page, name="plan_versions"),
+    path("plan/calculator/", plan_views.calculator_fragment, name="plan_calculator"),
+    path("plan/tactics/<int:tactic_id>/spend/", plan_views.tactic_spend, name="plan_spend"),
+    path(
+        "plan/tactics/<int:tactic_id>/spend/<int:spend_id>/delete/",
+        plan_views.spend_delete,
+        name="plan_spend_delete",
+    ),
+]
+for _kind, _plural in (
+    ("objective", "objectives"),
+    ("strategy", "strategies"),
+    ("tactic", "tactics"),
+):
+    urlpatterns += [
+        path(
+            f"plan/{_plural}/new/", plan_views.item_new, {"kind": _kind}, name=f"plan_{_kind}_new"
+        ),
+        path(
+            f"plan/{_plural}/<int:item_id>/",
+            plan_views.item_edit,
+            {"kind": _kind},
+            name=f"plan_{_kind}_edit",
+        ),
+        path(
+            f"plan/{_plural}/<int:item_id>/delete/",
+            plan_views.item_delete,
+            {"kind": _kind},
+            name=f"plan_{_kind}_delete",
+        ),
+    ]

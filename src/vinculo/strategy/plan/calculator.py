@@ -23,7 +23,9 @@ CANDIDATES = ("average_clv", "average_revenue_per_customer")
 DAYS = 365  # the last 12 months, today included
 
 
-def customer_value(actor: Actor, currency: str | None = None, *, today: date | None = None):
+def customer_value(
+    actor: Actor, currency: str | None = None, *, today: date | None = None
+) -> dict[str, Any]:
     """Both candidates' values over the last 12 months in ``currency`` (the workspace's by
     default), which one is suggested (None when neither has data) and its value."""
     require(actor, "insights.view")
