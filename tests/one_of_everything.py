@@ -17,6 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import Persona
+from tests.strategy.plan_seed import seed_plan
 from tests.webforms.conftest import post_form
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
@@ -143,6 +144,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
               "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
     )  # fmt: skip
     recompute_scores(actor)
+    plan_ids = seed_plan(persona, team.pk)
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     ids = {
         "person_id": person.pk,
@@ -185,6 +187,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "pair_id": 0,
         "merge_id": 0,
         "template_id": 0,
+        **plan_ids,
     }
     from_dedupe = DedupeRun.objects.for_workspace(ws).order_by("pk").last()
     pair = DuplicateCandidate.objects.for_workspace(ws).order_by("pk").first()

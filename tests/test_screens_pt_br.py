@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.strategy.plan_seed import seed_plan
 from tests.webforms.conftest import post_form
 from vinculo.activities.models import Activity
 from vinculo.contacts import services as contacts
@@ -281,8 +282,9 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )  # fmt: skip
     recompute_scores(actor)
     recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
+    plan = seed_plan(ana, team.pk)
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
-            "scoring_rule": scoring_rule}  # fmt: skip
+            "scoring_rule": scoring_rule, "plan": plan}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -331,6 +333,7 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "widget_id": first(Widget, dashboard__kind="sales"),
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
         "uidb64": urlsafe_base64_encode(force_bytes(ana.user.pk)),
+        **made["plan"],
     }
 
 
@@ -379,6 +382,9 @@ def _extra_urls(ws) -> list[str]:
         "/insights/reports/cohort-retention/?basis=lifecycle&measure=revenue",
         "/insights/reports/cohort-retention/?from=2026-13",
         "/insights/reports/activity-per-rep/?period=this_year",
+        "/strategy/plan/versions/?from=1",
+        "/strategy/plan/calculator/?currency=BRL",
+        "/strategy/plan/strategies/new/?parent=1",
     ]
 
 

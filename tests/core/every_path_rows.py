@@ -64,6 +64,7 @@ from vinculo.quality.models import (
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
 from vinculo.scoring.models import LeadScore, ScoringRule
+from vinculo.strategy.models import Objective, PlanVersion, Strategy, Tactic, TacticSpend
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
 
 
@@ -563,6 +564,21 @@ GROWERS: dict[str, Grow] = {
     "/privacy/requests/{request_id}": sibling(DataSubjectRequest, "request_id"),
     "/privacy/erasures": _erasures,
     "/privacy/settings": nothing,  # a fixed shape
+    "/plan": sibling(Objective, "objective_id", title=unique("Objetivo ")),
+    "/plan/calculator": nothing,  # two KPI values over the last 12 months
+    "/plan/objectives": sibling(Objective, "objective_id", title=unique("Objetivo ")),
+    "/plan/objectives/{objective_id}": sibling(Objective, "objective_id"),
+    "/plan/strategies": sibling(Strategy, "strategy_id", title=unique("Estratégia ")),
+    "/plan/strategies/{strategy_id}": sibling(Strategy, "strategy_id"),
+    "/plan/tactics": sibling(Tactic, "tactic_id", title=unique("Tática ")),
+    "/plan/tactics/{tactic_id}": sibling(Tactic, "tactic_id"),
+    "/plan/tactics/{tactic_id}/spend": sibling(TacticSpend, "tactic_spend_id"),
+    "/plan/versions": sibling(PlanVersion, "plan_version_id", number=lambda j: 1000 + serial()),
+    "/plan/versions/{number}": sibling(
+        PlanVersion, "plan_version_id", number=lambda j: 1000 + serial()
+    ),
+    # Objectives added since the version: each is listed as added.
+    "/plan/versions/diff": sibling(Objective, "objective_id", title=unique("Objetivo ")),
 }
 
 
@@ -613,6 +629,11 @@ UNSEEN: dict[str, str] = {
     "/webhooks/{subscription_id}": DETAIL,
     "/privacy/requests/{request_id}": DETAIL,
     "/privacy/settings": FIXED,
+    "/plan/calculator": "two KPI values over the last 12 months, whatever the rows",
+    "/plan/objectives/{objective_id}": DETAIL,
+    "/plan/strategies/{strategy_id}": DETAIL,
+    "/plan/tactics/{tactic_id}": DETAIL,
+    "/plan/versions/{number}": DETAIL,
 }
 
 

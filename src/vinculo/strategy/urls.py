@@ -16,7 +16,7 @@ urlpatterns += [
     path("plan/calculator/", plan_views.calculator_fragment, name="plan_calculator"),
     path("plan/tactics/<int:tactic_id>/spend/", plan_views.tactic_spend, name="plan_spend"),
     path(
-        "plan/tactics/<int:tactic_id>/spend/<int:spend_id>/delete/",
+        "plan/tactics/<int:tactic_id>/spend/<int:tactic_spend_id>/delete/",
         plan_views.spend_delete,
         name="plan_spend_delete",
     ),
@@ -31,13 +31,13 @@ for _kind, _plural in (
             f"plan/{_plural}/new/", plan_views.item_new, {"kind": _kind}, name=f"plan_{_kind}_new"
         ),
         path(
-            f"plan/{_plural}/<int:item_id>/",
+            f"plan/{_plural}/<int:{_kind}_id>/",
             plan_views.item_edit,
             {"kind": _kind},
             name=f"plan_{_kind}_edit",
         ),
         path(
-            f"plan/{_plural}/<int:item_id>/delete/",
+            f"plan/{_plural}/<int:{_kind}_id>/delete/",
             plan_views.item_delete,
             {"kind": _kind},
             name=f"plan_{_kind}_delete",

@@ -220,9 +220,9 @@ def add_spend(request: HttpRequest, tactic_id: Id, payload: PlanSpendIn) -> Stat
     return Status(201, spend_json(found))
 
 
-@router.delete("/plan/tactics/{tactic_id}/spend/{spend_id}", response={204: None, **ERRORS})
-def delete_spend(request: HttpRequest, tactic_id: Id, spend_id: Id) -> Status[None]:
-    spend.delete_spend(actor=actor_of(request), tactic_id=tactic_id, spend_id=spend_id)
+@router.delete("/plan/tactics/{tactic_id}/spend/{tactic_spend_id}", response={204: None, **ERRORS})
+def delete_spend(request: HttpRequest, tactic_id: Id, tactic_spend_id: Id) -> Status[None]:
+    spend.delete_spend(actor=actor_of(request), tactic_id=tactic_id, spend_id=tactic_spend_id)
     return Status(204, None)
 
 

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
 from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
-from vinculo.strategy.models import Function, GoalStatus
+from vinculo.strategy.models import Function, GoalStatus, ObjectiveKind, TacticStatus
 from vinculo.strategy.plan import calculator, selectors, services, spend, versions
 from vinculo.strategy.plan.forms import FIELDS, PLAN_FIELDS, SPEND_FIELDS, choices
 from vinculo.strategy.plan.versions import kind_label
@@ -151,8 +152,9 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @workspace_view
-def item_edit(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
+def item_edit(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
     a = actor(request)
+    item_id = ids[f"{kind}_id"]
     get, _create, update = KINDS[kind]
     item = get(a, item_id)
     if request.method == "POST":
@@ -168,8 +170,8 @@ def item_edit(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def item_delete(request: HttpRequest, kind: str, item_id: int) -> HttpResponse:
-    DELETE[kind](actor=actor(request), **{f"{kind}_id": item_id})
+def item_delete(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
+    DELETE[kind](actor=actor(request), **{f"{kind}_id": ids[f"{kind}_id"]})
     messages.success(request, _("Deleted."))
     return redirect("strategy:plan")
 
@@ -235,14 +237,38 @@ def tactic_spend(request: HttpRequest, tactic_id: int) -> HttpResponse:
 
 @workspace_view
 @require_POST
-def spend_delete(request: HttpRequest, tactic_id: int, spend_id: int) -> HttpResponse:
-    spend.delete_spend(actor=actor(request), tactic_id=tactic_id, spend_id=spend_id)
+def spend_delete(request: HttpRequest, tactic_id: int, tactic_spend_id: int) -> HttpResponse:
+    spend.delete_spend(actor=actor(request), tactic_id=tactic_id, spend_id=tactic_spend_id)
     messages.success(request, _("Deleted."))
     return redirect("strategy:plan_spend", tactic_id=tactic_id)
 
 
 def _number(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 2**31 else None
+
+
+FIELD_LABELS: dict[str, Any] = {
+    "position": _lazy("Order"),
+    "customer_value_source": _lazy("Source of the customer value"),
+    "target_value": _lazy("Value"),
+    "current": _lazy("Current value"),
+    "target": _lazy("Target"),
+    "deadline": _lazy("Deadline"),
+    "kpi_key": _lazy("KPI"),
+    "tactic_id": _lazy("Tactic"),
+} | {i.name: i.label for inputs in FIELDS.values() for i in inputs}
+
+
+def _worded(kind: str, field: str, *values: Any) -> list[Any]:
+    """A changed field's values as the reader reads them: a choice by its label."""
+    choices: Any = {
+        "kind": ObjectiveKind,
+        "function": Function,
+        "status": GoalStatus if kind == "goal" else TacticStatus,
+    }.get(field)
+    if choices is None:
+        return list(values)
+    return [choices(v).label if v in choices.values else v for v in values]
 
 
 @workspace_view
@@ -268,6 +294,9 @@ def versions_page(request: HttpRequest) -> HttpResponse:
         for key in ("added", "removed", "changed"):
             for row in changes[key]:
                 row["kind_label"] = kind_label(row["kind"])
+                for f in row.get("fields", []):
+                    f["old"], f["new"] = _worded(row["kind"], f["field"], f["old"], f["new"])
+                    f["label"] = FIELD_LABELS.get(f["field"], f["field"])
     context = {
         "versions": listed,
         "changes": changes,
