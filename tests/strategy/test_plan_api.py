@@ -280,3 +280,25 @@ def test_another_workspace_reaches_none_of_it(ana, carla, plan):
         "Grow revenue",
         "Cut service cost",
     ]
+
+
+def test_the_plan_title_is_worded_for_each_reader_until_one_is_given(ana, carla):
+    send(ana.client(), "post", f"{API}/objectives", {"title": "A"})
+    assert ana.client("pt-br").get(API).json()["plan"]["title"] == "Plano de CRM de Padaria Aurora"
+    assert ana.client().get(API).json()["plan"]["title"] == "CRM plan of Padaria Aurora"
+    changed = send(
+        ana.client(),
+        "patch",
+        API,
+        {"title": "Plano 2027", "review_every_months": 6, "next_review_on": "2027-03-31"},
+    )
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["title"], changed.json()["review_every_months"]) == ("Plano 2027", 6)
+    body = problem(
+        send(ana.client(), "patch", API, {"review_every_months": 30, "next_review_on": "amanhã"}),
+        422,
+    )
+    assert fields_of(body) == {"review_every_months", "next_review_on"}
+    assert send(carla.client(), "patch", API, {"title": "Da Carla"}).status_code == 200
+    assert ana.client().get(API).json()["plan"]["title"] == "Plano 2027"
+    assert carla.client().get(API).json()["plan"]["title"] == "Da Carla"

@@ -194,6 +194,11 @@ def refuse(errors: list[FieldError]) -> None:
         raise ValidationFailed("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
 
+def _plan_title(actor: Actor, value: Any, field: str, errors: list[FieldError]) -> Any:
+    found = collect(errors, clean_name, value, field, max_length=150)
+    return found if found is not None else ""
+
+
 def _months(actor: Actor, value: Any, field: str, errors: list[FieldError]) -> Any:
     number = clean_id(value, field, errors)
     if number is not None and not 1 <= number <= 24:
@@ -203,7 +208,7 @@ def _months(actor: Actor, value: Any, field: str, errors: list[FieldError]) -> A
 
 
 PLAN = {
-    "title": Spec(_title, required=True),
+    "title": Spec(_plan_title),  # empty: the default title, worded when read
     "summary": Spec(_long),
     "review_every_months": Spec(_months, required=True),
     "next_review_on": Spec(_date),

@@ -63,7 +63,7 @@ FIELDS: dict[str, list[Input]] = {
     ],
 }
 PLAN_FIELDS = [
-    Input("title", _("Title"), required=True),
+    Input("title", _("Title"), hint=_("Leave it empty for the default title.")),
     Input("review_every_months", _("Review every (months)"), "number", required=True),
     Input("next_review_on", _("Next review"), "date"),
     Input("summary", _("Summary"), "textarea"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from vinculo.strategy.models import Goal, Objective, Strategy, Tactic
-from vinculo.strategy.plan.selectors import Orphan, PlanTree
+from vinculo.strategy.plan.selectors import Orphan, PlanTree, plan_title
 
 
 def plain(value: Any) -> Any:
@@ -102,7 +102,7 @@ def tree_json(tree: PlanTree) -> dict[str, Any]:
     body = {
         "plan": {
             "id": plan.pk,
-            "title": plan.title,
+            "title": plan_title(plan),
             "summary": plan.summary,
             "version": plan.version,
             "review_every_months": plan.review_every_months,

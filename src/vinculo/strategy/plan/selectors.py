@@ -40,11 +40,14 @@ def plan_of(actor: Actor) -> Plan | None:
 
 
 def plan_or_draft(actor: Actor) -> Plan:
-    """The plan, or an unsaved one titled after the workspace (the first write saves it)."""
-    return plan_of(actor) or Plan(
-        workspace=actor.workspace,
-        title=_("CRM plan of %(workspace)s") % {"workspace": actor.workspace.name},
-    )
+    """The plan, or an unsaved empty one (the first write saves it)."""
+    return plan_of(actor) or Plan(workspace=actor.workspace, title="")
+
+
+def plan_title(plan: Plan) -> str:
+    """The plan's title, or "CRM plan of <workspace>" in the reader's language when it has
+    none (the default is never stored: it is worded when read)."""
+    return plan.title or _("CRM plan of %(workspace)s") % {"workspace": plan.workspace.name}
 
 
 def objectives(actor: Actor) -> QuerySet[Objective]:

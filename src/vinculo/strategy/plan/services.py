@@ -1,4 +1,4 @@
-"""Writes of the plan: the plan itself (made on first use, titled after the workspace), its
+"""Writes of the plan: the plan itself (made on first use), its
 objectives, strategies and tactics (create, change, delete, reorder). Each write is one
 transaction, checked field by field (422 naming every bad field), scoped to the workspace and
 audited. Deleting an item deletes what hangs from it; the goals of a deleted tactic stay,
@@ -45,17 +45,15 @@ def _changes(row: Model, clean: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def ensure_plan(actor: Actor) -> Plan:
-    """The workspace's plan, made (titled after the workspace) the first time it is needed."""
+    """The workspace's plan, made the first time it is needed. Its title stays empty until
+    someone gives one: it reads "CRM plan of <workspace>" in each reader's language."""
     require(actor, "strategy.manage")
     plan, created = Plan.objects.get_or_create(
         workspace=actor.workspace,
-        defaults={
-            "title": _("CRM plan of %(workspace)s") % {"workspace": actor.workspace.name},
-            "created_by": actor.user,
-        },
+        defaults={"title": "", "created_by": actor.user},
     )
     if created:
-        audit.record(actor, "plan.created", plan, changes={"title": [None, plan.title]})
+        audit.record(actor, "plan.created", plan, changes={"version": [None, 0]})
     return plan
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can
 from vinculo.core.ui import actor, field_errors, is_htmx, workspace_view
-from vinculo.strategy.models import Function, GoalStatus, ObjectiveKind, TacticStatus
+from vinculo.strategy.models import Function, GoalStatus, ObjectiveKind, Plan, TacticStatus
 from vinculo.strategy.plan import calculator, selectors, services, spend, versions
 from vinculo.strategy.plan.forms import FIELDS, PLAN_FIELDS, SPEND_FIELDS, choices
 from vinculo.strategy.plan.versions import kind_label
@@ -85,6 +85,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     context = {
         "tree": tree,
         "plan": tree.plan,
+        "plan_title": selectors.plan_title(tree.plan),
         "objectives": objectives,
         "charts": _charts(tree),
         "badges": BADGE,
@@ -192,7 +193,13 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("strategy:plan")
-    context = {"inputs": PLAN_FIELDS, "form": form, "errors": errors, "options": {}}
+    context = {
+        "inputs": PLAN_FIELDS,
+        "form": form,
+        "errors": errors,
+        "options": {},
+        "default_title": selectors.plan_title(Plan(workspace=a.workspace, title="")),
+    }
     return render(request, "strategy/plan_edit.html", context, status=status)
 
 
