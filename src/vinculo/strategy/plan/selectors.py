@@ -108,9 +108,10 @@ def get_version(actor: Actor, number: int) -> PlanVersion:
     return found
 
 
-def next_position(model: type[Model], **parent: Any) -> int:
-    """One past the last position among the siblings under ``parent``."""
-    top = model.objects.filter(**parent).aggregate(top=Max("position"))["top"]  # type: ignore[attr-defined]
+def next_position(actor: Actor, model: type[Model], **parent: Any) -> int:
+    """One past the last position among the workspace's siblings under ``parent``."""
+    siblings = model.objects.for_workspace(actor.workspace).filter(**parent)  # type: ignore[attr-defined]
+    top = siblings.aggregate(top=Max("position"))["top"]
     return 0 if top is None else top + 1
 
 

@@ -91,7 +91,7 @@ def create_objective(*, actor: Actor, data: dict[str, Any]) -> Objective:
     clean |= _check_objective(clean, actor.workspace.default_currency)
     with transaction.atomic():
         plan = ensure_plan(actor)
-        position = selectors.next_position(Objective, plan=plan)
+        position = selectors.next_position(actor, Objective, plan=plan)
         found = Objective.objects.create(
             workspace=actor.workspace, created_by=actor.user, plan=plan, position=position, **clean
         )
@@ -153,7 +153,7 @@ def create_strategy(*, actor: Actor, data: dict[str, Any]) -> Strategy:
     _objective_ref(actor, clean, errors)
     refuse(errors)
     with transaction.atomic():
-        position = selectors.next_position(Strategy, objective_id=clean["objective_id"])
+        position = selectors.next_position(actor, Strategy, objective_id=clean["objective_id"])
         found = Strategy.objects.create(
             workspace=actor.workspace, created_by=actor.user, position=position, **clean
         )
@@ -176,7 +176,7 @@ def update_strategy(*, actor: Actor, strategy_id: int, data: dict[str, Any]) -> 
         found = selectors.get_strategy(actor, strategy_id, lock=True)
         if clean.get("objective_id", found.objective_id) != found.objective_id:
             clean["position"] = selectors.next_position(
-                Strategy, objective_id=clean["objective_id"]
+                actor, Strategy, objective_id=clean["objective_id"]
             )
         return _save(actor, found, clean, "strategy.updated")
 
@@ -217,7 +217,7 @@ def create_tactic(*, actor: Actor, data: dict[str, Any]) -> Tactic:
     _tactic_checks(actor, clean, clean, errors)
     refuse(errors)
     with transaction.atomic():
-        position = selectors.next_position(Tactic, strategy_id=clean["strategy_id"])
+        position = selectors.next_position(actor, Tactic, strategy_id=clean["strategy_id"])
         found = Tactic.objects.create(
             workspace=actor.workspace, created_by=actor.user, position=position, **clean
         )
@@ -257,7 +257,9 @@ def update_tactic(*, actor: Actor, tactic_id: int, data: dict[str, Any]) -> Tact
             )
         refuse(errors)
         if clean.get("strategy_id", found.strategy_id) != found.strategy_id:
-            clean["position"] = selectors.next_position(Tactic, strategy_id=clean["strategy_id"])
+            clean["position"] = selectors.next_position(
+                actor, Tactic, strategy_id=clean["strategy_id"]
+            )
         return _save(actor, found, clean, "tactic.updated")
 
 
@@ -288,6 +290,8 @@ def reorder(*, actor: Actor, kind: str, ids: list[Any]) -> None:
             errors.append(FieldError("ids", _("Send a list of numeric ids."), "invalid_id"))
             break
         wanted.append(value)
+    if not wanted and not errors:
+        errors.append(FieldError("ids", _("Send a list of numeric ids."), "required"))
     refuse(errors)
     parent = PARENT[kind]
     with transaction.atomic():
