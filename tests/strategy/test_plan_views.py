@@ -141,3 +141,16 @@ def test_a_viewer_sees_no_forms_and_another_workspace_gets_404(vera, carla, plan
         == 404
     )
     assert Tactic.objects.filter(pk=plan["t1"].pk).exists()
+
+
+def test_versions_and_spend_pages_keep_to_their_workspace(ana, carla, plan):
+    assert ana.web().post("/strategy/plan/versions/", {"note": "Só da Ana"}).status_code == 302
+    theirs = carla.web()
+    page = theirs.get("/strategy/plan/versions/?from=1")
+    assert page.status_code == 404  # Carla has no version 1
+    assert "Só da Ana" not in theirs.get("/strategy/plan/versions/").content.decode()
+    refused = theirs.post(
+        f"/strategy/plan/tactics/{plan['t1'].pk}/spend/", {"spent_on": "2026-03-01", "hours": "1"}
+    )
+    assert refused.status_code == 404
+    assert TacticSpend.objects.filter(tactic=plan["t1"]).count() == 2
