@@ -154,3 +154,27 @@ def test_versions_and_spend_pages_keep_to_their_workspace(ana, carla, plan):
     )
     assert refused.status_code == 404
     assert TacticSpend.objects.filter(tactic=plan["t1"]).count() == 2
+
+
+def test_moving_an_item_up_and_down(ana, carla, plan):
+    web = ana.web()
+    # S1, S2, S3 under O1: S3 up -> S1, S3, S2; S1 down -> S3, S1, S2; S2 down: already last.
+    moved = web.post(f"/strategy/plan/strategies/{plan['s3'].pk}/move/", {"direction": "up"})
+    assert moved.status_code == 302 and moved["Location"].endswith(f"#strategy-{plan['s3'].pk}")
+    web.post(f"/strategy/plan/strategies/{plan['s1'].pk}/move/", {"direction": "down"})
+    web.post(f"/strategy/plan/strategies/{plan['s2'].pk}/move/", {"direction": "down"})
+    titles = [
+        s["title"] for s in ana.client().get("/api/v1/plan").json()["objectives"][0]["strategies"]
+    ]
+    assert titles == ["Onboarding", "Inbound", "Key accounts"]
+    web.post(f"/strategy/plan/objectives/{plan['o2'].pk}/move/", {"direction": "up"})
+    assert [o["title"] for o in ana.client().get("/api/v1/plan").json()["objectives"]] == [
+        "Cut service cost",
+        "Grow revenue",
+    ]
+    assert (
+        carla.web()
+        .post(f"/strategy/plan/tactics/{plan['t1'].pk}/move/", {"direction": "down"})
+        .status_code
+        == 404
+    )

@@ -37,6 +37,12 @@ for _kind, _plural in (
             name=f"plan_{_kind}_edit",
         ),
         path(
+            f"plan/{_plural}/<int:{_kind}_id>/move/",
+            plan_views.item_move,
+            {"kind": _kind},
+            name=f"plan_{_kind}_move",
+        ),
+        path(
             f"plan/{_plural}/<int:{_kind}_id>/delete/",
             plan_views.item_delete,
             {"kind": _kind},

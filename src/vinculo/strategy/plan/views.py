@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ DELETE: dict[str, Any] = {
     "tactic": services.delete_tactic,
 }
 PARENT = {"strategy": "objective_id", "tactic": "strategy_id"}
+REORDER_KIND = {"objective": "objectives", "strategy": "strategies", "tactic": "tactics"}
 BADGE = {
     GoalStatus.ON_TRACK: "ok",
     GoalStatus.ACHIEVED: "ok",
@@ -167,6 +169,28 @@ def item_edit(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("strategy:plan")
     return _form_page(request, kind, _initial(kind, item), {}, item)
+
+
+@workspace_view
+@require_POST
+def item_move(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
+    """Move an item one place up (``direction=up``) or down among its siblings."""
+    a = actor(request)
+    get = KINDS[kind][0]
+    item = get(a, ids[f"{kind}_id"])
+    parent = services.PARENT[REORDER_KIND[kind]]
+    siblings = list(
+        type(item)
+        .objects.for_workspace(a.workspace)
+        .filter(**{parent: getattr(item, parent)})
+        .values_list("pk", flat=True)
+    )
+    at = siblings.index(item.pk)
+    to = at - 1 if request.POST.get("direction") == "up" else at + 1
+    if 0 <= to < len(siblings):
+        siblings[at], siblings[to] = siblings[to], siblings[at]
+        services.reorder(actor=a, kind=REORDER_KIND[kind], ids=siblings)
+    return redirect(f"{reverse('strategy:plan')}#{kind}-{item.pk}")
 
 
 @workspace_view
