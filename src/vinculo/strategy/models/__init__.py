@@ -22,8 +22,10 @@ from vinculo.strategy.models.plan import (
     TacticSpend,
     TacticStatus,
 )
+from vinculo.strategy.models.reviews import Decision, Review, ReviewStatus
 
 __all__ = [
+    "Decision",
     "Function",
     "Gap",
     "GapStatus",
@@ -38,6 +40,8 @@ __all__ = [
     "PlanVersion",
     "PolicyKind",
     "PolicyUnit",
+    "Review",
+    "ReviewStatus",
     "Strategy",
     "Tactic",
     "TacticSpend",
