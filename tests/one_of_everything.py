@@ -17,6 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import Persona
+from tests.strategy.plan_seed import seed_plan
 from tests.webforms.conftest import post_form
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
@@ -39,6 +40,7 @@ from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.strategy import gap_services, touchpoint_services
 from vinculo.strategy.models import GlossaryTerm
+from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
@@ -160,8 +162,9 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     )  # fmt: skip
     glossary_term = GlossaryTerm.objects.for_workspace(ws).order_by("pk").first()
     assert glossary_term is not None  # the default glossary, made with the workspace
+    plan_ids = seed_plan(persona, team.pk)
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
-    review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
+    review = reviews.create_review(actor, ensure_plan(actor), {"held_on": "2026-03-31"})
     decision = reviews.add_decision(actor, review.pk, {"text": "Revisar a meta de leads"})
     ids = {
         "person_id": person.pk,
@@ -210,6 +213,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "pair_id": 0,
         "merge_id": 0,
         "template_id": 0,
+        **plan_ids,
     }
     from_dedupe = DedupeRun.objects.for_workspace(ws).order_by("pk").last()
     pair = DuplicateCandidate.objects.for_workspace(ws).order_by("pk").first()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from tests.strategy.plan_seed import seed_plan
 from tests.webforms.conftest import post_form
 from vinculo.activities.models import Activity
 from vinculo.contacts import services as contacts
@@ -61,6 +62,7 @@ from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.strategy import gap_services, touchpoint_services
 from vinculo.strategy.models import GlossaryTerm
+from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
@@ -284,7 +286,8 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )  # fmt: skip
     recompute_scores(actor)
     recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
-    review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
+    plan = seed_plan(ana, team.pk)
+    review = reviews.create_review(actor, ensure_plan(actor), {"held_on": "2026-03-31"})
     reviews.add_decision(actor, review.pk, {"text": "Revisar metas"})
     reviews.hold(actor, review.pk)  # frozen, and the next one scheduled
     gap = gap_services.create_gap(
@@ -301,7 +304,7 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )  # fmt: skip
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
             "scoring_rule": scoring_rule, "gap": gap, "touchpoint": touchpoint,
-            "review": review}  # fmt: skip
+            "review": review, "plan": plan}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -356,6 +359,7 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "widget_id": first(Widget, dashboard__kind="sales"),
         "token": made["invited"].url.rstrip("/").rsplit("/", 1)[1],
         "uidb64": urlsafe_base64_encode(force_bytes(ana.user.pk)),
+        **made["plan"],
     }
 
 
@@ -406,6 +410,9 @@ def _extra_urls(ws) -> list[str]:
         "/strategy/gaps/?status=closing",
         "/strategy/gaps/new/",
         "/insights/reports/activity-per-rep/?period=this_year",
+        "/strategy/plan/versions/?from=1",
+        "/strategy/plan/calculator/?currency=BRL",
+        "/strategy/plan/strategies/new/?parent=1",
     ]
 
 

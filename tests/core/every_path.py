@@ -87,6 +87,7 @@ PARAM_KEYS: dict[str, dict[str, str]] = {
     # Erasing deletes the export and import files that mention the person, and files are not
     # rolled back with the test's transaction: someone the seeded files do not mention.
     "/people/{person_id}/erase": {"person_id": "erasable_person_id"},
+    "/plan/versions/{number}": {"number": "plan_version_number"},
 }
 # Path parameters that do not name a record (nothing of Ana's to refuse Carla): their value.
 NOT_IDS: dict[str, dict[str, str]] = {
@@ -96,6 +97,7 @@ NOT_IDS: dict[str, dict[str, str]] = {
 # Operations whose required query parameters name records: Carla is refused those too.
 QUERY_KEYS: dict[str, dict[str, str]] = {
     "/quality/merges/preview": {"survivor_id": "person_id", "loser_id": "twin_id"},
+    "/plan/versions/diff": {"from_number": "plan_version_number"},
 }
 
 
@@ -229,6 +231,10 @@ BODIES: dict[str, Body] = {
     "PATCH /gaps/{gap_id}": lambda ids: {"status": "closing"},
     "PATCH /touchpoints/{touchpoint_id}": lambda ids: {"policy_amount": 3},
     "PATCH /glossary/{glossary_term_id}": lambda ids: {"definition": "Carla esteve aqui"},
+    "PATCH /plan/objectives/{objective_id}": lambda ids: {"title": "Carla esteve aqui"},
+    "PATCH /plan/strategies/{strategy_id}": lambda ids: {"title": "Carla esteve aqui"},
+    "PATCH /plan/tactics/{tactic_id}": lambda ids: {"title": "Carla esteve aqui"},
+    "POST /plan/tactics/{tactic_id}/spend": lambda ids: {"spent_on": "2026-03-01", "hours": 1},
 }
 
 
@@ -321,6 +327,26 @@ NAMED_INSIDE: list[tuple[str, str, Any]] = [
             "owner_id": "@ana_user_id",
         },
     ),
+    ("post", "/plan/objectives", {"title": "Vender mais", "owner_id": "@ana_user_id"}),
+    ("post", "/plan/objectives/reorder", {"ids": ["@objective_id"]}),
+    (
+        "post",
+        "/plan/strategies",
+        {"objective_id": "@objective_id", "function": "sales", "title": "Visitas"},
+    ),
+    ("post", "/plan/strategies/reorder", {"ids": ["@strategy_id"]}),
+    ("post", "/plan/tactics", {"strategy_id": "@strategy_id", "title": "Feira"}),
+    (
+        "post",
+        "/plan/tactics",
+        {
+            "strategy_id": "@strategy_id",
+            "title": "Feira",
+            "team_id": "@team_id",
+            "owner_id": "@ana_user_id",
+        },
+    ),
+    ("post", "/plan/tactics/reorder", {"ids": ["@tactic_id"]}),
 ]
 TOKEN = re.compile(r"@(\w+)|{(carla_\w+)}")
 

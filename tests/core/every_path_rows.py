@@ -64,7 +64,18 @@ from vinculo.quality.models import (
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
 from vinculo.scoring.models import LeadScore, ScoringRule
-from vinculo.strategy.models import Decision, Gap, GlossaryTerm, Review, Touchpoint
+from vinculo.strategy.models import (
+    Decision,
+    Gap,
+    GlossaryTerm,
+    Objective,
+    PlanVersion,
+    Review,
+    Strategy,
+    Tactic,
+    TacticSpend,
+    Touchpoint,
+)
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
 
 
@@ -578,6 +589,21 @@ GROWERS: dict[str, Grow] = {
     "/glossary/{glossary_term_id}": sibling(
         GlossaryTerm, "glossary_term_id", term_key=unique("termo ")
     ),
+    "/plan": sibling(Objective, "objective_id", title=unique("Objetivo ")),
+    "/plan/calculator": nothing,  # two KPI values over the last 12 months
+    "/plan/objectives": sibling(Objective, "objective_id", title=unique("Objetivo ")),
+    "/plan/objectives/{objective_id}": sibling(Objective, "objective_id"),
+    "/plan/strategies": sibling(Strategy, "strategy_id", title=unique("Estratégia ")),
+    "/plan/strategies/{strategy_id}": sibling(Strategy, "strategy_id"),
+    "/plan/tactics": sibling(Tactic, "tactic_id", title=unique("Tática ")),
+    "/plan/tactics/{tactic_id}": sibling(Tactic, "tactic_id"),
+    "/plan/tactics/{tactic_id}/spend": sibling(TacticSpend, "tactic_spend_id"),
+    "/plan/versions": sibling(PlanVersion, "plan_version_id", number=lambda j: 1000 + serial()),
+    "/plan/versions/{number}": sibling(
+        PlanVersion, "plan_version_id", number=lambda j: 1000 + serial()
+    ),
+    # Objectives added since the version: each is listed as added.
+    "/plan/versions/diff": sibling(Objective, "objective_id", title=unique("Objetivo ")),
 }
 
 
@@ -631,6 +657,11 @@ UNSEEN: dict[str, str] = {
     "/gaps/{gap_id}": DETAIL,
     "/touchpoints/{touchpoint_id}": DETAIL,
     "/glossary/{glossary_term_id}": DETAIL,
+    "/plan/calculator": "two KPI values over the last 12 months, whatever the rows",
+    "/plan/objectives/{objective_id}": DETAIL,
+    "/plan/strategies/{strategy_id}": DETAIL,
+    "/plan/tactics/{tactic_id}": DETAIL,
+    "/plan/versions/{number}": DETAIL,
 }
 
 

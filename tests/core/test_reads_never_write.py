@@ -145,6 +145,7 @@ def _api_ids(ana: Persona, seeded: Any) -> dict[str, Any]:
     ids["export_id"] = seeded.by_url["quality:export_download"]["job_id"]
     ids["object_type"] = "person"
     ids["key"] = "deals_won"
+    ids["number"] = ids["from_number"] = ids["plan_version_number"]  # the plan's versions
     ids["view_id"] = core_services.save_view(
         actor=actor, data={"object_type": "person", "name": "Capital"}
     ).pk

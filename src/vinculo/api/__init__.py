@@ -33,6 +33,7 @@ from vinculo.sales.api import router as sales_router
 from vinculo.scoring.api import router as scoring_router
 from vinculo.strategy.gap_api import router as gaps_router
 from vinculo.strategy.glossary_api import router as glossary_router
+from vinculo.strategy.plan.api import router as plan_router
 from vinculo.strategy.reviews.api import router as reviews_router
 from vinculo.strategy.touchpoint_api import router as touchpoints_router
 from vinculo.webforms.api import router as webforms_router
@@ -189,5 +190,6 @@ for _router in (
     gaps_router,
     touchpoints_router,
     glossary_router,
+    plan_router,
 ):
     api.add_router("/", _router)

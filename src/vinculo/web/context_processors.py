@@ -24,7 +24,7 @@ NAVIGATION = [
     (None, _("Tickets"), "tickets", ()),
     (None, _("Marketing"), "marketing", ()),
     ("insights:overview", _("Insights"), "insights", ("insights",)),
-    (None, _("Strategy"), "strategy", ()),
+    ("strategy:plan", _("Strategy"), "strategy", ("strategy",)),
     ("web:settings:index", _("Settings"), "settings", ("web:settings",)),
 ]
 

@@ -75,6 +75,9 @@ class Objective(WorkspaceScopedModel):
     customer_value = models.DecimalField(
         _("annual value per customer"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # Where ``customer_value`` came from: a KPI key of the calculator (``average_clv``,
+    # ``average_revenue_per_customer``) or empty (typed in by hand).
+    customer_value_source = models.CharField(max_length=60, blank=True)
     cost_reduced = models.DecimalField(
         _("cost reduced"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -172,7 +175,9 @@ class Tactic(WorkspaceScopedModel):
 
 
 class TacticSpend(WorkspaceScopedModel):
-    """Money and/or hours spent on a tactic on a day (against its budget)."""
+    """Money and/or hours spent on a tactic on a day (against its budget). Money entered in
+    another currency than the budget's is converted into it with the workspace's rate of the
+    spend's month; ``entered_amount``, ``entered_currency`` and ``rate`` keep what was typed."""
 
     tactic = models.ForeignKey(Tactic, on_delete=models.CASCADE, related_name="spend")
     spent_on = models.DateField(_("date"))
@@ -182,6 +187,9 @@ class TacticSpend(WorkspaceScopedModel):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=1, null=True, blank=True)
     note = models.CharField(_("Note"), max_length=200, blank=True)
+    entered_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    entered_currency = models.CharField(max_length=3, blank=True)
+    rate = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
 
     class Meta:
         ordering = ["-spent_on", "-id"]

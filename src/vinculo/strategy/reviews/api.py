@@ -15,6 +15,7 @@ from vinculo.core.actor import actor_of
 from vinculo.core.permissions import require
 from vinculo.core.schemas import ERRORS, Id
 from vinculo.strategy.documents import XLSX, review_pdf, review_xlsx
+from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import selectors, services
 
 router = Router(tags=["Strategy: reviews"])
@@ -155,7 +156,7 @@ def list_reviews(request: HttpRequest) -> list[dict[str, Any]]:
 def create_review(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     data = {k: v for k, v in payload.dict().items() if v is not None}
-    review = services.create_review(actor, services.plan_of(actor), data)
+    review = services.create_review(actor, ensure_plan(actor), data)
     return Status(201, _full(review))
 
 

@@ -49,20 +49,6 @@ def _title(day: date) -> str:
     return _("Review of %(date)s") % {"date": day.isoformat()}
 
 
-def plan_of(actor: Actor) -> Plan:
-    """The workspace's plan, made (titled after the workspace) on first use."""
-    plan = Plan.objects.for_workspace(actor.workspace).first()
-    if plan is None:
-        plan, _made = Plan.objects.get_or_create(
-            workspace=actor.workspace,
-            defaults={
-                "title": _("CRM plan of %(workspace)s") % {"workspace": actor.workspace.name},
-                "created_by": actor.user,
-            },
-        )
-    return plan
-
-
 def schedule_next(actor: Actor, plan: Plan, *, after: date | None = None) -> Review:
     """The plan's next scheduled review (made, ``review_every_months`` after ``after`` or
     today, when none is scheduled); the plan's ``next_review_on`` follows it."""

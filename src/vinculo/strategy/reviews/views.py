@@ -28,6 +28,8 @@ from vinculo.strategy.documents import (
     status_label,
 )
 from vinculo.strategy.models import Function, GoalStatus, Review
+from vinculo.strategy.plan.selectors import plan_of
+from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import selectors, services
 
 
@@ -51,13 +53,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
         form = {k: request.POST.get(k, "").strip() for k in ("held_on", "title")}
         try:
             data = {k: v for k, v in form.items() if v or k == "held_on"}
-            review = services.create_review(a, services.plan_of(a), data)
+            review = services.create_review(a, ensure_plan(a), data)
         except ServiceError as exc:
             errors, status = field_errors(exc), 422
         else:
             messages.success(request, _("Review scheduled."))
             return redirect("strategy:review", review_id=review.pk)
-    plan = selectors.plan_or_none(a)  # reads never write: the plan is made by a change
+    plan = plan_of(a)  # reads never write: the plan is made by a change
     context = {
         "reviews": list(selectors.reviews_of(a)),
         "plan": plan,
