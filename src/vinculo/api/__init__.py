@@ -21,6 +21,7 @@ from vinculo.core.api import router as core_router
 from vinculo.core.currency_api import router as currency_router
 from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
+from vinculo.core.notifications_api import router as notifications_router
 from vinculo.events.api import router as events_router
 from vinculo.events.report_api import router as cohort_reports_router
 from vinculo.events.value_api import router as customer_value_router
@@ -31,6 +32,7 @@ from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
 from vinculo.scoring.api import router as scoring_router
+from vinculo.strategy.goals.api import router as goals_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
@@ -181,5 +183,7 @@ for _router in (
     webforms_router,
     webhooks_router,
     privacy_router,
+    notifications_router,
+    goals_router,
 ):
     api.add_router("/", _router)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.core.notifications import unread_count
 from vinculo.core.permissions import permissions_of
 from vinculo.core.tenancy import Role
 from vinculo.workspaces.selectors import memberships_of
@@ -43,4 +44,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["can_require_two_factor"] = "owners.manage" in context["my_permissions"]
         context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
+        context["unread_notifications"] = unread_count(actor)
     return context
