@@ -21,7 +21,7 @@ from tests.webforms.conftest import post_form
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, LifecycleStage, Person, Tag
-from vinculo.core import currency
+from vinculo.core import currency, notifications
 from vinculo.core import events as domain_events
 from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
@@ -37,6 +37,7 @@ from vinculo.quality.services import audit, duplicates, exports, imports, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy.goals import services as goals
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -143,6 +144,14 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
               "event_name": "page_viewed", "window_days": 30, "half_life_days": 7},
     )  # fmt: skip
     recompute_scores(actor)
+    goal = goals.create_goal(
+        actor=actor,
+        data={"title": "Negócios ganhos no trimestre", "kpi_key": "deals_won", "target": "30",
+              "owner_id": persona.user.pk, "starts_on": "2026-01-01", "deadline": "2026-12-31"},
+    )  # fmt: skip
+    notice = notifications.notify(
+        ws, [persona.user], "goal.at_risk", {"title": goal.title, "kpi": goal.kpi_key}, link="/"
+    )[0]
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     ids = {
         "person_id": person.pk,
@@ -177,6 +186,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         "spend_id": spend.pk,
         "rate_id": rate.pk,
+        "goal_id": goal.pk,
+        "notification_id": notice.pk,
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
         "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget

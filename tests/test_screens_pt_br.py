@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from vinculo.contacts.models import (
     Tag,
 )
 from vinculo.core import currency
-from vinculo.core.models import CurrencyRate
+from vinculo.core.models import CurrencyRate, Notification
 from vinculo.core.tenancy import ApiToken, Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
@@ -59,6 +60,7 @@ from vinculo.quality.services import audit, duplicates, imports, merge, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy.goals import services as goals
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -281,8 +283,21 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )  # fmt: skip
     recompute_scores(actor)
     recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
+    # A team goal at risk with a rep's quota (its owner alerted: the bell and the page).
+    today = timezone.localdate()
+    dates = {"starts_on": today - timedelta(days=20), "deadline": today + timedelta(days=20)}
+    goal = goals.create_goal(
+        actor=actor,
+        data={"title": "Ganhos", "kpi_key": "deals_won", "target": "100000",
+              "owner_id": ana.user.pk, **dates},
+    )  # fmt: skip
+    goals.create_goal(
+        actor=actor,
+        data={"title": "Cota", "kpi_key": "deals_won", "target": "5", "parent_id": goal.pk,
+              "filter_owner_id": bruno.user.pk, **dates},
+    )  # fmt: skip
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
-            "scoring_rule": scoring_rule}  # fmt: skip
+            "scoring_rule": scoring_rule, "goal": goal}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -325,6 +340,8 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "spend_id": first(Spend),
         "rate_id": first(CurrencyRate),
         "scoring_rule_id": made["scoring_rule"].pk,
+        "goal_id": made["goal"].pk,
+        "notification_id": first(Notification),
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "dashboard_id": first(Dashboard, kind="sales"),
