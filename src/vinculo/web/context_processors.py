@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -44,5 +45,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["can_require_two_factor"] = "owners.manage" in context["my_permissions"]
         context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
-        context["unread_notifications"] = unread_count(actor)
+        # Counted only when a page shows the bell (fragments rendered with this context don't).
+        context["unread_notifications"] = cache(partial(unread_count, actor))
     return context
