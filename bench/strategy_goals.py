@@ -154,7 +154,7 @@ def _goals(actor: Any, reps: list[Any], count: int) -> int:
             "target": 3_000,
             "segment_object": "person",
             "segment": {"field": "city", "op": "eq", "value": "Recife"},
-        },  # fmt: skip
+        },
         {"kpi_key": "deals_won", "target": 300, "filter_source": "site"},
         {"kpi_key": "win_rate", "target": "0.6", "measure": "level", "window_days": 90},
         {"kpi_key": "sales_cycle", "target": 15 * 86400, "measure": "level", "window_days": 90},
@@ -190,7 +190,7 @@ def run(people: int, deals: int, goals: int, repeat: int, database: str) -> dict
         response = client.get("/strategy/goals/")
         times.append(time.perf_counter() - t0)
         assert response.status_code == 200
-    p95 = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
+    p95 = sorted(times)[max(0, round(0.95 * len(times)) - 1)]
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": database,
