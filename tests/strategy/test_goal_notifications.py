@@ -99,3 +99,23 @@ def test_the_bell_counts_and_the_page_lists(bruno, alert):
     opened = web.post(f"/notifications/{Notification.objects.get().pk}/open/")
     assert opened.status_code == 302 and opened["Location"] == f"/strategy/goals/{alert.pk}/"
     assert 'id="notifications-unread"' not in web.get("/").content.decode()
+
+
+def test_with_email_set_up_the_owner_is_also_emailed(
+    ana, bruno, smtp, django_capture_on_commit_callbacks
+):
+    bruno.user.language = "pt-br"
+    bruno.user.save(update_fields=["language"])
+    today = utc_workspace(ana)
+    for n in (0, 2, 4, 6, 8):
+        won(ana.actor, today - timedelta(days=9 - n))
+    with django_capture_on_commit_callbacks(execute=True):
+        goal = goals.create_goal(
+            actor=ana.actor,
+            data={"title": "Deals won", "kpi_key": "deals_won", "owner_id": bruno.user.pk,
+                  "starts_on": today - timedelta(days=9), "deadline": today + timedelta(days=20),
+                  "target": "15"},
+        )  # fmt: skip
+    text = smtp.last_to("bruno@aurora.test")
+    assert "A meta “Deals won” está em risco." in text  # in Bruno's language
+    assert f"/strategy/goals/{goal.pk}/" in text
