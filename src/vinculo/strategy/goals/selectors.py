@@ -4,8 +4,8 @@ status and its reason in words, the rule) and its chart's plain numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from decimal import Decimal
 from typing import Any
 
@@ -66,61 +66,69 @@ def quotas(actor: Actor, goal: Goal) -> list[Goal]:
     return list(goals(actor, parent_id=goal.pk).order_by("title", "pk"))
 
 
-@dataclass(frozen=True)
 class Shown:
-    """A goal as read: its KPI, shape, progress, the values and status in words."""
+    """A goal as read: its KPI, shape and progress (a share, 1 = there); the values, status and
+    reason in words, each worded only when a page or the API reads it (the list of 200 goals
+    words four numbers a row, not the reasons)."""
 
-    goal: Goal
-    kpi: Kpi | None
-    shape: rules.Shape
-    progress: Decimal | None  # share of the way, 1 = there
-    status_label: str
-    reason: str
-    current: str
-    target: str
-    baseline: str
-    forecast: str
-
-    @property
-    def progress_percent(self) -> int:
-        """The progress bar's width, 0..100 (a whole number, not localised)."""
-        if self.progress is None:
-            return 0
-        return int(max(Decimal(0), min(Decimal(1), self.progress)) * 100)
-
-    @property
-    def progress_text(self) -> str:
-        return wording.share_shown(self.progress)
+    def __init__(self, goal: Goal) -> None:
+        self.goal = goal
+        self.kpi: Kpi | None = get(goal.kpi_key)
+        self.shape = rules.shape_of(self.kpi, goal.measure) if self.kpi else rules.Shape.LEVEL
+        direction = rules.direction_of(self.kpi, self.shape) if self.kpi else Direction.UP
+        if self.shape is not rules.Shape.LEVEL and goal.current is not None and goal.target:
+            progress: Decimal | None = goal.current / goal.target
+        else:
+            progress = rules.share(goal.current, goal.target, self.shape, goal.baseline, direction)
+        self.progress = None if progress is None else progress.quantize(Decimal("0.0001"))
 
     @property
     def measured(self) -> bool:
         return self.goal.measured_at is not None
 
+    @property
+    def progress_percent(self) -> int:
+        """The progress bar's value, 0..100 (a whole number, not localised)."""
+        if self.progress is None:
+            return 0
+        return int(max(Decimal(0), min(Decimal(1), self.progress)) * 100)
+
+    @cached_property
+    def progress_text(self) -> str:
+        return wording.share_shown(self.progress)
+
+    @cached_property
+    def status_label(self) -> str:
+        return str(GoalStatus(self.goal.status).label)
+
+    @cached_property
+    def reason(self) -> str:
+        if not self.measured:
+            return _("Not measured yet.")
+        return wording.reason_text(self.goal.kpi_key, self.goal.currency, self.goal.status_reason)
+
+    def _value(self, value: Any) -> str:
+        return wording.shown(self.kpi, value, self.goal.currency)
+
+    @cached_property
+    def current(self) -> str:
+        return self._value(self.goal.current)
+
+    @cached_property
+    def target(self) -> str:
+        return self._value(self.goal.target)
+
+    @cached_property
+    def baseline(self) -> str:
+        return self._value(self.goal.baseline)
+
+    @cached_property
+    def forecast(self) -> str:
+        return self._value(self.goal.forecast)
+
 
 def shown(goal: Goal) -> Shown:
-    kpi = get(goal.kpi_key)
-    shape = rules.shape_of(kpi, goal.measure) if kpi else rules.Shape.LEVEL
-    direction = rules.direction_of(kpi, shape) if kpi else Direction.UP
-    progress = (
-        goal.current / goal.target
-        if shape is not rules.Shape.LEVEL and goal.current is not None and goal.target
-        else rules.share(goal.current, goal.target, shape, goal.baseline, direction)
-    )
-    c = goal.currency
-    return Shown(
-        goal=goal,
-        kpi=kpi,
-        shape=shape,
-        progress=None if progress is None else Decimal(progress).quantize(Decimal("0.0001")),
-        status_label=str(GoalStatus(goal.status).label),
-        reason=wording.reason_text(goal.kpi_key, c, goal.status_reason)
-        if goal.measured_at
-        else _("Not measured yet."),
-        current=wording.shown(kpi, goal.current, c),
-        target=wording.shown(kpi, goal.target, c),
-        baseline=wording.shown(kpi, goal.baseline, c),
-        forecast=wording.shown(kpi, goal.forecast, c),
-    )
+    return Shown(goal)
 
 
 def plain(kpi: Kpi | None, value: Any) -> float | None:
