@@ -5,8 +5,8 @@ status and its reason in words, the rule) and its chart's plain numbers."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
