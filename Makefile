@@ -80,6 +80,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.insights_kpis --people 100000 --deals 20000 --purchases 1000000
 	$(BIN)/python -m bench.customer_value --people 100000 --purchases 1000000
 	$(BIN)/python -m bench.lead_scoring --deals 20000
+	$(BIN)/python -m bench.strategy_goals --people 100000 --deals 20000 --goals 200
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -22,7 +22,7 @@ from tests.webforms.conftest import post_form
 from vinculo.activities import services as activities
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Company, LifecycleStage, Person, Tag
-from vinculo.core import currency
+from vinculo.core import currency, notifications
 from vinculo.core import events as domain_events
 from vinculo.core.tenancy import Membership
 from vinculo.demo.generator import seed_workspace
@@ -39,6 +39,7 @@ from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.strategy import gap_services, touchpoint_services
+from vinculo.strategy.goals import services as goals
 from vinculo.strategy.models import GlossaryTerm
 from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import services as reviews
@@ -163,6 +164,14 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     glossary_term = GlossaryTerm.objects.for_workspace(ws).order_by("pk").first()
     assert glossary_term is not None  # the default glossary, made with the workspace
     plan_ids = seed_plan(persona, team.pk)
+    goal = goals.create_goal(
+        actor=actor,
+        data={"title": "Negócios ganhos no trimestre", "kpi_key": "deals_won", "target": "30",
+              "owner_id": persona.user.pk, "starts_on": "2026-01-01", "deadline": "2026-12-31"},
+    )  # fmt: skip
+    notice = notifications.notify(
+        ws, [persona.user], "goal.at_risk", {"title": goal.title, "kpi": goal.kpi_key}, link="/"
+    )[0]
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     review = reviews.create_review(actor, ensure_plan(actor), {"held_on": "2026-03-31"})
     decision = reviews.add_decision(actor, review.pk, {"text": "Revisar a meta de leads"})
@@ -205,6 +214,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "review_id": review.pk,
         "decision_id": decision.pk,
         "fmt": "pdf",  # a review's document
+        "goal_id": goal.pk,
+        "notification_id": notice.pk,
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
         "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from vinculo.contacts.models import (
     Tag,
 )
 from vinculo.core import currency
-from vinculo.core.models import CurrencyRate
+from vinculo.core.models import CurrencyRate, Notification
 from vinculo.core.tenancy import ApiToken, Membership
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
@@ -61,6 +62,7 @@ from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
 from vinculo.strategy import gap_services, touchpoint_services
+from vinculo.strategy.goals import services as goals
 from vinculo.strategy.models import GlossaryTerm
 from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import services as reviews
@@ -302,9 +304,22 @@ def _fill(ana, bruno) -> dict[str, Any]:
               "policy_kind": "at_least", "policy_amount": 1, "policy_unit": "month",
               "kpi_key": "lead_response_time", "owner_id": actor.user.pk},
     )  # fmt: skip
+    # A team goal at risk with a rep's quota (its owner alerted: the bell and the page).
+    today = timezone.localdate()
+    dates = {"starts_on": today - timedelta(days=20), "deadline": today + timedelta(days=20)}
+    goal = goals.create_goal(
+        actor=actor,
+        data={"title": "Ganhos", "kpi_key": "deals_won", "target": "100000",
+              "owner_id": ana.user.pk, **dates},
+    )  # fmt: skip
+    goals.create_goal(
+        actor=actor,
+        data={"title": "Cota", "kpi_key": "deals_won", "target": "5", "parent_id": goal.pk,
+              "filter_owner_id": bruno.user.pk, **dates},
+    )  # fmt: skip
     return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
             "scoring_rule": scoring_rule, "gap": gap, "touchpoint": touchpoint,
-            "review": review, "plan": plan}  # fmt: skip
+            "review": review, "plan": plan, "goal": goal}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -353,6 +368,8 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "gap_id": made["gap"].pk,
         "touchpoint_id": made["touchpoint"].pk,
         "glossary_term_id": first(GlossaryTerm),
+        "goal_id": made["goal"].pk,
+        "notification_id": first(Notification),
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "dashboard_id": first(Dashboard, kind="sales"),

@@ -185,6 +185,7 @@ BODIES: dict[str, Body] = {
     "PATCH /teams/{team_id}": lambda ids: {"name": "Carla esteve aqui"},
     "POST /teams/{team_id}/members": lambda ids: {"user_id": ids["other_user_id"]},
     "PATCH /views/{view_id}": lambda ids: {"name": "Carla esteve aqui"},
+    "PATCH /goals/{goal_id}": lambda ids: {"title": "Carla esteve aqui"},
     "PATCH /people/{person_id}": lambda ids: {"first_name": "Carla"},
     "POST /people/{person_id}/consents": lambda ids: {
         "channel": "whatsapp",
@@ -281,6 +282,8 @@ def body_for(op: Operation, ids: dict[str, Any]) -> Any:
 # Carla names Ana's records in a body or a query string (``@key``: Ana's ``ids[key]``), on her own
 # records (``{carla_…}``): it must go as for ids that exist nowhere. Not generated from the schema
 # like the path ids above: a list of the links a request can make, to extend with new ones.
+GOAL = {"title": "Meta", "kpi_key": "deals_won", "target": "10", "starts_on": "2026-01-01",
+        "deadline": "2026-12-31"}  # fmt: skip
 NAMED_INSIDE: list[tuple[str, str, Any]] = [
     ("post", "/activities", {"kind": "note", "body": "Visita", "person_id": "@person_id"}),
     ("post", "/activities", {"kind": "note", "body": "Visita", "company_id": "@company_id"}),
@@ -347,6 +350,18 @@ NAMED_INSIDE: list[tuple[str, str, Any]] = [
         },
     ),
     ("post", "/plan/tactics/reorder", {"ids": ["@tactic_id"]}),
+    *[
+        ("post", "/goals", GOAL | {field: f"@{key}"})
+        for field, key in (
+            ("parent_id", "goal_id"),
+            ("owner_id", "ana_user_id"),
+            ("filter_owner_id", "ana_user_id"),
+            ("filter_team_id", "team_id"),
+            ("filter_pipeline_id", "pipeline_id"),
+        )
+    ],
+    ("patch", "/goals/{carla_goal_id}", {"parent_id": "@goal_id"}),
+    ("get", "/goals?owner_id=@ana_user_id", None),
 ]
 TOKEN = re.compile(r"@(\w+)|{(carla_\w+)}")
 

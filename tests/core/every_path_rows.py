@@ -45,7 +45,14 @@ from vinculo.contacts.models import (
     Person,
     Spend,
 )
-from vinculo.core.models import AuditEntry, CurrencyRate, DomainEvent, EventDelivery, SavedView
+from vinculo.core.models import (
+    AuditEntry,
+    CurrencyRate,
+    DomainEvent,
+    EventDelivery,
+    Notification,
+    SavedView,
+)
 from vinculo.core.tenancy import ApiToken, Invitation, Membership, Team, TeamMember
 from vinculo.core.tenancy import Workspace as WorkspaceModel
 from vinculo.events.models import CustomerValue, InboundEndpoint, InboundReceipt
@@ -68,6 +75,8 @@ from vinculo.strategy.models import (
     Decision,
     Gap,
     GlossaryTerm,
+    Goal,
+    GoalReading,
     Objective,
     PlanVersion,
     Review,
@@ -446,6 +455,18 @@ def _widgets(ana: Persona, ids: Ids, n: int) -> None:
     add(Widget, n, Widget.objects.get(pk=ids["widget_id"]))
 
 
+def _goal_readings(ana: Persona, ids: Ids, n: int) -> None:
+    """More readings of the goal (one a day), which its detail lists."""
+    add(
+        GoalReading,
+        n,
+        workspace_id=ana.workspace.pk,
+        goal_id=ids["goal_id"],
+        day=lambda j: date(2000, 1, 1) + timedelta(days=serial()),
+        value=1,
+    )
+
+
 GROWERS: dict[str, Grow] = {
     "/me": _me,
     "/workspace": nothing,  # a fixed shape
@@ -604,6 +625,9 @@ GROWERS: dict[str, Grow] = {
     ),
     # Objectives added since the version: each is listed as added.
     "/plan/versions/diff": sibling(Objective, "objective_id", title=unique("Objetivo ")),
+    "/notifications": sibling(Notification, "notification_id"),
+    "/goals": sibling(Goal, "goal_id", title=unique("Meta ")),
+    "/goals/{goal_id}": _goal_readings,
 }
 
 

@@ -27,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import Persona, make_workspace_a, make_workspace_b
 from tests.core import every_path_rows as rows
 from tests.core.every_path import (
+    GOAL,
     LENIENT_BODIES,
     NAMED_INSIDE,
     OPERATIONS,
@@ -184,6 +185,7 @@ def _carlas(carla: Persona) -> dict[str, Any]:
             )
         ),
         "carla_team_id": _created(_post(carla, f"{api}/teams", {"name": "Oficina"})),
+        "carla_goal_id": _created(_post(carla, f"{api}/goals", GOAL)),
     }
 
 

@@ -66,7 +66,7 @@ AFTER = [
     ("insights", "0004_cohort_widget_on_management"),
     ("scoring", "0001_initial"),
     ("events", "0005_customer_tiers"),
-    ("strategy", "0005_plan_value_source_spend_entered"),
+    ("strategy", "0006_goals_closed"),
 ]
 
 

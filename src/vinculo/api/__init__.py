@@ -21,6 +21,7 @@ from vinculo.core.api import router as core_router
 from vinculo.core.currency_api import router as currency_router
 from vinculo.core.errors import ServiceError, problem
 from vinculo.core.kpis.api import router as kpis_router
+from vinculo.core.notifications_api import router as notifications_router
 from vinculo.events.api import router as events_router
 from vinculo.events.report_api import router as cohort_reports_router
 from vinculo.events.value_api import router as customer_value_router
@@ -33,6 +34,7 @@ from vinculo.sales.api import router as sales_router
 from vinculo.scoring.api import router as scoring_router
 from vinculo.strategy.gap_api import router as gaps_router
 from vinculo.strategy.glossary_api import router as glossary_router
+from vinculo.strategy.goals.api import router as goals_router
 from vinculo.strategy.plan.api import router as plan_router
 from vinculo.strategy.reviews.api import router as reviews_router
 from vinculo.strategy.touchpoint_api import router as touchpoints_router
@@ -191,5 +193,7 @@ for _router in (
     touchpoints_router,
     glossary_router,
     plan_router,
+    notifications_router,
+    goals_router,
 ):
     api.add_router("/", _router)

@@ -247,3 +247,25 @@ class CurrencyRate(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} {self.to_currency} ({self.month:%Y-%m})"
+
+
+class Notification(WorkspaceScopedModel):
+    """Something a user is told in the app (the bell): a ``code`` registered by the app that
+    sends it and its ``params``, worded in the reader's language when read
+    (:mod:`vinculo.core.notifications`), a ``link`` to what it is about, and when it was read."""
+
+    workspace = workspace_key(indexed=False)  # the user's index leads with it
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "user", "read_at"], name="notification_unread")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.code}"

@@ -12,3 +12,8 @@ class StrategyConfig(AppConfig):
         from vinculo.strategy.glossary_services import make_default_glossary
 
         workspace_defaults.register("strategy.glossary", make_default_glossary)
+        # Goals: the daily measurement's schedule and the alerts the bell shows.
+        from vinculo.strategy.goals import tasks  # noqa: F401
+        from vinculo.strategy.goals.wording import register_notices
+
+        register_notices()

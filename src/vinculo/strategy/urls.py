@@ -3,6 +3,7 @@
 from django.urls import path
 
 from vinculo.strategy import gap_views, glossary_views, touchpoint_views
+from vinculo.strategy.goals import views as goal_views
 from vinculo.strategy.plan import views as plan_views
 from vinculo.strategy.reviews import views as review_views
 
@@ -86,3 +87,12 @@ for _kind, _plural in (
             name=f"plan_{_kind}_delete",
         ),
     ]
+# Goals (strategy/goals/views.py).
+urlpatterns += [
+    path("goals/", goal_views.goal_list, name="goals"),
+    path("goals/new/", goal_views.goal_create, name="goal_create"),
+    path("goals/<int:goal_id>/", goal_views.goal_detail, name="goal"),
+    path("goals/<int:goal_id>/edit/", goal_views.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/measure/", goal_views.goal_measure, name="goal_measure"),
+    path("goals/<int:goal_id>/delete/", goal_views.goal_delete, name="goal_delete"),
+]

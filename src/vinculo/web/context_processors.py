@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.core.notifications import unread_count
 from vinculo.core.permissions import permissions_of
 from vinculo.core.tenancy import Role
 from vinculo.workspaces.selectors import memberships_of
@@ -43,4 +45,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["can_require_two_factor"] = "owners.manage" in context["my_permissions"]
         context["my_role_label"] = Role(actor.role).label if actor.role in Role.values else ""
         context["my_workspaces"] = list(memberships_of(actor.user)) if actor.user else []
+        # Counted only when a page shows the bell (fragments rendered with this context don't).
+        context["unread_notifications"] = cache(partial(unread_count, actor))
     return context

@@ -1,6 +1,12 @@
 from django.urls import include, path
 
-from vinculo.web import account_views, invitation_views, two_factor_views, views
+from vinculo.web import (
+    account_views,
+    invitation_views,
+    notification_views,
+    two_factor_views,
+    views,
+)
 
 app_name = "web"
 
@@ -37,4 +43,15 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path("settings/", include("vinculo.web.settings_urls")),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
 ]

@@ -91,6 +91,8 @@ class Goal(WorkspaceScopedModel):
     status_reason = models.JSONField(default=dict, blank=True)  # {"code": ..., "params": {...}}
     measured_at = models.DateTimeField(null=True, blank=True)
     alerted_status = models.CharField(max_length=20, blank=True)
+    # The day it was measured after its deadline: its final status; the daily job leaves it.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["deadline", "id"]
