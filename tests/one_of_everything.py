@@ -28,6 +28,7 @@ from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.insights.dashboards import services as dashboard_services
 from vinculo.insights.models import Dashboard
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
@@ -144,6 +145,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     )  # fmt: skip
     recompute_scores(actor)
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
+    # The dashboard settings row: leaderboards turned on (they are off until then).
+    dashboard_services.update_dashboard_settings(actor=actor, data={"show_leaderboards": True})
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,

@@ -379,6 +379,8 @@ def _extra_urls(ws) -> list[str]:
         "/insights/reports/cohort-retention/?basis=lifecycle&measure=revenue",
         "/insights/reports/cohort-retention/?from=2026-13",
         "/insights/reports/activity-per-rep/?period=this_year",
+        "/insights/adoption/?period=this_year&grain=month&kpi=record_completeness",
+        "/insights/adoption/?grain=century",
     ]
 
 

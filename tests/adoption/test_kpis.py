@@ -193,6 +193,9 @@ def test_record_completeness_of_owned_records(utc, ana, bruno, carla):
     person(ana, ana, at(3, month=5))
     person(ana, bruno, at(2, month=7), last_name="S", phone="+5511999990000")
     person(carla, carla, at(2))
+    # A person of Ana's in the bin, however complete, is left out.
+    binned = person(ana, ana, at(5), last_name="Lixo", job_title="Chef", city="Recife")
+    contacts.delete_person(actor=ana.actor, person_id=binned.pk)
     june = measure("record_completeness", Scope(actor=ana.actor), **JUNE, group_by="owner")
     # End of June: P1 and P2: (3/15 + 2/15) / 2 = 1/6. End of May: P2 alone: 2/15.
     assert june.value == pytest.approx(1 / 6)

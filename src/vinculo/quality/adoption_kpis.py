@@ -109,7 +109,8 @@ RECORD_COMPLETENESS = Kpi(
         "value, as they are today; cut by owner: the record's owner."
     ),
     rows=lambda scope: _live(scope, "person"),
-    aggregate=Aggregate.RATIO,
+    aggregate=Aggregate.MEAN,  # of the records' completeness, worked out by ``compute``
+    until="deleted_at",  # a snapshot: the records alive at each moment (``compute`` reads them)
     compute=_compute,
     dimensions={"owner": "owner_id"},
 )

@@ -116,7 +116,7 @@ RECORDS_CREATED = Kpi(
         "not in the bin; cut by owner: who created them."
     ),
     rows=lambda scope: _created_rows(scope, Person),
-    aggregate=Aggregate.RATIO,
+    aggregate=Aggregate.COUNT,  # of the three tables' rows, added up by ``compute``
     compute=_created,
     dimensions={"owner": "created_by_id"},
 )
