@@ -11,8 +11,10 @@ import pytest
 
 from vinculo.core.errors import PermissionDenied, ValidationFailed
 from vinculo.core.models import AuditEntry
+from vinculo.core.tenancy import Membership
+from vinculo.demo.workspace import ensure_demo_workspace
 from vinculo.insights.dashboards import selectors, services
-from vinculo.insights.models import Dashboard
+from vinculo.insights.models import Dashboard, DashboardSettings
 
 
 def _service(persona) -> Dashboard:
@@ -88,3 +90,9 @@ def test_the_adoption_leaderboard_is_offered_and_ranks_once_on(ana, bruno):
     services.update_dashboard_settings(actor=ana.actor, data={"show_leaderboards": True})
     data = ana.client().get(f"/api/v1/dashboards/{service.pk}/widgets/{made.pk}/data").json()
     assert data["hidden"] is False and data["value"] == 0
+
+
+def test_the_demo_workspace_shows_its_leaderboards(db):
+    login = ensure_demo_workspace(people=0, progress=None)
+    owner = Membership.objects.select_related("workspace", "user").get(user__email=login.email)
+    assert DashboardSettings.objects.get(workspace=owner.workspace).show_leaderboards is True
