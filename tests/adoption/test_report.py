@@ -71,8 +71,14 @@ def test_the_report_per_member_team_and_total(ana, bruno, vera, june):
     assert value == pytest.approx(2 / 15) and previous is None
     assert rows[bruno.user.pk].values["record_completeness"] == (None, None)
     # Over time (activities logged, by month): one point for June, the workspace then Campo.
-    assert [[p.value for p in points] for _name, points in found.series] == [[3], [1]]
-    assert found.series[1][0] == "Campo"
+    assert [[p.value for p in points] for *_who, points in found.series] == [[3], [1]]
+    assert found.series[1][:3] == ("team", june.pk, "Campo")
+    # Or a line per active member instead of per team (by name: Ana, Bruno, Vera).
+    by_member = adoption(ana.actor, start=date(2026, 6, 1), end=date(2026, 6, 30),
+                         grain=Grain.MONTH, lines="user")  # fmt: skip
+    assert [(key, [p.value for p in points]) for _s, key, _n, points in by_member.series] == [
+        (None, [3]), (ana.user.pk, [2]), (bruno.user.pk, [1]), (vera.user.pk, [0])
+    ]  # fmt: skip
 
 
 def test_the_screen_in_portuguese_and_its_csv(ana, bruno, june):
@@ -101,9 +107,8 @@ def test_the_screen_in_portuguese_and_its_csv(ana, bruno, june):
                      "activities_logged", "2", "1"]]  # fmt: skip
     total = [r for r in lines if r[0] == "total" and r[5] == "record_completeness"]
     assert total[0][6] == "0.133333"  # 2 / 15, rounded to 6 places
-    assert ["series", "2026-06-01", "2026-06-30", "", "Everyone", "activities_logged", "3", ""] in (
-        lines
-    )
+    assert ["series_total", "2026-06-01", "2026-06-30", "", "Everyone", "activities_logged", "3",
+            ""] in lines  # fmt: skip
     # Input the page cannot use is said on it (400), the CSV goes back to the page.
     assert ana.web().get("/insights/adoption/?grain=century").status_code == 400
     assert ana.web().get("/insights/reports/adoption/csv?kpi=nope").status_code == 302
@@ -116,8 +121,12 @@ def test_the_api_and_two_workspaces(ana, carla, june):
     total = next(r for r in body["rows"] if r["section"] == "total")
     logged = next(v for v in total["values"] if v["kpi"] == "activities_logged")
     assert (logged["value"], logged["previous"]) == (3, 1)
-    assert [line["name"] for line in body["series"]] == ["Everyone", "Campo"]
-    assert body["series"][1]["team_id"] == june.pk
+    assert [(line["section"], line["id"], line["name"]) for line in body["series"]] == [
+        ("total", None, "Everyone"), ("team", june.pk, "Campo"),
+    ]  # fmt: skip
+    members = ana.client().get("/api/v1/reports/adoption?lines=user").json()["series"]
+    assert {line["section"] for line in members[1:]} == {"user"} and len(members) == 4
+    assert ana.client().get("/api/v1/reports/adoption?lines=x").status_code == 422
     bad = ana.client().get("/api/v1/reports/adoption?grain=century")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "grain"
     # Workspace B: its own five calls, none of A's members or teams.
@@ -128,3 +137,17 @@ def test_the_api_and_two_workspaces(ana, carla, june):
     assert next(v for v in total_b["values"] if v["kpi"] == "activities_logged")["value"] == 5
     page = carla.web().get(f"/insights/adoption/?{JUNE}").content.decode()
     assert "Campo" not in page and ana.user.email not in page
+
+
+@pytest.mark.parametrize("key", ["activities_logged", "records_created", "records_updated",
+                                 "tasks_on_time", "record_completeness"])  # fmt: skip
+def test_each_kpi_through_its_page_csv_and_api(ana, june, key):
+    query = f"{JUNE}&group_by=owner"
+    page = ana.web("pt-br").get(f"/insights/kpis/{key}/?{query}&team_id={june.pk}")
+    assert page.status_code == 200
+    assert ana.web().get(f"/insights/kpis/{key}/csv?{query}").status_code == 200
+    got = ana.client().get(f"/api/v1/kpis/{key}?from=2026-06-01&to=2026-06-30&group_by=owner")
+    assert got.status_code == 200
+    assert got.json()["key"] == key
+    catalogue = {k["key"]: k for k in ana.client().get("/api/v1/kpis").json()["items"]}
+    assert catalogue[key]["app"] == "adoption" and "owner" in catalogue[key]["dimensions"]

@@ -55,7 +55,8 @@ class Adoption:
     teams: list[Row]
     total: Row
     chart_kpi: Kpi | None
-    series: list[tuple[str, list[Point]]]  # (name, points): the workspace, then each team
+    # (section, id, name, points): the workspace ("total"), then each team or each member
+    series: list[tuple[str, int | None, str, list[Point]]]
 
 
 def adoption_kpis() -> list[Kpi]:
@@ -74,9 +75,11 @@ def adoption(
     end: date,
     grain: Grain = Grain.WEEK,
     chart: str = KEYS[0],
+    lines: str = TEAM,
 ) -> Adoption:
     """The report of ``start``..``end`` (days in the workspace's time zone), the previous period
-    of the same length, and ``chart``'s series at ``grain``. 422 as :func:`measure` refuses."""
+    of the same length, and ``chart``'s series at ``grain``: for the workspace, then each team
+    (``lines`` ``team``) or each active member (``user``). 422 as :func:`measure` refuses."""
     require(actor, "insights.view")
     kpis = adoption_kpis()
     ws = actor.workspace
@@ -89,7 +92,7 @@ def adoption(
     users: dict[Any, Row] = {uid: Row(USER, uid, name) for uid, name in members.items()}
     total = Row(TOTAL, None, _("Everyone"))
     team_rows = [Row(TEAM, t.pk, t.name) for t in teams]
-    series: list[tuple[str, list[Point]]] = []
+    series: list[tuple[str, int | None, str, list[Point]]] = []
     chart_kpi = get(chart) if chart in KEYS else None
     whole = Scope(actor=actor)
     for kpi in kpis:
@@ -119,9 +122,13 @@ def adoption(
             m = measure(kpi.key, Scope(actor=actor, team_id=team.pk), start=start, end=end,
                         grain=grain)  # fmt: skip
             row.values[kpi.key] = (m.value, m.previous)
-            team_series.append((team.name, m.series))
+            team_series.append((TEAM, team.pk, team.name, m.series))
         if chart_kpi is not None and kpi.key == chart_kpi.key:
-            series = [(str(_("Everyone")), now.series), *team_series]
+            series = [(TOTAL, None, str(_("Everyone")), now.series)]
+            if lines == USER:
+                series += _member_series(actor, kpi, members, start, end, grain)
+            else:
+                series += team_series
     return Adoption(
         start=start,
         end=end,
@@ -135,6 +142,17 @@ def adoption(
         chart_kpi=chart_kpi,
         series=series,
     )
+
+
+def _member_series(
+    actor: Actor, kpi: Kpi, members: dict[Any, str], start: date, end: date, grain: Grain
+) -> list[tuple[str, int | None, str, list[Point]]]:
+    """The KPI over time for each active member (cut by owner), by name."""
+    out = []
+    for uid, name in sorted(members.items(), key=lambda m: m[1].casefold()):
+        m = measure(kpi.key, Scope(actor=actor, owner_id=uid), start=start, end=end, grain=grain)
+        out.append((USER, uid, name, m.series))
+    return out
 
 
 def _empty(kpi: Kpi) -> Any:

@@ -18,7 +18,7 @@ from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain
 from vinculo.core.kpis.api import Number, PointOut
 from vinculo.core.schemas import ERRORS
-from vinculo.insights.adoption import KEYS, Adoption, Row, adoption
+from vinculo.insights.adoption import KEYS, TEAM, USER, Adoption, Row, adoption
 
 router = Router(tags=["reports"])
 
@@ -28,6 +28,7 @@ class AdoptionQuery(Schema):
     to: date | None = Field(None, description="Last day, inclusive (default: today).")
     grain: str = Field("week", description="day, week, month or quarter (the series).")
     kpi: str = Field(KEYS[0], description="The KPI whose series is given.")
+    lines: str = Field("team", description="The series after the workspace's: team or user.")
 
 
 class AdoptionKpiOut(Schema):
@@ -50,8 +51,9 @@ class AdoptionRowOut(Schema):
 
 
 class AdoptionLineOut(Schema):
-    name: str = Field(description="The workspace (the first line) or a team.")
-    team_id: int | None
+    section: str = Field(description="total (the workspace, the first line), team or user.")
+    id: int | None = Field(description="The team's or user's id; null for the workspace.")
+    name: str
     points: list[PointOut]
 
 
@@ -88,8 +90,16 @@ def adoption_report(request: HttpRequest, query: Query[AdoptionQuery]) -> dict[s
         )
     if query.kpi not in KEYS:
         raise ValidationFailed.field("kpi", _("Choose a KPI from the list."), "invalid_choice")
-    found = adoption(actor, start=start, end=end, grain=Grain(query.grain), chart=query.kpi)
-    team_ids = [None, *(t.key for t in found.teams)]
+    if query.lines not in {TEAM, USER}:
+        raise ValidationFailed.field("lines", _("Choose teams or members."), "invalid_choice")
+    found = adoption(
+        actor,
+        start=start,
+        end=end,
+        grain=Grain(query.grain),
+        chart=query.kpi,
+        lines=query.lines,
+    )
     return {
         "start": found.start,
         "end": found.end,
@@ -100,7 +110,7 @@ def adoption_report(request: HttpRequest, query: Query[AdoptionQuery]) -> dict[s
         "rows": [_row(found, r) for r in [*found.users, *found.teams, found.total]],
         "series_kpi": query.kpi,
         "series": [
-            {"name": name, "team_id": team_id, "points": points}
-            for team_id, (name, points) in zip(team_ids, found.series, strict=False)
+            {"section": section, "id": key, "name": name, "points": points}
+            for section, key, name, points in found.series
         ],
     }

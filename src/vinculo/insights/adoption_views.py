@@ -20,7 +20,7 @@ from vinculo.core.kpis import Grain
 from vinculo.core.permissions import require
 from vinculo.core.ui import actor, workspace_view
 from vinculo.insights import presenting
-from vinculo.insights.adoption import KEYS, Adoption, Row, adoption, adoption_kpis
+from vinculo.insights.adoption import KEYS, TEAM, USER, Adoption, Row, adoption, adoption_kpis
 from vinculo.insights.dashboards.selectors import leaderboards_shown
 from vinculo.insights.periods import CUSTOM, GRAINS, PRESETS, Picked, read_period
 from vinculo.insights.report_views import ADOPTION, REPORTS, csv_url
@@ -38,10 +38,15 @@ def read_adoption(
     chart = params.get("kpi", "").strip() or KEYS[0]
     if chart not in {k.key for k in adoption_kpis()}:
         errors["kpi"] = [_("Choose a KPI from the list.")]
+    lines = params.get("lines", "").strip() or TEAM
+    if lines not in {TEAM, USER}:
+        errors["lines"] = [_("Choose teams or members.")]
     if errors or picked.start is None or picked.end is None:
         return picked, grain, chart, None, errors
     try:
-        found = adoption(a, start=picked.start, end=picked.end, grain=Grain(grain), chart=chart)
+        found = adoption(
+            a, start=picked.start, end=picked.end, grain=Grain(grain), chart=chart, lines=lines
+        )
     except ValidationFailed as exc:
         out: dict[str, list[str]] = {}
         for e in exc.errors:
@@ -74,7 +79,7 @@ def _chart(found: Adoption) -> dict[str, Any]:
     kpi = found.chart_kpi
     if kpi is None or not found.series:
         return {}
-    first = found.series[0][1]
+    first = found.series[0][3]
     return {
         "kind": "line",
         "unit": str(kpi.unit),
@@ -82,7 +87,7 @@ def _chart(found: Adoption) -> dict[str, Any]:
         "labels": [p.start.isoformat() for p in first],
         "series": [
             {"name": name, "values": [presenting.plain(kpi, p.value) for p in points]}
-            for name, points in found.series
+            for _section, _key, name, points in found.series
         ],
         "names": {"days": _("days"), "quarter": _("Q%(quarter)s %(year)s")},
     }
@@ -106,6 +111,8 @@ def adoption_view(request: HttpRequest) -> HttpResponse:
         "grain": grain,
         "chart_kpis": [(k.key, str(k.name)) for k in kpis],
         "chart_kpi": chart,
+        "lines": request.GET.get("lines", "").strip() or TEAM,
+        "line_choices": [(TEAM, _("Teams")), (USER, _("Members"))],
         "kpis": kpis,
         "csv_url": csv_url(ADOPTION, request),
         "leaderboards_shown": leaderboards_shown(a),

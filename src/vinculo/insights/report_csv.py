@@ -268,11 +268,12 @@ def _adoption(a: Actor, request: HttpRequest) -> Rows:
             rows.append([row.section, found.start, found.end, row.key, row.name, kpi.key,
                          _seconds(value), _seconds(previous)])  # fmt: skip
     if found.chart_kpi is not None:
-        for name, points in found.series:
+        for section, key, name, points in found.series:
             rows += [
-                ["series", p.start, p.end, None, name, found.chart_kpi.key, _seconds(p.value), None]
+                [f"series_{section}", p.start, p.end, key, name, found.chart_kpi.key,
+                 _seconds(p.value), None]
                 for p in points
-            ]
+            ]  # fmt: skip
     return headers, rows
 
 
