@@ -38,6 +38,7 @@ from vinculo.quality.services import audit, duplicates, exports, imports, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -147,6 +148,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
     # The dashboard settings row: leaderboards turned on (they are off until then).
     dashboard_services.update_dashboard_settings(actor=actor, data={"show_leaderboards": True})
+    review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
+    decision = reviews.add_decision(actor, review.pk, {"text": "Revisar a meta de leads"})
     ids = {
         "person_id": person.pk,
         "company_id": company.pk,
@@ -180,6 +183,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "reason_id": LostReason.objects.for_workspace(ws).order_by("pk").values("pk")[0]["pk"],
         "spend_id": spend.pk,
         "rate_id": rate.pk,
+        "review_id": review.pk,
+        "decision_id": decision.pk,
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
         "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget

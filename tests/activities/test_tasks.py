@@ -85,9 +85,13 @@ def test_bad_task_input_names_the_fields(ana, a):
     ]:
         response = send(client, "post", "/api/v1/tasks", {"person_id": a.person.pk, **body})
         assert field in fields_of(problem(response, 422)), body
-    response = send(client, "post", "/api/v1/tasks", {"subject": "Sem vínculo"})
-    assert fields_of(problem(response, 422)) == {"person_id"}
     assert not Activity.objects.exists()
+    # A task may stand alone (the team's own work); notes, calls, meetings and emails may not.
+    alone = send(client, "post", "/api/v1/tasks", {"subject": "Preparar a revisão do plano"})
+    assert alone.status_code == 201, alone.content
+    assert Activity.objects.get().person_id is None
+    note = send(client, "post", "/api/v1/activities", {"kind": "note", "body": "Sem vínculo"})
+    assert fields_of(problem(note, 422)) == {"person_id"}
 
 
 def _task(persona, records, subject: str, due: datetime | None) -> Activity:

@@ -283,7 +283,8 @@ def test_new_task_form_shows_every_refusal_and_keeps_the_input(ana, carla, joana
     page = response.content.decode()
     assert "This field is required." in page
     assert "Enter a date and time" in page
-    assert "Link the activity to a person, a company or a deal." in page
+    # A task may stand alone (the team's own work): no link is not refused.
+    assert "Link the activity to a person, a company or a deal." not in page
     assert 'value="amanhã"' in page and "Detalhes" in page
     theirs = contacts.create_person(actor=carla.actor, data={"first_name": "Zé"})
     foreign = client.post("/tasks/new/", {"subject": "X", "link": f"person:{theirs.pk}"})

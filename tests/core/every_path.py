@@ -168,6 +168,8 @@ def names_records(op: Operation) -> bool:
 Body = Callable[[dict[str, Any]], Any]
 BODIES: dict[str, Body] = {
     "PATCH /dashboards/{dashboard_id}": lambda ids: {"name": "Carla esteve aqui"},
+    "PATCH /reviews/{review_id}": lambda ids: {"findings": "Carla esteve aqui"},
+    "POST /reviews/{review_id}/decisions": lambda ids: {"text": "Carla esteve aqui"},
     "POST /dashboards/{dashboard_id}/widgets": lambda ids: {"kind": "number", "kpi": "deals_won"},
     "POST /dashboards/{dashboard_id}/widgets/reorder": lambda ids: {
         "widget_ids": list(

@@ -64,6 +64,7 @@ from vinculo.quality.models import (
 )
 from vinculo.sales.models import Deal, LineItem, LostReason, Pipeline, Product, Stage, StageChange
 from vinculo.scoring.models import LeadScore, ScoringRule
+from vinculo.strategy.models import Decision, Review
 from vinculo.webforms.models import FormDailyStat, Submission, WebForm
 
 
@@ -539,6 +540,9 @@ GROWERS: dict[str, Grow] = {
     "/customer-value/settings": nothing,  # a fixed shape
     "/people/{person_id}/value": nothing,  # one row per person
     "/scoring/rules": sibling(ScoringRule, "scoring_rule_id", name=unique("Regra ")),
+    "/reviews": sibling(Review, "review_id", title=unique("Revisão ")),
+    "/reviews/{review_id}": sibling(Decision, "decision_id", text=unique("Decisão ")),
+    "/reviews/{review_id}/document": sibling(Decision, "decision_id", text=unique("Decisão ")),
     "/scoring/rules/{scoring_rule_id}": sibling(
         ScoringRule, "scoring_rule_id", name=unique("Regra ")
     ),

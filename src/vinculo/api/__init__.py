@@ -32,6 +32,7 @@ from vinculo.privacy.api import router as privacy_router
 from vinculo.quality.api import router as quality_router
 from vinculo.sales.api import router as sales_router
 from vinculo.scoring.api import router as scoring_router
+from vinculo.strategy.reviews.api import router as reviews_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
 from vinculo.workspaces.api_auth import TokenAuth, WorkspaceSessionAuth
@@ -180,6 +181,7 @@ for _router in (
     customer_value_router,
     customer_tiers_router,
     scoring_router,
+    reviews_router,
     webforms_router,
     webhooks_router,
     privacy_router,

@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from vinculo.contacts.models import LifecycleStage
 from vinculo.core.actor import Actor
-from vinculo.core.formats import format_duration, format_money, format_number, format_percent
+from vinculo.core.formats import format_percent
 from vinculo.core.kpis import DIMENSIONS, Direction, Kpi, Measurement, Unit
+from vinculo.core.kpis.shown import NOTHING, shown
+
+__all__ = ["NOTHING", "shown"]  # re-exported: the screens read both from here
 from vinculo.sales.models import Deal, Pipeline
 
 # The apps that declare KPIs, in the order the overview shows them (others follow by key).
@@ -32,7 +35,6 @@ DIMENSION_LABELS: dict[str, Any] = {
     "pipeline": gettext_lazy("Pipeline"),
     "lifecycle_stage": gettext_lazy("Lifecycle stage"),
 }
-NOTHING = "—"
 DAY = 86400
 
 
@@ -50,21 +52,6 @@ def dimension_label(key: str) -> str:
     if dimension is not None:
         return str(dimension.label)
     return str(DIMENSION_LABELS.get(key, key.replace("_", " ").capitalize()))
-
-
-def shown(kpi: Kpi, value: Any, currency: str = "") -> str:
-    """``value`` of ``kpi`` as the reader reads it; a dash for nothing to measure."""
-    if value is None:
-        return NOTHING
-    if kpi.unit is Unit.MONEY:
-        return format_money(value, currency or None)
-    if kpi.unit is Unit.PERCENT:
-        return format_percent(round(Decimal(str(value)) * 100, 1))
-    if kpi.unit is Unit.DURATION:
-        return format_duration(value)
-    if kpi.unit is Unit.COUNT:
-        return format_number(int(value))
-    return format_number(round(Decimal(str(value)), 2), trim=True)
 
 
 def plain(kpi: Kpi, value: Any) -> float | int | None:

@@ -147,7 +147,7 @@ def clean_fields(
     _clean_content(row, kind, creating=creating, now=now)
     if kind == ActivityKind.TASK:
         _clean_task(row, actor, refs, instance)
-    _clean_links(data, refs, row.cleaned, row.errors, instance)
+    _clean_links(data, refs, row.cleaned, row.errors, instance, task=kind == ActivityKind.TASK)
     if row.errors:
         raise ValidationFailed(_("Some fields are not valid."), errors=row.errors)
     if creating:
@@ -267,7 +267,12 @@ def _clean_links(
     cleaned: dict[str, Any],
     errors: list[FieldError],
     instance: Activity | None,
+    *,
+    task: bool = False,
 ) -> None:
+    """Each link's id checked in the workspace; a deal's customer linked too. A note, call,
+    meeting or email is about someone, so it needs a link; a task may stand alone (the team's
+    own work: a decision of the plan's review, a report to prepare)."""
     link_errors = False
     for field in LINK_FIELDS:
         if field not in data:
@@ -304,7 +309,7 @@ def _clean_links(
             cleaned["person_id"] = deal_person
         if current("company_id") is None and deal_company is not None:
             cleaned["company_id"] = deal_company
-    if all(current(f) is None for f in LINK_FIELDS):
+    if not task and all(current(f) is None for f in LINK_FIELDS):
         errors.append(
             FieldError(
                 "person_id", _("Link the activity to a person, a company or a deal."), "required"
