@@ -185,6 +185,7 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         "rate_id": rate.pk,
         "review_id": review.pk,
         "decision_id": decision.pk,
+        "fmt": "pdf",  # a review's document
         "kpi_key": "deals_won",  # a KPI's insights page
         "report_name": "win-loss",  # a sales report's insights page
         "dashboard_id": sales_dashboard.pk,  # the default Sales dashboard and its first widget

@@ -59,6 +59,7 @@ from vinculo.quality.services import audit, duplicates, imports, merge, rules
 from vinculo.sales.models import Deal, LostReason, Pipeline, Stage
 from vinculo.scoring.services import rules as scoring_rules
 from vinculo.scoring.services.recompute import recompute_scores
+from vinculo.strategy.reviews import services as reviews
 from vinculo.webforms.models import Submission, WebForm
 from vinculo.workspaces import invitations
 from vinculo.workspaces import services as workspaces
@@ -281,8 +282,11 @@ def _fill(ana, bruno) -> dict[str, Any]:
     )  # fmt: skip
     recompute_scores(actor)
     recompute_rfm(actor)  # the customer-value screen and the person pages' cards have values
-    return {"team": team, "job": job, "form": form, "request": request, "invited": invited,
-            "scoring_rule": scoring_rule}  # fmt: skip
+    review = reviews.create_review(actor, reviews.plan_of(actor), {"held_on": "2026-03-31"})
+    reviews.add_decision(actor, review.pk, {"text": "Revisar metas"})
+    reviews.hold(actor, review.pk)  # frozen, and the next one scheduled
+    return {"review": review, "team": team, "job": job, "form": form, "request": request,
+            "invited": invited, "scoring_rule": scoring_rule}  # fmt: skip
 
 
 def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
@@ -325,6 +329,9 @@ def _ids(ana, bruno, made: dict[str, Any]) -> dict[str, Any]:
         "spend_id": first(Spend),
         "rate_id": first(CurrencyRate),
         "scoring_rule_id": made["scoring_rule"].pk,
+        "review_id": made["review"].pk,
+        "decision_id": made["review"].decisions.get().pk,
+        "fmt": "pdf",
         "kpi_key": "deals_won",
         "report_name": "win-loss",
         "dashboard_id": first(Dashboard, kind="sales"),

@@ -40,7 +40,7 @@ class PlanVersion(WorkspaceScopedModel):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("Note"), max_length=300, blank=True)
     snapshot = models.JSONField(default=dict)
 
     class Meta:
@@ -181,7 +181,7 @@ class TacticSpend(WorkspaceScopedModel):
     )
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=1, null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("Note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-spent_on", "-id"]

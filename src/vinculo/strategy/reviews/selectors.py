@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
-from vinculo.strategy.models import Decision, Review
+from vinculo.strategy.models import Decision, Plan, Review
+
+
+def plan_or_none(actor: Actor) -> Plan | None:
+    return Plan.objects.for_workspace(actor.workspace).first()
 
 
 def reviews_of(actor: Actor) -> QuerySet[Review]:
