@@ -29,6 +29,7 @@ from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, TrackedEvent
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.insights.dashboards import services as dashboard_services
 from vinculo.insights.models import Dashboard
 from vinculo.integrations import services as integrations
 from vinculo.integrations.models import WebhookDelivery
@@ -173,6 +174,8 @@ def seed(persona: Persona, *, demo: int = 40, tracked: int = 8) -> Seeded:
         ws, [persona.user], "goal.at_risk", {"title": goal.title, "kpi": goal.kpi_key}, link="/"
     )[0]
     sales_dashboard = Dashboard.objects.for_workspace(ws).get(kind="sales", is_default=True)
+    # The dashboard settings row: leaderboards turned on (they are off until then).
+    dashboard_services.update_dashboard_settings(actor=actor, data={"show_leaderboards": True})
     review = reviews.create_review(actor, ensure_plan(actor), {"held_on": "2026-03-31"})
     decision = reviews.add_decision(actor, review.pk, {"text": "Revisar a meta de leads"})
     ids = {

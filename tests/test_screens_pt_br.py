@@ -430,6 +430,8 @@ def _extra_urls(ws) -> list[str]:
         "/strategy/plan/versions/?from=1",
         "/strategy/plan/calculator/?currency=BRL",
         "/strategy/plan/strategies/new/?parent=1",
+        "/insights/adoption/?period=this_year&grain=month&kpi=record_completeness",
+        "/insights/adoption/?grain=century",
     ]
 
 

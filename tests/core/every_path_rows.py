@@ -520,6 +520,9 @@ GROWERS: dict[str, Grow] = {
     # Cohorts and activity per rep: a few queries, counted in Python by month or member.
     "/reports/cohort-retention": purchases,
     "/reports/activity-per-rep": lambda ana, ids, n: activities(ana, ids, n) and None,
+    # Adoption: the registry's KPIs cut by owner, a row per member and team.
+    "/reports/adoption": lambda ana, ids, n: activities(ana, ids, n) and None,
+    "/dashboard-settings": nothing,  # a fixed shape
     "/products": sibling(Product, "product_id", name=unique("Produto ")),
     "/pipelines/{pipeline_id}/lost-reasons": lambda ana, ids, n: _reasons(ana, ids, n) and None,
     "/pipelines/{pipeline_id}/lost-reason-counts": _reason_counts,
@@ -646,6 +649,8 @@ UNSEEN: dict[str, str] = {
     "/reports/win-loss": REPORT,
     "/reports/cohort-retention": "shares by cohort month and month offset, however many bought",
     "/reports/activity-per-rep": "counts per member: as long whatever the activities counted",
+    "/reports/adoption": "KPIs per member and team: as long whatever the activities counted",
+    "/dashboard-settings": FIXED,
     "/members/{member_id}": DETAIL,
     "/views/{view_id}": DETAIL,
     "/spend/{spend_id}": DETAIL,

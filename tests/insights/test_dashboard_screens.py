@@ -34,6 +34,7 @@ def _sales(persona) -> Dashboard:
 
 def test_a_leaderboards_csv_holds_plain_numbers_and_escaped_names(ana, won):
     sales = _sales(ana)
+    services.update_dashboard_settings(actor=ana.actor, data={"show_leaderboards": True})
     board = services.add_widget(actor=ana.actor, dashboard_id=sales.pk,
                                 data={"kind": "leaderboard", "kpi": "new_revenue"})  # fmt: skip
     response = ana.web().get(f"/insights/dashboards/{sales.pk}/widgets/{board.pk}/csv")

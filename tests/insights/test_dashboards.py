@@ -205,8 +205,12 @@ def test_a_widgets_numbers_are_the_kpi_measured_for_its_period_grain_and_filters
     assert len(got["series"]) == 30 and got["series"][-4]["value"] == "3000.00"  # three days ago
     assert got["url"].startswith("/insights/kpis/new_revenue/?period=custom")
     assert f"owner_id={bruno.user.pk}" in got["url"]
-    # The leaderboard of new revenue by owner: Bruno 3,000, then Ana 1,000.
+    # Leaderboards are opt-in: off, the leaderboard is hidden and ranks no one.
     board = sales.widgets.get(kind="leaderboard")
+    off = _api(ana, "get", f"/dashboards/{sales.pk}/widgets/{board.pk}/data").json()
+    assert off["hidden"] is True and off["groups"] == [] and off["value"] is None
+    services.update_dashboard_settings(actor=ana.actor, data={"show_leaderboards": True})
+    # On: new revenue by owner, Bruno 3,000, then Ana 1,000.
     ranked = _api(ana, "get", f"/dashboards/{sales.pk}/widgets/{board.pk}/data").json()["groups"]
     assert [(g["key"], g["value"]) for g in ranked] == [
         (bruno.user.pk, "3000.00"), (ana.user.pk, "1000.00"),

@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from vinculo.activities import (
+            adoption_kpis,
             events,  # noqa: F401  (declares event types)
             kpis,
             record_pages,
@@ -20,3 +21,4 @@ class ActivitiesConfig(AppConfig):
         timeline_port.register_kinds(*timeline.KINDS)
         pages.register("person", "tasks", record_pages.open_tasks)
         kpis.register_all()
+        adoption_kpis.register_all()

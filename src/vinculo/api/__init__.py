@@ -26,6 +26,7 @@ from vinculo.events.api import router as events_router
 from vinculo.events.report_api import router as cohort_reports_router
 from vinculo.events.value_api import router as customer_value_router
 from vinculo.events.value_tiers_api import router as customer_tiers_router
+from vinculo.insights.adoption_api import router as adoption_router
 from vinculo.insights.dashboards.api import router as dashboards_router
 from vinculo.integrations.webhook_api import router as webhooks_router
 from vinculo.privacy.api import router as privacy_router
@@ -179,6 +180,7 @@ for _router in (
     sales_router,
     activities_router,
     activity_reports_router,
+    adoption_router,
     quality_router,
     events_router,
     cohort_reports_router,

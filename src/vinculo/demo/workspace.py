@@ -16,6 +16,7 @@ from vinculo.core.actor import Actor, Source
 from vinculo.core.tenancy import Membership, Role, User, Workspace
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
+from vinculo.insights.dashboards import services as dashboards
 from vinculo.workspaces import services
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ def ensure_demo_workspace(
             sales = services.create_team(actor=owner, data={"name": "Vendas SP"})
             bruno = User.objects.get(email=DEMO_TEAM[0][0])
             services.add_team_member(actor=owner, team_id=sales.pk, user_id=bruno.pk)
+            # The demo shows the leaderboards a manager may opt into (off in a new workspace).
+            dashboards.update_dashboard_settings(actor=owner, data={"show_leaderboards": True})
         user = User.objects.get(email=DEMO_EMAIL)
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

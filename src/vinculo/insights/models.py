@@ -1,5 +1,11 @@
 """Insights' tables: the dashboards and their widgets (:mod:`vinculo.insights.dashboards`)."""
 
-from vinculo.insights.dashboards.models import Dashboard, DashboardScope, Widget, WidgetKind
+from vinculo.insights.dashboards.models import (
+    Dashboard,
+    DashboardScope,
+    DashboardSettings,
+    Widget,
+    WidgetKind,
+)
 
-__all__ = ["Dashboard", "DashboardScope", "Widget", "WidgetKind"]
+__all__ = ["Dashboard", "DashboardScope", "DashboardSettings", "Widget", "WidgetKind"]

@@ -28,6 +28,7 @@ APPS: list[tuple[str, Any]] = [
     ("activities", gettext_lazy("Activities")),
     ("events", gettext_lazy("Purchases")),
     ("quality", gettext_lazy("Data quality")),
+    ("adoption", gettext_lazy("Adoption")),
 ]
 # Dimensions the core registry does not name.
 DIMENSION_LABELS: dict[str, Any] = {

@@ -29,10 +29,12 @@ from vinculo.core.filters.context import workspace_today
 from vinculo.core.permissions import require
 from vinculo.core.reports import Cohorts
 from vinculo.core.ui import actor, workspace_view
+from vinculo.insights.adoption_views import read_adoption
 from vinculo.insights.periods import read_period
 from vinculo.insights.report_screens import read_activity, read_cohorts
 from vinculo.insights.report_views import (
     ACTIVITY,
+    ADOPTION,
     COHORTS,
     FORECAST,
     FUNNEL,
@@ -252,7 +254,36 @@ def _activity(a: Actor, request: HttpRequest) -> Rows:
     )
 
 
+def _adoption(a: Actor, request: HttpRequest) -> Rows:
+    """One line per member, team and the whole workspace and KPI (value and the previous
+    period's), then the charted KPI's series (the workspace and each team)."""
+    _picked, _grain, _chart, found, errors = read_adoption(a, request.GET)
+    if found is None or errors:
+        raise ValidationFailed.field("period", _("Choose a period from the list."), "invalid")
+    headers = ["section", "start", "end", "id", "name", "kpi", "value", "previous"]
+    rows: list[list[Any]] = []
+    for row in [*found.users, *found.teams, found.total]:
+        for kpi in found.kpis:
+            value, previous = row.values.get(kpi.key, (None, None))
+            rows.append([row.section, found.start, found.end, row.key, row.name, kpi.key,
+                         _seconds(value), _seconds(previous)])  # fmt: skip
+    if found.chart_kpi is not None:
+        for section, key, name, points in found.series:
+            rows += [
+                [f"series_{section}", p.start, p.end, key, name, found.chart_kpi.key,
+                 _seconds(p.value), None]
+                for p in points
+            ]  # fmt: skip
+    return headers, rows
+
+
+def _seconds(value: Any) -> Any:
+    return value.total_seconds() if hasattr(value, "total_seconds") else value
+
+
 def _rows(a: Actor, request: HttpRequest, report_name: str) -> Rows:
+    if report_name == ADOPTION:
+        return _adoption(a, request)
     if report_name == COHORTS:
         return _cohorts(a, request)
     if report_name == ACTIVITY:

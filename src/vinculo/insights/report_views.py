@@ -29,6 +29,7 @@ from vinculo.sales import reports, selectors
 
 FUNNEL, FORECAST, WIN_LOSS = "pipeline-funnel", "sales-forecast", "win-loss"
 COHORTS, ACTIVITY = "cohort-retention", "activity-per-rep"  # insights.report_screens
+ADOPTION = "adoption"  # insights.adoption_views
 SALES = (FUNNEL, FORECAST, WIN_LOSS)
 
 
@@ -94,8 +95,25 @@ REPORTS: dict[str, Report] = {
             dated=True,
             money=False,
         ),
+        Report(
+            ADOPTION,
+            gettext_lazy("Adoption"),
+            gettext_lazy(
+                "Who uses the CRM: activities logged, records created and updated, tasks done on "
+                "time and the completeness of the records each member owns, per member and team."
+            ),
+            dated=True,
+            money=False,
+        ),
     )
 }
+
+
+def report_url(name: str) -> str:
+    """A report's screen (the adoption report has its own address)."""
+    if name == ADOPTION:
+        return reverse("insights:adoption")
+    return reverse("insights:report", args=[name])
 
 
 def _percent(value: float | None) -> str:

@@ -21,7 +21,7 @@ from vinculo.insights import downloads, presenting
 from vinculo.insights.periods import CUSTOM, GRAINS, PRESETS, Picked
 from vinculo.insights.presenting import Change
 from vinculo.insights.reading import Reading, read_kpi, read_overview
-from vinculo.insights.report_views import REPORTS
+from vinculo.insights.report_views import REPORTS, report_url
 
 
 @dataclass
@@ -81,7 +81,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "chart_data": {"sparklines": sparklines},
         # The reports keep the period, unless it could not be read.
         "reports": [
-            (r, reverse("insights:report", args=[r.name]) + ("" if found.errors else f"?{query}"))
+            (r, report_url(r.name) + ("" if found.errors else f"?{query}"))
             for r in REPORTS.values()
         ],
     }

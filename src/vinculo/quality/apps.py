@@ -9,7 +9,7 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from vinculo.core import duplicate_finders, entry_rules, exports
-        from vinculo.quality import events, kpis  # noqa: F401  (events: event types)
+        from vinculo.quality import adoption_kpis, events, kpis  # noqa: F401
         from vinculo.quality.selectors.matcher import probable_typed
         from vinculo.quality.selectors.rules import unique_fields
         from vinculo.quality.services.rule_checker import checker
@@ -28,3 +28,4 @@ class QualityConfig(AppConfig):
         duplicate_finders.register(probable_typed)
         exports.register(table_export)
         kpis.register_all()
+        adoption_kpis.register_all()

@@ -9,7 +9,7 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from vinculo.core import custom_field_targets, record_pages, workspace_defaults
         from vinculo.core import pickers as core_pickers
-        from vinculo.sales import events, kpis, pickers  # noqa: F401  (events: event types)
+        from vinculo.sales import adoption_kpis, events, kpis, pickers  # noqa: F401
         from vinculo.sales import record_pages as panels
         from vinculo.sales.models import Deal
         from vinculo.sales.services.pipelines import ensure_default_pipeline
@@ -23,3 +23,4 @@ class SalesConfig(AppConfig):
         record_pages.register("person", "deals", panels.person_deals)
         record_pages.register("company", "deals", panels.company_deals)
         kpis.register_all()
+        adoption_kpis.register_all()

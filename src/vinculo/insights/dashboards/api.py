@@ -140,6 +140,11 @@ class WidgetDataOut(Schema):
     available: bool = Field(
         description="False when nothing measures it (a KPI or cohort basis no longer registered)."
     )
+    hidden: bool = Field(
+        False,
+        description="True for a leaderboard while the workspace's leaderboards are off "
+        "(GET /dashboard-settings): nothing is measured.",
+    )
     start: date
     end: date
     url: str = Field(description="The screen of the list or report behind the numbers.")
@@ -332,6 +337,7 @@ def get_widget_data(request: HttpRequest, dashboard_id: Id, widget_id: Id) -> di
         "kind": w.kind,
         "kpi": w.kpi,
         "available": found.available,
+        "hidden": found.hidden,
         "start": found.start,
         "end": found.end,
         "url": found.url,
@@ -342,3 +348,39 @@ def get_widget_data(request: HttpRequest, dashboard_id: Id, widget_id: Id) -> di
     if found.cohorts is not None:
         out["cohorts"] = cohorts_out(found.cohorts)
     return out
+
+
+# --- the workspace's dashboard settings ---------------------------------------------------------
+
+
+class DashboardSettingsOut(Schema):
+    show_leaderboards: bool = Field(
+        description="Whether leaderboard widgets rank the members (off until turned on)."
+    )
+
+
+class DashboardSettingsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    show_leaderboards: bool = Field(description="Turn the workspace's leaderboards on or off.")
+
+
+@router.get(
+    "/dashboard-settings",
+    response={200: DashboardSettingsOut, **ERRORS},
+    summary="The workspace's dashboard settings",
+)
+def get_dashboard_settings(request: HttpRequest) -> dict[str, Any]:
+    """Whether the workspace's leaderboard widgets are shown (everyone who sees insights)."""
+    return {"show_leaderboards": selectors.dashboard_settings(actor_of(request))}
+
+
+@router.put(
+    "/dashboard-settings",
+    response={200: DashboardSettingsOut, **ERRORS},
+    summary="Change the workspace's dashboard settings",
+)
+def put_dashboard_settings(request: HttpRequest, payload: DashboardSettingsIn) -> dict[str, Any]:
+    """Turn the leaderboards on or off (managers, admins and owners: ``dashboards.manage``)."""
+    row = services.update_dashboard_settings(actor=actor_of(request), data=payload.dict())
+    return {"show_leaderboards": row.show_leaderboards}

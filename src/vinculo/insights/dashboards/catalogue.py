@@ -91,3 +91,20 @@ DEFAULTS: dict[str, list[dict[str, Any]]] = {
         _w("cohort", "", 4, grain="month", period="last_12_months", basis="purchases"),
     ],
 }
+
+
+# Ready-made widgets the edit mode offers in one click (key, label, the widget's fields): the
+# adoption leaderboard ranks the members by the activities they logged this month (shown only
+# while the workspace's leaderboards are on, docs/adoption.md).
+SUGGESTED: list[tuple[str, Any, dict[str, Any]]] = [
+    (
+        "adoption_leaderboard",
+        gettext_lazy("Adoption leaderboard: activities logged by member this month"),
+        _w("leaderboard", "activities_logged", 2, period="this_month", group_by="owner", limit=10),
+    ),
+    (
+        "tasks_on_time_leaderboard",
+        gettext_lazy("Tasks done on time by member this month"),
+        _w("leaderboard", "tasks_on_time", 2, period="this_month", group_by="owner", limit=10),
+    ),
+]

@@ -20,6 +20,7 @@ from vinculo.core.filters.context import workspace_today
 from vinculo.core.kpis import Grain, Kpi, Measurement, Scope, get, measure
 from vinculo.core.reports import Cohorts, cohort_bases, cohort_report
 from vinculo.insights import presenting
+from vinculo.insights.dashboards import selectors
 from vinculo.insights.dashboards.catalogue import period_days
 from vinculo.insights.dashboards.models import Widget, WidgetKind
 from vinculo.sales import reports
@@ -30,7 +31,8 @@ FUNNEL_REPORT = "pipeline-funnel"
 @dataclass
 class WidgetData:
     """What a widget shows. ``available`` is False when nothing measures it (a KPI or a cohort
-    basis no longer registered)."""
+    basis no longer registered); ``hidden`` is True for a leaderboard while the workspace's
+    leaderboards are off (nothing is measured)."""
 
     widget: Widget
     start: date
@@ -40,6 +42,7 @@ class WidgetData:
     steps: list[dict[str, Any]] = field(default_factory=list)
     cohorts: Cohorts | None = None
     available: bool = True
+    hidden: bool = False
     url: str = ""
 
 
@@ -137,6 +140,9 @@ def widget_data(actor: Actor, widget: Widget, *, today: date | None = None) -> W
     found.kpi = get(widget.kpi)
     if found.kpi is None:  # a KPI no longer registered
         found.available = False
+        return found
+    if widget.kind == WidgetKind.LEADERBOARD and not selectors.leaderboards_shown(actor):
+        found.hidden = True
         return found
     grain = Grain(widget.grain)
     m = measure(

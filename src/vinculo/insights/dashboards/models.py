@@ -92,3 +92,20 @@ class Widget(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.title or f"{self.kind} {self.kpi}".strip()
+
+
+class DashboardSettings(WorkspaceScopedModel):
+    """The workspace's dashboard settings (one row at most; none means the defaults).
+    ``show_leaderboards``: leaderboard widgets rank members by name, so they are opt-in: off
+    until someone who manages dashboards turns them on; while off, they show a note instead."""
+
+    show_leaderboards = models.BooleanField(_("show leaderboards"), default=False)
+
+    class Meta:
+        app_label = "insights"
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="uniq_dashboard_settings")
+        ]
+
+    def __str__(self) -> str:
+        return f"dashboard settings of {self.workspace_id}"

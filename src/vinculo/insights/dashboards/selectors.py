@@ -12,7 +12,12 @@ from vinculo.core.errors import NotFound
 from vinculo.core.permissions import can, require
 from vinculo.core.tenancy import TeamMember
 from vinculo.insights.dashboards.catalogue import DEFAULT_NAMES
-from vinculo.insights.dashboards.models import Dashboard, DashboardScope, Widget
+from vinculo.insights.dashboards.models import (
+    Dashboard,
+    DashboardScope,
+    DashboardSettings,
+    Widget,
+)
 
 
 def team_ids(actor: Actor) -> set[int]:
@@ -94,3 +99,19 @@ def name_of(dashboard: Dashboard) -> str:
     if dashboard.name:
         return dashboard.name
     return str(DEFAULT_NAMES.get(dashboard.kind, dashboard.kind))
+
+
+def leaderboards_shown(actor: Actor) -> bool:
+    """Whether the workspace shows its leaderboard widgets (off until turned on)."""
+    found = (
+        DashboardSettings.objects.for_workspace(actor.workspace)
+        .values_list("show_leaderboards", flat=True)
+        .first()
+    )
+    return bool(found)
+
+
+def dashboard_settings(actor: Actor) -> bool:
+    """``show_leaderboards`` for those who see insights."""
+    require(actor, "insights.view")
+    return leaderboards_shown(actor)

@@ -25,7 +25,12 @@ from vinculo.core.permissions import require
 from vinculo.core.tenancy import Team
 from vinculo.insights.dashboards import selectors, validation
 from vinculo.insights.dashboards.catalogue import DEFAULTS, MAX_WIDGETS
-from vinculo.insights.dashboards.models import Dashboard, DashboardScope, Widget
+from vinculo.insights.dashboards.models import (
+    Dashboard,
+    DashboardScope,
+    DashboardSettings,
+    Widget,
+)
 
 WIDGET_FIELDS = ("kind", "kpi", "basis", "title", "filters", "grain", "period", "group_by", "limit",
                  "width")  # fmt: skip
@@ -249,3 +254,33 @@ def make_default_dashboards(actor: Actor) -> list[Dashboard]:
         )
         made.append(dashboard)
     return made
+
+
+# --- the workspace's dashboard settings ---------------------------------------------------------
+
+
+def update_dashboard_settings(*, actor: Actor, data: dict[str, Any]) -> DashboardSettings:
+    """Turn the workspace's leaderboards on or off (``show_leaderboards``, a yes/no); those who
+    manage dashboards (managers, admins, owners) may. 422 ``show_leaderboards`` when it is not
+    a yes/no."""
+    require(actor, "dashboards.manage")
+    show = data.get("show_leaderboards")
+    if not isinstance(show, bool):
+        raise ValidationFailed.field(
+            "show_leaderboards", _("Say yes (true) or no (false)."), "invalid"
+        )
+    with transaction.atomic():
+        row, _made = DashboardSettings.objects.select_for_update().get_or_create(
+            workspace=actor.workspace, defaults={"created_by": actor.user}
+        )
+        if row.show_leaderboards != show:
+            before = row.show_leaderboards
+            row.show_leaderboards = show
+            row.save(update_fields=["show_leaderboards", "updated_at"])
+            audit.record(
+                actor,
+                "dashboard_settings.updated",
+                row,
+                changes={"show_leaderboards": [before, show]},
+            )
+    return row

@@ -37,6 +37,7 @@ class Tile:
     widget: Widget
     title: str
     available: bool = True
+    hidden: bool = False  # a leaderboard while the workspace's leaderboards are off
     error: str = ""
     value: str = ""
     previous: str = ""
@@ -156,8 +157,8 @@ def tile_of(actor: Actor, widget: Widget) -> Tile:
         tile.error = exc.detail
         return tile
     tile.start, tile.end = found.start, found.end
-    tile.available = found.available
-    if not found.available:
+    tile.available, tile.hidden = found.available, found.hidden
+    if not found.available or found.hidden:
         return tile
     if widget.kind == WidgetKind.FUNNEL:
         _funnel_tile(tile, found)

@@ -12,13 +12,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from vinculo.core.actor import Actor
-from vinculo.core.kpis import DIMENSIONS, all_kpis
+from vinculo.core.kpis import DIMENSIONS, all_kpis, get
 from vinculo.core.permissions import can
 from vinculo.core.reports import cohort_bases
 from vinculo.core.ui import actor, workspace_view
 from vinculo.insights import presenting
 from vinculo.insights.dashboards import downloads, selectors
-from vinculo.insights.dashboards.catalogue import PERIODS, WIDTHS
+from vinculo.insights.dashboards.catalogue import PERIODS, SUGGESTED, WIDTHS
 from vinculo.insights.dashboards.data import widget_data
 from vinculo.insights.dashboards.models import Dashboard, DashboardScope, WidgetKind
 from vinculo.insights.dashboards.tiles import tile_of, title_of
@@ -70,6 +70,12 @@ def editor_context(a: Actor) -> dict[str, Any]:
         "dimensions": [(d, presenting.dimension_label(d)) for d in dimensions],
         "pipelines": list(sales_selectors.pipelines(a)),
         "owners": [m.user for m in members(a).select_related("user")],
+        "suggestions": [
+            (key, label, [(name, value) for name, value in fields.items()])
+            for key, label, fields in SUGGESTED
+            if get(fields["kpi"]) is not None
+        ],
+        "leaderboards_shown": selectors.leaderboards_shown(a),
     }
 
 
