@@ -193,8 +193,11 @@ class Person(CustomerRecord):
             # The duplicate check of a new record looks candidates up by these too.
             models.Index(fields=["workspace", "birth_date"]),
             models.Index(fields=["workspace", "postal_code"]),
-            # The default list order, and the most common filter with it.
-            models.Index(fields=["workspace", "created_at", "id"]),
+            # The default list order, and the most common filter with it; the KPIs counting
+            # people added read the bin mark from it too.
+            models.Index(
+                fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
+            ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
             models.Index(fields=["workspace", "owner", "created_at"]),
         ]
@@ -253,7 +256,12 @@ class LifecycleChange(WorkspaceScopedModel):
 
     class Meta:
         ordering = ["changed_at", "id"]
-        indexes = [models.Index(fields=["workspace", "to_stage", "changed_at"])]
+        # Entries into a stage by time (the KPIs), with whose they are.
+        indexes = [
+            models.Index(
+                fields=["workspace", "to_stage", "changed_at", "person"], name="lifecycle_entries"
+            )
+        ]
 
 
 class ConsentStatus(models.TextChoices):
