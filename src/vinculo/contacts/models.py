@@ -199,6 +199,12 @@ class Person(CustomerRecord):
                 fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
             ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
+            # The binned, few: the KPIs leave their records out by their ids.
+            models.Index(
+                fields=["workspace", "deleted_at"],
+                name="person_binned",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
             models.Index(fields=["workspace", "owner", "created_at"]),
         ]
         constraints = [
