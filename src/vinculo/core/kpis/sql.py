@@ -20,6 +20,7 @@ from django.db import connections
 from django.db.models import Case, Count, Exists, F, IntegerField, QuerySet, Sum, Value, When
 
 from vinculo.core.kpis.buckets import bucket_of
+from vinculo.core.kpis.ranges import by_ranges, in_ranges
 from vinculo.core.kpis.registry import Aggregate, Kpi, Unit
 
 ADDITIVE = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN, Aggregate.RATE})
@@ -114,6 +115,8 @@ def _grouped(kpi: Kpi, qs: QuerySet, key: Any) -> dict[Any, dict[str, Any]]:
 
 def _in_buckets(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> list[dict[str, Any]]:
     """The parts per bucket of ``edges`` (rows within them)."""
+    if by_ranges(qs):
+        return in_ranges(kpi, qs, edges, counted_rows=_never_null(qs, kpi.value or "pk"))
     time = kpi.time
     rows = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]})
     found = _grouped(kpi, rows, bucket_of(time, edges))
