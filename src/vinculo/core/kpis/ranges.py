@@ -27,6 +27,7 @@ PARTS: dict[Aggregate, dict[str, str]] = {
     Aggregate.DISTINCT: {"kpi_d": "COUNT(DISTINCT kpi_v)"},
     Aggregate.SUM_PER: {"kpi_s": "SUM(kpi_v)", "kpi_d": "COUNT(DISTINCT kpi_p)"},
 }
+PLANS_KEPT = 500
 ONE_PART = "SELECT {part} FROM ({inner}) kpi_r"
 REPEAT_PARTS = {
     "kpi_d": "SELECT COUNT(*) FROM (SELECT 1 FROM ({inner}) kpi_r GROUP BY kpi_v) kpi_t",
@@ -57,9 +58,10 @@ def _as_decimal(found: Any, field: DecimalField) -> Any:
 
 def in_ranges(
     kpi: Kpi, qs: QuerySet, edges: list[datetime], *, counted_rows: bool = False
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
     """The KPI's parts per bucket of ``edges``; ``counted_rows``: the value is never NULL, a
-    rate counts rows."""
+    rate counts rows. None when SQLite would not read a bucket's rows from an index on their
+    time (each bucket would read them all): the caller groups them instead."""
     time, value = kpi.time, kpi.value or "pk"
     bounds = {f"{time}__gte": RawSQL("kpi_e.lo", ()), f"{time}__lt": RawSQL("kpi_e.hi", ())}
     columns = {"kpi_v": F(value)}
@@ -85,17 +87,43 @@ def in_ranges(
         params += inner_params
     sql = (
         f"WITH kpi_e(i, lo, hi) AS (VALUES {rows}) "  # noqa: S608 - the ORM's SQL, params apart
-        f"SELECT kpi_e.i, {selected} FROM kpi_e ORDER BY kpi_e.i"
+        f"SELECT kpi_e.i, {selected} FROM kpi_e"
     )
+    if not ranged(connection, kpi, inner_sql, sql, params):
+        return None
     money = (
         _decimal(qs, value) if "kpi_s" in parts and kpi.aggregate is not Aggregate.RATE else None
     )
-    out: list[dict[str, Any]] = []
+    out: list[tuple[int, dict[str, Any]]] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             found = dict(zip(parts, row[1:], strict=True))
             if money is not None and found.get("kpi_s") is not None:
                 found["kpi_s"] = _as_decimal(found["kpi_s"], money)
-            out.append(found)
-    return out
+            out.append((row[0], found))
+    return [found for _i, found in sorted(out, key=lambda r: r[0])]
+
+
+_PLANS: dict[tuple[str, str], bool] = {}
+
+
+def ranged(
+    connection: Any, kpi: Kpi, inner_sql: str, sql: str, params: list[Any], also: str = ""
+) -> bool:
+    """Whether SQLite's plan reads the rows by a range of their time (and, with ``also``, has
+    a search that says it, such as an index probe ``person_id=?``); asked once per KPI and
+    query shape."""
+    key = (kpi.key, inner_sql)
+    if key not in _PLANS:
+        column = kpi.time.split("__")[-1]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            details = [str(row[-1]) for row in cursor.fetchall()]
+        if len(_PLANS) > PLANS_KEPT:
+            _PLANS.clear()
+        searches = [d for d in details if d.startswith("SEARCH")]
+        _PLANS[key] = any(f"{column}>?" in d for d in searches) and (
+            not also or any(also in d for d in searches)
+        )
+    return _PLANS[key]

@@ -20,9 +20,11 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.db import connections
-from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 from vinculo.core.kpis.buckets import bucket_of
+from vinculo.core.kpis.ranges import by_ranges, ranged
 from vinculo.core.kpis.registry import Aggregate, Grain, Kpi
 
 WINDOWED = frozenset({Aggregate.RETAINED, Aggregate.CHURNED})
@@ -31,6 +33,13 @@ KEPT = (
     "SELECT kpi_g, kpi_b, COUNT(*), SUM(CASE WHEN kpi_next = kpi_b + 1 THEN 1 ELSE 0 END) "
     "FROM (SELECT kpi_g, kpi_b, LEAD(kpi_b) OVER (PARTITION BY kpi_g, kpi_who ORDER BY kpi_b) "
     "AS kpi_next FROM ({inner}) kpi_pairs) kpi_spans GROUP BY kpi_g, kpi_b"
+)
+# On SQLite, per span (its start, its end, the next one's end): the distinct values met in it
+# and those of them met again in the next (``kpi_k``: an EXISTS over the next span's rows).
+KEPT_IN_RANGES = (
+    "WITH kpi_e(i, lo, hi, nx) AS (VALUES {rows}) SELECT kpi_e.i, "
+    "(SELECT COUNT(DISTINCT kpi_v) FROM ({inner}) kpi_r), "
+    "(SELECT COUNT(DISTINCT CASE WHEN kpi_k THEN kpi_v END) FROM ({inner}) kpi_r) FROM kpi_e"
 )
 
 
@@ -76,6 +85,53 @@ def _kept(
         return {(g, b): (n, kept) for g, b, n, kept in cursor.fetchall()}
 
 
+def _kept_in_ranges(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> dict[int, tuple[int, int]]:
+    """On SQLite, per span of ``edges`` but the last: the distinct values met in it and how
+    many of them are met again in the span after, each span by its own subquery over its time
+    range (an EXISTS per row for the span after) instead of sorting every pair; empty when the
+    plan would not read the spans from an index on the time."""
+    time, value = kpi.time, kpi.value or "pk"
+    again = qs.filter(
+        **{
+            value: OuterRef("kpi_v"),
+            f"{time}__gte": RawSQL("kpi_e.hi", ()),
+            f"{time}__lt": RawSQL("kpi_e.nx", ()),
+        }
+    )
+    inner = (
+        qs.filter(**{f"{time}__gte": RawSQL("kpi_e.lo", ()), f"{time}__lt": RawSQL("kpi_e.hi", ())})
+        .annotate(kpi_v=F(value))
+        .annotate(kpi_k=Exists(again))
+        .values("kpi_v", "kpi_k")
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    connection = connections[qs.db]
+    adapt = connection.ops.adapt_datetimefield_value
+    spans = range(len(edges) - 2)
+    params: list[Any] = []
+    for i in spans:
+        params += [i, adapt(edges[i]), adapt(edges[i + 1]), adapt(edges[i + 2])]
+    sql = KEPT_IN_RANGES.replace("{rows}", ", ".join("(%s, %s, %s, %s)" for _ in spans))
+    sql = sql.replace("{inner}", inner_sql)
+    params += [*inner_params, *inner_params]
+    probe = f"{value.split('__')[-1]}=?"  # the span after looked up by the value, not scanned
+    if not ranged(connection, kpi, inner_sql, sql, params, also=probe):
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {i: (n or 0, kept or 0) for i, n, kept in cursor.fetchall()}
+
+
+def _spans(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> dict[int, tuple[int, int]]:
+    """Per span of ``edges`` (but the last): the values met and those met again after."""
+    if by_ranges(qs):
+        found = _kept_in_ranges(kpi, qs, edges)
+        if found:
+            return found
+    return {b: counts for (_g, b), counts in _kept(kpi, qs, edges).items()}
+
+
 def measure_retention(
     kpi: Kpi,
     qs: QuerySet,
@@ -95,12 +151,12 @@ def measure_retention(
     first = _moment(bucket_start(start - timedelta(days=1), grain), tz)
     edges = [first] + [_moment(b[0], tz) for b in buckets] + [period[1]]
     # Spans 0, 1, 2: the earlier period, the previous one, the period.
-    spans = _kept(kpi, qs, [earlier[0], previous[0], period[0], period[1]])
-    value = _share(kpi, *spans.get((0, 1), (0, 0)))
-    before = _share(kpi, *spans.get((0, 0), (0, 0)))
+    spans = _spans(kpi, qs, [earlier[0], previous[0], period[0], period[1]])
+    value = _share(kpi, *spans.get(1, (0, 0)))
+    before = _share(kpi, *spans.get(0, (0, 0)))
     # Span 0 of the series: the bucket before the first; then each bucket.
-    found = _kept(kpi, qs, edges)
-    series = [_share(kpi, *found.get((0, i), (0, 0))) for i in range(len(buckets))]
+    found = _spans(kpi, qs, edges)
+    series = [_share(kpi, *found.get(i, (0, 0))) for i in range(len(buckets))]
     groups: dict[Any, Any] = {}
     if group_path:
         # Spans 0, 1: the previous period, the period (a group met in the period alone: None).

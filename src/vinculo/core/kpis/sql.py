@@ -116,7 +116,9 @@ def _grouped(kpi: Kpi, qs: QuerySet, key: Any) -> dict[Any, dict[str, Any]]:
 def _in_buckets(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> list[dict[str, Any]]:
     """The parts per bucket of ``edges`` (rows within them)."""
     if by_ranges(qs):
-        return in_ranges(kpi, qs, edges, counted_rows=_never_null(qs, kpi.value or "pk"))
+        ranged = in_ranges(kpi, qs, edges, counted_rows=_never_null(qs, kpi.value or "pk"))
+        if ranged is not None:
+            return ranged
     time = kpi.time
     rows = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]})
     found = _grouped(kpi, rows, bucket_of(time, edges))
