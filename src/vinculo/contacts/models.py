@@ -199,6 +199,10 @@ class Person(CustomerRecord):
                 fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
             ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
+            # People by source over time (referrals, any KPI or list cut by source).
+            models.Index(
+                fields=["workspace", "source", "created_at", "deleted_at"], name="person_source"
+            ),
             # The binned, few: the KPIs leave their records out by their ids.
             models.Index(
                 fields=["workspace", "deleted_at"],
