@@ -250,7 +250,7 @@ def write(result: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     suffix = "-postgres" if result["database"] == "postgres" else ""
     name = "insights_kpis" if result["kpis"] else "insights_dashboards"
-    stem = f"{result['date'][:10]}-{name}{suffix}{result.get('suffix', '')}"
+    stem = f"{result['date'][:10]}-{name}{result.get('suffix', '')}{suffix}"
     (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     m = result["machine"]
     met = sum(1 for r in result["kpis"] if r["met"])
