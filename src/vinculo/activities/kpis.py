@@ -87,12 +87,12 @@ class Later(Func):
         super().__init__(F(time))
         self.seconds = int(seconds)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         column, params = compiler.compile(self.source_expressions[0])
         shifted = f"datetime(substr({column}, 1, 19), '+{self.seconds} seconds')"
         return f"({shifted} || substr({column}, 20))", [*params, *params]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
         column, params = compiler.compile(self.source_expressions[0])
         return f"({column} + INTERVAL '{self.seconds} seconds')", list(params)
 

@@ -55,10 +55,10 @@ class BucketOf(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.source]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.source,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
         if connection.vendor == "sqlite":
             epoch = "CAST(strftime('%%s', {col}) AS INTEGER)"
         elif connection.vendor == "postgresql":
