@@ -11,6 +11,7 @@ import decimal
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import DecimalField, F, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -68,7 +69,10 @@ def in_ranges(
     if kpi.per:
         columns["kpi_p"] = F(kpi.per)
     inner = qs.filter(**bounds).annotate(**columns).values(*columns).order_by()
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets (an empty list of sources…)
+        return [{} for _ in edges[1:]]
     if kpi.aggregate is Aggregate.REPEAT:
         templates = dict(REPEAT_PARTS)
     else:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, F, IntegerField, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -78,7 +79,10 @@ def _kept(
         .distinct()
         .order_by()
     )
-    sql, params = pairs.query.sql_with_params()
+    try:
+        sql, params = pairs.query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets
+        return {}
     counted = KEPT.replace("{inner}", sql)  # the ORM's SQL, its parameters apart
     with connections[qs.db].cursor() as cursor:
         cursor.execute(counted, params)
@@ -105,7 +109,10 @@ def _kept_in_ranges(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> dict[int, 
         .values("kpi_v", "kpi_k")
         .order_by()
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets
+        return {}
     connection = connections[qs.db]
     adapt = connection.ops.adapt_datetimefield_value
     spans = range(len(edges) - 2)

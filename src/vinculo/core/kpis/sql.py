@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, Count, Exists, F, IntegerField, QuerySet, Sum, Value, When
 
@@ -106,7 +107,10 @@ def _grouped(kpi: Kpi, qs: QuerySet, key: Any) -> dict[Any, dict[str, Any]]:
         return {r["kpi_key"]: r for r in keyed.values("kpi_key").annotate(**_parts(kpi, qs))}
     # The share of the distinct values met more than once: counted per (key, value) first.
     inner = keyed.annotate(kpi_who=F(kpi.value or "pk")).values("kpi_key", "kpi_who")
-    sql, params = inner.annotate(kpi_times=Count("pk")).query.sql_with_params()
+    try:
+        sql, params = inner.annotate(kpi_times=Count("pk")).query.sql_with_params()
+    except EmptyResultSet:  # a condition nothing meets
+        return {}
     outer = REPEATS.replace("{inner}", sql)  # the ORM's SQL, its parameters apart
     with connections[qs.db].cursor() as cursor:
         cursor.execute(outer, params)
