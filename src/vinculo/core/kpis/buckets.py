@@ -25,7 +25,9 @@ def runs(edges: list[datetime]) -> list[Run]:
     """The edges cut into runs of buckets of the same length (in whole seconds)."""
     out: list[Run] = []
     for i in range(len(edges) - 1):
-        gap = (edges[i + 1] - edges[i]).total_seconds()
+        # From the instants: two times of one zone subtract as wall clocks in Python, which
+        # would hide a change of offset.
+        gap = edges[i + 1].timestamp() - edges[i].timestamp()
         whole = int(gap) if gap == int(gap) else 0
         if out and whole and out[-1][2] == whole:
             first, start, step, count = out[-1]
@@ -60,7 +62,9 @@ class BucketOf(Expression):
 
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
         if connection.vendor == "sqlite":
-            epoch = "CAST(strftime('%%s', {col}) AS INTEGER)"
+            # The whole seconds of the stored text: SQLite would round a fraction to
+            # milliseconds (.9999995 up to the next second).
+            epoch = "CAST(strftime('%%s', substr({col}, 1, 19)) AS INTEGER)"
         elif connection.vendor == "postgresql":
             epoch = "CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"
         else:  # pragma: no cover - bucket_of() asks for this on these two only
