@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import (
-    BooleanField,
-    Case,
+    DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -76,14 +76,44 @@ def _response_times(scope: Scope) -> QuerySet:
     )
 
 
+class Later(Func):
+    """A time plus whole seconds. On SQLite as text (a stored time is ``YYYY-MM-DD HH:MM:SS``
+    and maybe ``.ffffff``): the seconds added to the whole part, the fraction kept, so it
+    compares exactly with stored times without a Python function per row."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, time: str, seconds: int) -> None:
+        super().__init__(F(time))
+        self.seconds = int(seconds)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.source_expressions[0])
+        shifted = f"datetime(substr({column}, 1, 19), '+{self.seconds} seconds')"
+        return f"({shifted} || substr({column}, 20))", [*params, *params]
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"({column} + INTERVAL '{self.seconds} seconds')", list(params)
+
+
 def _touched_within(limit: timedelta) -> Callable[[Scope], QuerySet]:
+    """People not binned, with whether they were touched within ``limit`` of their creation
+    (their first touch at or after it is that early: some touch falls between the two)."""
+
     def rows(scope: Scope) -> QuerySet:
-        return _first_touches(scope).annotate(
-            kpi_in_time=Case(
-                When(kpi_first_touch__lte=F("created_at") + limit, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+        in_time = Activity.objects.filter(
+            person_id=OuterRef("pk"),
+            kind__in=TOUCHES,
+            deleted_at__isnull=True,
+            occurred_at__gte=OuterRef("created_at"),
+            occurred_at__lte=OuterRef("kpi_deadline"),
+        )
+        return (
+            Person.objects.for_workspace(scope.workspace)
+            .filter(deleted_at__isnull=True)
+            .annotate(kpi_deadline=Later("created_at", int(limit.total_seconds())))
+            .annotate(kpi_in_time=Exists(in_time))
         )
 
     return rows

@@ -83,8 +83,15 @@ class Activity(WorkspaceScopedModel):
     class Meta:
         verbose_name_plural = "activities"
         indexes = [
-            models.Index(fields=["workspace", "kind", "occurred_at"]),
+            # Calls and meetings by time (the KPIs), with the bin mark.
+            models.Index(
+                fields=["workspace", "kind", "occurred_at", "deleted_at"], name="activity_kind_time"
+            ),
             models.Index(fields=["workspace", "assignee", "completed_at", "due_at"]),
+            # A person's first touch (the lead response KPIs).
+            models.Index(
+                fields=["person", "occurred_at", "kind", "deleted_at"], name="activity_touches"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -193,9 +193,22 @@ class Person(CustomerRecord):
             # The duplicate check of a new record looks candidates up by these too.
             models.Index(fields=["workspace", "birth_date"]),
             models.Index(fields=["workspace", "postal_code"]),
-            # The default list order, and the most common filter with it.
-            models.Index(fields=["workspace", "created_at", "id"]),
+            # The default list order, and the most common filter with it; the KPIs counting
+            # people added read the bin mark from it too.
+            models.Index(
+                fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
+            ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
+            # People by source over time (referrals, any KPI or list cut by source).
+            models.Index(
+                fields=["workspace", "source", "created_at", "deleted_at"], name="person_source"
+            ),
+            # The binned, few: the KPIs leave their records out by their ids.
+            models.Index(
+                fields=["workspace", "deleted_at"],
+                name="person_binned",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
             models.Index(fields=["workspace", "owner", "created_at"]),
         ]
         constraints = [
@@ -253,7 +266,12 @@ class LifecycleChange(WorkspaceScopedModel):
 
     class Meta:
         ordering = ["changed_at", "id"]
-        indexes = [models.Index(fields=["workspace", "to_stage", "changed_at"])]
+        # Entries into a stage by time (the KPIs), with whose they are.
+        indexes = [
+            models.Index(
+                fields=["workspace", "to_stage", "changed_at", "person"], name="lifecycle_entries"
+            )
+        ]
 
 
 class ConsentStatus(models.TextChoices):

@@ -13,11 +13,13 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min
+from django.db.models import Case, DecimalField, F, Min, Sum, When
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy
 
 from vinculo.core.actor import Actor
 from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis.buckets import bucket_of
 from vinculo.core.kpis.engine import moment
 from vinculo.core.permissions import require
 from vinculo.core.reports import CohortRow, Cohorts, add_months, month_of, months_between
@@ -36,30 +38,40 @@ def purchase_cohorts(
     require(actor, "insights.view")
     code = pick_currency(actor, currency)
     tz = workspace_tz(actor)
-    since, until = moment(first, tz), moment(add_months(last, 1), tz)
+    months = [add_months(first, i) for i in range(months_between(first, last) + 2)]
+    edges = [moment(m, tz) for m in months]
+    since, until = edges[0], edges[-1]
     rows = purchases(actor.workspace)
     firsts = (
         rows.values("person_id")
         .annotate(first_at=Min("occurred_at"))
         .filter(first_at__gte=since, first_at__lt=until)
-        .values_list("person_id", "first_at")
         .order_by()
     )
-    cohort_of = {person: month_of(at, tz) for person, at in firsts}
+    cohort_of = {
+        person: month_of(at, tz) for person, at in firsts.values_list("person_id", "first_at")
+    }
     bought: dict[int, set[date]] = defaultdict(set)
     revenue: dict[tuple[date, int], Decimal] = defaultdict(Decimal)
-    # Every purchase of the range: those of people whose cohort is earlier are skipped below.
-    later = rows.filter(occurred_at__gte=since, occurred_at__lt=until)
-    for person, at, amount, money in later.values_list(
-        "person_id", "occurred_at", "amount", "currency"
-    ).iterator(chunk_size=5000):
+    # The cohorts' people's purchases of the range, one row per person and month (in the
+    # database: a year of everyone's purchases is not read into Python).
+    spent = Case(When(kpi_code=code, then=F("amount")), default=None)
+    later = (
+        rows.filter(occurred_at__gte=since, occurred_at__lt=until)
+        .filter(person_id__in=firsts.values("person_id"))
+        .annotate(kpi_month=bucket_of("occurred_at", edges), kpi_code=Upper("currency"))
+        .values("person_id", "kpi_month")
+        .annotate(kpi_spent=Sum(spent, output_field=DecimalField(max_digits=20, decimal_places=2)))
+        .order_by()
+    )
+    for person, index, amount in later.values_list("person_id", "kpi_month", "kpi_spent"):
         cohort = cohort_of.get(person)
         if cohort is None:
             continue
-        offset = months_between(cohort, month_of(at, tz))
-        bought[person].add(month_of(at, tz))
-        if money.upper() == code:
-            revenue[(cohort, offset)] += amount
+        month = months[index]
+        bought[person].add(month)
+        if amount is not None:
+            revenue[(cohort, months_between(cohort, month))] += amount
     return Cohorts("purchases", first, last, _rows(cohort_of, bought, revenue, first, last), code)
 
 

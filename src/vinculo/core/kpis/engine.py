@@ -268,10 +268,9 @@ def _from_rows(
     edges, window, before = frame.edges, frame.window, frame.before
     if kpi.is_snapshot:
         alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path, converter)
-        value_at = _snapshot_at(kpi, alive)
-        values = [value_at(edges[i + 1]) for i in range(len(frame.buckets))]
+        *values, previous = _snapshot_values(kpi, alive, [*edges[1:], before[1]])
         groups = _snapshot_groups(kpi, alive, window[1]) if group_path else {}
-        return values, value_at(window[1]), value_at(before[1]), groups
+        return values, values[-1], previous, groups
     if kpi.aggregate in WINDOWED:
         value, previous, values, groups = measure_retention(
             kpi,
@@ -376,11 +375,48 @@ def _alive(rows: list[tuple[datetime, datetime | None, Any, Any]], moment: datet
     return [r for r in rows if r[0] < moment and (r[1] is None or r[1] >= moment)]
 
 
-def _snapshot_at(kpi: Kpi, rows: list) -> Any:
-    def value_at(moment: datetime) -> Any:
-        return aggregate(kpi.aggregate, [r[2] for r in _alive(rows, moment)])
+SWEPT = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN})
 
-    return value_at
+
+def _snapshot_values(kpi: Kpi, rows: list, moments: list[datetime]) -> list[Any]:
+    """The KPI's value at each of ``moments``. Counts, sums and means in one sweep over the
+    rows' beginnings and ends, sorted (a row is alive at m when begin < m <= end, so the alive
+    are those begun before m less those ended before m); other aggregates row by row."""
+    if kpi.aggregate not in SWEPT:
+        return [aggregate(kpi.aggregate, [r[2] for r in _alive(rows, m)]) for m in moments]
+    # A row that ends when or before it begins is never alive.
+    kept = [r for r in rows if r[1] is None or r[1] > r[0]]
+    begins = sorted(kept, key=lambda r: r[0])
+    ends = sorted((r for r in kept if r[1] is not None), key=lambda r: r[1])
+    out: dict[datetime, Any] = {}
+    rows_n = present_n = 0
+    total: Any = None
+    b = e = 0
+    for m in sorted(set(moments)):
+        while b < len(begins) and begins[b][0] < m:
+            value = begins[b][2]
+            rows_n += 1
+            if value is not None:
+                present_n += 1
+                total = value if total is None else total + value
+            b += 1
+        while e < len(ends) and ends[e][1] < m:
+            value = ends[e][2]
+            rows_n -= 1
+            if value is not None:
+                present_n -= 1
+                total -= value
+            e += 1
+        out[m] = _swept(kpi.aggregate, rows_n, present_n, total)
+    return [out[m] for m in moments]
+
+
+def _swept(how: Aggregate, rows_n: int, present_n: int, total: Any) -> Any:
+    if how is Aggregate.COUNT:
+        return rows_n
+    if how is Aggregate.SUM:
+        return total if present_n else 0
+    return total / present_n if present_n else None
 
 
 def _snapshot_groups(kpi: Kpi, rows: list, moment: datetime) -> dict[Any, Any]:
