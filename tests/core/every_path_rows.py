@@ -615,6 +615,7 @@ GROWERS: dict[str, Grow] = {
     ),
     "/plan": sibling(Objective, "objective_id", title=unique("Objetivo ")),
     "/plan/calculator": nothing,  # two KPI values over the last 12 months
+    "/plan/starters": nothing,  # the draft plans: code, not rows
     "/plan/objectives": sibling(Objective, "objective_id", title=unique("Objetivo ")),
     "/plan/objectives/{objective_id}": sibling(Objective, "objective_id"),
     "/plan/strategies": sibling(Strategy, "strategy_id", title=unique("Estratégia ")),
@@ -687,6 +688,7 @@ UNSEEN: dict[str, str] = {
     "/touchpoints/{touchpoint_id}": DETAIL,
     "/glossary/{glossary_term_id}": DETAIL,
     "/plan/calculator": "two KPI values over the last 12 months, whatever the rows",
+    "/plan/starters": "the draft plans the code holds, whatever the rows",
     "/plan/objectives/{objective_id}": DETAIL,
     "/plan/strategies/{strategy_id}": DETAIL,
     "/plan/tactics/{tactic_id}": DETAIL,

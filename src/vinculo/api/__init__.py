@@ -38,6 +38,7 @@ from vinculo.strategy.glossary_api import router as glossary_router
 from vinculo.strategy.goals.api import router as goals_router
 from vinculo.strategy.plan.api import router as plan_router
 from vinculo.strategy.reviews.api import router as reviews_router
+from vinculo.strategy.starters.api import router as starters_router
 from vinculo.strategy.touchpoint_api import router as touchpoints_router
 from vinculo.webforms.api import router as webforms_router
 from vinculo.workspaces.api import router as workspaces_router
@@ -188,6 +189,7 @@ for _router in (
     customer_tiers_router,
     scoring_router,
     reviews_router,
+    starters_router,
     webforms_router,
     webhooks_router,
     privacy_router,

@@ -6,10 +6,12 @@ from vinculo.strategy import gap_views, glossary_views, touchpoint_views
 from vinculo.strategy.goals import views as goal_views
 from vinculo.strategy.plan import views as plan_views
 from vinculo.strategy.reviews import views as review_views
+from vinculo.strategy.starters import views as starter_views
 
 app_name = "strategy"
 
 urlpatterns: list = [
+    path("plan/start/", starter_views.start_from_draft, name="plan_start"),
     path("reviews/", review_views.review_list, name="reviews"),
     path("reviews/<int:review_id>/", review_views.review_page, name="review"),
     path("reviews/<int:review_id>/edit/", review_views.review_update, name="review_update"),

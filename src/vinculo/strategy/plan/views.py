@@ -21,6 +21,7 @@ from vinculo.strategy.models import Function, GoalStatus, ObjectiveKind, Plan, T
 from vinculo.strategy.plan import calculator, selectors, services, spend, versions
 from vinculo.strategy.plan.forms import FIELDS, PLAN_FIELDS, SPEND_FIELDS, choices
 from vinculo.strategy.plan.versions import kind_label
+from vinculo.strategy.starters.catalogue import STARTERS
 
 KINDS: dict[str, tuple[Any, Any, Any]] = {
     "objective": (selectors.get_objective, services.create_objective, services.update_objective),
@@ -92,6 +93,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         "charts": _charts(tree),
         "badges": BADGE,
         "can_manage": can(a, "strategy.manage"),
+        "starters": STARTERS,
     }
     return render(request, "strategy/plan.html", context)
 
