@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from vinculo.core.actor import Actor, Source
+from vinculo.core.filters.context import workspace_today
 from vinculo.core.tenancy import Membership, Role, User, Workspace
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.insights.dashboards import services as dashboards
+from vinculo.strategy.goals.measuring import measure_workspace
+from vinculo.strategy.starters.services import apply_starter
 from vinculo.workspaces import services
 
 if TYPE_CHECKING:
@@ -49,6 +53,14 @@ class DemoLogin:
 def _log_progress(phase: str, done: int, total: int) -> None:
     if done >= total:
         logger.info("demo data: %s %s", phase, f"{total:,}")
+
+
+def seed_plan(owner: Actor) -> None:
+    """The demo's CRM plan: the B2B services draft, begun eight weeks ago, its goals measured
+    (some on track, some not, as the demo's data has it) and its first review scheduled."""
+    today = workspace_today(owner)
+    apply_starter(owner, "b2b_services", start=today - timedelta(weeks=8))
+    measure_workspace(owner, today)
 
 
 def ensure_demo_workspace(
@@ -89,4 +101,5 @@ def ensure_demo_workspace(
         seeded = seed_workspace(actor=owner, people=people, seed=seed, progress=progress)
         if not seeded.skipped:
             seed_integrations(owner, seed=seed)
+            seed_plan(owner)
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD, seeded)

@@ -78,9 +78,10 @@ def target_for(actor: Actor, draft: GoalDraft, start: date, deadline: date) -> D
     return target.quantize(Decimal("0.0001"))
 
 
-def apply_starter(actor: Actor, key: str) -> Applied:
+def apply_starter(actor: Actor, key: str, *, start: date | None = None) -> Applied:
     """Write the draft ``key`` into the workspace's plan (refused, 409, when the plan already
-    has objectives: a draft starts a plan, it never mixes into one)."""
+    has objectives: a draft starts a plan, it never mixes into one). Its tactics and goals
+    start on ``start`` (today by default; the demo starts them weeks ago)."""
     require(actor, "strategy.manage")
     draft = starter(key)
     if draft is None:
@@ -89,12 +90,11 @@ def apply_starter(actor: Actor, key: str) -> Applied:
         raise Conflict(_("The plan has objectives already: a draft starts an empty plan."))
     # The draft's texts become the workspace's own data, in its language.
     with transaction.atomic(), translation.override(actor.workspace.locale):
-        return _apply(actor, draft)
+        return _apply(actor, draft, start or workspace_today(actor))
 
 
-def _apply(actor: Actor, draft: Starter) -> Applied:
+def _apply(actor: Actor, draft: Starter, today: date) -> Applied:
     done = Applied()
-    today = workspace_today(actor)
     currency = actor.workspace.default_currency
     plan = ensure_plan(actor)
     update_plan(
