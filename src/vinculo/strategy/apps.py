@@ -15,5 +15,7 @@ class StrategyConfig(AppConfig):
         # Goals: the daily measurement's schedule and the alerts the bell shows.
         from vinculo.strategy.goals import tasks  # noqa: F401
         from vinculo.strategy.goals.wording import register_notices
+        from vinculo.strategy.reviews.reminders import register_notices as review_notices
 
         register_notices()
+        review_notices()

@@ -217,7 +217,7 @@ def review_pdf(review: Review) -> bytes:
         "end": _day(snap.get("end")),
         "frozen": _day(snap.get("as_of")) if snap.get("as_of") else _("(not frozen yet)"),
     }
-    return pdf.render(review.title, subtitle, story, _("Vínculo · CRM plan review"))
+    return pdf.render(review.shown_title, subtitle, story, _("Vínculo · CRM plan review"))
 
 
 def _comparison_story(review: Review) -> list[Any]:

@@ -1,4 +1,5 @@
-"""The daily measurement of every workspace's goals (a schedule the worker runs)."""
+"""The strategy layer's daily work (schedules the worker runs): every workspace's goals measured,
+and the reviews coming up reminded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from vinculo.core import schedule
 from vinculo.core.actor import Actor
 from vinculo.core.tenancy import Workspace
 from vinculo.strategy.goals.measuring import measure_workspace
+from vinculo.strategy.reviews.reminders import remind_all_workspaces
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +36,12 @@ def measure_goals_task() -> int:
 
 
 schedule.register("strategy.goals", interval=timedelta(days=1), task=measure_goals_task)
+
+
+@task()
+def remind_reviews_task() -> int:
+    """A week before each scheduled review, its reminder (strategy.reviews.reminders)."""
+    return remind_all_workspaces()
+
+
+schedule.register("strategy.reviews", interval=timedelta(days=1), task=remind_reviews_task)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=150, verbose_name='title')),
+                ('title', models.CharField(blank=True, max_length=150, verbose_name='title')),
                 ('held_on', models.DateField(verbose_name='date')),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('held', 'Held')], default='scheduled', max_length=20, verbose_name='status')),
                 ('findings', models.TextField(blank=True, verbose_name='findings')),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.core.models import WorkspaceScopedModel
@@ -21,7 +22,7 @@ class Review(WorkspaceScopedModel):
     ``frozen_at`` (goals, KPIs, budgets), kept as it was whatever the data does later."""
 
     plan = models.ForeignKey("strategy.Plan", on_delete=models.CASCADE, related_name="reviews")
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(_("title"), max_length=150, blank=True)
     held_on = models.DateField(_("date"))
     status = models.CharField(
         _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED
@@ -35,7 +36,13 @@ class Review(WorkspaceScopedModel):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """Its title, or (none given) "Review of <date>" in the reader's language: a default
+        is worded when read, never stored in one language."""
+        return self.title or gettext("Review of %(date)s") % {"date": self.held_on.isoformat()}
 
 
 class Decision(WorkspaceScopedModel):

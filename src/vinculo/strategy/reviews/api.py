@@ -90,7 +90,7 @@ class ReviewOut(ReviewSummaryOut):
 def _summary(review: Any) -> dict[str, Any]:
     return {
         "id": review.pk,
-        "title": review.title,
+        "title": review.shown_title,
         "held_on": review.held_on,
         "status": review.status,
         "frozen_at": review.frozen_at,

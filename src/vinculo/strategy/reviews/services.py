@@ -45,10 +45,6 @@ def _review(actor: Actor, review_id: int) -> Review:
     return review
 
 
-def _title(day: date) -> str:
-    return _("Review of %(date)s") % {"date": day.isoformat()}
-
-
 def schedule_next(actor: Actor, plan: Plan, *, after: date | None = None) -> Review:
     """The plan's next scheduled review (made, ``review_every_months`` after ``after`` or
     today, when none is scheduled); the plan's ``next_review_on`` follows it."""
@@ -65,7 +61,7 @@ def schedule_next(actor: Actor, plan: Plan, *, after: date | None = None) -> Rev
         scheduled = Review.objects.create(
             workspace=actor.workspace,
             plan=plan,
-            title=_title(day),
+            title="",
             held_on=day,
             created_by=actor.user,
         )
@@ -80,9 +76,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "title" in data:
         title = str(data.get("title") or "").strip()
-        if not title:
-            errors.append(FieldError("title", _("Give the review a title."), "required"))
-        elif len(title) > 150:
+        if len(title) > 150:
             errors.append(FieldError("title", _("At most 150 characters."), "too_long"))
         out["title"] = title
     if "held_on" in data:
@@ -106,7 +100,7 @@ def create_review(actor: Actor, plan: Plan, data: Mapping[str, Any]) -> Review:
     """An extra review (besides the scheduled ones) on ``held_on``."""
     require(actor, "strategy.manage")
     cleaned = _clean({"held_on": data.get("held_on"), **data})
-    cleaned.setdefault("title", _title(cleaned["held_on"]))
+    cleaned.setdefault("title", "")
     with transaction.atomic():
         review = Review.objects.create(
             workspace=actor.workspace, plan=plan, created_by=actor.user, **cleaned
@@ -199,7 +193,7 @@ def add_decision(actor: Actor, review_id: int, data: Mapping[str, Any]) -> Decis
         task_data: dict[str, Any] = {
             "subject": text[:200],
             "body": _("Decided in the review “%(review)s” (%(date)s).")
-            % {"review": review.title, "date": review.held_on.isoformat()},
+            % {"review": review.shown_title, "date": review.held_on.isoformat()},
             "assignee_id": owner or (actor.user.pk if actor.user else None),
         }
         if due is not None:
