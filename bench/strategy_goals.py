@@ -31,6 +31,7 @@ from bench.run import machine
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL = "postgres://postgres@127.0.0.1:5432/bench_goals"
 TARGET_SECONDS = 1.0
+REVIEW_TARGET_SECONDS = 10.0
 BATCH = 10_000
 PASSWORD = "bench-goals-password-1"  # noqa: S105
 REPS = 10
@@ -172,6 +173,8 @@ def run(people: int, deals: int, goals: int, repeat: int, database: str) -> dict
     from django.test import Client
 
     from vinculo.strategy.goals.measuring import measure_workspace
+    from vinculo.strategy.plan.services import ensure_plan
+    from vinculo.strategy.reviews import services as reviews
 
     started = time.perf_counter()
     actor, reps = _seed(people, deals)
@@ -191,7 +194,18 @@ def run(people: int, deals: int, goals: int, repeat: int, database: str) -> dict
         times.append(time.perf_counter() - t0)
         assert response.status_code == 200
     p95 = sorted(times)[max(0, round(0.95 * len(times)) - 1)]
+    # A review's snapshot (issue 19: < 10 s): every goal, the KPIs they watch, every budget.
+    review = reviews.create_review(actor, ensure_plan(actor), {"held_on": datetime.now(UTC).date()})
+    freezes = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        reviews.freeze(actor, review.pk)
+        freezes.append(time.perf_counter() - t0)
     return {
+        "review_freeze_seconds": [round(t, 2) for t in freezes],
+        "review_freeze_max_seconds": round(max(freezes), 2),
+        "review_target_seconds": REVIEW_TARGET_SECONDS,
+        "review_met": max(freezes) < REVIEW_TARGET_SECONDS,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": database,
         "people": people,
@@ -227,6 +241,9 @@ def write(result: dict[str, Any]) -> Path:
         f"| goals page ({len(result['page_seconds'])} GETs) | {result['page_median_seconds']} | "
         f"{result['page_p95_seconds']} | < {TARGET_SECONDS:g} | "
         f"{'yes' if result['met'] else 'NO'} |",
+        f"| review snapshot ({len(result['review_freeze_seconds'])} freezes; slowest) | "
+        f"{result['review_freeze_max_seconds']} | | < {REVIEW_TARGET_SECONDS:g} | "
+        f"{'yes' if result['review_met'] else 'NO'} |",
         f"| measure every goal once (the daily job, {result['goals_measured']} goals) | "
         f"{result['measure_all_seconds']} | | | |",
         "",
