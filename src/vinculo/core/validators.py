@@ -462,3 +462,30 @@ def clean_currency(value: Any, field: str = "currency") -> str:
             "invalid_currency",
         )
     return code
+
+
+def whole_number(
+    errors: list[FieldError], field: str, value: Any, *, low: int, high: int
+) -> int | None:
+    """``value`` as a whole number from ``low`` to ``high`` (None when empty); a bad one adds
+    its error to ``errors`` (a form reports every bad field at once)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
+        return None
+    if not low <= number <= high:
+        errors.append(
+            FieldError(
+                field,
+                _("Send a number from %(low)s to %(high)s.") % {"low": low, "high": high},
+                "out_of_range",
+            )
+        )
+        return None
+    return number

@@ -12,33 +12,8 @@ from vinculo.core import kpis
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError
 from vinculo.core.tenancy import Team
+from vinculo.core.validators import whole_number
 from vinculo.workspaces.selectors import active_member_ids
-
-
-def whole_number(
-    errors: list[FieldError], field: str, value: Any, *, low: int, high: int
-) -> int | None:
-    """``value`` as a whole number from ``low`` to ``high`` (None when empty)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
-        return None
-    if not low <= number <= high:
-        errors.append(
-            FieldError(
-                field,
-                _("Send a number from %(low)s to %(high)s.") % {"low": low, "high": high},
-                "out_of_range",
-            )
-        )
-        return None
-    return number
 
 
 def member_id(actor: Actor, errors: list[FieldError], field: str, value: Any) -> int | None:

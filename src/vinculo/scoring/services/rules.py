@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vinculo.core import filters
+from vinculo.core import filters, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, choice_error, raise_if_any
 from vinculo.core.permissions import require
@@ -36,26 +36,7 @@ FIELDS = (
 
 
 def _int(errors: list[FieldError], field: str, value: Any, low: int, high: int) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        errors.append(FieldError(field, _("Send a whole number."), "invalid_type"))
-        return None
-    if not low <= number <= high:
-        errors.append(
-            FieldError(
-                field,
-                _("Send a number from %(low)s to %(high)s.") % {"low": low, "high": high},
-                "out_of_range",
-            )
-        )
-        return None
-    return number
+    return validators.whole_number(errors, field, value, low=low, high=high)
 
 
 def _half_life(errors: list[FieldError], value: Any) -> float | None:
