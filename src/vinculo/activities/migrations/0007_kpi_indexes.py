@@ -8,8 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0006_lean_timeline_indexes'),
-        ('contacts', '0010_kpi_indexes'),
-        ('sales', '0004_default_pipelines'),
         ('workspaces', '0003_workspace_require_two_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
