@@ -86,3 +86,14 @@ def test_another_workspace_gets_a_404(carla, goal):
     assert web.post(f"/strategy/goals/{goal.pk}/measure/").status_code == 404
     assert web.post(f"/strategy/goals/{goal.pk}/delete/").status_code == 404
     assert b"Deals won" not in web.get("/strategy/goals/").content
+
+
+def test_the_goals_kpi_carries_its_glossary_definition(ana, goal):
+    # The default glossary defines "Taxa de ganho" (win rate) for a pt-BR workspace, tied to
+    # the KPI by its key: the goal's page and the list show it as the KPI's tooltip.
+    goal.kpi_key = "win_rate"
+    goal.save(update_fields=["kpi_key"])
+    web = ana.web(language="pt-br")
+    for url in (f"/strategy/goals/{goal.pk}/", "/strategy/goals/"):
+        page = web.get(url).content.decode()
+        assert 'class="glossary-tip"' in page and 'data-glossary="taxa de ganho"' in page, url
