@@ -12,7 +12,18 @@ from django.utils.translation import gettext as _
 
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.tenancy import Membership
 from vinculo.strategy.models import Decision, Review
+
+
+def members_of(actor: Actor) -> list[tuple[int, str]]:
+    """(user id, name) of the workspace's members, for a decision's owner."""
+    return [
+        (m.user_id, m.user.full_name or m.user.email)
+        for m in Membership.objects.for_workspace(actor.workspace)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    ]
 
 
 def reviews_of(actor: Actor) -> QuerySet[Review]:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from vinculo.core.errors import ServiceError
 from vinculo.core.permissions import can, require
-from vinculo.core.tenancy import Membership
 from vinculo.core.ui import actor, field_errors, workspace_view
 from vinculo.strategy.documents import (
     XLSX,
@@ -31,15 +30,6 @@ from vinculo.strategy.models import Function, GoalStatus, Review
 from vinculo.strategy.plan.selectors import plan_of
 from vinculo.strategy.plan.services import ensure_plan
 from vinculo.strategy.reviews import selectors, services
-
-
-def _members(request: HttpRequest) -> list[tuple[int, str]]:
-    return [
-        (m.user_id, m.user.full_name or m.user.email)
-        for m in Membership.objects.for_workspace(actor(request).workspace)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    ]
 
 
 @workspace_view
@@ -170,7 +160,7 @@ def _page(
         "moved": moved,
         "previous": comparison.previous,
         "decisions": list(selectors.decisions_of(review)),
-        "members": _members(request),
+        "members": selectors.members_of(a),
         "chart_data": _charts(snap),
         "errors": errors,
         "form": form,
