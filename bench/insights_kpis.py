@@ -98,6 +98,7 @@ def _purchases(actor: Any, count: int, seed: int = 7) -> None:
     """``count`` purchases of random people over the last two years, in bulk."""
     from vinculo.contacts.models import Person
     from vinculo.events.models import Purchase, TrackedEvent
+    from vinculo.events.rollup import rebuild
 
     rng = random.Random(seed)
     ws = actor.workspace
@@ -124,6 +125,9 @@ def _purchases(actor: Any, count: int, seed: int = 7) -> None:
             for e in events
         )
         made += n
+    # Written in bulk, around the services: the hourly roll-up the purchase KPIs read is
+    # rebuilt from them, as after any bulk load (``vinculo rollup``).
+    rebuild(ws.pk)
 
 
 def _time(call: Any, repeat: int) -> list[float]:

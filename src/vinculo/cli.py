@@ -7,6 +7,9 @@ vinculo createworkspace NAME --owner EMAIL       create a workspace and its owne
 vinculo token create --workspace W --user EMAIL  print a new API token once
 vinculo check                                    health: database, task queue, migrations
 vinculo demo                                     create the demo workspace
+vinculo kpi [KEY] --workspace SLUG [--from D --to D --grain G --group-by DIM --json]
+                                                 list the KPIs, or measure one
+vinculo rollup [--workspace SLUG] [--check]      rebuild (or check) the purchase roll-up
 vinculo import FILE --workspace W --user EMAIL --type people|companies|deals [--map "Col=field"]
                [--template NAME] [--dedupe update|skip|create] [--dry-run] [--resume JOB]
 vinculo manage COMMAND …                         any Django management command
@@ -31,6 +34,8 @@ COMMANDS = [
     "token",
     "check",
     "demo",
+    "kpi",
+    "rollup",
     "import",
     "manage",
 ]

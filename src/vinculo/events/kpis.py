@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import Person
-from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+from vinculo.core.kpis import Aggregate, Columns, Direction, Kpi, Request, Scope, Unit, register
 from vinculo.events.models import ChurnRisk, CustomerValue, Purchase
+from vinculo.events.rollup import purchase_columns
 
 DIMENSIONS = {
     "owner": "person__owner_id",
@@ -44,7 +45,18 @@ def _purchases(scope: Scope) -> QuerySet:
     return purchases(scope.workspace)
 
 
+def _one_currency(scope: Scope, request: Request) -> Columns:
+    return purchase_columns(
+        scope, request, currency=scope.currency or scope.workspace.default_currency
+    )
+
+
+def _any_currency(scope: Scope, request: Request) -> Columns:
+    return purchase_columns(scope, request, currency=None)
+
+
 def _kpi(key: str, **kwargs: Any) -> Kpi:
+    # Read from the hourly roll-up (vinculo.events.rollup) where the period allows.
     return Kpi(
         key=key,
         app="events",
@@ -52,6 +64,7 @@ def _kpi(key: str, **kwargs: Any) -> Kpi:
         time="occurred_at",
         dimensions=DIMENSIONS,
         segments={"person": "person_id"},
+        columns=_one_currency if kwargs.get("currency") else _any_currency,
         **kwargs,
     )
 

@@ -146,6 +146,34 @@ class Purchase(models.Model):
         return f"{self.amount} {self.currency} ({self.order_id or self.event_id})"
 
 
+class PurchaseHour(models.Model):
+    """The purchases of one UTC hour in one currency, rolled up for the purchase KPIs: their
+    count and sum, and, one entry per purchase in the same order, the buyer's person id and the
+    amount in cents (little-endian 64-bit integers). Kept by :mod:`vinculo.events.rollup` in
+    the transaction of every write that adds, moves or removes purchases; purchases without a
+    person are not rolled up. Binned people's purchases stay in it: the readers leave them out."""
+
+    workspace = workspace_key(indexed=False)  # led by purchase_hour_key
+    hour = models.DateTimeField(_("hour"))
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.PositiveIntegerField(_("orders"))
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    people = models.BinaryField(_("people"))
+    cents = models.BinaryField(_("cents"))
+
+    objects = WorkspaceManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "hour", "currency"], name="purchase_hour_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h {self.currency}: {self.orders}"
+
+
 class PersonIdentity(WorkspaceScopedModel):
     """A person's id in another system (a shop's customer id…): how its events find them."""
 

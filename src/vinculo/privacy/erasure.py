@@ -37,7 +37,8 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.models import AuditEntry, DomainEvent
 from vinculo.core.permissions import require
-from vinculo.events.models import PersonIdentity, TrackedEvent, VisitorLink
+from vinculo.events.models import PersonIdentity, Purchase, TrackedEvent, VisitorLink
+from vinculo.events.rollup import moments_of, refresh_hours
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery
 from vinculo.privacy.models import (
     DataSubjectRequest,
@@ -290,7 +291,9 @@ def _purge_and_scrub(workspace_id: int, people: list[Person], subject: str) -> d
     DataSubjectRequest.objects.filter(workspace_id=workspace_id, person_id__in=ids).update(
         subject=subject
     )
+    bought = moments_of(Purchase.objects.filter(workspace_id=workspace_id, person_id__in=ids))
     _deleted, by_table = Person.objects.filter(pk__in=ids).delete()
+    refresh_hours(workspace_id, bought)  # their purchases leave the roll-up too
     for label, n in by_table.items():
         _add(counts, label.lower(), n)
     for label, n in scrub_workspace(workspace_id, strong_replacer).items():

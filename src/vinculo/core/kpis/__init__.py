@@ -26,7 +26,8 @@ command line (``vinculo kpi``), dashboards and goals.
 
 from __future__ import annotations
 
-from vinculo.core.kpis.engine import measure, periods
+from vinculo.core.kpis.columnar import Columns, Request
+from vinculo.core.kpis.engine import measure, narrow, periods
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
@@ -48,6 +49,7 @@ from vinculo.core.kpis.registry import (
 __all__ = [
     "DIMENSIONS",
     "Aggregate",
+    "Columns",
     "Computed",
     "Dimension",
     "Direction",
@@ -55,11 +57,13 @@ __all__ = [
     "Grain",
     "Kpi",
     "Measurement",
+    "Request",
     "Scope",
     "Unit",
     "all_kpis",
     "get",
     "measure",
+    "narrow",
     "periods",
     "register",
     "register_dimension",

@@ -20,6 +20,7 @@ from vinculo.core.currency import Converter
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import apply_filter, filter_object
 from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis.columnar import measure_columns
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
@@ -97,8 +98,21 @@ def _team_members(scope: Scope) -> list[int]:
 
 def _scoped(kpi: Kpi, scope: Scope, segment_object: str) -> QuerySet:
     """The KPI's rows narrowed to the scope's dimensions, segment and currency."""
-    qs = kpi.rows(scope)
-    paths = kpi.dimensions
+    qs = narrow(kpi.rows(scope), scope, kpi.dimensions, kpi.segments, segment_object)
+    if kpi.currency and not scope.converted:
+        qs = qs.filter(**{kpi.currency: scope.currency or scope.workspace.default_currency})
+    return qs
+
+
+def narrow(
+    qs: QuerySet,
+    scope: Scope,
+    paths: dict[str, str],
+    segments: dict[str, str],
+    segment_object: str = "person",
+) -> QuerySet:
+    """``qs`` narrowed to the scope's dimensions (by ``paths``) and segment (``segments``: the
+    path of each segment object's id in the rows); 422 for a segment it cannot take."""
     for name, wanted in (
         ("owner", scope.owner_id),
         ("pipeline", scope.pipeline_id),
@@ -110,7 +124,7 @@ def _scoped(kpi: Kpi, scope: Scope, segment_object: str) -> QuerySet:
     if scope.team_id is not None and "owner" in paths:
         qs = qs.filter(**{f"{paths['owner']}__in": _team_members(scope)})
     if scope.segment:
-        path = kpi.segments.get(segment_object)
+        path = segments.get(segment_object)
         if path is None:
             raise ValidationFailed.field(
                 "filter", _("This KPI cannot be cut by a segment of these records."), "invalid"
@@ -120,8 +134,6 @@ def _scoped(kpi: Kpi, scope: Scope, segment_object: str) -> QuerySet:
             model._default_manager.all(), segment_object, scope.segment, actor=scope.actor
         )
         qs = qs.filter(**{f"{path}__in": members.values("pk")})
-    if kpi.currency and not scope.converted:
-        qs = qs.filter(**{kpi.currency: scope.currency or scope.workspace.default_currency})
     return qs
 
 
@@ -204,6 +216,8 @@ def measure(
             computed.previous,
             computed.groups,
         )
+    elif segment_object == "person" and (columned := measure_columns(kpi, scope, frame)):
+        values, value, previous, groups = columned
     else:
         qs = _scoped(kpi, scope, segment_object)
         values, value, previous, groups = _from_rows(kpi, qs, frame, group_path, converter)

@@ -162,6 +162,9 @@ class Kpi:
     # called instead of them with the scope and the frame; money in the scope's currency or,
     # when converted, through ``frame.rate``. ``rows`` still names what it reads.
     compute: Callable[[Scope, Frame], Computed] | None = None
+    # Rows the app keeps rolled up (:mod:`vinculo.core.kpis.columnar`): called with the scope
+    # and a ``columnar.Request``, answers ``columnar.Columns`` or None (then ``rows`` are read).
+    columns: Callable[[Scope, Any], Any] | None = None
 
     @property
     def is_snapshot(self) -> bool:

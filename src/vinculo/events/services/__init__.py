@@ -11,6 +11,7 @@ from vinculo.events.services.inbound import (
     update_inbound_endpoint,
 )
 from vinculo.events.services.ingest import ingest_events
+from vinculo.events.services.merge import reassign_events
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.people import link_visitor, update_event_settings
 from vinculo.events.services.resolve import settings_of
@@ -28,6 +29,7 @@ __all__ = [
     "ingest_events",
     "link_visitor",
     "preview_mapping",
+    "reassign_events",
     "receive_webhook",
     "settings_of",
     "summarize",

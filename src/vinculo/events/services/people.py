@@ -14,6 +14,7 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
 from vinculo.events.models import EventSettings, Purchase, TrackedEvent, VisitorLink
+from vinculo.events.rollup import moments_of, refresh_hours
 from vinculo.events.services.cleaning import VISITOR_PATTERN
 from vinculo.events.services.summaries import kept
 
@@ -57,7 +58,10 @@ def link_visitor(*, actor: Actor, visitor_id: str, person_id: int) -> int:
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             TrackedEvent.objects.filter(pk__in=chunk).update(person=person)
-            Purchase.objects.filter(event_id__in=chunk).update(person=person)
+            bought = Purchase.objects.filter(event_id__in=chunk)
+            moments = moments_of(bought)
+            bought.update(person=person)
+            refresh_hours(actor.workspace.pk, moments)
         timeline.record_many(
             actor,
             (

@@ -22,6 +22,7 @@ from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import JsonText, insert_rows, new_instances
 from vinculo.events.models import Purchase, TrackedEvent
+from vinculo.events.rollup import refresh_hours
 from vinculo.events.services.cleaning import _Row
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.summaries import summarizer
@@ -74,6 +75,7 @@ def _write(
     ]
     if purchases:
         _insert_purchases(workspace_id, purchases)
+        refresh_hours(workspace_id, [r.occurred_at for r, _pk, _at in purchases if r.person_id])
     timeline.record_for_people(
         actor,
         (

@@ -23,6 +23,7 @@ from vinculo.contacts import services as contact_services
 from vinculo.core import audit, events, timeline, validators
 from vinculo.core.actor import Actor
 from vinculo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from vinculo.core.movers import movers
 from vinculo.core.permissions import require
 from vinculo.quality.matching.normalise import plain
 from vinculo.quality.models.duplicates import (
@@ -303,6 +304,8 @@ def merge_records(
         }
         moved["deals"] = deal_services.reassign_deals(**move)
         moved["activities"] = activity_services.reassign_activities(**move)
+        for key, mover in movers():  # what other apps keep about the loser
+            moved[key] = mover(**move)
         moved["timeline"] = timeline.reassign_entries(**move)
         moved["picks"] = {c.name: c.pick for c in choices if c.differs}
         candidate = _settle_candidates(actor, kind, survivor_id, loser_id, moved)
@@ -420,6 +423,9 @@ def undo_merge(*, actor: Actor, merge_id: int) -> MergeRecord:
             **back, to_id=record.loser_id, ids=moved.get("activities", [])
         )
         timeline.reassign_entries(**back, to_id=record.loser_id, ids=moved.get("timeline", []))
+        for key, mover in movers():
+            if moved.get(key):
+                mover(**back, to_id=record.loser_id, ids=moved[key])
         contact_services.unabsorb_record(
             actor=actor,
             kind=kind,
