@@ -10,18 +10,17 @@ live people, companies and deals created before it, each counted once and with t
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import Company, Person
 from vinculo.contacts.selectors import custom_fields
-from vinculo.core.filters import apply_filter
+from vinculo.core.filters import compile_filter
 from vinculo.core.kpis import Aggregate, Computed, Direction, Frame, Kpi, Scope, Unit, register
+from vinculo.core.kpis.buckets import BucketOf
 from vinculo.core.tenancy import TeamMember
 from vinculo.quality.services.audit import COMPLETENESS_FIELDS, empty_tree
 from vinculo.sales.models import Deal
@@ -49,51 +48,88 @@ def fields_of(scope: Scope, object_type: str) -> list[str]:
     return names
 
 
-def completeness_rows(scope: Scope) -> list[tuple[datetime, Any, float]]:
-    """(created_at, owner id, completeness 0..1) of every live record in the scope."""
-    out: list[tuple[datetime, Any, float]] = []
+# Before every moment a KPI asks about (a record is never created before this).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _empties(scope: Scope, object_type: str) -> tuple[int, dict[str, Count]]:
+    """How many fields are measured for ``object_type``, and a count of the records each one
+    is empty in (the filter language's ``is_empty``: the audit's very condition)."""
+    names = fields_of(scope, object_type)
+    return len(names), {
+        f"kpi_e{i}": Count(
+            "pk", filter=compile_filter(object_type, empty_tree(name), actor=scope.actor)
+        )
+        for i, name in enumerate(names)
+    }
+
+
+def _counted(rows: Any, total: int) -> dict[Any, tuple[int, float]]:
+    """Per key: (records, missing share summed over them: their empty fields / ``total``)."""
+    return {
+        row.pop("kpi_key"): (row.pop("kpi_n"), sum(row.values()) / total)
+        for row in (dict(r) for r in rows)
+    }
+
+
+def completeness_counts(
+    scope: Scope, bounds: list[datetime], *, by_owner_before: datetime | None = None
+) -> tuple[list[tuple[int, float]], dict[Any, tuple[int, float]]]:
+    """Per span of ``bounds`` (creation times): the live records created in it and their
+    missing shares summed; and, with ``by_owner_before``, the same per owner for the records
+    created before that moment. Counted by the database: one grouped query per record type
+    (and one more per type for the owners)."""
+    spans = [(0, 0.0)] * (len(bounds) - 1)
+    owners: dict[Any, tuple[int, float]] = {}
     for object_type in MODELS:
         live = _live(scope, object_type)
-        records = list(live.values_list("pk", "created_at", "owner_id"))
-        if not records:
+        total, empties = _empties(scope, object_type)
+        if not total:
             continue
-        names = fields_of(scope, object_type)
-        empty: Counter = Counter()
-        for name in names:
-            tree = empty_tree(name)
-            empty.update(
-                apply_filter(live, object_type, tree, actor=scope.actor).values_list(
-                    "pk", flat=True
-                )
+        within = live.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
+        per_span = _counted(
+            within.annotate(kpi_key=BucketOf("created_at", bounds))
+            .values("kpi_key")
+            .annotate(kpi_n=Count("pk"), **empties)
+            .order_by(),
+            total,
+        )
+        for key, (n, missing) in per_span.items():
+            spans[key] = (spans[key][0] + n, spans[key][1] + missing)
+        if by_owner_before is not None:
+            per_owner = _counted(
+                live.filter(created_at__lt=by_owner_before)
+                .annotate(kpi_key=F("owner_id"))
+                .values("kpi_key")
+                .annotate(kpi_n=Count("pk"), **empties)
+                .order_by(),
+                total,
             )
-        total = len(names)
-        out += [(created, owner, (total - empty[pk]) / total) for pk, created, owner in records]
-    return out
+            for key, (n, missing) in per_owner.items():
+                had = owners.get(key, (0, 0.0))
+                owners[key] = (had[0] + n, had[1] + missing)
+    return spans, owners
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mean(count: int, missing: float) -> float | None:
+    return (count - missing) / count if count else None
 
 
 def _compute(scope: Scope, frame: Frame) -> Computed:
-    rows = sorted(completeness_rows(scope), key=lambda r: r[0])
-    times = [r[0] for r in rows]
-
-    def at(moment: datetime) -> float | None:
-        return _mean([r[2] for r in rows[: bisect.bisect_left(times, moment)]])
-
-    groups: dict[Any, Any] = {}
-    if frame.group_by:
-        by_owner: dict[Any, list[float]] = defaultdict(list)
-        for created, owner, share in rows:
-            if created < frame.window[1]:
-                by_owner[owner].append(share)
-        groups = {owner: _mean(shares) for owner, shares in by_owner.items()}
+    # Spans: before the period, then each bucket; a moment's value counts every span before it.
+    bounds = [EPOCH, *frame.edges]
+    spans, owners = completeness_counts(
+        scope, bounds, by_owner_before=frame.window[1] if frame.group_by else None
+    )
+    running, seen = [], (0, 0.0)
+    for n, missing in spans:
+        seen = (seen[0] + n, seen[1] + missing)
+        running.append(_mean(*seen))
     return Computed(
-        series=[at(edge) for edge in frame.edges[1:]],
-        value=at(frame.window[1]),
-        previous=at(frame.before[1]),
-        groups=groups,
+        series=running[1:],
+        value=running[-1],
+        previous=running[0],
+        groups={owner: _mean(*counted) for owner, counted in owners.items()},
     )
 
 
