@@ -35,7 +35,9 @@ from typing import Any
 from bench.run import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_kpis"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_DB = os.environ.get("BENCH_KPIS_DB", "bench_kpis")  # another name: two runs side by side
+PG_URL = f"{PG_SERVER}/{PG_DB}"
 TARGET_P95_MS = 300.0
 TARGET_DASHBOARD_MS = 1000.0
 BATCH = 20_000
@@ -47,8 +49,8 @@ def _setup(database: str, data_dir: str | None = None) -> None:
         import psycopg
 
         with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS bench_kpis")
-            c.execute("CREATE DATABASE bench_kpis")
+            c.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            c.execute(f"CREATE DATABASE {PG_DB}")
     if database == "postgres":
         os.environ["DATABASE_URL"] = PG_URL
     os.environ["VINCULO_DATA_DIR"] = data_dir or tempfile.mkdtemp(prefix="bench-kpis-")
