@@ -20,6 +20,7 @@ from vinculo.core.kpis import Grain, Scope, measure
 from vinculo.events.models import Purchase, PurchaseHour
 from vinculo.events.rollup import differences, rebuild
 from vinculo.events.services import ingest_events, link_visitor
+from vinculo.events.tasks import compact_rollup_task
 from vinculo.privacy import erasure
 from vinculo.quality.services.merge import merge_people, undo_merge
 
@@ -43,10 +44,12 @@ def _ingest(actor, rows: list[dict]) -> None:
         assert {r.status for r in result.rows} == {"created"}, result.rows
 
 
-def _hour(ws, when: str, currency: str = "BRL") -> PurchaseHour:
-    return PurchaseHour.objects.get(
+def _hour(ws, when: str, currency: str = "BRL") -> tuple[int, Decimal]:
+    """The orders and amount the roll-up holds for an hour (over its rows: one per batch)."""
+    rows = PurchaseHour.objects.filter(
         workspace=ws, hour=datetime.fromisoformat(when), currency=currency
     )
+    return sum(r.orders for r in rows), sum((r.amount for r in rows), Decimal(0))
 
 
 def test_every_writer_keeps_the_rollup(ana, carla):
@@ -60,12 +63,10 @@ def test_every_writer_keeps_the_rollup(ana, carla):
     anonymous = {**_row(None, ten, "5.00"), "visitor_id": "v-1"}
     del anonymous["person"]
     _ingest(a, [anonymous])
-    row = _hour(ws, "2026-03-02T10:00:00+00:00")
-    assert (row.orders, row.amount) == (2, Decimal("120.50"))  # 100.00 + 20.50
-    assert _hour(ws, "2026-03-02T10:00:00+00:00", "USD").orders == 1
+    assert _hour(ws, "2026-03-02T10:00:00+00:00") == (2, Decimal("120.50"))  # 100.00 + 20.50
+    assert _hour(ws, "2026-03-02T10:00:00+00:00", "USD") == (1, Decimal("7.00"))
     link_visitor(actor=a, visitor_id="v-1", person_id=rui.pk)
-    row = _hour(ws, "2026-03-02T10:00:00+00:00")
-    assert (row.orders, row.amount) == (3, Decimal("125.50"))
+    assert _hour(ws, "2026-03-02T10:00:00+00:00") == (3, Decimal("125.50"))
     assert differences(ws.pk) == []
 
     # A merge moves Rui's purchases to Lia: the buyers of the hour become one.
@@ -83,17 +84,31 @@ def test_every_writer_keeps_the_rollup(ana, carla):
 
     # Erasing Rui takes his purchases out of the roll-up.
     erasure.erase_person(actor=a, person_id=rui.pk, confirm=str(rui.pk))
-    row = _hour(ws, "2026-03-02T10:00:00+00:00")
-    assert (row.orders, row.amount) == (1, Decimal("100.00"))
+    assert _hour(ws, "2026-03-02T10:00:00+00:00") == (1, Decimal("100.00"))
     assert differences(ws.pk) == []
     # Another workspace's purchases never enter Ana's roll-up.
     outsider = contacts.create_person(actor=carla.actor, data={"first_name": "Outra"})
     _ingest(carla.actor, [_row(outsider.pk, ten, "900.00")])
-    assert _hour(ws, "2026-03-02T10:00:00+00:00").orders == 1
+    assert _hour(ws, "2026-03-02T10:00:00+00:00")[0] == 1
     assert differences(carla.workspace.pk) == []
     # A rebuild gives the same rows.
     assert rebuild(ws.pk) == 2  # the BRL and the USD hour
     assert differences(ws.pk) == []
+
+
+def test_batches_append_and_the_daily_task_joins_them(ana):
+    a = ana.actor
+    lia = contacts.create_person(actor=a, data={"first_name": "Lia"})
+    ten = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    for minutes in (0, 10, 20):  # three batches in one hour: three rows, nothing rewritten
+        _ingest(a, [_row(lia.pk, ten + timedelta(minutes=minutes), "10.00")])
+    rows = PurchaseHour.objects.filter(workspace=ana.workspace)
+    assert rows.count() == 3
+    assert _hour(ana.workspace, "2026-03-02T10:00:00+00:00") == (3, Decimal("30.00"))
+    assert compact_rollup_task.call() >= 1
+    assert rows.count() == 1
+    assert (rows.get().orders, rows.get().amount) == (3, Decimal("30.00"))
+    assert differences(ana.workspace.pk) == []
 
 
 @pytest.fixture

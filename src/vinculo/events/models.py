@@ -149,11 +149,12 @@ class Purchase(models.Model):
 class PurchaseHour(models.Model):
     """The purchases of one UTC hour in one currency, rolled up for the purchase KPIs: their
     count and sum, and, one entry per purchase in the same order, the buyer's person id and the
-    amount in cents (little-endian 64-bit integers). Kept by :mod:`vinculo.events.rollup` in
-    the transaction of every write that adds, moves or removes purchases; purchases without a
-    person are not rolled up. Binned people's purchases stay in it: the readers leave them out."""
+    amount in cents (little-endian 64-bit integers); an hour may have several rows (the ingest
+    appends one per batch). Kept by :mod:`vinculo.events.rollup` in the transaction of every
+    write that adds, moves or removes purchases; purchases without a person are not rolled up.
+    Binned people's purchases stay in it: the readers leave them out."""
 
-    workspace = workspace_key(indexed=False)  # led by purchase_hour_key
+    workspace = workspace_key(indexed=False)  # led by purchase_hour
     hour = models.DateTimeField(_("hour"))
     currency = models.CharField(_("currency"), max_length=3)
     orders = models.PositiveIntegerField(_("orders"))
@@ -164,11 +165,8 @@ class PurchaseHour(models.Model):
     objects = WorkspaceManager()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "hour", "currency"], name="purchase_hour_key"
-            )
-        ]
+        # An hour may have several rows (one per ingest batch until compacted).
+        indexes = [models.Index(fields=["workspace", "hour", "currency"], name="purchase_hour")]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}h {self.currency}: {self.orders}"

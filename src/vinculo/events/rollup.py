@@ -1,12 +1,13 @@
 """The hourly purchase roll-up (:class:`vinculo.events.models.PurchaseHour`): kept by every
 write that adds, moves or removes purchases, rebuilt on demand, and read by the purchase KPIs.
 
-**Kept.** A writer calls :func:`refresh_hours` with the moments of the purchases it touched (the
-new ones, the moved ones, those about to be deleted, gathered before), in its transaction: each
-of those hours is recomputed from the purchases themselves, so a refresh is idempotent and a
-repeated or overlapping one is harmless. The hours' rows are locked first (``SELECT … FOR
-UPDATE`` on PostgreSQL); a row another transaction created meanwhile is met as a conflict and
-the hours are read again. Purchases without a person are not rolled up (no KPI counts them).
+**Kept.** The ingest appends its new purchases (:func:`append`): a row per hour and currency of
+each batch, beside the hour's earlier rows, so a busy hour never rewrites what it holds (a daily
+task, :func:`compact`, joins each hour's rows into one per currency). A write that moves or deletes
+purchases calls :func:`refresh_hours` with their moments (gathered before) in its transaction:
+those hours are recomputed from the purchases themselves (idempotent: a repeated or overlapping
+refresh is harmless), under the workspace's exclusive roll-up lock on PostgreSQL, which appends
+share. Purchases without a person are not rolled up (no KPI counts them).
 
 **Rebuilt.** :func:`rebuild` recomputes a workspace's roll-up from all its purchases (the
 migration that added it, ``vinculo rollup``, a bulk load that wrote purchases directly).
@@ -27,8 +28,8 @@ from operator import or_
 from typing import Any
 
 import numpy as np
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Count, Q, QuerySet
 
 from vinculo.contacts.models import Person
 from vinculo.core.kpis import Columns, Request, Scope, narrow
@@ -37,6 +38,7 @@ from vinculo.events.models import Purchase, PurchaseHour
 HOUR = timedelta(hours=1)
 BATCH = 200  # hours refreshed per query
 WRITE_BATCH = 2_000
+LOCK_SPACE = 1_804_110  # the first key of the roll-up's advisory locks (PostgreSQL)
 BINNED_LISTED = 500  # more binned people than this: their purchases are left out row by row
 ENDIAN = "<i8"
 PERSON_PATHS = {
@@ -107,26 +109,60 @@ def _purchases(workspace_id: int) -> QuerySet:
     return Purchase.objects.filter(workspace_id=workspace_id, person__isnull=False)
 
 
+def _lock(workspace_id: int, *, shared: bool) -> None:
+    """On PostgreSQL, the workspace's roll-up lock until the transaction ends: shared by the
+    writers that append, exclusive for a recompute, so that a recompute reads the rows and the
+    purchases of its hours with no append committing between the two reads. (SQLite has one
+    writer at a time: a recompute runs in a transaction that has already written.)"""
+    connection = connections[router.db_for_write(PurchaseHour)]
+    if connection.vendor != "postgresql":
+        return
+    call = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {call}(%s, %s)", [LOCK_SPACE, workspace_id])
+
+
+def append(workspace_id: int, rows: Iterable[tuple[datetime, str, int, Decimal]]) -> None:
+    """Roll up new purchases (moment, currency, person id, amount): a row per hour and
+    currency of the batch, added beside the hour's earlier rows (an hour may have several:
+    :func:`compact` joins them), so a busy hour's ingest never rewrites what it holds."""
+    rolled = _rolled(rows)
+    if not rolled:
+        return
+    with transaction.atomic():
+        _lock(workspace_id, shared=True)
+        PurchaseHour.objects.bulk_create(
+            [h.row(workspace_id, *key) for key, h in rolled.items()], batch_size=WRITE_BATCH
+        )
+
+
 def refresh_hours(workspace_id: int, moments: Iterable[datetime]) -> None:
-    """Recompute the roll-up of the hours that hold ``moments`` from the purchases."""
+    """Recompute the roll-up of the hours that hold ``moments`` from the purchases (after
+    purchases moved or were deleted): each hour's rows replaced by one per currency."""
     hours = sorted({hour_of(m) for m in moments})
-    for start in range(0, len(hours), BATCH):
-        batch = hours[start : start + BATCH]
-        try:
-            with transaction.atomic():
-                _rewrite(workspace_id, batch)
-        except IntegrityError:  # another transaction added one of these hours: read again
-            with transaction.atomic():
-                _rewrite(workspace_id, batch)
+    if not hours:
+        return
+    with transaction.atomic():
+        _lock(workspace_id, shared=False)
+        for start in range(0, len(hours), BATCH):
+            _rewrite(workspace_id, hours[start : start + BATCH])
+
+
+def compact(workspace_id: int) -> int:
+    """Join the rows of each hour that has more than one (ingest appends a row per batch);
+    the hours joined."""
+    many = list(
+        PurchaseHour.objects.filter(workspace_id=workspace_id)
+        .values("hour")
+        .annotate(kpi_rows=Count("pk"))
+        .filter(kpi_rows__gt=1)
+        .values_list("hour", flat=True)
+    )
+    refresh_hours(workspace_id, many)
+    return len(many)
 
 
 def _rewrite(workspace_id: int, hours: list[datetime]) -> None:
-    existing = {
-        (row.hour, row.currency): row
-        for row in PurchaseHour.objects.select_for_update()
-        .filter(workspace_id=workspace_id, hour__in=hours)
-        .only("pk", "hour", "currency")
-    }
     within = reduce(or_, (Q(occurred_at__gte=lo, occurred_at__lt=hi) for lo, hi in _ranges(hours)))
     found = _rolled(
         _purchases(workspace_id)
@@ -134,21 +170,10 @@ def _rewrite(workspace_id: int, hours: list[datetime]) -> None:
         .values_list("occurred_at", "currency", "person_id", "amount")
         .order_by("occurred_at", "pk")
     )
-    fresh, changed = [], []
-    for (hour, currency), rolled in found.items():
-        row = rolled.row(workspace_id, hour, currency)
-        kept = existing.pop((hour, currency), None)
-        if kept is None:
-            fresh.append(row)
-        else:
-            row.pk = kept.pk
-            changed.append(row)
-    if existing:
-        PurchaseHour.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
-    PurchaseHour.objects.bulk_update(
-        changed, ["orders", "amount", "people", "cents"], batch_size=WRITE_BATCH
+    PurchaseHour.objects.filter(workspace_id=workspace_id, hour__in=hours).delete()
+    PurchaseHour.objects.bulk_create(
+        [h.row(workspace_id, *key) for key, h in found.items()], batch_size=WRITE_BATCH
     )
-    PurchaseHour.objects.bulk_create(fresh, batch_size=WRITE_BATCH)
 
 
 def rebuild(workspace_id: int) -> int:
@@ -189,14 +214,15 @@ def differences(workspace_id: int) -> list[tuple[datetime, str]]:
             _purchases(workspace_id).values_list("occurred_at", "currency", "person_id", "amount")
         ).items()
     }
-    have = {}
+    have: dict[tuple, tuple] = {}
     for row in PurchaseHour.objects.filter(workspace_id=workspace_id):
         people = np.frombuffer(bytes(row.people), dtype=ENDIAN).tolist()
         cents = np.frombuffer(bytes(row.cents), dtype=ENDIAN).tolist()
+        orders, amount, pairs = have.get((row.hour, row.currency), (0, Decimal(0), []))
         have[(row.hour, row.currency)] = (
-            row.orders,
-            row.amount,
-            sorted(zip(people, cents, strict=True)),
+            orders + row.orders,
+            amount + row.amount,
+            sorted(pairs + list(zip(people, cents, strict=True))),
         )
     return sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
 

@@ -79,10 +79,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("workspace", "hour", "currency"), name="purchase_hour_key"
-                    )
+                "indexes": [
+                    models.Index(fields=["workspace", "hour", "currency"], name="purchase_hour")
                 ],
             },
         ),

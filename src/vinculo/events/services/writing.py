@@ -21,8 +21,8 @@ from django.db import connections, router
 from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import JsonText, insert_rows, new_instances
+from vinculo.events import rollup
 from vinculo.events.models import Purchase, TrackedEvent
-from vinculo.events.rollup import refresh_hours
 from vinculo.events.services.cleaning import _Row
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.summaries import summarizer
@@ -75,7 +75,14 @@ def _write(
     ]
     if purchases:
         _insert_purchases(workspace_id, purchases)
-        refresh_hours(workspace_id, [r.occurred_at for r, _pk, _at in purchases if r.person_id])
+        rollup.append(
+            workspace_id,
+            (
+                (r.occurred_at, p["currency"], r.person_id, p["amount"])
+                for r, _pk, _at in purchases
+                if r.person_id is not None and (p := r.purchase) is not None
+            ),
+        )
     timeline.record_for_people(
         actor,
         (
