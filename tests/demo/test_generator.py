@@ -20,6 +20,7 @@ from vinculo.core.validators import clean_email
 from vinculo.demo.generator import HISTORY_MONTHS, seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, Purchase, TrackedEvent
+from vinculo.events.rollup import differences
 from vinculo.sales.models import Deal, Pipeline, Stage, StageChange
 from vinculo.webforms.models import WebForm
 
@@ -178,6 +179,7 @@ def test_the_demo_workspace_has_a_form_a_shop_endpoint_and_tracked_behaviour(db)
     purchases = Purchase.objects.for_workspace(ws)
     assert purchases.exists()
     assert all(p.amount > 0 for p in purchases)
+    assert differences(ws.pk) == []  # the purchase KPIs' roll-up holds every purchase
     # Each event is on its person's timeline.
     assert TimelineEntry.objects.for_workspace(ws).filter(kind__startswith="event.").count() == (
         events.count()
