@@ -33,6 +33,7 @@ from django.db.models import Count, Q, QuerySet
 
 from vinculo.contacts.models import Person
 from vinculo.core.kpis import Columns, Request, Scope, narrow
+from vinculo.core.kpis.buckets import Epoch
 from vinculo.events.models import Purchase, PurchaseHour
 
 HOUR = timedelta(hours=1)
@@ -252,11 +253,16 @@ def purchase_columns(scope: Scope, request: Request, *, currency: str | None) ->
         binned = list(_binned(scope).values_list("pk", flat=True)[: BINNED_LISTED + 1])
         if len(binned) <= BINNED_LISTED:
             return _rolled_up(scope, hours, request, currency, binned)
-    rows = list(hours.values_list("hour", "orders", "people", "cents").order_by())
+    columns = ["kpi_t", "orders", "people", *(["cents"] if request.cents else [])]
+    rows = list(hours.annotate(kpi_t=Epoch("hour")).values_list(*columns).order_by())
     orders = np.array([r[1] for r in rows], dtype=np.int64)
-    time = np.repeat(np.array([_epoch(r[0]) for r in rows], dtype=np.int64), orders)
+    time = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), orders)
     who = np.frombuffer(b"".join(r[2] for r in rows), dtype=ENDIAN)
-    cents = np.frombuffer(b"".join(r[3] for r in rows), dtype=ENDIAN)
+    cents = (
+        np.frombuffer(b"".join(r[3] for r in rows), dtype=ENDIAN)
+        if request.cents
+        else np.zeros(len(who), dtype=np.int64)
+    )
     if _cut(scope):
         people = narrow(_live_people(scope), scope, PERSON_PATHS, {"person": "pk"})
         keep = np.isin(who, np.fromiter(people.values_list("pk", flat=True), dtype=np.int64))
@@ -264,10 +270,10 @@ def purchase_columns(scope: Scope, request: Request, *, currency: str | None) ->
         gone = _binned(scope).values_list("pk", flat=True)
         keep = ~np.isin(who, np.fromiter(gone, dtype=np.int64))
     time, who, cents = time[keep], who[keep], cents[keep]
-    columns = Columns(time=time, weight=np.ones(len(who), dtype=np.int64), cents=cents, who=who)
+    found = Columns(time=time, weight=np.ones(len(who), dtype=np.int64), cents=cents, who=who)
     if request.group_by is not None:
-        columns.group, columns.labels = _groups(scope, request.group_by, who)
-    return columns
+        found.group, found.labels = _groups(scope, request.group_by, who)
+    return found
 
 
 def _epoch(moment: datetime) -> int:
@@ -283,7 +289,9 @@ def _rolled_up(
 ) -> Columns:
     """The hours' counts and sums, less the purchases of the binned people (a few: each of
     their purchases a row taken away, read by person)."""
-    rows = list(hours.values_list("hour", "orders", "amount").order_by())
+    rows = list(
+        hours.annotate(kpi_t=Epoch("hour")).values_list("kpi_t", "orders", "amount").order_by()
+    )
     binned = _purchases(scope.workspace.pk).filter(
         person_id__in=binned_ids,
         occurred_at__gte=hour_of(request.since),
@@ -293,7 +301,7 @@ def _rolled_up(
         binned = binned.filter(currency=currency)
     gone = list(binned.values_list("occurred_at", "amount"))
     return Columns(
-        time=np.array([_epoch(r[0]) for r in rows] + [_epoch(t) for t, _a in gone], np.int64),
+        time=np.array([r[0] for r in rows] + [_epoch(t) for t, _a in gone], np.int64),
         weight=np.array([r[1] for r in rows] + [-1] * len(gone), dtype=np.int64),
         cents=np.array(
             [int(r[2].scaleb(2)) for r in rows] + [-int(a.scaleb(2)) for _t, a in gone],

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Expression, F, IntegerField, Value, When
+from django.db.models import BigIntegerField, Case, Expression, F, IntegerField, Value, When
 
 Run = tuple[int, datetime, int, int]  # (first bucket index, its start, gap seconds, buckets)
 
@@ -43,6 +43,38 @@ def linear_bucket(time: str, edges: list[datetime]) -> Case:
     return Case(*whens, default=Value(len(edges) - 1), output_field=IntegerField())
 
 
+def epoch_of(connection: Any, column: str) -> str:
+    """SQL for the whole epoch seconds of a stored time ``column``."""
+    if connection.vendor == "sqlite":
+        # The whole seconds of the stored text: SQLite would round a fraction to
+        # milliseconds (.9999995 up to the next second).
+        return f"CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER)"
+    if connection.vendor == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    raise NotImplementedError(connection.vendor)  # pragma: no cover - the two supported
+
+
+class Epoch(Expression):
+    """A time's whole epoch seconds, computed by the database (read as an integer: no
+    time-zone-aware datetime is built per row)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, time: str) -> None:
+        super().__init__(output_field=BigIntegerField())
+        self.source = F(time)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.source]
+
+    def set_source_expressions(self, exprs: Any) -> None:
+        (self.source,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.source)
+        return epoch_of(connection, column), params
+
+
 class BucketOf(Expression):
     """The index of the bucket (0-based) of the row's ``time``; only rows within the edges
     (``edges[0] <= time < edges[-1]``) must be asked (the caller filters them)."""
@@ -61,16 +93,8 @@ class BucketOf(Expression):
         (self.source,) = exprs
 
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
-        if connection.vendor == "sqlite":
-            # The whole seconds of the stored text: SQLite would round a fraction to
-            # milliseconds (.9999995 up to the next second).
-            epoch = "CAST(strftime('%%s', substr({col}, 1, 19)) AS INTEGER)"
-        elif connection.vendor == "postgresql":
-            epoch = "CAST(FLOOR(EXTRACT(EPOCH FROM {col})) AS BIGINT)"
-        else:  # pragma: no cover - bucket_of() asks for this on these two only
-            raise NotImplementedError(connection.vendor)
         column, column_params = compiler.compile(self.source)
-        epoch_sql = epoch.format(col=column)
+        epoch_sql = epoch_of(connection, column)
         found = runs(self.edges)
 
         def tree(lo: int, hi: int) -> tuple[str, list[Any]]:

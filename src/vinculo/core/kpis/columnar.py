@@ -28,20 +28,24 @@ from vinculo.core.kpis.registry import Aggregate, Frame, Kpi, Scope
 from vinculo.core.kpis.retention import WINDOWED, bucket_start
 
 PER_PERSON = frozenset({Aggregate.DISTINCT, Aggregate.SUM_PER, Aggregate.REPEAT, *WINDOWED})
+MONEY = frozenset({Aggregate.SUM, Aggregate.MEAN, Aggregate.SUM_PER})
 COLUMNED = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN, *PER_PERSON})
 HUNDRED = Decimal(100)
+GRID_CELLS = 8_000_000  # people x buckets counted in one array (64 MB) rather than sorted
 RESOLUTION = 3600  # the readers' rows are hours: used when every bound is a whole hour
 
 
 @dataclass(frozen=True)
 class Request:
     """What a reader is asked for: the rows from ``since`` to ``until``, one per purchase
-    with its person (``people``) or rolled up, and each row's group (by ``group_by``)."""
+    with its person (``people``) or rolled up, each row's group (by ``group_by``) and, unless
+    no aggregate needs them, the amounts (``cents``)."""
 
     since: datetime
     until: datetime
     people: bool
     group_by: str | None
+    cents: bool = True  # False: no aggregate reads the amounts (answer zeros)
 
 
 @dataclass
@@ -101,6 +105,7 @@ def measure_columns(
         until=max(bounds),
         people=kpi.aggregate in PER_PERSON or frame.group_by is not None,
         group_by=frame.group_by,
+        cents=kpi.aggregate in MONEY,
     )
     if not _aligned(bounds, RESOLUTION):
         return None
@@ -137,18 +142,39 @@ def _by(how: Aggregate, got: Columns, key: np.ndarray, keep: np.ndarray, size: i
             Decimal(c) / HUNDRED / w if w > 0 else None for c, w in zip(cents, weights, strict=True)
         ]
     who = _people(got)[keep]
-    pairs, times = np.unique(key * (int(who.max(initial=0)) + 1) + who, return_counts=True)
-    pair_key = pairs // (int(who.max(initial=0)) + 1)
-    people = np.bincount(pair_key, minlength=size)
+    people, again = _met(who, key, size)
     if how is Aggregate.DISTINCT:
         return [int(p) for p in people]
     if how is Aggregate.REPEAT:
-        again = np.bincount(pair_key[times > 1], minlength=size)
         return [int(a) / int(p) if p else None for a, p in zip(again, people, strict=True)]
     cents = _sums(key, got.cents[keep], size)  # SUM_PER
     return [
         Decimal(c) / HUNDRED / int(p) if p else None for c, p in zip(cents, people, strict=True)
     ]
+
+
+def _grid(who: np.ndarray, key: np.ndarray, size: int) -> np.ndarray | None:
+    """Rows per (person, key) as a (people, size) array, when it is small enough to hold
+    (then counting is one pass over the rows, no sort); None otherwise."""
+    if not len(who):
+        return np.zeros((0, size), dtype=np.int64)
+    low = int(who.min())
+    span = int(who.max()) - low + 1
+    if span * size > GRID_CELLS:
+        return None
+    counts = np.bincount((who - low) * size + key, minlength=span * size)
+    return counts.reshape(span, size)
+
+
+def _met(who: np.ndarray, key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per key 0..size-1: the distinct people met, and those met more than once."""
+    grid = _grid(who, key, size)
+    if grid is not None:
+        return (grid > 0).sum(axis=0), (grid > 1).sum(axis=0)
+    stride = int(who.max(initial=0)) + 1
+    pairs, times = np.unique(key * stride + who, return_counts=True)
+    pair_key = pairs // stride
+    return np.bincount(pair_key, minlength=size), np.bincount(pair_key[times > 1], minlength=size)
 
 
 def _people(got: Columns) -> np.ndarray:
@@ -174,10 +200,17 @@ def _spans(got: Columns, bounds: list[datetime], keep: np.ndarray | None = None)
     inside = (slot >= 0) & (slot < spans)
     if keep is not None:
         inside &= keep
+    who, slot = who[inside].astype(np.int64), slot[inside]
+    grid = _grid(who, slot, spans)
+    if grid is not None:
+        met = grid > 0
+        kept = np.zeros(spans, dtype=np.int64)
+        kept[:-1] = (met[:, :-1] & met[:, 1:]).sum(axis=0)
+        return np.stack([met.sum(axis=0), kept], axis=1)
     stride = spans + 1  # a span and the next one fit without spilling into another person
-    met = np.unique(who[inside].astype(np.int64) * stride + slot[inside])
-    again = np.isin(met + 1, met)
-    span = met % stride
+    pairs = np.unique(who * stride + slot)
+    again = np.isin(pairs + 1, pairs)
+    span = pairs % stride
     return np.stack(
         [np.bincount(span, minlength=spans), np.bincount(span[again], minlength=spans)], axis=1
     )
