@@ -133,3 +133,24 @@ def test_bad_input_names_the_field(ana, query, field):
 
 def test_unauthenticated_is_refused():
     assert Client().get(API).status_code == 401
+
+
+def test_cohorts_in_a_half_hour_zone(ana, bought):
+    """Kolkata is UTC+5:30 (its months start between the roll-up's hours: the purchases are
+    read instead). Local days: Rui's Feb 1 02:00 UTC is Feb 1 07:30, Lia's Apr 1 02:00 UTC is
+    Apr 1 07:30; the rest at 20:30 of their day."""
+    ana.actor.workspace.timezone = "Asia/Kolkata"
+    ana.actor.workspace.save(update_fields=["timezone"])
+    jan, feb, mar, apr = cohort_report(ana.actor, "purchases", first=JAN, last=APR).rows
+    # January: Lia and Bea (Rui is February's now); Feb: both again; Mar: no one; Apr: Lia.
+    # Reais: Jan Lia 100 (Bea's are dollars); Feb Lia 50 + Bea 20; Mar 0; Apr Lia 30.
+    assert (jan.size, jan.retained) == (2, [2, 2, 0, 1])
+    assert jan.revenue == [Decimal("100.00"), Decimal("70.00"), Decimal("0.00"), Decimal("30.00")]
+    # February: Rui (R$40), again in March (R$60); Bin is binned.
+    assert (feb.size, feb.retained, feb.revenue) == (
+        1,
+        [1, 1, 0],
+        [Decimal("40.00"), Decimal("60.00"), Decimal("0.00")],
+    )
+    assert (mar.size, mar.retained) == (1, [1, 1])  # Caio
+    assert (apr.size, apr.retained) == (0, [0])

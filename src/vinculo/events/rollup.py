@@ -321,3 +321,28 @@ def _groups(scope: Scope, group_by: str, who: np.ndarray) -> tuple[np.ndarray, l
         return np.zeros(len(who), dtype=np.int64), list(codes)
     # Every row's person is live (the others were left out): found among the ids.
     return of_person[np.minimum(np.searchsorted(ids, who), len(ids) - 1)], list(codes)
+
+
+def purchases_until(
+    workspace: Any, until: datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Every purchase of live people before ``until`` (a whole hour) from the roll-up: each
+    one's hour (epoch seconds), person, cents and currency (an index into the list returned
+    last)."""
+    rows = list(
+        PurchaseHour.objects.for_workspace(workspace)
+        .filter(hour__lt=until)
+        .annotate(kpi_t=Epoch("hour"))
+        .values_list("kpi_t", "currency", "orders", "people", "cents")
+        .order_by()
+    )
+    currencies = sorted({r[1] for r in rows})
+    index = {c: i for i, c in enumerate(currencies)}
+    orders = np.array([r[2] for r in rows], dtype=np.int64)
+    time = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), orders)
+    code = np.repeat(np.array([index[r[1]] for r in rows], dtype=np.int64), orders)
+    who = np.frombuffer(b"".join(r[3] for r in rows), dtype=ENDIAN)
+    cents = np.frombuffer(b"".join(r[4] for r in rows), dtype=ENDIAN)
+    gone = Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
+    keep = ~np.isin(who, np.fromiter(gone.values_list("pk", flat=True), dtype=np.int64))
+    return time[keep], who[keep], cents[keep], code[keep], currencies
