@@ -20,6 +20,7 @@ from vinculo.core.currency import Converter
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import apply_filter, filter_object
 from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis import snapshots
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
@@ -33,6 +34,7 @@ from vinculo.core.kpis.registry import (
     get,
 )
 from vinculo.core.kpis.retention import WINDOWED, measure_retention
+from vinculo.core.kpis.snapshots import SWEPT
 from vinculo.core.kpis.sql import in_sql, measure_in_sql
 from vinculo.core.tenancy import Membership, TeamMember
 
@@ -266,6 +268,11 @@ def _from_rows(
 ) -> tuple[list[Any], Any, Any, dict[Any, Any]]:
     """(value per bucket, value, previous value, value per group) from the KPI's rows."""
     edges, window, before = frame.edges, frame.window, frame.before
+    if kpi.is_snapshot and converter is None and snapshots.in_sql(kpi, qs):
+        # edges[0] is the period's start: the previous period's end.
+        at = snapshots.at_edges(kpi, qs, edges)
+        groups = snapshots.groups_at(kpi, qs, window[1], group_path) if group_path else {}
+        return at[1:], at[-1], at[0], groups
     if kpi.is_snapshot:
         alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path, converter)
         *values, previous = _snapshot_values(kpi, alive, [*edges[1:], before[1]])
@@ -373,9 +380,6 @@ def _snapshot_rows(
 def _alive(rows: list[tuple[datetime, datetime | None, Any, Any]], moment: datetime) -> list:
     """Rows begun before ``moment`` and not ended by it."""
     return [r for r in rows if r[0] < moment and (r[1] is None or r[1] >= moment)]
-
-
-SWEPT = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN})
 
 
 def _snapshot_values(kpi: Kpi, rows: list, moments: list[datetime]) -> list[Any]:
