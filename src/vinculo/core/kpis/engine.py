@@ -3,7 +3,6 @@ the period and the previous one, buckets at the grain, aggregation, groups."""
 
 from __future__ import annotations
 
-import bisect
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import apply_filter, filter_object
 from vinculo.core.filters.context import workspace_tz
 from vinculo.core.kpis import snapshots
+from vinculo.core.kpis.buckets import bucket_of
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
     Aggregate,
@@ -294,16 +294,17 @@ def _from_rows(
         return measure_in_sql(
             kpi, qs, edges=edges, window=window, before=before, group_path=group_path
         )
-    rows = _event_rows(kpi, qs, before[0], window[1], group_path, converter)
+    # Bucket 0 is the previous period (edges[0], the period's start, is its end).
+    rows = _event_rows(kpi, qs, [before[0], *edges], group_path, converter)
     series_values: list[list[Any]] = [[] for _ in frame.buckets]
     current, earlier = [], []
     by_group: dict[Any, list[Any]] = defaultdict(list)
-    for when, value, group in rows:
-        if when < window[0]:
+    for bucket, value, group in rows:
+        if not bucket:
             earlier.append(value)
             continue
         current.append(value)
-        series_values[bisect.bisect_right(edges, when) - 1].append(value)
+        series_values[bucket - 1].append(value)
         if group_path:
             by_group[group].append(value)
     return (
@@ -325,26 +326,29 @@ def _converted(value: Any, rate: Decimal | None) -> Any:
 def _event_rows(
     kpi: Kpi,
     qs: QuerySet,
-    since: datetime,
-    until: datetime,
+    edges: list[datetime],
     group_path: str | None,
     converter: Converter | None = None,
-) -> list[tuple[datetime, Any, Any]]:
-    """(time, value, group) of the rows of both periods; converted, a row whose currency has
-    no rate for its month is left out (and remembered by the converter)."""
-    qs = qs.filter(**{f"{kpi.time}__gte": since, f"{kpi.time}__lt": until})
-    columns = [kpi.time, kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
+) -> list[tuple[int, Any, Any]]:
+    """(bucket, value, group) of the rows within ``edges`` (the bucket's index among them,
+    computed by the database: no time is read back, unless converted); converted, a row whose
+    currency has no rate for its month is left out (and remembered by the converter)."""
+    time = kpi.time
+    qs = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]}).annotate(
+        kpi_bucket=bucket_of(time, edges)
+    )
+    columns = ["kpi_bucket", kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
     if converter is not None:
-        columns.append(str(kpi.currency))
-    out: list[tuple[datetime, Any, Any]] = []
+        columns += [str(kpi.currency), time]
+    out: list[tuple[int, Any, Any]] = []
     for row in qs.values_list(*columns):
-        when, value = row[0], _plain(row[1])
+        value = _plain(row[1])
         if converter is not None:
-            rate = converter.rate(row[4], when)
+            rate = converter.rate(row[4], row[5])
             if rate is None:
                 continue
             value = _converted(value, rate)
-        out.append((when, (value, row[3]) if kpi.per else value, row[2]))
+        out.append((row[0], (value, row[3]) if kpi.per else value, row[2]))
     return out
 
 
