@@ -3,6 +3,7 @@ the period and the previous one, buckets at the grain, aggregation, groups."""
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -330,25 +331,28 @@ def _event_rows(
     group_path: str | None,
     converter: Converter | None = None,
 ) -> list[tuple[int, Any, Any]]:
-    """(bucket, value, group) of the rows within ``edges`` (the bucket's index among them,
-    computed by the database: no time is read back, unless converted); converted, a row whose
-    currency has no rate for its month is left out (and remembered by the converter)."""
+    """(bucket, value, group) of the rows within ``edges`` (the bucket's index among them).
+    The database computes the bucket, so no time is read back and parsed; converted, the time
+    is read for its month's rate and the bucket found among the edges in UTC (the rows' zone:
+    comparing two zones costs an offset lookup each time), and a row whose currency has no
+    rate for its month is left out (and remembered by the converter)."""
     time = kpi.time
-    qs = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]}).annotate(
-        kpi_bucket=bucket_of(time, edges)
-    )
-    columns = ["kpi_bucket", kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
-    if converter is not None:
-        columns += [str(kpi.currency), time]
+    qs = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]})
+    columns = [kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
     out: list[tuple[int, Any, Any]] = []
-    for row in qs.values_list(*columns):
-        value = _plain(row[1])
-        if converter is not None:
-            rate = converter.rate(row[4], row[5])
-            if rate is None:
-                continue
-            value = _converted(value, rate)
-        out.append((row[0], (value, row[3]) if kpi.per else value, row[2]))
+    if converter is None:
+        found = qs.annotate(kpi_bucket=bucket_of(time, edges)).values_list("kpi_bucket", *columns)
+        for bucket, value, group, per in found:
+            value = _plain(value)
+            out.append((bucket, (value, per) if kpi.per else value, group))
+        return out
+    utc = [edge.astimezone(UTC) for edge in edges]
+    for when, value, group, per, currency in qs.values_list(time, *columns, str(kpi.currency)):
+        rate = converter.rate(currency, when)
+        if rate is None:
+            continue
+        value = _converted(_plain(value), rate)
+        out.append((bisect.bisect_right(utc, when) - 1, (value, per) if kpi.per else value, group))
     return out
 
 
@@ -401,14 +405,15 @@ def _snapshot_values(kpi: Kpi, rows: list, moments: list[datetime]) -> list[Any]
     total: Any = None
     b = e = 0
     for m in sorted(set(moments)):
-        while b < len(begins) and begins[b][0] < m:
+        at = m.astimezone(UTC)  # the rows' zone: comparing two zones looks up offsets
+        while b < len(begins) and begins[b][0] < at:
             value = begins[b][2]
             rows_n += 1
             if value is not None:
                 present_n += 1
                 total = value if total is None else total + value
             b += 1
-        while e < len(ends) and ends[e][1] < m:
+        while e < len(ends) and ends[e][1] < at:
             value = ends[e][2]
             rows_n -= 1
             if value is not None:
