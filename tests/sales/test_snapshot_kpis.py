@@ -12,8 +12,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import DecimalField, ExpressionWrapper, F, Value
 
-from vinculo.core.kpis import Grain, Scope, measure
+from vinculo.core.kpis import Aggregate, Direction, Grain, Kpi, Scope, Unit, measure, registry
 from vinculo.sales import services as sales
 from vinculo.sales.models import Deal, Stage
 
@@ -122,3 +123,46 @@ def test_by_owner_and_through_the_api(ana, bruno, deals):
     assert [p["value"] for p in body["series"]] == [
         "1200.15", "4200.15", "4000.10", "1000.10", "1000.10", "1123.55",
     ]  # fmt: skip
+
+
+def _big(scope: Scope, factor: str):
+    return (
+        Deal.objects.for_workspace(scope.workspace)
+        .filter(deleted_at__isnull=True)
+        .annotate(
+            kpi_big=ExpressionWrapper(
+                F("amount") * Value(Decimal(factor)),
+                output_field=DecimalField(max_digits=18, decimal_places=4),
+            )
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("amounts", "factor", "expected"),
+    [
+        # 11 x 9 x 10^13 = 9.9 x 10^14: as whole 1/10,000ths, 9.9 x 10^18 leaves 64 bits.
+        (["9"] * 11, "1E13", Decimal("990000000000000")),
+        # 1,000 x 10^13 = 10^16 has 20 digits at four places, beyond the 18 it declares.
+        (["1000"], "1E13", Decimal("10000000000000000")),
+    ],
+)
+def test_a_sum_too_large_for_whole_numbers_is_still_exact(ana, monkeypatch, amounts, factor,
+                                                           expected):  # fmt: skip
+    kpi = Kpi(
+        key="test_big_pipeline",
+        name="Big",
+        unit=Unit.NUMBER,
+        good=Direction.UP,
+        definition="",
+        rows=lambda scope: _big(scope, factor),
+        time="created_at",
+        until="closed_at",
+        value="kpi_big",
+        aggregate=Aggregate.SUM,
+    )
+    monkeypatch.setitem(registry._KPIS, kpi.key, kpi)
+    for i, amount in enumerate(amounts):
+        _deal(ana.actor, f"B{i}", amount, created="2026-03-03T10:00")
+    found = _m(ana, "test_big_pipeline")
+    assert (found.value, found.previous) == (expected, 0)

@@ -65,11 +65,12 @@ def _cycles(scope: Scope) -> QuerySet:
 
 def _weighted(scope: Scope) -> QuerySet:
     # Times 0.01, not divided by 100: SQLite stores a whole amount as an integer and divides two
-    # integers as integers (1,550 x 35 / 100 = 542, not 542.50).
+    # integers as integers (1,550 x 35 / 100 = 542, not 542.50). At most 18 digits (an amount's
+    # 14 at up to 100 %, and 4 places): SQLite sums it exactly as whole 1/10,000ths.
     return _deals(scope).annotate(
         kpi_weighted=ExpressionWrapper(
             F("amount") * F("stage__probability") * Value(Decimal("0.01")),
-            output_field=DecimalField(max_digits=20, decimal_places=4),
+            output_field=DecimalField(max_digits=18, decimal_places=4),
         )
     )
 

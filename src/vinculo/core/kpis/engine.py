@@ -270,10 +270,11 @@ def _from_rows(
     """(value per bucket, value, previous value, value per group) from the KPI's rows."""
     edges, window, before = frame.edges, frame.window, frame.before
     if kpi.is_snapshot and converter is None and snapshots.in_sql(kpi, qs):
-        # edges[0] is the period's start: the previous period's end.
-        at = snapshots.at_edges(kpi, qs, edges)
-        groups = snapshots.groups_at(kpi, qs, window[1], group_path) if group_path else {}
-        return at[1:], at[-1], at[0], groups
+        measured = snapshots.measure(kpi, qs, edges, group_path)
+        if measured is not None:
+            # edges[0] is the period's start: the previous period's end.
+            at, groups = measured
+            return at[1:], at[-1], at[0], groups
     if kpi.is_snapshot:
         alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path, converter)
         *values, previous = _snapshot_values(kpi, alive, [*edges[1:], before[1]])

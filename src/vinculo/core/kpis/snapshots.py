@@ -12,9 +12,11 @@ and present values alive at each. O(buckets) rows come back instead of O(rows).
 
 Sums are exact: integers and PostgreSQL's decimals are added exactly by the database; on
 SQLite, which adds decimals as floats, a decimal value is summed as a whole number of the units
-of its last decimal place (cents for an amount of two places), then scaled back. A value of
-another type (a float) keeps the Python sweep of :mod:`vinculo.core.kpis.engine`, as do the
-other aggregates (a median of the alive) and converted money (a rate per row)."""
+of its last decimal place (cents for an amount of two places), then scaled back; its field must
+declare at most 18 digits (a row then fits a 64-bit integer), and a row beyond them or a sum
+that overflows 64 bits has the KPI measured by the Python sweep instead. A value of another
+type (a float) keeps the Python sweep of :mod:`vinculo.core.kpis.engine`, as do the other
+aggregates (a median of the alive) and converted money (a rate per row)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
+from django.db import OperationalError, connections
 from django.db.models import (
     Case,
     Count,
@@ -30,17 +32,21 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import Abs
 
 from vinculo.core.kpis.buckets import bucket_of
 from vinculo.core.kpis.registry import Aggregate, Kpi
 
 SWEPT = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN})
+MAX_DIGITS = 18  # on SQLite, a decimal's units of its last place fit a 64-bit integer
+LARGEST = 10**MAX_DIGITS
 BEFORE = -1  # the bucket of the rows begun before the first edge (and alive at it)
 Parts = tuple[int, int, Any]  # rows, rows with a value, the sum of their values (None: none)
 
@@ -53,22 +59,26 @@ def _value_field(kpi: Kpi, qs: QuerySet) -> Any:
 
 def in_sql(kpi: Kpi, qs: QuerySet) -> bool:
     """Whether the database measures this snapshot KPI: a count, or a sum or mean of whole
-    numbers, decimals or yes/no values."""
+    numbers or decimals (on SQLite, of at most 18 declared digits)."""
     if not kpi.is_snapshot or kpi.aggregate not in SWEPT:
         return False
     if kpi.aggregate is Aggregate.COUNT:
         return True
     field = _value_field(kpi, qs)
+    if isinstance(field, DecimalField) and connections[qs.db].vendor == "sqlite":
+        digits, places = field.max_digits, field.decimal_places
+        return digits is not None and places is not None and digits <= MAX_DIGITS
     return isinstance(field, DecimalField | IntegerField)
 
 
-def _exact(kpi: Kpi, qs: QuerySet) -> tuple[Any, int]:
-    """What is summed and the decimal places to scale it back by (0: as it is)."""
+def _exact(kpi: Kpi, qs: QuerySet) -> tuple[Any, int | None]:
+    """What is summed and, for a decimal summed as a whole number on SQLite, the decimal places
+    to scale it back by (None: summed as it is)."""
     value = str(kpi.value)
     field = _value_field(kpi, qs)
     if connections[qs.db].vendor != "sqlite" or not isinstance(field, DecimalField):
-        return F(value), 0
-    places = field.decimal_places or 0
+        return F(value), None
+    places = field.decimal_places
     scaled = Func(
         F(value),
         template=f"CAST(ROUND(%(expressions)s * {10**places}) AS INTEGER)",
@@ -77,12 +87,18 @@ def _exact(kpi: Kpi, qs: QuerySet) -> tuple[Any, int]:
     return scaled, places
 
 
-def _parts_of(kpi: Kpi, qs: QuerySet) -> tuple[dict[str, Any], int]:
+def _parts_of(kpi: Kpi, qs: QuerySet) -> tuple[dict[str, Any], int | None]:
     if kpi.aggregate is Aggregate.COUNT:
-        return {"kpi_n": Count("pk")}, 0
+        return {"kpi_n": Count("pk")}, None
     summed, places = _exact(kpi, qs)
-    value = str(kpi.value)
-    return {"kpi_n": Count("pk"), "kpi_p": Count(value), "kpi_s": Sum(summed)}, places
+    parts = {"kpi_n": Count("pk"), "kpi_p": Count(str(kpi.value)), "kpi_s": Sum(summed)}
+    if places is not None:  # a value beyond its declared digits would not fit: seen here
+        parts["kpi_m"] = Max(Abs(summed))
+    return parts, places
+
+
+class Inexact(Exception):
+    """A decimal too large for SQLite's whole-number sum."""
 
 
 def _grouped(kpi: Kpi, qs: QuerySet, key: Any) -> dict[Any, Parts]:
@@ -92,7 +108,9 @@ def _grouped(kpi: Kpi, qs: QuerySet, key: Any) -> dict[Any, Parts]:
     out: dict[Any, Parts] = {}
     for row in found:
         total = row.get("kpi_s")
-        if places and total is not None:
+        if places is not None and total is not None:
+            if (row.get("kpi_m") or 0) >= LARGEST:
+                raise Inexact
             total = Decimal(total).scaleb(-places)
         out[row["kpi_key"]] = (row["kpi_n"], row.get("kpi_p", 0), total)
     return out
@@ -114,6 +132,23 @@ def value_of(how: Aggregate, parts: Parts) -> Any:
     if how is Aggregate.SUM:
         return total if present_n else 0
     return total / present_n if present_n else None
+
+
+def measure(
+    kpi: Kpi, qs: QuerySet, edges: list[datetime], group_path: str | None
+) -> tuple[list[Any], dict[Any, Any]] | None:
+    """The KPI's value at each of ``edges`` and, with ``group_path``, per group at the last;
+    None when SQLite's whole-number sum overflows (the caller sweeps the rows instead)."""
+    try:
+        values = at_edges(kpi, qs, edges)
+        groups = groups_at(kpi, qs, edges[-1], group_path) if group_path else {}
+    except Inexact:
+        return None
+    except OperationalError as error:  # the sum of the whole numbers left 64 bits
+        if "overflow" not in str(error):
+            raise
+        return None
+    return values, groups
 
 
 def at_edges(kpi: Kpi, qs: QuerySet, edges: list[datetime]) -> list[Any]:
