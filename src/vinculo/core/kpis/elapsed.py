@@ -12,29 +12,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DurationField, F, Func
+from django.db.models import DurationField, Expression, F
 
 SECONDS = "CAST(strftime('%%s', substr({col}, 1, 19)) AS INTEGER)"
 # The fraction's digits padded to six (none: 0): characters 21 to 26 of the text and zeros.
 MICROSECONDS = "CAST(substr({col} || '000000', 21, 6) AS INTEGER)"
 
 
-class Elapsed(Func):
+class Elapsed(Expression):
     """``end - start`` as a :class:`~django.db.models.DurationField`."""
 
     output_field = DurationField()
 
     def __init__(self, end: str, start: str) -> None:
-        super().__init__(F(end), F(start), output_field=DurationField())
+        super().__init__(output_field=DurationField())
+        self.end, self.start = F(end), F(start)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        return f"({end} - {start})", [*end_params, *start_params]
+    def get_source_expressions(self) -> list[Any]:
+        return [self.end, self.start]
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
+    def set_source_expressions(self, exprs: Any) -> None:
+        self.end, self.start = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> tuple[str, Any]:
+        end, end_params = compiler.compile(self.end)
+        start, start_params = compiler.compile(self.start)
+        if connection.vendor != "sqlite":
+            return f"({end} - {start})", [*end_params, *start_params]
         sql = (
             f"(({SECONDS.format(col=end)} - {SECONDS.format(col=start)}) * 1000000 "
             f"+ {MICROSECONDS.format(col=end)} - {MICROSECONDS.format(col=start)})"
