@@ -39,6 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Col
 from django.db.models.functions import Abs
 
 from vinculo.core.kpis.buckets import bucket_of
@@ -51,10 +52,13 @@ BEFORE = -1  # the bucket of the rows begun before the first edge (and alive at 
 Parts = tuple[int, int, Any]  # rows, rows with a value, the sum of their values (None: none)
 
 
+def _resolved(kpi: Kpi, qs: QuerySet) -> Any:
+    """The KPI's value as the query reads it (a column or an annotation)."""
+    return F(str(kpi.value)).resolve_expression(qs.query.chain())
+
+
 def _value_field(kpi: Kpi, qs: QuerySet) -> Any:
-    """The output field of the KPI's value (a column or an annotation)."""
-    query = qs.query.chain()
-    return F(str(kpi.value)).resolve_expression(query).output_field
+    return _resolved(kpi, qs).output_field
 
 
 def in_sql(kpi: Kpi, qs: QuerySet) -> bool:
@@ -92,7 +96,9 @@ def _parts_of(kpi: Kpi, qs: QuerySet) -> tuple[dict[str, Any], int | None]:
         return {"kpi_n": Count("pk")}, None
     summed, places = _exact(kpi, qs)
     parts = {"kpi_n": Count("pk"), "kpi_p": Count(str(kpi.value)), "kpi_s": Sum(summed)}
-    if places is not None:  # a value beyond its declared digits would not fit: seen here
+    if places is not None and not isinstance(_resolved(kpi, qs), Col):
+        # A column's decimals were written within its digits; an annotation's may go beyond
+        # them, and would not fit: seen here.
         parts["kpi_m"] = Max(Abs(summed))
     return parts, places
 
