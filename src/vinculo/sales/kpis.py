@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import LifecycleChange
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+from vinculo.core.kpis.elapsed import Elapsed
 from vinculo.sales.models import Deal, DealStatus
 
 DIMENSIONS = {"owner": "owner_id", "pipeline": "pipeline_id", "source": "source"}
@@ -60,18 +60,17 @@ def _closed(scope: Scope) -> QuerySet:
 
 
 def _cycles(scope: Scope) -> QuerySet:
-    return _won(scope).annotate(
-        kpi_cycle=ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    )
+    return _won(scope).annotate(kpi_cycle=Elapsed("closed_at", "created_at"))
 
 
 def _weighted(scope: Scope) -> QuerySet:
     # Times 0.01, not divided by 100: SQLite stores a whole amount as an integer and divides two
-    # integers as integers (1,550 x 35 / 100 = 542, not 542.50).
+    # integers as integers (1,550 x 35 / 100 = 542, not 542.50). At most 18 digits (an amount's
+    # 14 at up to 100 %, and 4 places): SQLite sums it exactly as whole 1/10,000ths.
     return _deals(scope).annotate(
         kpi_weighted=ExpressionWrapper(
             F("amount") * F("stage__probability") * Value(Decimal("0.01")),
-            output_field=DecimalField(max_digits=20, decimal_places=4),
+            output_field=DecimalField(max_digits=18, decimal_places=4),
         )
     )
 

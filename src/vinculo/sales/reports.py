@@ -132,8 +132,11 @@ def pipeline_funnel(actor: Actor, *, pipeline_id: int | None, start: date, end: 
     deals = list(created.values_list("pk", "stage_id", "status"))
     furthest = {pk: rank.get(stage_id, -1) for pk, stage_id, _status in deals}
     # A subquery, not a list of ids: a long period may hold more deals than SQL parameters.
-    changes = StageChange.objects.for_workspace(actor.workspace).filter(
-        deal_id__in=created.values("pk")
+    # In no order (their order changes neither a maximum nor a median): SQLite would sort them.
+    changes = (
+        StageChange.objects.for_workspace(actor.workspace)
+        .filter(deal_id__in=created.values("pk"))
+        .order_by()
     )
     seconds: dict[int, list[int]] = defaultdict(list)
     for deal_id, from_id, to_id, spent in changes.values_list(

@@ -20,6 +20,8 @@ from vinculo.core.currency import Converter
 from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.filters import apply_filter, filter_object
 from vinculo.core.filters.context import workspace_tz
+from vinculo.core.kpis import snapshots
+from vinculo.core.kpis.buckets import bucket_of
 from vinculo.core.kpis.columnar import measure_columns
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
@@ -34,6 +36,7 @@ from vinculo.core.kpis.registry import (
     get,
 )
 from vinculo.core.kpis.retention import WINDOWED, measure_retention
+from vinculo.core.kpis.snapshots import SWEPT
 from vinculo.core.kpis.sql import in_sql, measure_in_sql
 from vinculo.core.tenancy import Membership, TeamMember
 
@@ -280,6 +283,12 @@ def _from_rows(
 ) -> tuple[list[Any], Any, Any, dict[Any, Any]]:
     """(value per bucket, value, previous value, value per group) from the KPI's rows."""
     edges, window, before = frame.edges, frame.window, frame.before
+    if kpi.is_snapshot and converter is None and snapshots.in_sql(kpi, qs):
+        measured = snapshots.measure(kpi, qs, edges, group_path)
+        if measured is not None:
+            # edges[0] is the period's start: the previous period's end.
+            at, groups = measured
+            return at[1:], at[-1], at[0], groups
     if kpi.is_snapshot:
         alive = _snapshot_rows(kpi, qs, before[0], window[1], group_path, converter)
         *values, previous = _snapshot_values(kpi, alive, [*edges[1:], before[1]])
@@ -301,16 +310,17 @@ def _from_rows(
         return measure_in_sql(
             kpi, qs, edges=edges, window=window, before=before, group_path=group_path
         )
-    rows = _event_rows(kpi, qs, before[0], window[1], group_path, converter)
+    # Bucket 0 is the previous period (edges[0], the period's start, is its end).
+    rows = _event_rows(kpi, qs, [before[0], *edges], group_path, converter)
     series_values: list[list[Any]] = [[] for _ in frame.buckets]
     current, earlier = [], []
     by_group: dict[Any, list[Any]] = defaultdict(list)
-    for when, value, group in rows:
-        if when < window[0]:
+    for bucket, value, group in rows:
+        if not bucket:
             earlier.append(value)
             continue
         current.append(value)
-        series_values[bisect.bisect_right(edges, when) - 1].append(value)
+        series_values[bucket - 1].append(value)
         if group_path:
             by_group[group].append(value)
     return (
@@ -332,26 +342,32 @@ def _converted(value: Any, rate: Decimal | None) -> Any:
 def _event_rows(
     kpi: Kpi,
     qs: QuerySet,
-    since: datetime,
-    until: datetime,
+    edges: list[datetime],
     group_path: str | None,
     converter: Converter | None = None,
-) -> list[tuple[datetime, Any, Any]]:
-    """(time, value, group) of the rows of both periods; converted, a row whose currency has
-    no rate for its month is left out (and remembered by the converter)."""
-    qs = qs.filter(**{f"{kpi.time}__gte": since, f"{kpi.time}__lt": until})
-    columns = [kpi.time, kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
-    if converter is not None:
-        columns.append(str(kpi.currency))
-    out: list[tuple[datetime, Any, Any]] = []
-    for row in qs.values_list(*columns):
-        when, value = row[0], _plain(row[1])
-        if converter is not None:
-            rate = converter.rate(row[4], when)
-            if rate is None:
-                continue
-            value = _converted(value, rate)
-        out.append((when, (value, row[3]) if kpi.per else value, row[2]))
+) -> list[tuple[int, Any, Any]]:
+    """(bucket, value, group) of the rows within ``edges`` (the bucket's index among them).
+    The database computes the bucket, so no time is read back and parsed; converted, the time
+    is read for its month's rate and the bucket found among the edges in UTC (the rows' zone:
+    comparing two zones costs an offset lookup each time), and a row whose currency has no
+    rate for its month is left out (and remembered by the converter)."""
+    time = kpi.time
+    qs = qs.filter(**{f"{time}__gte": edges[0], f"{time}__lt": edges[-1]})
+    columns = [kpi.value or "pk", group_path or "pk", kpi.per or "pk"]
+    out: list[tuple[int, Any, Any]] = []
+    if converter is None:
+        found = qs.annotate(kpi_bucket=bucket_of(time, edges)).values_list("kpi_bucket", *columns)
+        for bucket, value, group, per in found:
+            value = _plain(value)
+            out.append((bucket, (value, per) if kpi.per else value, group))
+        return out
+    utc = [edge.astimezone(UTC) for edge in edges]
+    for when, value, group, per, currency in qs.values_list(time, *columns, str(kpi.currency)):
+        rate = converter.rate(currency, when)
+        if rate is None:
+            continue
+        value = _converted(_plain(value), rate)
+        out.append((bisect.bisect_right(utc, when) - 1, (value, per) if kpi.per else value, group))
     return out
 
 
@@ -389,9 +405,6 @@ def _alive(rows: list[tuple[datetime, datetime | None, Any, Any]], moment: datet
     return [r for r in rows if r[0] < moment and (r[1] is None or r[1] >= moment)]
 
 
-SWEPT = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.MEAN})
-
-
 def _snapshot_values(kpi: Kpi, rows: list, moments: list[datetime]) -> list[Any]:
     """The KPI's value at each of ``moments``. Counts, sums and means in one sweep over the
     rows' beginnings and ends, sorted (a row is alive at m when begin < m <= end, so the alive
@@ -407,14 +420,15 @@ def _snapshot_values(kpi: Kpi, rows: list, moments: list[datetime]) -> list[Any]
     total: Any = None
     b = e = 0
     for m in sorted(set(moments)):
-        while b < len(begins) and begins[b][0] < m:
+        at = m.astimezone(UTC)  # the rows' zone: comparing two zones looks up offsets
+        while b < len(begins) and begins[b][0] < at:
             value = begins[b][2]
             rows_n += 1
             if value is not None:
                 present_n += 1
                 total = value if total is None else total + value
             b += 1
-        while e < len(ends) and ends[e][1] < m:
+        while e < len(ends) and ends[e][1] < at:
             value = ends[e][2]
             rows_n -= 1
             if value is not None:
