@@ -280,7 +280,14 @@ class LifecycleChange(WorkspaceScopedModel):
         indexes = [
             models.Index(
                 fields=["workspace", "to_stage", "changed_at", "person"], name="lifecycle_entries"
-            )
+            ),
+            # Exits from a stage by time (customers lost), with where to and whose they are.
+            models.Index(
+                fields=["workspace", "from_stage", "changed_at", "to_stage", "person"],
+                name="lifecycle_exits",
+            ),
+            # A person's entries into a stage (did this lead become a customer since?).
+            models.Index(fields=["person", "to_stage", "changed_at"], name="lifecycle_person"),
         ]
 
 
