@@ -203,10 +203,10 @@ class Person(CustomerRecord):
                 fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
             ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
-            # The lead response KPIs: the people added in a period with their first touch,
-            # read from the index alone.
+            # The lead response KPIs: the people added in a period with their first touch
+            # (and owner, to cut by), read from the index alone.
             models.Index(
-                fields=["workspace", "created_at", "deleted_at", "first_touched_at"],
+                fields=["workspace", "created_at", "deleted_at", "first_touched_at", "owner"],
                 name="person_first_touch",
             ),
             # People by source over time (referrals, any KPI or list cut by source).

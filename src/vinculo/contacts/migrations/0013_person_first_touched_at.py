@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(fields=['workspace', 'created_at', 'deleted_at', 'first_touched_at'], name='person_first_touch'),
+            index=models.Index(fields=['workspace', 'created_at', 'deleted_at', 'first_touched_at', 'owner'], name='person_first_touch'),
         ),
     ]
