@@ -31,6 +31,7 @@ KEYS = (
     "referrals",
     "customers_churned",
     "lead_to_customer",
+    "sales_cycle",  # a median as well: read the same way since
 )
 
 
@@ -60,6 +61,7 @@ def _before_rows() -> dict[str, Callable[..., Any]]:
     from vinculo.contacts.acquisition import referral_sources
     from vinculo.contacts.cohorts import customer_stage
     from vinculo.contacts.models import LifecycleChange, Person
+    from vinculo.sales.models import Deal, DealStatus
 
     def people(scope: Any) -> Any:
         return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=True)
@@ -126,6 +128,16 @@ def _before_rows() -> dict[str, Callable[..., Any]]:
             .exclude(customer_stage("to_stage"))
         )
 
+    def cycles(scope: Any) -> Any:
+        won = Deal.objects.for_workspace(scope.workspace).filter(
+            deleted_at__isnull=True, status=DealStatus.WON, closed_at__isnull=False
+        )
+        return won.annotate(
+            kpi_cycle=ExpressionWrapper(
+                F("closed_at") - F("created_at"), output_field=DurationField()
+            )
+        )
+
     return {
         "lead_response_time": response_times,
         "lead_response_5m": within(5 * 60),
@@ -134,6 +146,7 @@ def _before_rows() -> dict[str, Callable[..., Any]]:
         "referrals": referred,
         "customers_churned": churned,
         "lead_to_customer": leads_converted,
+        "sales_cycle": cycles,
     }
 
 

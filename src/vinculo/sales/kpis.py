@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -30,7 +29,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import LifecycleChange
-from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+from vinculo.core.kpis import Aggregate, Direction, Elapsed, Kpi, Scope, Unit, register
 from vinculo.sales.models import Deal, DealStatus
 
 DIMENSIONS = {"owner": "owner_id", "pipeline": "pipeline_id", "source": "source"}
@@ -60,9 +59,7 @@ def _closed(scope: Scope) -> QuerySet:
 
 
 def _cycles(scope: Scope) -> QuerySet:
-    return _won(scope).annotate(
-        kpi_cycle=ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-    )
+    return _won(scope).annotate(kpi_cycle=Elapsed("closed_at", "created_at"))
 
 
 def _weighted(scope: Scope) -> QuerySet:
