@@ -5,7 +5,9 @@ were added is not a response). The lead response KPIs read it instead of the act
 Every write that can change it calls :func:`refresh_first_touch` in its transaction: logging
 (one or in bulk), changing an activity's time or person, binning and restoring one, and moving
 activities between people (a merge and its undo). It recomputes from the activities, so calling
-it again changes nothing."""
+it again changes nothing. The people's rows are locked first (PostgreSQL): two transactions
+touching one person at once then work it out one after the other, the second seeing the first's
+activity, instead of each writing a first touch that misses the other's."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from django.db.models import F, Min
 
 from vinculo.activities.models import TOUCHES, Activity
+from vinculo.contacts.models import Person
 from vinculo.contacts.services import set_first_touches
 from vinculo.core.tenancy import Workspace
 
@@ -26,6 +29,8 @@ def refresh_first_touch(workspace: Workspace, person_ids: Iterable[int | None]) 
     ids = sorted({pk for pk in person_ids if pk is not None})
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        locked = Person.objects.for_workspace(workspace).select_for_update().filter(pk__in=chunk)
+        list(locked.order_by("pk").values_list("pk", flat=True))
         firsts = dict(
             Activity.objects.for_workspace(workspace)
             .filter(
