@@ -1,16 +1,20 @@
 """Customer cohorts from the lifecycle and the customers-lost KPI against the hand-computed
 moves of tests/contacts/lifecycle_seed.py (São Paulo time; a binned customer; a workspace stage
-"churned" of the growth phase; Carla's workspace)."""
+"churned" of the growth phase; Carla's workspace), a stage cleared, and more binned people than
+the KPIs leave out by their ids."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
 
 from tests.contacts.lifecycle_seed import seed_lifecycle
 from tests.integrations.test_openapi_contract import conforms
+from vinculo.contacts import kpis as contact_kpis
+from vinculo.contacts import services as contacts
+from vinculo.contacts.models import LifecycleChange
 from vinculo.core.kpis import Grain, Scope, measure
 from vinculo.core.reports import cohort_report
 
@@ -71,3 +75,23 @@ def test_the_lifecycle_api(ana, moved):
         (1, [1]),
     ]
     assert body["cohorts"][0]["revenue"] is None
+
+
+def test_a_cleared_stage_is_a_loss_and_many_binned_are_left_out(ana, moved, monkeypatch):
+    scope = Scope(actor=ana.actor)
+    april = {"start": date(2026, 4, 1), "end": date(2026, 4, 30), "grain": Grain.MONTH}
+    assert measure("customers_churned", scope, **april).value == 0
+    # Caio's stage cleared on 10 April (his customer stage left for none): one lost.
+    caio = moved["Caio"]
+    contacts.update_person(actor=ana.actor, person_id=caio.pk, data={"lifecycle_stage": None})
+    LifecycleChange.objects.filter(person=caio, to_stage__isnull=True).update(
+        changed_at=datetime(2026, 4, 10, 15, tzinfo=UTC)
+    )
+    assert measure("customers_churned", scope, **april).value == 1
+    # More binned people than are left out by their ids: by a query, the same answer (Bin,
+    # binned, lost nothing in April anyway; in January Bin's entry into customer is not counted).
+    monkeypatch.setattr(contact_kpis, "BINNED_LISTED", 0)
+    assert measure("customers_churned", scope, **april).value == 1
+    january = {"start": date(2026, 1, 1), "end": date(2026, 1, 31), "grain": Grain.MONTH}
+    # January: Lia (10th) and Bea (20th); Rui's 1 Feb 01:00 UTC is 31 Jan local. Not Bin.
+    assert measure("new_customers", scope, **january).value == 3

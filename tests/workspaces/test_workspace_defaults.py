@@ -58,6 +58,7 @@ BEFORE = [
     ("scoring", None),  # it needs contacts' 0008: not there yet
     ("events", "0003_customer_value"),  # its 0004 needs contacts' 0008 too
     ("strategy", None),  # its goals need sales' 0004
+    ("activities", "0007_kpi_indexes"),  # its 0008 fills in people's first touch: contacts' 0013
 ]
 AFTER = [
     ("contacts", "0008_default_lifecycle_stages"),
@@ -67,6 +68,7 @@ AFTER = [
     ("scoring", "0001_initial"),
     ("events", "0005_customer_tiers"),
     ("strategy", "0006_goals_closed"),
+    ("activities", "0008_first_touches"),
 ]
 
 

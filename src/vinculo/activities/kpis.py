@@ -10,21 +10,20 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
+    Case,
     DateTimeField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
     F,
     Func,
-    OuterRef,
     QuerySet,
-    Subquery,
+    Value,
+    When,
 )
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.activities.models import Activity, ActivityKind
 from vinculo.contacts.models import Person
-from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
+from vinculo.core.kpis import Aggregate, Direction, Elapsed, Kpi, Scope, Unit, register
 
 DIMENSIONS = {"owner": "created_by_id"}
 SEGMENTS = {"person": "person_id", "deal": "deal_id"}
@@ -39,8 +38,6 @@ def _logged(kind: str) -> Callable[[Scope], QuerySet]:
     return rows
 
 
-# A touch: a call, meeting or email logged on the person (a note or a task is not one).
-TOUCHES = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL)
 PERSON_DIMENSIONS = {
     "owner": "owner_id",
     "source": "source",
@@ -48,32 +45,14 @@ PERSON_DIMENSIONS = {
 }
 
 
-def _first_touches(scope: Scope) -> QuerySet:
-    """People not binned, with the moment of their first touch at or after their creation
-    (history imported from before they were added is not a response)."""
-    first = (
-        Activity.objects.filter(
-            person_id=OuterRef("pk"),
-            kind__in=TOUCHES,
-            deleted_at__isnull=True,
-            occurred_at__gte=OuterRef("created_at"),
-        )
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-    return (
-        Person.objects.for_workspace(scope.workspace)
-        .filter(deleted_at__isnull=True)
-        .annotate(kpi_first_touch=Subquery(first))
-    )
+def _people(scope: Scope) -> QuerySet:
+    """People not binned; each carries the moment of their first touch at or after their
+    creation (``first_touched_at``, kept by :mod:`vinculo.activities.services.first_touch`)."""
+    return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=True)
 
 
 def _response_times(scope: Scope) -> QuerySet:
-    return _first_touches(scope).annotate(
-        kpi_response=ExpressionWrapper(
-            F("kpi_first_touch") - F("created_at"), output_field=DurationField()
-        )
-    )
+    return _people(scope).annotate(kpi_response=Elapsed("first_touched_at", "created_at"))
 
 
 class Later(Func):
@@ -99,21 +78,16 @@ class Later(Func):
 
 def _touched_within(limit: timedelta) -> Callable[[Scope], QuerySet]:
     """People not binned, with whether they were touched within ``limit`` of their creation
-    (their first touch at or after it is that early: some touch falls between the two)."""
+    (their first touch is that early; never touched: not in time)."""
 
     def rows(scope: Scope) -> QuerySet:
-        in_time = Activity.objects.filter(
-            person_id=OuterRef("pk"),
-            kind__in=TOUCHES,
-            deleted_at__isnull=True,
-            occurred_at__gte=OuterRef("created_at"),
-            occurred_at__lte=OuterRef("kpi_deadline"),
-        )
-        return (
-            Person.objects.for_workspace(scope.workspace)
-            .filter(deleted_at__isnull=True)
-            .annotate(kpi_deadline=Later("created_at", int(limit.total_seconds())))
-            .annotate(kpi_in_time=Exists(in_time))
+        deadline = Later("created_at", int(limit.total_seconds()))
+        return _people(scope).annotate(
+            kpi_in_time=Case(
+                When(first_touched_at__lte=deadline, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
 
     return rows

@@ -19,6 +19,11 @@ class ActivityKind(models.TextChoices):
     TASK = "task", _("Task")
 
 
+# A touch: a call, meeting or email logged on a person (a note or a task is not one). A person's
+# first touch at or after their creation is kept on them (``Person.first_touched_at``).
+TOUCHES = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL)
+
+
 class Direction(models.TextChoices):
     INBOUND = "inbound", _("Inbound")
     OUTBOUND = "outbound", _("Outbound")

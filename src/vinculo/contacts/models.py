@@ -178,6 +178,10 @@ class Person(CustomerRecord):
         output_field=models.CharField(max_length=100),
         db_persist=True,
     )
+    # When the person was first touched (a call, meeting or email logged on them, not binned,
+    # at or after their creation): kept by the activities app on every write that can change
+    # it, so the lead response KPIs read one column instead of the person's activities.
+    first_touched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "people"
@@ -199,6 +203,12 @@ class Person(CustomerRecord):
                 fields=["workspace", "created_at", "id", "deleted_at"], name="person_created"
             ),
             models.Index(fields=["workspace", "lifecycle_stage", "created_at"]),
+            # The lead response KPIs: the people added in a period with their first touch
+            # (and owner, to cut by), read from the index alone.
+            models.Index(
+                fields=["workspace", "created_at", "deleted_at", "first_touched_at", "owner"],
+                name="person_first_touch",
+            ),
             # People by source over time (referrals, any KPI or list cut by source).
             models.Index(
                 fields=["workspace", "source", "created_at", "deleted_at"], name="person_source"
@@ -270,7 +280,14 @@ class LifecycleChange(WorkspaceScopedModel):
         indexes = [
             models.Index(
                 fields=["workspace", "to_stage", "changed_at", "person"], name="lifecycle_entries"
-            )
+            ),
+            # Exits from a stage by time (customers lost), with where to and whose they are.
+            models.Index(
+                fields=["workspace", "from_stage", "changed_at", "to_stage", "person"],
+                name="lifecycle_exits",
+            ),
+            # A person's entries into a stage (did this lead become a customer since?).
+            models.Index(fields=["person", "to_stage", "changed_at"], name="lifecycle_person"),
         ]
 
 

@@ -29,8 +29,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.contacts.models import LifecycleChange
-from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
-from vinculo.core.kpis.elapsed import Elapsed
+from vinculo.core.kpis import Aggregate, Direction, Elapsed, Kpi, Scope, Unit, register
 from vinculo.sales.models import Deal, DealStatus
 
 DIMENSIONS = {"owner": "owner_id", "pipeline": "pipeline_id", "source": "source"}

@@ -20,8 +20,9 @@ happened — not tasks, not meetings in the future.
 
 The modules, each importing only those above it: ``fields`` (the fields of each kind),
 ``references`` (linked records and members looked up in bulk), ``validation``, ``entries`` (the
-timeline entry, event payload and last-activity move of an activity), ``activity`` (log, create,
-change, bin, restore), ``task_completion``, ``bulk``, ``merge``.
+timeline entry, event payload and last-activity move of an activity), ``first_touch`` (each
+person's first touch, kept for the lead response KPIs), ``activity`` (log, create, change, bin,
+restore), ``task_completion``, ``bulk``, ``merge``.
 """
 
 from vinculo.activities.services.activity import (
@@ -39,6 +40,7 @@ from vinculo.activities.services.fields import (
     MAX_BODY,
     MAX_DURATION_SECONDS,
 )
+from vinculo.activities.services.first_touch import refresh_first_touch
 from vinculo.activities.services.merge import reassign_activities
 from vinculo.activities.services.task_completion import complete_task, reopen_task
 from vinculo.activities.services.validation import validate_activity
@@ -55,6 +57,7 @@ __all__ = [
     "delete_activity",
     "log_activity",
     "reassign_activities",
+    "refresh_first_touch",
     "reopen_task",
     "restore_activity",
     "update_activity",

@@ -17,6 +17,7 @@ from vinculo.activities.services.entries import (
     jsonable,
     timeline_entry,
 )
+from vinculo.activities.services.first_touch import refresh_first_touch, touched_people
 from vinculo.activities.services.references import References
 from vinculo.activities.services.validation import clean_fields, workspace_zone
 from vinculo.core import audit, events
@@ -44,6 +45,7 @@ def _create(actor: Actor, data: Mapping[str, Any], kind: str | None) -> Activity
     activity = Activity.objects.create(workspace=actor.workspace, created_by=actor.user, **cleaned)
     timeline.record_many(actor, [timeline_entry(activity)])
     advance_last_activity(actor, [activity])
+    refresh_first_touch(actor.workspace, touched_people([activity]))
     is_task = activity.kind == ActivityKind.TASK
     name = "task.created" if is_task else "activity.logged"
     audit.record(
@@ -110,6 +112,7 @@ def update_activity(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
         changes = audit.diff(before, {k: jsonable(v) for k, v in cleaned.items()})
         if not changes:
             return activity
+        person_before = activity.person_id
         for key in changes:
             setattr(activity, key, cleaned[key])
         activity.save(update_fields=[*changes, "updated_at"])
@@ -124,6 +127,8 @@ def update_activity(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
             deal_id=activity.deal_id,
         )
         advance_last_activity(actor, [activity])
+        if touched_people([activity]):  # its time or person may have changed
+            refresh_first_touch(actor.workspace, [person_before, activity.person_id])
         audit.record(actor, "activity.updated", activity, changes=changes)
         events.emit(
             "activity.updated",
@@ -154,6 +159,7 @@ def delete_activity(*, actor: Actor, activity_id: int) -> Activity:
             return activity
         activity.deleted_at = timezone.now()
         activity.save(update_fields=["deleted_at", "updated_at"])
+        refresh_first_touch(actor.workspace, touched_people([activity]))
         audit.record(
             actor,
             "activity.deleted",
@@ -180,6 +186,7 @@ def restore_activity(*, actor: Actor, activity_id: int) -> Activity:
         deleted_at = activity.deleted_at
         activity.deleted_at = None
         activity.save(update_fields=["deleted_at", "updated_at"])
+        refresh_first_touch(actor.workspace, touched_people([activity]))
         audit.record(
             actor,
             "activity.restored",

@@ -16,6 +16,7 @@ from vinculo.activities.services.entries import (
     event_payload,
     timeline_entry,
 )
+from vinculo.activities.services.first_touch import refresh_first_touch, touched_people
 from vinculo.activities.services.references import References
 from vinculo.activities.services.validation import clean_fields, workspace_zone
 from vinculo.core import audit, events
@@ -83,6 +84,7 @@ def bulk_log_activities(
                     subjects=[("activity", a.pk, event_payload(a)) for a in subset],
                 )
             advance_last_activity(actor, created)
+            refresh_first_touch(actor.workspace, touched_people(created))
             result.created = created
         audit.record(
             actor,

@@ -74,7 +74,7 @@ from vinculo.contacts.services.people import (
     restore_person,
     update_person,
 )
-from vinculo.contacts.services.records import SNAPSHOT_SKIP, note_activity
+from vinculo.contacts.services.records import SNAPSHOT_SKIP, note_activity, set_first_touches
 from vinculo.contacts.services.spend import (
     SUGGESTED_CHANNELS,
     create_spend,
@@ -127,6 +127,7 @@ __all__ = [
     "restore_company",
     "restore_person",
     "set_consent",
+    "set_first_touches",
     "unabsorb_record",
     "update_company",
     "update_custom_field",

@@ -1,9 +1,10 @@
 """Writes people and companies share once they exist: applying a cleaned patch (with its audit
-row, timeline entry and event), the bin (delete, restore) and the last-activity mark."""
+row, timeline entry and event), the bin (delete, restore), the last-activity mark and the
+first touch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -164,3 +165,20 @@ def note_activity(
         params = [(adapt(at), pk, workspace_id, adapt(at)) for pk, at in sorted(moments.items())]
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
+
+
+def set_first_touches(*, workspace_id: int, moments: Mapping[int, datetime | None]) -> None:
+    """Set ``first_touched_at`` of the workspace's people to the given moments (None: never
+    touched). The activities app works them out from the people's activities and calls this on
+    every write that can change them; one prepared UPDATE run for every person."""
+    if not moments:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(Person._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET first_touched_at = %s "  # noqa: S608  (table name from the model)
+        "WHERE id = %s AND workspace_id = %s"
+    )
+    params = [(adapt(at), pk, workspace_id) for pk, at in sorted(moments.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

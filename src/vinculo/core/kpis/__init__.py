@@ -27,6 +27,7 @@ command line (``vinculo kpi``), dashboards and goals.
 from __future__ import annotations
 
 from vinculo.core.kpis.columnar import Columns, Request
+from vinculo.core.kpis.elapsed import Elapsed
 from vinculo.core.kpis.engine import measure, narrow, periods
 from vinculo.core.kpis.registry import (
     DIMENSIONS,
@@ -53,6 +54,7 @@ __all__ = [
     "Computed",
     "Dimension",
     "Direction",
+    "Elapsed",
     "Frame",
     "Grain",
     "Kpi",
