@@ -44,8 +44,7 @@ def purchase_cohorts(
     edges = [moment(m, tz) for m in months]
     since, until = edges[0], edges[-1]
     if all(int(e.timestamp()) % 3600 == 0 for e in edges):  # months of whole UTC hours
-        rows = _from_rollup(actor, months, edges, code)
-        return Cohorts("purchases", first, last, rows, code)
+        return Cohorts("purchases", first, last, _from_rollup(actor, months, edges, code), code)
     rows = purchases(actor.workspace)
     firsts = (
         rows.values("person_id")
@@ -102,10 +101,10 @@ def _from_rollup(
     cell = mine[counted] * cohorts + (month[counted] - mine[counted])
     pairs = np.unique(np.stack([who[counted], cell], axis=1), axis=0)
     retained = np.bincount(pairs[:, 1], minlength=cohorts * cohorts).reshape(cohorts, cohorts)
-    revenue = np.zeros(cohorts * cohorts, dtype=np.int64)
+    spent = np.zeros(cohorts * cohorts, dtype=np.int64)
     paid = currency[counted] == (codes.index(code) if code in codes else -1)
-    np.add.at(revenue, cell[paid], cents[counted][paid])
-    revenue = revenue.reshape(cohorts, cohorts)
+    np.add.at(spent, cell[paid], cents[counted][paid])
+    revenue = spent.reshape(cohorts, cohorts)
     return [
         CohortRow(
             months[i],
