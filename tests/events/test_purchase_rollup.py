@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from vinculo.cli import main
+from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contacts
 from vinculo.core.kpis import Grain, Scope, columnar, measure
 from vinculo.events.models import Purchase, PurchaseHour
@@ -186,12 +187,16 @@ ADDING = ["orders", "purchase_revenue", "average_order_value", "buyers", "revenu
           "repeat_purchase_rate"]  # fmt: skip
 
 
-@pytest.fixture(params=["counted in an array", "sorted"])
+@pytest.fixture(params=["counted in an array", "sorted", "many binned"])
 def counting(request, monkeypatch):
     """People are counted per bucket in a people x buckets array when it is small, else by
-    sorting (person, bucket) pairs: both ways must follow the definitions."""
+    sorting (person, bucket) pairs; binned people's purchases are taken away from the hours'
+    totals when they are few, else left out purchase by purchase: every way must follow the
+    definitions."""
     if request.param == "sorted":
         monkeypatch.setattr(columnar, "GRID_CELLS", 0)
+    if request.param == "many binned":
+        monkeypatch.setattr(contact_selectors, "BINNED_LISTED", 0)
     return request.param
 
 

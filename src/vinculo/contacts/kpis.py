@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.contacts.acquisition import cac, referred_people, spend_rows
 from vinculo.contacts.cohorts import churn_moves
 from vinculo.contacts.models import LifecycleChange, LifecycleStage, Person
+from vinculo.contacts.selectors import without_binned
 from vinculo.core.kpis import Aggregate, Direction, Kpi, Scope, Unit, register
 
 PERSON_DIMENSIONS = {
@@ -27,25 +28,8 @@ CHANGE_DIMENSIONS = {
 }
 
 
-BINNED_LISTED = 500  # up to this many binned people are left out by their ids, more by a query
-
-
 def _people(scope: Scope) -> QuerySet:
     return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=True)
-
-
-def _not_binned(rows: QuerySet, workspace: Any) -> QuerySet:
-    """The lifecycle changes ``rows`` of people not binned. Binned people are few: leaving
-    their ids out reads the changes from their index alone instead of joining each to its
-    person (as the purchase KPIs do)."""
-    binned = Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
-    rows = rows.filter(person__isnull=False)
-    ids = list(binned.values_list("pk", flat=True)[: BINNED_LISTED + 1])
-    if not ids:
-        return rows
-    if len(ids) <= BINNED_LISTED:
-        return rows.exclude(person_id__in=ids)
-    return rows.exclude(person_id__in=binned.values("pk"))
 
 
 def _stage_ids(workspace: Any, key: str) -> list[int]:
@@ -61,7 +45,7 @@ def _entered(stage_key: str) -> Callable[[Scope], QuerySet]:
         entries = LifecycleChange.objects.for_workspace(scope.workspace).filter(
             to_stage_id__in=_stage_ids(scope.workspace, stage_key)
         )
-        return _not_binned(entries, scope.workspace)
+        return without_binned(entries, scope.workspace)
 
     return rows
 
@@ -77,7 +61,7 @@ def _leads_converted(scope: Scope) -> QuerySet:
 
 
 def _churned(scope: Scope) -> QuerySet:
-    return _not_binned(churn_moves(scope.workspace), scope.workspace)
+    return without_binned(churn_moves(scope.workspace), scope.workspace)
 
 
 def _entries(key: str, stage_key: str, name: Any, definition: Any) -> Kpi:

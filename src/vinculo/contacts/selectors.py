@@ -55,6 +55,32 @@ def live_ids(
     return found
 
 
+BINNED_LISTED = 500  # up to this many binned people are left out by their ids, more by a query
+
+
+def binned_people(workspace: Any) -> QuerySet:
+    return Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
+
+
+def few_binned(workspace: Any) -> list[int] | None:
+    """The ids of the workspace's binned people when they are few (up to
+    :data:`BINNED_LISTED`), else None."""
+    ids = list(binned_people(workspace).values_list("pk", flat=True)[: BINNED_LISTED + 1])
+    return ids if len(ids) <= BINNED_LISTED else None
+
+
+def without_binned(rows: QuerySet, workspace: Any) -> QuerySet:
+    """``rows`` (anything with a ``person``) of people not binned, and not of no one. Binned
+    people are few: leaving their ids out reads the rows from their own indexes instead of
+    joining each to its person (with none binned there is nothing to leave out); many are left
+    out by a subquery."""
+    rows = rows.filter(person__isnull=False)
+    ids = few_binned(workspace)
+    if ids is None:
+        return rows.exclude(person_id__in=binned_people(workspace).values("pk"))
+    return rows.exclude(person_id__in=ids) if ids else rows
+
+
 def check_sort(sort: str | None, allowed: tuple[str, ...], default: str = "-created_at") -> str:
     """``sort`` if it names an allowed field (``-`` for descending), else a 422 on ``sort``."""
     sort = sort or default

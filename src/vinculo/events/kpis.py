@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.contacts.models import Person
+from vinculo.contacts.selectors import without_binned
 from vinculo.core.kpis import Aggregate, Columns, Direction, Kpi, Request, Scope, Unit, register
 from vinculo.events.models import ChurnRisk, CustomerValue, Purchase
 from vinculo.events.rollup import purchase_columns
@@ -23,22 +23,11 @@ DIMENSIONS = {
     "lifecycle_stage": "person__lifecycle_stage__key",
 }
 
-BINNED_LISTED = 500  # up to this many binned people are left out by their ids, more by a query
-
 
 def purchases(workspace: Any) -> QuerySet:
     """The workspace's purchases of people not binned (what every purchase KPI and the
-    purchase cohorts read)."""
-    # Binned people are few: leaving their ids out avoids joining every purchase to its person
-    # (and with none binned, the purchases are read from their index alone).
-    binned = Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
-    rows = Purchase.objects.for_workspace(workspace).filter(person__isnull=False)
-    ids = list(binned.values_list("pk", flat=True)[: BINNED_LISTED + 1])
-    if not ids:
-        return rows
-    if len(ids) <= BINNED_LISTED:
-        return rows.exclude(person_id__in=ids)
-    return rows.exclude(person_id__in=binned.values("pk"))
+    purchase cohorts read when the roll-up cannot answer)."""
+    return without_binned(Purchase.objects.for_workspace(workspace), workspace)
 
 
 def _purchases(scope: Scope) -> QuerySet:

@@ -32,6 +32,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Q, QuerySet
 
 from vinculo.contacts.models import Person
+from vinculo.contacts.selectors import binned_people, few_binned
 from vinculo.core.kpis import Columns, Request, Scope, narrow
 from vinculo.core.kpis.buckets import Epoch
 from vinculo.events.models import Purchase, PurchaseHour
@@ -40,7 +41,6 @@ HOUR = timedelta(hours=1)
 BATCH = 200  # hours refreshed per query
 WRITE_BATCH = 2_000
 LOCK_SPACE = 1_804_110  # the first key of the roll-up's advisory locks (PostgreSQL)
-BINNED_LISTED = 500  # more binned people than this: their purchases are left out row by row
 ENDIAN = "<i8"
 PERSON_PATHS = {
     "owner": "owner_id",
@@ -250,8 +250,8 @@ def purchase_columns(scope: Scope, request: Request, *, currency: str | None) ->
     if currency is not None:
         hours = hours.filter(currency=currency)
     if not request.people and not _cut(scope):
-        binned = list(_binned(scope).values_list("pk", flat=True)[: BINNED_LISTED + 1])
-        if len(binned) <= BINNED_LISTED:
+        binned = few_binned(scope.workspace)
+        if binned is not None:
             return _rolled_up(scope, hours, request, currency, binned)
     columns = ["kpi_t", "orders", "people", *(["cents"] if request.cents else [])]
     rows = list(hours.annotate(kpi_t=Epoch("hour")).values_list(*columns).order_by())
@@ -267,7 +267,7 @@ def purchase_columns(scope: Scope, request: Request, *, currency: str | None) ->
         people = narrow(_live_people(scope), scope, PERSON_PATHS, {"person": "pk"})
         keep = np.isin(who, np.fromiter(people.values_list("pk", flat=True), dtype=np.int64))
     else:
-        gone = _binned(scope).values_list("pk", flat=True)
+        gone = binned_people(scope.workspace).values_list("pk", flat=True)
         keep = ~np.isin(who, np.fromiter(gone, dtype=np.int64))
     time, who, cents = time[keep], who[keep], cents[keep]
     found = Columns(time=time, weight=np.ones(len(who), dtype=np.int64), cents=cents, who=who)
@@ -278,10 +278,6 @@ def purchase_columns(scope: Scope, request: Request, *, currency: str | None) ->
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _binned(scope: Scope) -> QuerySet:
-    return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=False)
 
 
 def _rolled_up(
@@ -343,6 +339,6 @@ def purchases_until(
     code = np.repeat(np.array([index[r[1]] for r in rows], dtype=np.int64), orders)
     who = np.frombuffer(b"".join(r[3] for r in rows), dtype=ENDIAN)
     cents = np.frombuffer(b"".join(r[4] for r in rows), dtype=ENDIAN)
-    gone = Person.objects.for_workspace(workspace).filter(deleted_at__isnull=False)
-    keep = ~np.isin(who, np.fromiter(gone.values_list("pk", flat=True), dtype=np.int64))
+    gone = binned_people(workspace).values_list("pk", flat=True)
+    keep = ~np.isin(who, np.fromiter(gone, dtype=np.int64))
     return time[keep], who[keep], cents[keep], code[keep], currencies
