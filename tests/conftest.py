@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import translation
 
+from tests.migrating import migrate_to_latest
 from vinculo.core.actor import Actor, Source
 from vinculo.core.tenancy import Role, User, Workspace
 from vinculo.workspaces import services
@@ -167,3 +168,11 @@ def smtp(settings) -> Mailbox:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def latest_afterwards():
+    """After a test that moved apps to older migrations: every app back at its latest (the
+    next tests need today's schema)."""
+    yield
+    migrate_to_latest()

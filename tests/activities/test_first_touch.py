@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.api import send
 from tests.conftest import make_workspace_a
+from tests.migrating import migrate_to
 from vinculo.activities import services
 from vinculo.contacts import services as contacts
 from vinculo.contacts.models import Person
@@ -150,22 +149,6 @@ BEFORE = [("activities", "0007_kpi_indexes")]
 AFTER = [("activities", "0008_first_touches")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    moved = {app for app, _ in targets}
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in moved]
-    executor.migrate(targets + others)
-
-
-@pytest.fixture
-def latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())  # the next tests need today's schema
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("latest_afterwards")
 def test_the_migration_fills_it_in_for_the_people_made_before():
@@ -179,8 +162,8 @@ def test_the_migration_fills_it_in_for_the_people_made_before():
     _log(a, joao, "note", "2026-06-02T13:00:00+00:00")
     _log(a, ines, "meeting", "2026-06-07T09:00:00+00:00")
     Person.objects.update(first_touched_at=None)  # as the people made before the column
-    _migrate(BEFORE)
-    _migrate(AFTER)
+    migrate_to(BEFORE)
+    migrate_to(AFTER)
     # Maria: the email of 2 June 10:30; João: only a binned meeting and a note; Inês: 7 June.
     assert _first(maria) == datetime(2026, 6, 2, 10, 30, tzinfo=UTC)
     assert _first(joao) is None

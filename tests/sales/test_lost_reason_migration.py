@@ -4,39 +4,19 @@ pipeline gets the defaults, and going back gives the free text again."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate_to
 
 # Strategy's goals need sales' 0004: it is unapplied while sales is moved back.
 BEFORE = [("sales", "0002_board_indexes"), ("strategy", None)]
 AFTER = [("sales", "0003_lost_reasons"), ("strategy", None)]
 
 
-def _migrate(targets):
-    """Move sales to ``targets`` with every other app at its latest migration (their models as
-    the database has them: a newer NOT NULL column must be in the historical models too)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    apps_moved = {app for app, _ in targets}
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in apps_moved]
-    executor.migrate(targets + others)
-    there = [node for node in targets + others if node[1] is not None]  # (app, None): unapplied
-    return executor.loader.project_state(there).apps
-
-
-@pytest.fixture
-def latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())  # the next tests need today's schema
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("latest_afterwards")
 def test_free_text_reasons_are_matched_to_the_defaults_and_back():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Workspace = apps.get_model("workspaces", "Workspace")
     Pipeline = apps.get_model("sales", "Pipeline")
     Stage = apps.get_model("sales", "Stage")
@@ -59,7 +39,7 @@ def test_free_text_reasons_are_matched_to_the_defaults_and_back():
             closed_at=timezone.now(), lost_reason=text,
         )  # fmt: skip
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     LostReason = apps.get_model("sales", "LostReason")
     Deal = apps.get_model("sales", "Deal")
     for pk in (pipeline.pk, empty.pk):
@@ -70,7 +50,7 @@ def test_free_text_reasons_are_matched_to_the_defaults_and_back():
     for deal in Deal.objects.select_related("lost_reason"):
         assert (deal.lost_reason.code, deal.lost_note) == (texts[deal.title], deal.title)
 
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Deal = apps.get_model("sales", "Deal")
     assert sorted(Deal.objects.values_list("lost_reason", flat=True)) == sorted(texts)
-    _migrate(AFTER)  # leave the database as the other tests expect it
+    migrate_to(AFTER)  # leave the database as the other tests expect it

@@ -4,9 +4,8 @@ in their language, once; a term they already have (by its folded spelling) is ke
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from tests.migrating import migrate_to
 from vinculo.strategy.glossary_defaults import DEFAULT_TERMS
 from vinculo.strategy.models import GlossaryTerm
 
@@ -14,28 +13,10 @@ BEFORE = [("strategy", "0003_experience_policy_day_evidence_view")]
 AFTER = [("strategy", "0004_experience_glossary_defaults")]
 
 
-def _migrate(targets):
-    """Move strategy to ``targets``, every other app at its latest migration."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    moved = {app for app, _ in targets}
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in moved]
-    executor.migrate(targets + others)
-    return executor.loader.project_state(targets + others).apps
-
-
-@pytest.fixture
-def latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())  # the next tests need today's schema
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("latest_afterwards")
 def test_workspaces_made_before_get_the_glossary_once():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Workspace = apps.get_model("workspaces", "Workspace")
     bare = Workspace.objects.create(name="Padaria", slug="padaria-glossario", locale="pt-BR")
     english = Workspace.objects.create(name="Bakery", slug="bakery-glossary", locale="en")
@@ -44,7 +25,7 @@ def test_workspaces_made_before_get_the_glossary_once():
         workspace=used, term="CHURN", term_key="churn", definition="Cancelamentos do mês."
     )
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
     assert GlossaryTerm.objects.filter(workspace_id=bare.pk).count() == len(DEFAULT_TERMS)
     customer = GlossaryTerm.objects.get(workspace_id=bare.pk, lifecycle_stage="customer")
     assert (customer.term, customer.definition) == ("Cliente", "Comprou ao menos uma vez.")
@@ -55,6 +36,6 @@ def test_workspaces_made_before_get_the_glossary_once():
     assert (own.term, own.definition, own.kpi_key) == ("CHURN", "Cancelamentos do mês.", "")
     assert GlossaryTerm.objects.filter(workspace_id=used.pk).count() == len(DEFAULT_TERMS)
 
-    _migrate(BEFORE)  # going back keeps them
-    _migrate(AFTER)  # and forward again makes nothing twice
+    migrate_to(BEFORE)  # going back keeps them
+    migrate_to(AFTER)  # and forward again makes nothing twice
     assert GlossaryTerm.objects.filter(workspace_id=bare.pk).count() == len(DEFAULT_TERMS)

@@ -6,9 +6,8 @@ tests/core/test_reads_never_write.py.)"""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from tests.migrating import migrate_to
 from vinculo.contacts.models import LifecycleStage
 from vinculo.core import workspace_defaults
 from vinculo.insights.models import Dashboard, Widget
@@ -72,29 +71,10 @@ AFTER = [
 ]
 
 
-def _migrate(targets):
-    """Move the apps of ``targets`` there, every other app at its latest migration."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    moved = {app for app, _ in targets}
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in moved]
-    executor.migrate(targets + others)
-    there = [node for node in targets + others if node[1] is not None]  # (app, None): unapplied
-    return executor.loader.project_state(there).apps
-
-
-@pytest.fixture
-def latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())  # the next tests need today's schema
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("latest_afterwards")
 def test_workspaces_made_before_get_their_defaults_once():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Workspace = apps.get_model("workspaces", "Workspace")
     bare = Workspace.objects.create(name="Padaria", slug="padaria-mig", locale="pt-BR")
     english = Workspace.objects.create(name="Bakery", slug="bakery-mig", locale="en")
@@ -116,7 +96,7 @@ def test_workspaces_made_before_get_their_defaults_once():
         workspace=used, kind="sales", is_default=True, name="Minhas vendas"
     )
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
     for ws in (bare.pk, english.pk):
         assert LifecycleStage.objects.filter(workspace_id=ws).count() == 7
         pipeline = Pipeline.objects.get(workspace_id=ws)
@@ -147,9 +127,9 @@ def test_workspaces_made_before_get_their_defaults_once():
     assert TrackingSite.objects.get(workspace_id=used.pk).public_key == key.public_key
     assert TrackingSite.objects.get(workspace_id=bare.pk).public_key != key.public_key
 
-    _migrate(BEFORE)  # going back keeps what the workspaces may already use
+    migrate_to(BEFORE)  # going back keeps what the workspaces may already use
     assert Pipeline.objects.filter(workspace_id=bare.pk).count() == 1
-    _migrate(AFTER)  # and forward again makes nothing twice
+    migrate_to(AFTER)  # and forward again makes nothing twice
     assert Pipeline.objects.filter(workspace_id=bare.pk).count() == 1
     assert LifecycleStage.objects.filter(workspace_id=bare.pk).count() == 7
     assert TrackingSite.objects.filter(workspace_id=bare.pk).count() == 1
