@@ -17,7 +17,8 @@ from vinculo.contacts.models import Affiliation, Company, Person
 from vinculo.core.actor import Actor, Source
 from vinculo.core.tenancy import Membership, Role, Workspace
 from vinculo.core.validators import clean_email
-from vinculo.demo.generator import HISTORY_MONTHS, seed_workspace
+from vinculo.demo.dataset import HISTORY_MONTHS
+from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, Purchase, TrackedEvent
 from vinculo.events.rollup import differences

@@ -553,3 +553,33 @@ BODIES = (
     "Mapeamos os decisores: diretoria comercial e financeiro.",
     "Apresentamos o roadmap; interesse no módulo de WhatsApp.",
 )
+
+# Streets named after people and dates every Brazilian town has (a third of the demo streets).
+FAMOUS_STREETS = (
+    "XV de Novembro",
+    "Sete de Setembro",
+    "Tiradentes",
+    "Dom Pedro II",
+    "Rio Branco",
+    "Barão do Rio Branco",
+    "Marechal Deodoro",
+    "Santos Dumont",
+    "Getúlio Vargas",
+    "das Flores",
+    "Brasil",
+    "Independência",
+    "Presidente Vargas",
+    "Floriano Peixoto",
+    "Duque de Caxias",
+    "José Bonifácio",
+)
+
+
+def cumulative(pairs: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    """The values and their running total weights (for ``random.choices(cum_weights=…)``)."""
+    values, weights = zip(*pairs, strict=True)
+    cumulative, total = [], 0
+    for w in weights:
+        total += w
+        cumulative.append(total)
+    return list(values), cumulative
