@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.run import machine, percentile
+from bench.run import machine, percentile, timed
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -132,15 +132,6 @@ def _purchases(actor: Any, count: int, seed: int = 7) -> None:
     rebuild(ws.pk)
 
 
-def _time(call: Any, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
 def _dashboards(actor: Any, repeat: int) -> list[dict[str, Any]]:
     """Each default dashboard's page served to its owner, ``repeat`` times after a warm-up."""
     from django.test import Client
@@ -159,7 +150,7 @@ def _dashboards(actor: Any, repeat: int) -> list[dict[str, Any]]:
             assert response.status_code == 200, (path, response.status_code)
 
         once()  # warm-up
-        times = _time(once, repeat)
+        times = timed(once, repeat)
         p95 = percentile(sorted(times), 95)  # nearest rank: never above the slowest
         rows.append(
             {
@@ -215,10 +206,10 @@ def run(
             )
 
         once()  # warm-up
-        times = _time(once, repeat)
+        times = timed(once, repeat)
         grouped = None
         if "owner" in kpi.dimensions:
-            grouped = round(_time(lambda kpi=kpi: once(kpi, "owner"), 1)[0], 1)
+            grouped = round(timed(lambda kpi=kpi: once(kpi, "owner"), 1)[0], 1)
         p95 = percentile(sorted(times), 95)  # nearest rank: never above the slowest
         rows.append(
             {

@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+
+from bench.run import percentile, timed
 
 TARGET_P95_MS = 300.0
 KEYS = (
@@ -150,19 +151,6 @@ def _before_rows() -> dict[str, Callable[..., Any]]:
     }
 
 
-def _time(call: Callable[[], Any], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-
-
 def _answer(m: Any) -> tuple[Any, ...]:
     return (m.value, m.previous, [(p.start, p.value) for p in m.series], m.groups)
 
@@ -196,12 +184,12 @@ def run(data_dir: str, repeat: int, database: str) -> list[dict[str, Any]]:
                 )
 
             once()  # warm-up
-            times = _time(once, repeat)
-            by_owner = _time(lambda once=once: once(group_by="owner"), 1)[0]
+            times = timed(once, repeat)
+            by_owner = timed(lambda once=once: once(group_by="owner"), 1)[0]
             answers.append((_answer(once()), _answer(once(group_by="owner"))))
             row[label] = {
                 "p50_ms": round(statistics.median(times), 1),
-                "p95_ms": round(_p95(times), 1),
+                "p95_ms": round(percentile(sorted(times), 95), 1),  # nearest rank
                 "by_owner_ms": round(by_owner, 1),
             }
         row["value"] = str(answers[1][0][0])

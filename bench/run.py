@@ -355,6 +355,16 @@ def drive(
     return merged, wall
 
 
+def timed(call: Callable[[], Any], repeat: int) -> list[float]:
+    """Milliseconds of ``repeat`` calls of ``call``, one after the other."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     """Nearest-rank percentile of an already sorted list."""
     if not sorted_values:
