@@ -42,3 +42,17 @@ def test_a_new_schedule_is_due_at_once_then_waits_its_interval(db, hourly_ping):
 def test_an_interval_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         schedule.register("test.never", interval=timedelta(0), task=ping_task)
+
+
+def test_a_daily_job_over_every_workspace_goes_on_past_a_failing_one(ana, carla, caplog):
+    seen = []
+
+    def work(actor):
+        seen.append(actor.workspace.pk)
+        if actor.workspace == ana.workspace:
+            raise RuntimeError("broken data")
+        return 2
+
+    assert schedule.each_workspace(work, "Counting") == 2  # Carla's only
+    assert sorted(seen) == sorted([ana.workspace.pk, carla.workspace.pk])
+    assert f"Counting of workspace {ana.workspace.pk} failed" in caplog.text

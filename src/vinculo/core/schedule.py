@@ -10,6 +10,7 @@ schedule is enqueued once. A schedule never seen before is due at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vinculo.core.actor import Actor
 from vinculo.core.models import ScheduledRun
+from vinculo.core.tenancy import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,19 @@ class Schedule:
 
 
 _REGISTRY: dict[str, Schedule] = {}
+
+
+def each_workspace(work: Callable[[Actor], int], what: str) -> int:
+    """``work`` done for every workspace as its system actor, in id order; the sum of what
+    each returned. One workspace's failure is logged (``what`` names the work) and never skips
+    the others: what a daily schedule over all workspaces runs."""
+    done = 0
+    for workspace in Workspace.objects.order_by("pk").iterator():
+        try:
+            done += work(Actor.system(workspace))
+        except Exception:
+            logger.exception("%s of workspace %s failed", what, workspace.pk)
+    return done
 
 
 def register(name: str, *, interval: timedelta, task: Any) -> Schedule:

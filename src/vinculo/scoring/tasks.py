@@ -3,7 +3,6 @@ recompute of one workspace as a job."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django_tasks import task
@@ -14,24 +13,17 @@ from vinculo.core.tenancy import Workspace
 from vinculo.scoring.services.recompute import RECOMPUTE_JOB, recompute_scores
 from vinculo.scoring.services.training import train
 
-logger = logging.getLogger(__name__)
+
+def _refresh(actor: Actor) -> int:
+    train(actor)
+    recompute_scores(actor)
+    return 1
 
 
 def refresh_all_workspaces() -> int:
     """Retrain every workspace's model, then recompute its scores, as the system; returns how
     many workspaces were done."""
-    done = 0
-    for workspace in Workspace.objects.order_by("pk").iterator():
-        actor = Actor.system(workspace)
-        try:
-            train(actor)
-            recompute_scores(actor)
-        except Exception:
-            # One workspace's failure must not skip the others.
-            logger.exception("Lead scoring of workspace %s failed", workspace.pk)
-            continue
-        done += 1
-    return done
+    return schedule.each_workspace(_refresh, "Lead scoring")
 
 
 @task()

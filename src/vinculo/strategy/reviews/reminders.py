@@ -5,7 +5,6 @@ frozen ahead)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,13 +14,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from vinculo.core import notifications
+from vinculo.core import notifications, schedule
 from vinculo.core.actor import Actor
 from vinculo.core.filters.context import workspace_today
-from vinculo.core.tenancy import Membership, Role, User, Workspace
+from vinculo.core.tenancy import Membership, Role, User
 from vinculo.strategy.models import Objective, Review, ReviewStatus, Tactic
 
-logger = logging.getLogger(__name__)
 AHEAD = timedelta(days=7)
 CODE = "review.coming"
 
@@ -76,11 +74,4 @@ def remind_workspace(actor: Actor) -> int:
 
 
 def remind_all_workspaces() -> int:
-    done = 0
-    for workspace in Workspace.objects.order_by("pk").iterator():
-        try:
-            done += remind_workspace(Actor.system(workspace))
-        except Exception:
-            # One workspace's failure must not skip the others.
-            logger.exception("Reminding the reviews of workspace %s failed", workspace.pk)
-    return done
+    return schedule.each_workspace(remind_workspace, "Reminding the reviews")
