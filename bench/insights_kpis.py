@@ -100,7 +100,7 @@ def _purchases(actor: Any, count: int, seed: int = 7) -> None:
     """``count`` purchases of random people over the last two years, in bulk."""
     from vinculo.contacts.models import Person
     from vinculo.events.models import Purchase, TrackedEvent
-    from vinculo.events.rollup import rebuild
+    from vinculo.events.services.rollup import rebuild
 
     rng = random.Random(seed)
     ws = actor.workspace

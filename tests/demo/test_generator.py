@@ -21,7 +21,7 @@ from vinculo.demo.dataset import HISTORY_MONTHS
 from vinculo.demo.generator import seed_workspace
 from vinculo.demo.integrations import seed_integrations
 from vinculo.events.models import InboundEndpoint, Purchase, TrackedEvent
-from vinculo.events.rollup import differences
+from vinculo.events.services.rollup import differences
 from vinculo.sales.models import Deal, Pipeline, Stage, StageChange
 from vinculo.webforms.models import WebForm
 

@@ -19,8 +19,8 @@ from vinculo.contacts import selectors as contact_selectors
 from vinculo.contacts import services as contacts
 from vinculo.core.kpis import Grain, Scope, columnar, measure
 from vinculo.events.models import Purchase, PurchaseHour
-from vinculo.events.rollup import differences, rebuild
 from vinculo.events.services import ingest_events, link_visitor
+from vinculo.events.services.rollup import differences, rebuild
 from vinculo.events.tasks import compact_rollup_task
 from vinculo.privacy import erasure
 from vinculo.quality.services.merge import merge_people, undo_merge

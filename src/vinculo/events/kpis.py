@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.contacts.selectors import without_binned
 from vinculo.core.kpis import Aggregate, Columns, Direction, Kpi, Request, Scope, Unit, register
 from vinculo.events.models import ChurnRisk, CustomerValue, Purchase
-from vinculo.events.rollup import purchase_columns
+from vinculo.events.selectors import purchase_columns
 
 DIMENSIONS = {
     "owner": "person__owner_id",
@@ -45,7 +45,7 @@ def _any_currency(scope: Scope, request: Request) -> Columns:
 
 
 def _kpi(key: str, **kwargs: Any) -> Kpi:
-    # Read from the hourly roll-up (vinculo.events.rollup) where the period allows.
+    # Read from the hourly roll-up (vinculo.events.services.rollup) where the period allows.
     return Kpi(
         key=key,
         app="events",

@@ -146,12 +146,16 @@ class Purchase(models.Model):
         return f"{self.amount} {self.currency} ({self.order_id or self.event_id})"
 
 
+PACKED = "<i8"  # how PurchaseHour.people and .cents hold their numbers: little-endian int64
+
+
 class PurchaseHour(models.Model):
     """The purchases of one UTC hour in one currency, rolled up for the purchase KPIs: their
     count and sum, and, one entry per purchase in the same order, the buyer's person id and the
     amount in cents (little-endian 64-bit integers); an hour may have several rows (the ingest
-    appends one per batch). Kept by :mod:`vinculo.events.rollup` in the transaction of every
-    write that adds, moves or removes purchases; purchases without a person are not rolled up.
+    appends one per batch). Kept by :mod:`vinculo.events.services.rollup` in the transaction of
+    every write that adds, moves or removes purchases; purchases without a person are not rolled
+    up.
     Binned people's purchases stay in it: the readers leave them out."""
 
     workspace = workspace_key(indexed=False)  # led by purchase_hour

@@ -25,7 +25,7 @@ from vinculo.core.kpis.engine import moment
 from vinculo.core.permissions import require
 from vinculo.core.reports import CohortRow, Cohorts, add_months, month_of, months_between
 from vinculo.events.kpis import purchases
-from vinculo.events.rollup import purchases_until
+from vinculo.events.selectors import purchases_until
 from vinculo.sales.reports import pick_currency
 
 LABEL = gettext_lazy("Purchases")
@@ -82,7 +82,7 @@ def purchase_cohorts(
 def _from_rollup(
     actor: Actor, months: list[date], edges: list[datetime], code: str
 ) -> list[CohortRow]:
-    """The cohorts from the hourly purchase roll-up (:mod:`vinculo.events.rollup`), counted
+    """The cohorts from the hourly purchase roll-up (:mod:`vinculo.events.services.rollup`), counted
     with numpy: each person's first purchase ever, their (cohort, month offset) pairs, the
     revenue in ``code``. Used when the months' edges are whole hours (any zone of whole
     hours); the same rows as reading the purchases."""

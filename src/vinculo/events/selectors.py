@@ -7,23 +7,29 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.contacts.models import Person
+from vinculo.contacts.selectors import binned_people, few_binned
 from vinculo.core.actor import Actor
 from vinculo.core.errors import NotFound
+from vinculo.core.kpis import Columns, Request, Scope, narrow
+from vinculo.core.kpis.buckets import Epoch
 from vinculo.core.permissions import require
 from vinculo.events.clv_text import churn_reason_text, warning_text
 from vinculo.events.models import (
+    PACKED,
     ChurnRisk,
     CustomerValue,
     CustomerValueModel,
     InboundEndpoint,
     InboundReceipt,
     Purchase,
+    PurchaseHour,
     Segment,
     TrackedEvent,
 )
@@ -277,3 +283,128 @@ def tier_counts(actor: Actor) -> dict[str, int]:
         "mgc": found.get("mgc", 0),
         "problem": rows.filter(is_problem=True).count(),
     }
+
+
+ROLLUP_PEOPLE_PATHS = {
+    "owner": "owner_id",
+    "source": "source",
+    "lifecycle_stage": "lifecycle_stage__key",
+}
+
+
+# --- the hourly purchase roll-up (kept by vinculo.events.services.rollup) ---------------------
+
+
+def _rollup_live_people(scope: Scope) -> QuerySet:
+    return Person.objects.for_workspace(scope.workspace).filter(deleted_at__isnull=True)
+
+
+def _cut(scope: Scope) -> bool:
+    return any(
+        v is not None
+        for v in (scope.owner_id, scope.team_id, scope.source, scope.lifecycle_stage, scope.segment)
+    )
+
+
+def purchase_columns(scope: Scope, request: Request, *, currency: str | None) -> Columns:
+    """The purchases of ``request``'s span in ``currency`` (None: every currency) as columns."""
+    hours = PurchaseHour.objects.for_workspace(scope.workspace).filter(
+        hour__gte=request.since, hour__lt=request.until
+    )
+    if currency is not None:
+        hours = hours.filter(currency=currency)
+    if not request.people and not _cut(scope):
+        binned = few_binned(scope.workspace)
+        if binned is not None:
+            return _rolled_up(scope, hours, request, currency, binned)
+    columns = ["kpi_t", "orders", "people", *(["cents"] if request.cents else [])]
+    rows = list(hours.annotate(kpi_t=Epoch("hour")).values_list(*columns).order_by())
+    orders = np.array([r[1] for r in rows], dtype=np.int64)
+    time = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), orders)
+    who = np.frombuffer(b"".join(r[2] for r in rows), dtype=PACKED)
+    cents = (
+        np.frombuffer(b"".join(r[3] for r in rows), dtype=PACKED)
+        if request.cents
+        else np.zeros(len(who), dtype=np.int64)
+    )
+    if _cut(scope):
+        people = narrow(_rollup_live_people(scope), scope, ROLLUP_PEOPLE_PATHS, {"person": "pk"})
+        keep = np.isin(who, np.fromiter(people.values_list("pk", flat=True), dtype=np.int64))
+    else:
+        gone = binned_people(scope.workspace).values_list("pk", flat=True)
+        keep = ~np.isin(who, np.fromiter(gone, dtype=np.int64))
+    time, who, cents = time[keep], who[keep], cents[keep]
+    found = Columns(time=time, weight=np.ones(len(who), dtype=np.int64), cents=cents, who=who)
+    if request.group_by is not None:
+        found.group, found.labels = _groups(scope, request.group_by, who)
+    return found
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _rolled_up(
+    scope: Scope, hours: QuerySet, request: Request, currency: str | None, binned_ids: list[int]
+) -> Columns:
+    """The hours' counts and sums, less the purchases of the binned people (a few: each of
+    their purchases a row taken away, read by person)."""
+    rows = list(
+        hours.annotate(kpi_t=Epoch("hour")).values_list("kpi_t", "orders", "amount").order_by()
+    )
+    binned = Purchase.objects.for_workspace(scope.workspace).filter(
+        person_id__in=binned_ids,
+        occurred_at__gte=request.since,
+        occurred_at__lt=request.until,
+    )
+    if currency is not None:
+        binned = binned.filter(currency=currency)
+    gone = list(binned.values_list("occurred_at", "amount"))
+    return Columns(
+        time=np.array([r[0] for r in rows] + [_epoch(t) for t, _a in gone], np.int64),
+        weight=np.array([r[1] for r in rows] + [-1] * len(gone), dtype=np.int64),
+        cents=np.array(
+            [int(r[2].scaleb(2)) for r in rows] + [-int(a.scaleb(2)) for _t, a in gone],
+            dtype=np.int64,
+        ),
+    )
+
+
+def _groups(scope: Scope, group_by: str, who: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Each row's group (its person's owner, source or lifecycle stage) as a code, and what
+    each code stands for."""
+    pairs = list(
+        _rollup_live_people(scope).values_list("pk", ROLLUP_PEOPLE_PATHS[group_by]).order_by("pk")
+    )
+    codes: dict[Any, int] = {}
+    ids = np.array([p for p, _g in pairs], dtype=np.int64)
+    of_person = np.array([codes.setdefault(g, len(codes)) for _p, g in pairs], dtype=np.int64)
+    if not len(ids):
+        return np.zeros(len(who), dtype=np.int64), list(codes)
+    # Every row's person is live (the others were left out): found among the ids.
+    return of_person[np.minimum(np.searchsorted(ids, who), len(ids) - 1)], list(codes)
+
+
+def purchases_until(
+    workspace: Any, until: datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Every purchase of live people before ``until`` (a whole hour) from the roll-up: each
+    one's hour (epoch seconds), person, cents and currency (an index into the list returned
+    last)."""
+    rows = list(
+        PurchaseHour.objects.for_workspace(workspace)
+        .filter(hour__lt=until)
+        .annotate(kpi_t=Epoch("hour"))
+        .values_list("kpi_t", "currency", "orders", "people", "cents")
+        .order_by()
+    )
+    currencies = sorted({r[1] for r in rows})
+    index = {c: i for i, c in enumerate(currencies)}
+    orders = np.array([r[2] for r in rows], dtype=np.int64)
+    time = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), orders)
+    code = np.repeat(np.array([index[r[1]] for r in rows], dtype=np.int64), orders)
+    who = np.frombuffer(b"".join(r[3] for r in rows), dtype=PACKED)
+    cents = np.frombuffer(b"".join(r[4] for r in rows), dtype=PACKED)
+    gone = binned_people(workspace).values_list("pk", flat=True)
+    keep = ~np.isin(who, np.fromiter(gone, dtype=np.int64))
+    return time[keep], who[keep], cents[keep], code[keep], currencies

@@ -9,8 +9,8 @@ from django_tasks import task
 
 from vinculo.core import schedule
 from vinculo.core.actor import Actor
-from vinculo.events.rollup import compact
 from vinculo.events.services.rfm import recompute_rfm
+from vinculo.events.services.rollup import compact
 
 
 def _recompute(actor: Actor) -> int:

@@ -38,7 +38,7 @@ from vinculo.core.errors import NotFound, ValidationFailed
 from vinculo.core.models import AuditEntry, DomainEvent
 from vinculo.core.permissions import require
 from vinculo.events.models import PersonIdentity, Purchase, TrackedEvent, VisitorLink
-from vinculo.events.rollup import moments_of, refresh_hours
+from vinculo.events.services.rollup import moments_of, refresh_hours
 from vinculo.integrations.models import WebhookAttempt, WebhookDelivery
 from vinculo.privacy.models import (
     DataSubjectRequest,

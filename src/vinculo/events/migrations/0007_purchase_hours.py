@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     """Roll up every workspace's purchases with a person, hour by hour (as
-    ``vinculo.events.rollup.rebuild``), written in batches."""
+    ``vinculo.events.services.rollup.rebuild``), written in batches."""
     purchase = apps.get_model("events", "Purchase")
     hour_row = apps.get_model("events", "PurchaseHour")
     hours: dict = defaultdict(lambda: [[], [], 0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from vinculo.core.actor import Actor
 from vinculo.core.bulk import move_links
 from vinculo.events.models import PersonIdentity, Purchase, TrackedEvent, VisitorLink
-from vinculo.events.rollup import moments_of, refresh_hours
+from vinculo.events.services.rollup import moments_of, refresh_hours
 
 
 def reassign_events(

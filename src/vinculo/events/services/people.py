@@ -14,8 +14,8 @@ from vinculo.core.actor import Actor
 from vinculo.core.errors import FieldError, NotFound, ValidationFailed
 from vinculo.core.permissions import require
 from vinculo.events.models import EventSettings, Purchase, TrackedEvent, VisitorLink
-from vinculo.events.rollup import moments_of, refresh_hours
 from vinculo.events.services.cleaning import VISITOR_PATTERN
+from vinculo.events.services.rollup import moments_of, refresh_hours
 from vinculo.events.services.summaries import kept
 
 

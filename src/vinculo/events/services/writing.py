@@ -21,8 +21,8 @@ from django.db import connections, router
 from vinculo.core import audit, events, timeline
 from vinculo.core.actor import Actor
 from vinculo.core.fastinsert import JsonText, insert_rows, new_instances
-from vinculo.events import rollup
 from vinculo.events.models import Purchase, TrackedEvent
+from vinculo.events.services import rollup
 from vinculo.events.services.cleaning import _Row
 from vinculo.events.services.outcomes import IngestResult, RowOutcome
 from vinculo.events.services.summaries import summarizer

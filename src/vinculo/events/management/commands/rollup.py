@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vinculo.core.tenancy import Workspace
-from vinculo.events.rollup import differences, rebuild
+from vinculo.events.services.rollup import differences, rebuild
 
 
 class Command(BaseCommand):
