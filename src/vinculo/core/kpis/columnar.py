@@ -100,6 +100,8 @@ def measure_columns(
         bounds = [*periods, *series]
     else:
         bounds = [frame.before[0], *frame.edges]
+    if not _aligned(bounds, RESOLUTION):
+        return None
     request = Request(
         since=min(bounds),
         until=max(bounds),
@@ -107,8 +109,6 @@ def measure_columns(
         group_by=frame.group_by,
         cents=kpi.aggregate in MONEY,
     )
-    if not _aligned(bounds, RESOLUTION):
-        return None
     got = kpi.columns(scope, request)
     if got is None:
         return None
