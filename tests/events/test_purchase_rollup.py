@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from vinculo.cli import main
 from vinculo.contacts import selectors as contact_selectors
@@ -272,6 +272,8 @@ def test_the_rollup_command_checks_and_rebuilds(ana, capsys):
     call_command("rollup", "--workspace", slug)
     assert f"{slug}: 1 hours rolled up" in capsys.readouterr().out
     assert differences(ana.workspace.pk) == []
+    with pytest.raises(CommandError, match="No workspace 'nobody-here'"):
+        call_command("rollup", "--workspace", "nobody-here")
     # The ``vinculo`` command offers both (it runs Django's command of that name).
     main(["--help"])
     shown = capsys.readouterr().out
